@@ -1,0 +1,45 @@
+package graph
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/henan-youth/onsite/account"
+	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/store"
+)
+
+// Deps are the services and limits the GraphQL endpoint runs with.
+type Deps struct {
+	Store    *store.Store
+	Accounts *account.Service
+	Tokens   *auth.Tokens
+	Log      *slog.Logger
+	Metrics  prometheus.Registerer // nil: no metrics
+
+	Dev             bool          // GraphiQL, introspection and field suggestions
+	MaxBodyBytes    int64         // request body limit; 1 MiB when zero
+	ComplexityLimit int           // query complexity limit; 3000 when zero
+	TokenLimit      int           // parser token limit; 10000 when zero
+	RequestTimeout  time.Duration // per-request deadline; 15 s when zero
+}
+
+func (d *Deps) defaults() {
+	if d.MaxBodyBytes == 0 {
+		d.MaxBodyBytes = 1 << 20
+	}
+	if d.ComplexityLimit == 0 {
+		d.ComplexityLimit = 3000
+	}
+	if d.TokenLimit == 0 {
+		d.TokenLimit = 10000
+	}
+	if d.RequestTimeout == 0 {
+		d.RequestTimeout = 15 * time.Second
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+}

@@ -1,0 +1,174 @@
+package graph
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/models"
+)
+
+// NewHandler returns the hardened GraphQL endpoint: POST (and GET for
+// queries only), query cache, complexity and token limits, introspection and
+// suggestions only in dev mode, the error presenter, panic recovery, request
+// ids, the body limit, bearer-token authentication and per-request loaders.
+// With d.Dev it also serves GraphiQL on GET / when no query is given.
+func NewHandler(d Deps) http.Handler {
+	d.defaults()
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{deps: d}, Complexity: complexity()}))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetParserTokenLimit(d.TokenLimit)
+	srv.SetDisableSuggestion(!d.Dev)
+	if d.Dev {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(extension.FixedComplexityLimit(d.ComplexityLimit))
+	srv.SetErrorPresenter(presenter(d.Log))
+	srv.SetRecoverFunc(recoverer(d.Log))
+	if d.Metrics != nil {
+		srv.AroundOperations(newMetrics(d.Metrics).around)
+	}
+	var h http.Handler = srv
+	if d.Dev {
+		h = withGraphiQL(h)
+	}
+	return middleware(d, h)
+}
+
+func withGraphiQL(next http.Handler) http.Handler {
+	ui := playground.Handler("onsite", "/graphql")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.RawQuery == "" {
+			ui.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+type ctxKey int
+
+const (
+	keyRequestID ctxKey = iota
+	keyClientAddr
+	keySession
+	keyLoaders
+)
+
+// RequestID returns the id of the request ctx belongs to, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(keyRequestID).(string)
+	return id
+}
+
+func clientAddr(ctx context.Context) string {
+	a, _ := ctx.Value(keyClientAddr).(string)
+	return a
+}
+
+// middleware wraps the executor with everything that happens before GraphQL.
+func middleware(d Deps, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rid := newRequestID()
+		w.Header().Set("X-Request-Id", rid)
+		if r.ContentLength > d.MaxBodyBytes {
+			writeError(w, http.StatusRequestEntityTooLarge, models.CodeInvalid, "request body too large")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, d.MaxBodyBytes)
+		ctx, cancel := context.WithTimeout(r.Context(), d.RequestTimeout)
+		defer cancel()
+		ctx = context.WithValue(ctx, keyRequestID, rid)
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		ctx = context.WithValue(ctx, keyClientAddr, host)
+		ctx = context.WithValue(ctx, keySession, authenticate(d.Tokens, r.Header.Get("Authorization")))
+		ctx = context.WithValue(ctx, keyLoaders, newLoaders(d.Store))
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// session is the request's caller: the principal from the bearer token, or
+// why the token was refused. A successful login or refresh in the request
+// replaces it, so the payload's nested fields resolve as the new user.
+type session struct {
+	p   atomic.Pointer[auth.Principal]
+	err error
+}
+
+// authenticate verifies a bearer token and records the principal, or the
+// reason it was refused. Refusal is reported by the fields that need a
+// principal, so a stale token does not block login.
+func authenticate(tokens *auth.Tokens, header string) *session {
+	s := &session{}
+	if header == "" {
+		return s
+	}
+	raw, ok := strings.CutPrefix(header, "Bearer ")
+	if !ok {
+		s.err = models.E(models.CodeUnauthenticated, "the Authorization header must be \"Bearer <token>\"")
+		return s
+	}
+	p, err := tokens.VerifyAccess(raw)
+	if err != nil {
+		s.err = err
+		return s
+	}
+	s.p.Store(p)
+	return s
+}
+
+// principal returns the signed-in caller, or UNAUTHENTICATED with the reason
+// the token was refused.
+func principal(ctx context.Context) (*auth.Principal, error) {
+	s, _ := ctx.Value(keySession).(*session)
+	if s == nil {
+		return nil, models.E(models.CodeUnauthenticated, "authentication required")
+	}
+	if p := s.p.Load(); p != nil {
+		return p, nil
+	}
+	if s.err != nil {
+		return nil, s.err
+	}
+	return nil, models.E(models.CodeUnauthenticated, "authentication required")
+}
+
+// signedIn makes p the caller for the rest of the request.
+func signedIn(ctx context.Context, p *auth.Principal) {
+	if s, _ := ctx.Value(keySession).(*session); s != nil {
+		s.p.Store(p)
+	}
+}
+
+func newRequestID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func writeError(w http.ResponseWriter, status int, code models.Code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: map[string]any{"code": string(code)}}}})
+}

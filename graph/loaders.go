@@ -1,0 +1,57 @@
+package graph
+
+import (
+	"context"
+	"errors"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/models"
+	"github.com/henan-youth/onsite/store"
+)
+
+// loaders batch the field resolvers' lookups within one request. Every
+// fetch goes through the store with the caller's principal, so nested fields
+// are authorized exactly like root fields.
+type loaders struct {
+	orgUnit *dataloadgen.Loader[int64, *models.OrgUnit]
+	user    *dataloadgen.Loader[int64, *models.User]
+	devices *dataloadgen.Loader[int64, []*models.Device]
+}
+
+func newLoaders(s *store.Store) *loaders {
+	return &loaders{
+		orgUnit: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*models.OrgUnit, error) {
+			return s.OrgUnitsByID(ctx, caller(ctx), ids)
+		}),
+		user: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*models.User, error) {
+			return s.UsersByID(ctx, caller(ctx), ids)
+		}),
+		devices: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64][]*models.Device, error) {
+			return s.DevicesByUser(ctx, caller(ctx), ids)
+		}),
+	}
+}
+
+// caller is the principal for a loader fetch; nil (refused by the store)
+// when the request is not signed in.
+func caller(ctx context.Context) *auth.Principal {
+	p, _ := principal(ctx)
+	return p
+}
+
+func loadersFrom(ctx context.Context) *loaders {
+	return ctx.Value(keyLoaders).(*loaders)
+}
+
+// load runs a loader and turns "not in the batch result" (absent or not
+// visible to the caller) into a nil value without error.
+func load[V any](ctx context.Context, l *dataloadgen.Loader[int64, V], id int64) (V, error) {
+	v, err := l.Load(ctx, id)
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		var zero V
+		return zero, nil
+	}
+	return v, err
+}

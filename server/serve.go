@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/henan-youth/onsite/account"
+	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/graph"
+	"github.com/henan-youth/onsite/store"
+)
+
+// app is everything a running server holds.
+type app struct {
+	cfg      config
+	log      *slog.Logger
+	store    *store.Store
+	tokens   *auth.Tokens
+	accounts *account.Service
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// open builds the app: store (with migrations), keys, services and the first
+// admin on an empty database.
+func open(ctx context.Context, cfg config, stdout io.Writer) (*app, error) {
+	log := newLogger(stdout, cfg.LogLevel)
+	st, err := store.Open(ctx, store.Config{Driver: cfg.DB, DSN: cfg.DSN, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	keys, created, err := auth.LoadOrCreateKeyFile(cfg.KeyFile)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if created {
+		log.Warn("generated a new token signing key; set ONSITE_JWT_KEY_FILE to a managed key in production", "file", cfg.KeyFile, "kid", keys.SigningKID())
+	}
+	tokens := &auth.Tokens{Keys: keys, Issuer: cfg.Issuer, Audience: cfg.Audience, AccessTTL: cfg.AccessTTL, Now: time.Now}
+	hasher := auth.Hasher{Cost: cfg.BcryptCost}
+	acc, err := account.New(st, tokens, hasher, auth.NewLimiter(cfg.LoginAttempts, cfg.LoginWindow, time.Now), time.Now)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	acc.RefreshTTL = cfg.RefreshTTL
+	a := &app{cfg: cfg, log: log, store: st, tokens: tokens, accounts: acc}
+	if err := a.bootstrap(ctx, hasher); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// bootstrap creates the root org unit and the admin account on an empty
+// database. The password is ONSITE_ADMIN_PASSWORD or a random one printed
+// once in the log — the only secret the server ever logs.
+func (a *app) bootstrap(ctx context.Context, h auth.Hasher) error {
+	pw, random := a.cfg.AdminPassword, false
+	if pw == "" {
+		pw, random = auth.RandomPassword(), true
+	}
+	hash, err := h.Hash(pw)
+	if err != nil {
+		return err
+	}
+	created, err := a.store.Bootstrap(ctx, "410000", "共青团河南省委", "admin", hash)
+	if err != nil || !created {
+		return err
+	}
+	if random {
+		a.log.Warn("created the first admin account; this password is shown once", "username", "admin", "password", pw)
+	} else {
+		a.log.Info("created the first admin account with ONSITE_ADMIN_PASSWORD", "username", "admin")
+	}
+	return nil
+}
+
+// routes mounts the API, health checks and metrics.
+func (a *app) routes() http.Handler {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	gql := graph.NewHandler(graph.Deps{
+		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Log: a.log, Metrics: reg,
+		Dev: a.cfg.Dev, RequestTimeout: a.cfg.RequestTimeout,
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", gql)
+	if a.cfg.Dev {
+		mux.Handle("/", http.RedirectHandler("/graphql", http.StatusFound))
+	}
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := a.store.Ping(ctx); err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ready\n")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return mux
+}
+
+// serve runs the HTTP server until ctx ends, then shuts down gracefully.
+func serve(ctx context.Context, cfg config, stdout io.Writer) error {
+	a, err := open(ctx, cfg, stdout)
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           a.routes(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      cfg.RequestTimeout + 15*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	mode := "production"
+	if cfg.Dev {
+		mode = "dev (GraphiQL and introspection on)"
+	}
+	a.log.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/graphql", "db", cfg.DB, "mode", mode)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down; finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	a.log.Info("stopped")
+	return nil
+}
+

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/henan-youth/onsite/store/storetest"
+)
+
+// TestOnboarding walks the first-day path: the bootstrap admin builds an org
+// unit, a supervisor and a cadre; the cadre's first login binds device A; a
+// login from device B is refused until the admin approves B.
+func TestOnboarding(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+		s := start(t, b, nil)
+		admin := s.login(t, "admin", s.AdminPW, "admin-laptop").Login.AccessToken
+
+		var unit struct{ CreateOrgUnit struct{ ID, Name string } }
+		s.post(t, admin, `mutation { createOrgUnit(input: {code: "410200", name: "开封团市委", kind: CITY, parentId: "1"}) { id name } }`, nil).into(t, &unit)
+
+		create := `mutation($in: CreateUserInput!) { createUser(input: $in) { id username role rank orgUnit { name } } }`
+		var sup, cadre struct {
+			CreateUser struct {
+				ID, Username, Role, Rank string
+				OrgUnit                  struct{ Name string }
+			}
+		}
+		s.post(t, admin, create, map[string]any{"in": map[string]any{
+			"username": "sup1", "password": "supervisor-pw", "role": "SUPERVISOR", "orgUnitId": unit.CreateOrgUnit.ID, "rank": "DIVISION",
+		}}).into(t, &sup)
+		s.post(t, admin, create, map[string]any{"in": map[string]any{
+			"username": "cadre1", "password": "cadre-password", "role": "CADRE", "orgUnitId": unit.CreateOrgUnit.ID,
+		}}).into(t, &cadre)
+		if got, want := cadre.CreateUser.OrgUnit.Name, "开封团市委"; got != want {
+			t.Errorf("cadre org unit = %q, want %q", got, want)
+		}
+
+		s.login(t, "cadre1", "cadre-password", "phone-A")
+		s.login(t, "cadre1", "cadre-password", "phone-A") // the bound device again
+
+		r := s.post(t, "", loginMutation, map[string]any{"u": "cadre1", "p": "cadre-password", "d": "phone-B"})
+		if got, want := r.Code(), "DEVICE_NOT_BOUND"; got != want {
+			t.Fatalf("login on phone-B: code %q, want %q (%s)", got, want, r.Raw)
+		}
+
+		var pending struct {
+			Devices struct {
+				Edges []struct {
+					Node struct {
+						ID, DeviceID, Status string
+						User                 struct{ Username string }
+					}
+				}
+			}
+		}
+		s.post(t, admin, `{ devices(status: PENDING) { edges { node { id deviceId status user { username } } } } }`, nil).into(t, &pending)
+		if len(pending.Devices.Edges) != 1 || pending.Devices.Edges[0].Node.DeviceID != "phone-B" {
+			t.Fatalf("pending devices = %+v, want phone-B only", pending.Devices.Edges)
+		}
+		// A supervisor may not approve devices.
+		supTok := s.login(t, "sup1", "supervisor-pw", "sup-phone").Login.AccessToken
+		approve := `mutation($id: ID!) { approveDevice(id: $id) { status approvedAt approvedBy { username } } }`
+		id := pending.Devices.Edges[0].Node.ID
+		if got := s.post(t, supTok, approve, map[string]any{"id": id}).Code(); got != "FORBIDDEN" {
+			t.Errorf("supervisor approving: code %q, want FORBIDDEN", got)
+		}
+		var approved struct {
+			ApproveDevice struct {
+				Status     string
+				ApprovedAt *string
+				ApprovedBy struct{ Username string }
+			}
+		}
+		s.post(t, admin, approve, map[string]any{"id": id}).into(t, &approved)
+		if approved.ApproveDevice.Status != "ACTIVE" || approved.ApproveDevice.ApprovedAt == nil || approved.ApproveDevice.ApprovedBy.Username != "admin" {
+			t.Errorf("approval = %+v, want ACTIVE approved by admin with a time", approved.ApproveDevice)
+		}
+		s.login(t, "cadre1", "cadre-password", "phone-B")
+		r = s.post(t, "", loginMutation, map[string]any{"u": "cadre1", "p": "cadre-password", "d": "phone-A"})
+		if got := r.Code(); got != "DEVICE_NOT_BOUND" {
+			t.Errorf("old phone-A after approval of B: code %q, want DEVICE_NOT_BOUND", got)
+		}
+	})
+}

@@ -1,0 +1,78 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/henan-youth/onsite/models"
+)
+
+// schemaMigration records one applied migration.
+type schemaMigration struct {
+	Version   int    `gorm:"primaryKey;autoIncrement:false"`
+	Name      string `gorm:"size:200;not null"`
+	AppliedAt time.Time
+}
+
+// migration is one versioned step. Steps only create tables, add columns and
+// add indexes; none drops or rewrites data, so re-running start-up is safe.
+type migration struct {
+	version int
+	name    string
+	up      func(tx *gorm.DB) error
+}
+
+// migrations lists every schema step in order. Append new steps; never edit
+// or reorder an applied one.
+func migrations() []migration {
+	return []migration{
+		{1, "org units, users, devices, refresh tokens", func(tx *gorm.DB) error {
+			return tx.Migrator().AutoMigrate(&models.OrgUnit{}, &models.User{}, &models.Device{}, &models.RefreshToken{})
+		}},
+	}
+}
+
+// migrate applies every migration newer than the recorded version, each in
+// its own transaction where the database allows DDL in transactions.
+func (s *Store) migrate(ctx context.Context) error {
+	db := s.db.WithContext(ctx)
+	if err := db.AutoMigrate(&schemaMigration{}); err != nil {
+		return mapErr(err)
+	}
+	var applied []schemaMigration
+	if err := db.Find(&applied).Error; err != nil {
+		return mapErr(err)
+	}
+	done := make(map[int]bool, len(applied))
+	for _, m := range applied {
+		done[m.Version] = true
+	}
+	for _, m := range migrations() {
+		if done[m.version] {
+			continue
+		}
+		err := db.Transaction(func(tx *gorm.DB) error {
+			if err := m.up(tx); err != nil {
+				return err
+			}
+			return tx.Create(&schemaMigration{Version: m.version, Name: m.name, AppliedAt: s.now().UTC()}).Error
+		})
+		if err != nil {
+			if isDuplicate(err) {
+				continue // another server applied it concurrently
+			}
+			return models.Wrap(models.CodeInternal, mapErr(err), "migration failed")
+		}
+		s.log.Info("migration applied", "version", m.version, "name", m.name)
+	}
+	return nil
+}
+
+// SchemaVersion returns the highest applied migration.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.db.WithContext(ctx).Model(&schemaMigration{}).Select("COALESCE(MAX(version), 0)").Scan(&v).Error
+	return v, mapErr(err)
+}

@@ -1,0 +1,202 @@
+// Package store persists onsite's data with GORM on MySQL/MariaDB (production)
+// or SQLite (the embedded default, pure Go). Every read of another user's data
+// is scoped in SQL by the caller's role and org-unit subtree (see authz.go), so
+// authorization holds on every path, nested GraphQL fields included.
+package store
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	gosqlite "github.com/glebarez/go-sqlite"
+	"github.com/glebarez/sqlite"
+	"github.com/go-sql-driver/mysql"
+	gormmysql "gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/henan-youth/onsite/models"
+)
+
+// Drivers Open understands.
+const (
+	DriverSQLite = "sqlite"
+	DriverMySQL  = "mysql"
+)
+
+// Config says which database to open.
+type Config struct {
+	Driver string           // DriverSQLite (default) or DriverMySQL
+	DSN    string           // SQLite file path, or a go-sql-driver/mysql DSN
+	Now    func() time.Time // the clock; time.Now when nil
+	Log    *slog.Logger     // slow/failed SQL is logged here; discarded when nil
+}
+
+// Store is the handle every service uses. It is safe for concurrent use.
+type Store struct {
+	db     *gorm.DB
+	driver string
+	now    func() time.Time
+	log    *slog.Logger
+}
+
+// Open connects, applies pending migrations and returns the store. It fails
+// with UNAVAILABLE when the database cannot be reached and INVALID for an
+// unknown driver.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	dial, err := dialector(cfg)
+	if err != nil {
+		return nil, err
+	}
+	db, err := gorm.Open(dial, &gorm.Config{
+		Logger:                                   logger.Discard,
+		NowFunc:                                  func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) },
+		DisableForeignKeyConstraintWhenMigrating: true,
+		PrepareStmt:                              true,
+	})
+	if err != nil {
+		return nil, models.Wrap(models.CodeUnavailable, err, "database unavailable")
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, models.Wrap(models.CodeInternal, err, "database handle")
+	}
+	if cfg.Driver == DriverMySQL {
+		sqlDB.SetMaxOpenConns(64)
+		sqlDB.SetMaxIdleConns(64)
+		sqlDB.SetConnMaxLifetime(30 * time.Minute)
+	} else {
+		// One connection serialises SQLite writers; WAL keeps readers cheap.
+		sqlDB.SetMaxOpenConns(1)
+	}
+	s := &Store{db: db, driver: cfg.Driver, now: cfg.Now, log: cfg.Log}
+	if err := s.migrate(ctx); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func dialector(cfg Config) (gorm.Dialector, error) {
+	switch cfg.Driver {
+	case DriverMySQL:
+		mc, err := mysql.ParseDSN(cfg.DSN)
+		if err != nil {
+			return nil, models.Wrap(models.CodeInvalid, err, "invalid MySQL DSN")
+		}
+		mc.ParseTime = true
+		mc.Loc = time.UTC
+		if mc.Params == nil {
+			mc.Params = map[string]string{}
+		}
+		mc.Params["time_zone"] = "'+00:00'"
+		return gormmysql.New(gormmysql.Config{DSN: mc.FormatDSN()}), nil
+	case DriverSQLite, "":
+		if cfg.DSN == "" {
+			return nil, models.E(models.CodeInvalid, "SQLite needs a file path")
+		}
+		if dir := filepath.Dir(cfg.DSN); dir != "." {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, models.Wrap(models.CodeUnavailable, err, "cannot create the database directory")
+			}
+		}
+		dsn := cfg.DSN + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate"
+		return sqlite.Open(dsn), nil
+	}
+	return nil, models.E(models.CodeInvalid, "unknown database driver %q (want sqlite or mysql)", cfg.Driver)
+}
+
+// Driver returns DriverSQLite or DriverMySQL.
+func (s *Store) Driver() string { return s.driver }
+
+// Close closes the connection pool.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Ping checks that the database answers; it fails with UNAVAILABLE.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return mapErr(err)
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return models.Wrap(models.CodeUnavailable, err, "database unavailable")
+	}
+	return nil
+}
+
+// tx runs fn in one transaction; an error from fn rolls it back. Errors come
+// back mapped to the one error type.
+func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return mapErr(s.db.WithContext(ctx).Transaction(fn))
+}
+
+// mapErr turns a driver or GORM error into a *models.Error, keeping the cause
+// for the log. Domain errors pass through unchanged. Mapping is by errors.Is
+// and errors.As on the drivers' types, never by message text.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var me *models.Error
+	if errors.As(err, &me) {
+		return err
+	}
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return models.Wrap(models.CodeNotFound, err, "not found")
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return models.Wrap(models.CodeUnavailable, err, "request timed out")
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, mysql.ErrInvalidConn):
+		return models.Wrap(models.CodeUnavailable, err, "database unavailable; retry")
+	}
+	var myErr *mysql.MySQLError
+	if errors.As(err, &myErr) {
+		switch myErr.Number {
+		case 1062: // ER_DUP_ENTRY
+			return models.Wrap(models.CodeConflict, err, "already exists")
+		case 1213, 1205: // deadlock, lock wait timeout
+			return models.Wrap(models.CodeUnavailable, err, "database busy; retry")
+		}
+	}
+	var liteErr *gosqlite.Error
+	if errors.As(err, &liteErr) {
+		switch liteErr.Code() & 0xff {
+		case 19: // SQLITE_CONSTRAINT
+			if c := liteErr.Code(); c == 2067 || c == 1555 { // UNIQUE, PRIMARYKEY
+				return models.Wrap(models.CodeConflict, err, "already exists")
+			}
+		case 5, 6: // SQLITE_BUSY, SQLITE_LOCKED
+			return models.Wrap(models.CodeUnavailable, err, "database busy; retry")
+		}
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) {
+		return models.Wrap(models.CodeUnavailable, err, "database unavailable; retry")
+	}
+	return models.Wrap(models.CodeInternal, err, "internal error")
+}
+
+// isDuplicate reports whether err is a unique-key violation.
+func isDuplicate(err error) bool { return models.CodeOf(mapErr(err)) == models.CodeConflict }
+
+func notFound(what string, id any) error {
+	return models.E(models.CodeNotFound, "%s %v not found", what, id)
+}

@@ -1,0 +1,203 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/models"
+	"github.com/henan-youth/onsite/store"
+	"github.com/henan-youth/onsite/store/storetest"
+)
+
+// world is a small org tree with one user of each kind:
+//
+//	root (admin, discipline)
+//	├── A (supA, cadreA)
+//	│   └── A1 (cadreA1)
+//	└── B (supB, cadreB)
+type world struct {
+	units map[string]*models.OrgUnit
+	users map[string]*models.User
+	admin *auth.Principal
+}
+
+func principalOf(u *models.User) *auth.Principal {
+	return &auth.Principal{UserID: u.ID, Username: u.Username, Role: u.Role, OrgUnitID: u.OrgUnitID}
+}
+
+func buildWorld(t *testing.T, s *store.Store) *world {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := s.Bootstrap(ctx, "410000", "root", "admin", "x"); err != nil {
+		t.Fatal(err)
+	}
+	adminUser, err := s.UserByUsername(ctx, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &world{units: map[string]*models.OrgUnit{}, users: map[string]*models.User{"admin": adminUser}, admin: principalOf(adminUser)}
+	w.units["root"], _ = s.OrgUnit(ctx, w.admin, adminUser.OrgUnitID)
+	s.BindDevice(ctx, adminUser.ID, "phone-1")
+	s.BindDevice(ctx, adminUser.ID, "phone-2")
+	for _, u := range []struct{ name, parent string }{{"A", "root"}, {"A1", "A"}, {"B", "root"}} {
+		code, name, kind := "unit-"+u.name, u.name, models.OrgCounty
+		unit, err := s.CreateOrgUnit(ctx, w.admin, store.OrgUnitInput{ParentID: &w.units[u.parent].ID, Code: &code, Name: &name, Kind: &kind})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.units[u.name] = unit
+	}
+	for _, u := range []struct {
+		name, unit string
+		role       models.Role
+	}{
+		{"discipline", "root", models.RoleDiscipline}, {"supA", "A", models.RoleSupervisor}, {"cadreA", "A", models.RoleCadre},
+		{"cadreA1", "A1", models.RoleCadre}, {"supB", "B", models.RoleSupervisor}, {"cadreB", "B", models.RoleCadre},
+	} {
+		name, role := u.name, u.role
+		user, err := s.CreateUser(ctx, w.admin, store.UserInput{Username: &name, DisplayName: &name, Role: &role, OrgUnitID: &w.units[u.unit].ID}, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.users[u.name] = user
+		if _, err := s.BindDevice(ctx, user.ID, "phone-1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.BindDevice(ctx, user.ID, "phone-2"); models.CodeOf(err) != models.CodeDeviceNotBound {
+			t.Fatalf("second device: %v", err)
+		}
+	}
+	return w
+}
+
+// exercise performs op as p on target through the store's public API and
+// reports whether it was allowed. "Refused" is FORBIDDEN, NOT_FOUND for a
+// single read, or an empty result for a list.
+func exercise(t *testing.T, s *store.Store, op store.Op, p *auth.Principal, target *models.User) bool {
+	t.Helper()
+	ctx := context.Background()
+	refused := func(err error) bool {
+		c := models.CodeOf(err)
+		if err != nil && c != models.CodeForbidden && c != models.CodeNotFound && c != models.CodeConflict {
+			t.Fatalf("%s as %s: unexpected %v", op, p.Username, err)
+		}
+		return err != nil && c != models.CodeConflict // CONFLICT: authorized, then refused on state
+	}
+	switch op {
+	case store.OpReadOrgUnits:
+		_, err := s.OrgUnit(ctx, p, target.OrgUnitID)
+		return !refused(err)
+	case store.OpWriteOrgUnits:
+		name := "renamed"
+		_, err := s.UpdateOrgUnit(ctx, p, target.OrgUnitID, store.OrgUnitInput{Name: &name})
+		return !refused(err)
+	case store.OpReadUsers:
+		_, err := s.User(ctx, p, target.ID)
+		rows, _, lerr := s.ListUsers(ctx, p, store.UserFilter{OrgUnitID: &target.OrgUnitID}, store.Page{})
+		listed := false
+		for _, u := range rows {
+			listed = listed || u.ID == target.ID
+		}
+		if got := !refused(err); got != (listed && lerr == nil) {
+			t.Errorf("%s as %s: single read %v but list %v", op, p.Username, got, listed)
+		}
+		return !refused(err)
+	case store.OpWriteUsers:
+		name := "renamed"
+		_, err := s.UpdateUser(ctx, p, target.ID, store.UserInput{DisplayName: &name})
+		return !refused(err)
+	case store.OpResetPassword:
+		return !refused(s.CheckUnit(ctx, p, store.OpResetPassword, target.OrgUnitID))
+	case store.OpReadDevices:
+		rows, _, err := s.ListDevices(ctx, p, store.DeviceFilter{UserID: &target.ID}, store.Page{})
+		return !refused(err) && len(rows) > 0
+	case store.OpApproveDevice:
+		pending := models.DevicePending
+		rows, _, err := s.ListDevices(ctx, &auth.Principal{UserID: -1, Role: models.RoleAdmin}, store.DeviceFilter{UserID: &target.ID, Status: &pending}, store.Page{})
+		if err != nil || len(rows) == 0 {
+			rows, _, _ = s.ListDevices(ctx, &auth.Principal{UserID: -1, Role: models.RoleAdmin}, store.DeviceFilter{UserID: &target.ID}, store.Page{})
+		}
+		_, err = s.ApproveDevice(ctx, p, rows[0].ID)
+		return !refused(err)
+	}
+	t.Fatalf("operation %s has no exerciser: add one (and a matrix row)", op)
+	return false
+}
+
+// TestAuthorizationMatrix checks every operation for every role against a
+// target that is the caller itself, a user in the caller's subtree and a
+// user in another unit, through the store's real queries.
+func TestAuthorizationMatrix(t *testing.T) {
+	want := map[store.Op]map[models.Role]store.Reach{ // the policy, written out independently of Matrix()
+		store.OpReadOrgUnits:  {models.RoleCadre: store.ReachAll, models.RoleSupervisor: store.ReachAll, models.RoleDiscipline: store.ReachAll, models.RoleAdmin: store.ReachAll},
+		store.OpWriteOrgUnits: {models.RoleSupervisor: store.ReachSubtree, models.RoleAdmin: store.ReachAll},
+		store.OpReadUsers:     {models.RoleCadre: store.ReachSelf, models.RoleSupervisor: store.ReachSubtree, models.RoleDiscipline: store.ReachAll, models.RoleAdmin: store.ReachAll},
+		store.OpWriteUsers:    {models.RoleSupervisor: store.ReachSubtree, models.RoleAdmin: store.ReachAll},
+		store.OpResetPassword: {models.RoleAdmin: store.ReachAll},
+		store.OpReadDevices:   {models.RoleCadre: store.ReachSelf, models.RoleSupervisor: store.ReachSubtree, models.RoleDiscipline: store.ReachAll, models.RoleAdmin: store.ReachAll},
+		store.OpApproveDevice: {models.RoleAdmin: store.ReachAll},
+	}
+	matrix := store.Matrix()
+	for _, op := range store.AllOps() {
+		if _, ok := matrix[op]; !ok {
+			t.Errorf("operation %s has no row in store.Matrix", op)
+		}
+		if _, ok := want[op]; !ok {
+			t.Errorf("operation %s has no row in this test's policy", op)
+		}
+		for _, role := range []models.Role{models.RoleCadre, models.RoleSupervisor, models.RoleDiscipline, models.RoleAdmin} {
+			if got := matrix[op][role]; got != want[op][role] {
+				t.Errorf("Matrix[%s][%s] = %v, want %v", op, role, got, want[op][role])
+			}
+		}
+	}
+	storetest.Each(t, time.Now, func(t *testing.T, s *store.Store) {
+		w := buildWorld(t, s)
+		actors := map[string][3]string{ // actor → self, in own subtree, in another unit
+			"cadreA":     {"cadreA", "cadreA1", "cadreB"},
+			"supA":       {"supA", "cadreA1", "cadreB"},
+			"discipline": {"discipline", "cadreA", "cadreB"},
+			"admin":      {"admin", "cadreA", "cadreB"},
+		}
+		for _, op := range store.AllOps() {
+			for actor, targets := range actors {
+				p := principalOf(w.users[actor])
+				r := want[op][p.Role]
+				for i, where := range []string{"self", "own subtree", "other unit"} {
+					wantAllowed := r == store.ReachAll || (r == store.ReachSubtree && i < 2) || (r == store.ReachSelf && i == 0)
+					if got := exercise(t, s, op, p, w.users[targets[i]]); got != wantAllowed {
+						t.Errorf("%s by %s (%s) on %s: allowed=%v, want %v", op, actor, p.Role, where, got, wantAllowed)
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestSupervisorCannotEscalate: a supervisor may not grant admin or
+// discipline roles, nor move a user out of its subtree.
+func TestSupervisorCannotEscalate(t *testing.T) {
+	storetest.Each(t, time.Now, func(t *testing.T, s *store.Store) {
+		w := buildWorld(t, s)
+		ctx := context.Background()
+		sup := principalOf(w.users["supA"])
+		admin := models.RoleAdmin
+		if _, err := s.UpdateUser(ctx, sup, w.users["cadreA"].ID, store.UserInput{Role: &admin}); models.CodeOf(err) != models.CodeForbidden {
+			t.Errorf("grant ADMIN: %v, want FORBIDDEN", err)
+		}
+		if _, err := s.UpdateUser(ctx, sup, w.users["cadreA"].ID, store.UserInput{OrgUnitID: &w.units["B"].ID}); models.CodeOf(err) != models.CodeForbidden {
+			t.Errorf("move to B: %v, want FORBIDDEN", err)
+		}
+		name, role := "newbie", models.RoleDiscipline
+		if _, err := s.CreateUser(ctx, sup, store.UserInput{Username: &name, Role: &role, OrgUnitID: &w.units["A"].ID}, "x"); models.CodeOf(err) != models.CodeForbidden {
+			t.Errorf("create DISCIPLINE: %v, want FORBIDDEN", err)
+		}
+		dup := "cadreB"
+		cadre := models.RoleCadre
+		if _, err := s.CreateUser(ctx, w.admin, store.UserInput{Username: &dup, Role: &cadre, OrgUnitID: &w.units["A"].ID}, "x"); models.CodeOf(err) != models.CodeConflict {
+			t.Errorf("duplicate username: %v, want CONFLICT", err)
+		}
+	})
+}

@@ -123,7 +123,9 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 		s := start(t, b, nil)
 		first := s.login(t, "admin", s.AdminPW, "d").Login
 		refresh := `mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken user { username } } }`
-		var second struct{ RefreshToken struct{ AccessToken, RefreshToken string } }
+		var second struct {
+			RefreshToken struct{ AccessToken, RefreshToken string }
+		}
 		s.post(t, "", refresh, map[string]any{"t": first.RefreshToken}).into(t, &second)
 		if second.RefreshToken.RefreshToken == first.RefreshToken {
 			t.Fatal("refresh did not rotate the token")

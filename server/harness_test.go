@@ -181,4 +181,3 @@ func eachBackend(t *testing.T, fn func(t *testing.T, b storetest.Backend)) {
 		t.Run(b.Name, func(t *testing.T) { fn(t, b) })
 	}
 }
-

@@ -160,4 +160,3 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	a.log.Info("stopped")
 	return nil
 }
-

@@ -24,6 +24,10 @@ func complexity() ComplexityRoot {
 	c.Query.Devices = func(child int, _ *int64, _ *models.DeviceStatus, first *int, _ *string) int {
 		return listCost(first, child)
 	}
+	c.Query.Regions = func(child int, _ *models.RegionKind, _ *string, first *int, _ *string) int {
+		return listCost(first, child)
+	}
+	c.Region.Geometry = func(int, *float64) int { return 10 } // a few hundred vertices of JSON
 	five := 5
 	c.User.Devices = func(child int) int { return listCost(&five, child) }
 	return c

@@ -8,6 +8,7 @@ import (
 
 	"github.com/henan-youth/onsite/account"
 	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/regions"
 	"github.com/henan-youth/onsite/store"
 )
 
@@ -16,6 +17,7 @@ type Deps struct {
 	Store    *store.Store
 	Accounts *account.Service
 	Tokens   *auth.Tokens
+	Regions  *regions.Service
 	Log      *slog.Logger
 	Metrics  prometheus.Registerer // nil: no metrics
 

@@ -18,6 +18,8 @@ type loaders struct {
 	orgUnit *dataloadgen.Loader[int64, *models.OrgUnit]
 	user    *dataloadgen.Loader[int64, *models.User]
 	devices *dataloadgen.Loader[int64, []*models.Device]
+	region  *dataloadgen.Loader[int64, *models.Region]
+	current *dataloadgen.Loader[int64, *models.RegionVersion] // by region id
 }
 
 func newLoaders(s *store.Store) *loaders {
@@ -30,6 +32,12 @@ func newLoaders(s *store.Store) *loaders {
 		}),
 		devices: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64][]*models.Device, error) {
 			return s.DevicesByUser(ctx, caller(ctx), ids)
+		}),
+		region: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*models.Region, error) {
+			return s.RegionsByID(ctx, caller(ctx), ids)
+		}),
+		current: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*models.RegionVersion, error) {
+			return s.CurrentVersions(ctx, caller(ctx), ids)
 		}),
 	}
 }

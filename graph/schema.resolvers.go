@@ -7,10 +7,11 @@ package graph
 
 import (
 	"context"
-	"github.com/henan-youth/onsite/store"
 
+	"github.com/henan-youth/onsite/geofence"
 	"github.com/henan-youth/onsite/graph/model"
 	"github.com/henan-youth/onsite/models"
+	"github.com/henan-youth/onsite/store"
 )
 
 // User is the resolver for the user field.
@@ -24,6 +25,11 @@ func (r *deviceResolver) ApprovedBy(ctx context.Context, obj *models.Device) (*m
 		return nil, nil
 	}
 	return load(ctx, loadersFrom(ctx).user, *obj.ApprovedBy)
+}
+
+// Region is the resolver for the region field.
+func (r *locateCandidateResolver) Region(ctx context.Context, obj *geofence.Candidate) (*models.Region, error) {
+	return load(ctx, loadersFrom(ctx).region, obj.Region.ID)
 }
 
 // Login is the resolver for the login field.
@@ -115,6 +121,19 @@ func (r *mutationResolver) ApproveDevice(ctx context.Context, id int64) (*models
 		return nil, err
 	}
 	return r.deps.Store.ApproveDevice(ctx, p, id)
+}
+
+// ImportRegions is the resolver for the importRegions field.
+func (r *mutationResolver) ImportRegions(ctx context.Context, kind models.RegionKind, coordSystem geofence.Datum, geojson string) (*model.ImportRegionsResult, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sum, warns, err := r.deps.Regions.Import(ctx, p, geofence.Kind(kind), coordSystem, []byte(geojson), "graphql import by "+p.Username)
+	if err != nil {
+		return nil, err
+	}
+	return importResult(sum, warns), nil
 }
 
 // Parent is the resolver for the parent field.
@@ -218,6 +237,72 @@ func (r *queryResolver) Devices(ctx context.Context, userID *int64, status *mode
 	return deviceConn(rows, pi), nil
 }
 
+// Regions is the resolver for the regions field.
+func (r *queryResolver) Regions(ctx context.Context, kind *models.RegionKind, cityCode *string, first *int, after *string) (*model.RegionConnection, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, pi, err := r.deps.Store.ListRegions(ctx, p, store.RegionFilter{Kind: kind, ParentCode: cityCode}, page(first, after))
+	if err != nil {
+		return nil, err
+	}
+	return regionConn(rows, pi), nil
+}
+
+// Region is the resolver for the region field.
+func (r *queryResolver) Region(ctx context.Context, id int64) (*models.Region, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return nilIfNotFound(r.deps.Store.Region(ctx, p, id))
+}
+
+// Locate is the resolver for the locate field.
+func (r *queryResolver) Locate(ctx context.Context, lat float64, lon float64, accuracy float64, coordSystem geofence.Datum) (*model.LocateResult, error) {
+	if _, err := principal(ctx); err != nil {
+		return nil, err
+	}
+	res, err := r.deps.Regions.Locate(lat, lon, accuracy, coordSystem)
+	if err != nil {
+		return nil, err
+	}
+	return locateResult(res), nil
+}
+
+// Datum is the resolver for the datum field.
+func (r *regionResolver) Datum(ctx context.Context, obj *models.Region) (geofence.Datum, error) {
+	v, err := load(ctx, loadersFrom(ctx).current, obj.ID)
+	if err != nil || v == nil {
+		return "", err
+	}
+	return geofence.Datum(v.Datum), nil
+}
+
+// Geometry is the resolver for the geometry field.
+func (r *regionResolver) Geometry(ctx context.Context, obj *models.Region, toleranceM *float64) (string, error) {
+	v, err := load(ctx, loadersFrom(ctx).current, obj.ID)
+	if err != nil || v == nil {
+		return "", err
+	}
+	return simplifyGeoJSON(v.GeoJSON, toleranceM)
+}
+
+// Versions is the resolver for the versions field.
+func (r *regionResolver) Versions(ctx context.Context, obj *models.Region) ([]*models.RegionVersion, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.deps.Store.RegionVersions(ctx, p, obj.ID)
+}
+
+// Datum is the resolver for the datum field.
+func (r *regionVersionResolver) Datum(ctx context.Context, obj *models.RegionVersion) (geofence.Datum, error) {
+	return geofence.Datum(obj.Datum), nil
+}
+
 // OrgUnit is the resolver for the orgUnit field.
 func (r *userResolver) OrgUnit(ctx context.Context, obj *models.User) (*models.OrgUnit, error) {
 	return load(ctx, loadersFrom(ctx).orgUnit, obj.OrgUnitID)
@@ -231,6 +316,9 @@ func (r *userResolver) Devices(ctx context.Context, obj *models.User) ([]*models
 // Device returns DeviceResolver implementation.
 func (r *Resolver) Device() DeviceResolver { return &deviceResolver{r} }
 
+// LocateCandidate returns LocateCandidateResolver implementation.
+func (r *Resolver) LocateCandidate() LocateCandidateResolver { return &locateCandidateResolver{r} }
+
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
@@ -240,13 +328,22 @@ func (r *Resolver) OrgUnit() OrgUnitResolver { return &orgUnitResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// Region returns RegionResolver implementation.
+func (r *Resolver) Region() RegionResolver { return &regionResolver{r} }
+
+// RegionVersion returns RegionVersionResolver implementation.
+func (r *Resolver) RegionVersion() RegionVersionResolver { return &regionVersionResolver{r} }
+
 // User returns UserResolver implementation.
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
 type (
-	deviceResolver   struct{ *Resolver }
-	mutationResolver struct{ *Resolver }
-	orgUnitResolver  struct{ *Resolver }
-	queryResolver    struct{ *Resolver }
-	userResolver     struct{ *Resolver }
+	deviceResolver          struct{ *Resolver }
+	locateCandidateResolver struct{ *Resolver }
+	mutationResolver        struct{ *Resolver }
+	orgUnitResolver         struct{ *Resolver }
+	queryResolver           struct{ *Resolver }
+	regionResolver          struct{ *Resolver }
+	regionVersionResolver   struct{ *Resolver }
+	userResolver            struct{ *Resolver }
 )

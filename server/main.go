@@ -2,6 +2,7 @@
 //
 //	go run ./server                 # SQLite file onsite.db in the working directory
 //	ONSITE_DB=mysql ONSITE_DSN='user:pw@tcp(host:3306)/onsite' go run ./server
+//	go run ./server import-regions --kind campus [--datum WGS84] FILE.geojson
 //
 // Configuration is environment variables with matching flags (see
 // config.go and the README). SIGINT or SIGTERM shut it down gracefully:
@@ -33,6 +34,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		switch args[0] {
 		case "serve":
 			args = args[1:]
+		case "import-regions":
+			return importRegions(ctx, args[1:], getenv, stdout)
 		}
 	}
 	cfg, err := parseConfig("server", args, getenv, stdout)

@@ -16,6 +16,7 @@ import (
 	"github.com/henan-youth/onsite/account"
 	"github.com/henan-youth/onsite/auth"
 	"github.com/henan-youth/onsite/graph"
+	"github.com/henan-youth/onsite/regions"
 	"github.com/henan-youth/onsite/store"
 )
 
@@ -26,6 +27,7 @@ type app struct {
 	store    *store.Store
 	tokens   *auth.Tokens
 	accounts *account.Service
+	regions  *regions.Service
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {
@@ -65,6 +67,10 @@ func open(ctx context.Context, cfg config, stdout io.Writer) (*app, error) {
 		st.Close()
 		return nil, err
 	}
+	if a.regions, err = regions.New(ctx, st, log); err != nil {
+		st.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -97,7 +103,7 @@ func (a *app) routes() http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	gql := graph.NewHandler(graph.Deps{
-		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Log: a.log, Metrics: reg,
+		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, Log: a.log, Metrics: reg,
 		Dev: a.cfg.Dev, RequestTimeout: a.cfg.RequestTimeout,
 	})
 	mux := http.NewServeMux()
@@ -117,6 +123,23 @@ func (a *app) routes() http.Handler {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	return mux
+}
+
+// refreshRegions reloads the region index when another server imported
+// regions, checking every interval until ctx ends.
+func (a *app) refreshRegions(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.regions.Reload(ctx); err != nil {
+				a.log.Warn("region index refresh failed", "err", err)
+			}
+		}
+	}
 }
 
 // serve runs the HTTP server until ctx ends, then shuts down gracefully.
@@ -146,6 +169,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	a.log.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/graphql", "db", cfg.DB, "mode", mode)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go a.refreshRegions(ctx, time.Minute)
 	select {
 	case err := <-errc:
 		return err

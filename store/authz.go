@@ -23,11 +23,19 @@ const (
 	OpResetPassword Op = "user.resetPassword"
 	OpReadDevices   Op = "device.read"
 	OpApproveDevice Op = "device.approve"
+	OpReadRegions   Op = "region.read"
+	OpWriteRegions  Op = "region.write"
+	OpReadWork      Op = "work.read"      // work groups and assignments
+	OpWriteWork     Op = "work.write"     // create work groups, assign, rotate
+	OpCheckIn       Op = "checkin.create" // send one's own check-ins
+	OpReadCheckIns  Op = "checkin.read"   // check-ins, presence days, trips
+	OpReviewCheckIn Op = "checkin.review" // confirm or reject a waiting check-in
 )
 
 // AllOps lists every operation, for the matrix test.
 func AllOps() []Op {
-	return []Op{OpReadOrgUnits, OpWriteOrgUnits, OpReadUsers, OpWriteUsers, OpResetPassword, OpReadDevices, OpApproveDevice}
+	return []Op{OpReadOrgUnits, OpWriteOrgUnits, OpReadUsers, OpWriteUsers, OpResetPassword, OpReadDevices, OpApproveDevice,
+		OpReadRegions, OpWriteRegions, OpReadWork, OpWriteWork, OpCheckIn, OpReadCheckIns, OpReviewCheckIn}
 }
 
 // Reach is how far an operation reaches for one role.
@@ -47,7 +55,10 @@ func (r Reach) String() string {
 
 // Matrix is the authorization matrix: role × operation → reach. Cadres see
 // their own data; supervisors their org-unit subtree; the discipline group
-// reads everything and writes only its own records; admins do everything.
+// reads everything and writes only its own records (reviews); admins do
+// everything. Check-ins are sent only by the person on the ground: cadres
+// and supervisors who are dispatched themselves (R1 leaders), never on
+// someone else's behalf.
 // The org chart itself (names of units) is readable by every signed-in user.
 func Matrix() map[Op]map[models.Role]Reach {
 	const (
@@ -61,6 +72,13 @@ func Matrix() map[Op]map[models.Role]Reach {
 		OpResetPassword: {C: ReachNone, S: ReachNone, D: ReachNone, A: ReachAll},
 		OpReadDevices:   {C: ReachSelf, S: ReachSubtree, D: ReachAll, A: ReachAll},
 		OpApproveDevice: {C: ReachNone, S: ReachNone, D: ReachNone, A: ReachAll},
+		OpReadRegions:   {C: ReachAll, S: ReachAll, D: ReachAll, A: ReachAll},
+		OpWriteRegions:  {C: ReachNone, S: ReachNone, D: ReachNone, A: ReachAll},
+		OpReadWork:      {C: ReachSelf, S: ReachSubtree, D: ReachAll, A: ReachAll},
+		OpWriteWork:     {C: ReachNone, S: ReachSubtree, D: ReachNone, A: ReachAll},
+		OpCheckIn:       {C: ReachSelf, S: ReachSelf, D: ReachNone, A: ReachNone},
+		OpReadCheckIns:  {C: ReachSelf, S: ReachSubtree, D: ReachAll, A: ReachAll},
+		OpReviewCheckIn: {C: ReachNone, S: ReachSubtree, D: ReachAll, A: ReachAll},
 	}
 }
 

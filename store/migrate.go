@@ -31,6 +31,13 @@ func migrations() []migration {
 		{1, "org units, users, devices, refresh tokens", func(tx *gorm.DB) error {
 			return tx.Migrator().AutoMigrate(&models.OrgUnit{}, &models.User{}, &models.Device{}, &models.RefreshToken{})
 		}},
+		{2, "regions and their geometry versions", func(tx *gorm.DB) error {
+			return tx.Migrator().AutoMigrate(&models.Region{}, &models.RegionVersion{})
+		}},
+		{3, "work groups, assignments, check-ins, reviews, presence days", func(tx *gorm.DB) error {
+			return tx.Migrator().AutoMigrate(&models.WorkGroup{}, &models.WorkGroupMember{}, &models.Assignment{},
+				&models.CheckIn{}, &models.CheckInRegion{}, &models.Review{}, &models.PresenceDay{})
+		}},
 	}
 }
 

@@ -5,6 +5,7 @@ package model
 import (
 	"time"
 
+	"github.com/henan-youth/onsite/geofence"
 	"github.com/henan-youth/onsite/models"
 )
 
@@ -38,6 +39,25 @@ type DeviceEdge struct {
 	Node   *models.Device `json:"node"`
 }
 
+type ImportRegionsResult struct {
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	// Geometry warnings such as self-intersections, with their location.
+	Warnings []string `json:"warnings"`
+}
+
+type LocateResult struct {
+	// Every region containing the point or within accuracy + 20 m of it: INSIDE first, then BOUNDARY, then OUTSIDE.
+	Candidates []*geofence.Candidate `json:"candidates"`
+	// The region a check-in here would be recorded against, if any.
+	Best *geofence.Candidate `json:"best,omitempty"`
+	// The point lies in no region or in more than one (data gaps or overlaps at city borders).
+	Ambiguous bool `json:"ambiguous"`
+	// A sentence for the phone, e.g. 你在兰考县内 / you are inside 兰考县.
+	Message string `json:"message"`
+}
+
 type Mutation struct {
 }
 
@@ -64,6 +84,16 @@ type PageInfo struct {
 }
 
 type Query struct {
+}
+
+type RegionConnection struct {
+	Edges    []*RegionEdge `json:"edges"`
+	PageInfo *PageInfo     `json:"pageInfo"`
+}
+
+type RegionEdge struct {
+	Cursor string         `json:"cursor"`
+	Node   *models.Region `json:"node"`
 }
 
 type UpdateUserInput struct {

@@ -1,0 +1,98 @@
+package models
+
+import "time"
+
+// CheckInStatus is where a check-in stands.
+type CheckInStatus string
+
+// Statuses. ACCEPTED counts; PENDING waits for a reviewer; CONFIRMED was
+// confirmed by one and counts; REJECTED never counts.
+const (
+	CheckInAccepted  CheckInStatus = "ACCEPTED"
+	CheckInPending   CheckInStatus = "PENDING"
+	CheckInConfirmed CheckInStatus = "CONFIRMED"
+	CheckInRejected  CheckInStatus = "REJECTED"
+)
+
+// Counts reports whether a check-in in status s counts toward on-site days.
+func (s CheckInStatus) Counts() bool { return s == CheckInAccepted || s == CheckInConfirmed }
+
+// CheckIn is one GPS fix a cadre sent. It is append-only: the application
+// never updates or deletes a check-in; a review is a new row. Lat/Lon are as
+// sent (in CoordSystem); WGSLat/WGSLon the same point in WGS-84, used for
+// travel speed and repeated-fix checks.
+type CheckIn struct {
+	ID            int64         `gorm:"primaryKey"`
+	UserID        int64         `gorm:"not null;uniqueIndex:idx_checkin_client;index:idx_checkin_user_time,priority:1;index:idx_checkin_fix,priority:1"`
+	ClientID      string        `gorm:"size:64;not null;uniqueIndex:idx_checkin_client"`
+	PayloadHash   string        `gorm:"size:64;not null"`
+	Lat           float64       `gorm:"not null"`
+	Lon           float64       `gorm:"not null"`
+	AccuracyM     float64       `gorm:"not null;index:idx_checkin_fix,priority:4"`
+	CoordSystem   string        `gorm:"size:8;not null"`
+	WGSLat        float64       `gorm:"not null;index:idx_checkin_fix,priority:2"`
+	WGSLon        float64       `gorm:"not null;index:idx_checkin_fix,priority:3"`
+	Altitude      *float64      //
+	Speed         *float64      //
+	Provider      string        `gorm:"size:32;not null;default:''"`
+	MockLocation  bool          `gorm:"not null"`
+	DeviceID      string        `gorm:"size:128;not null"`
+	DeviceTime    time.Time     `gorm:"not null;index:idx_checkin_user_time,priority:2"`
+	ReceivedAt    time.Time     `gorm:"not null"`
+	OccurredAt    time.Time     `gorm:"not null"` // the time the check-in is dated by (presence.WhenOccurred)
+	LocalDate     string        `gorm:"size:10;not null"`
+	Offline       bool          `gorm:"not null"`
+	RegionID      *int64        `gorm:"index"` // the region it is recorded against; nil when outside all
+	RegionVersion int           `gorm:"not null;default:0"`
+	Verdict       string        `gorm:"size:16;not null"` // INSIDE, BOUNDARY or OUTSIDE at RegionID
+	EdgeDistanceM float64       `gorm:"not null;default:0"`
+	Flags         string        `gorm:"type:text;not null"` // JSON array of presence.RaisedFlag
+	Status        CheckInStatus `gorm:"size:16;not null"`   // at creation: ACCEPTED or PENDING (reviews are separate rows)
+	PolicyVersion string        `gorm:"size:32;not null"`
+	CreatedAt     time.Time
+}
+
+// CheckInRegion is one region a check-in was located against, with the
+// geometry version used; the evidence behind the verdict.
+type CheckInRegion struct {
+	ID            int64   `gorm:"primaryKey"`
+	CheckInID     int64   `gorm:"not null;index"`
+	RegionID      int64   `gorm:"not null"`
+	RegionVersion int     `gorm:"not null"`
+	Verdict       string  `gorm:"size:16;not null"`
+	EdgeDistanceM float64 `gorm:"not null"`
+}
+
+// ReviewDecision is a reviewer's ruling on a waiting check-in.
+type ReviewDecision string
+
+// Decisions.
+const (
+	ReviewConfirm ReviewDecision = "CONFIRM"
+	ReviewReject  ReviewDecision = "REJECT"
+)
+
+// Review is a supervisor's or inspector's ruling on a PENDING check-in. One
+// per check-in (the unique index makes a second CONFLICT); never edited.
+type Review struct {
+	ID         int64          `gorm:"primaryKey"`
+	CheckInID  int64          `gorm:"not null;uniqueIndex"`
+	ReviewerID int64          `gorm:"not null"`
+	Decision   ReviewDecision `gorm:"size:16;not null"`
+	Reason     string         `gorm:"size:1000;not null"`
+	CreatedAt  time.Time
+}
+
+// PresenceDay is the per-day aggregate of a cadre's counting check-ins at
+// one region, maintained in the check-in transaction so reports never rescan
+// raw check-ins. It always equals a recomputation from check-ins and reviews.
+type PresenceDay struct {
+	ID       int64     `gorm:"primaryKey"`
+	UserID   int64     `gorm:"not null;uniqueIndex:idx_day,priority:1"`
+	Date     string    `gorm:"size:10;not null;uniqueIndex:idx_day,priority:2"`
+	RegionID int64     `gorm:"not null;uniqueIndex:idx_day,priority:3"`
+	Accepted int       `gorm:"not null"`
+	FirstAt  time.Time `gorm:"not null"`
+	LastAt   time.Time `gorm:"not null"`
+	Counted  bool      `gorm:"not null"`
+}

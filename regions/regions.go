@@ -1,0 +1,135 @@
+// Package regions keeps the live county and campus index: it loads the
+// stored regions into a geofence.Index at start (importing the bundled Henan
+// counties into an empty database first), answers Locate from memory, and
+// swaps in a new index after an import — without a restart.
+package regions
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/paulmach/orb"
+
+	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/geofence"
+	"github.com/henan-youth/onsite/models"
+	"github.com/henan-youth/onsite/regiondata"
+	"github.com/henan-youth/onsite/store"
+)
+
+// BundledSource names the bundled county data in region versions.
+const BundledSource = "bundled: DataV.GeoAtlas areas_v3 via github.com/zhChuXiao/ChinaGeoJson (regiondata/README.md)"
+
+// Service holds the current index. It is safe for concurrent use.
+type Service struct {
+	store *store.Store
+	log   *slog.Logger
+	idx   atomic.Pointer[geofence.Index]
+	gen   atomic.Int64 // store generation the index was built from
+	mu    sync.Mutex   // serialises reloads
+}
+
+// system acts for the server itself when it imports the bundled data.
+var system = &auth.Principal{Role: models.RoleAdmin, Username: "system"}
+
+// New loads the index. On a database without counties it first imports the
+// bundled 157 Henan counties. It fails if the store fails or stored geometry
+// does not decode.
+func New(ctx context.Context, st *store.Store, log *slog.Logger) (*Service, error) {
+	s := &Service{store: st, log: log}
+	kind := models.RegionCounty
+	rows, _, err := st.ListRegions(ctx, system, store.RegionFilter{Kind: &kind}, store.Page{First: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		sum, warns, err := s.importData(ctx, system, geofence.KindCounty, geofence.GCJ02, regiondata.HenanCounties(), BundledSource)
+		if err != nil {
+			return nil, err
+		}
+		log.Info("imported the bundled Henan counties", "created", sum.Created, "warnings", len(warns))
+	}
+	if err := s.Reload(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Index returns the index in force.
+func (s *Service) Index() *geofence.Index { return s.idx.Load() }
+
+// Locate finds the regions at (lat, lon) given in datum with the fix's
+// accuracy radius. Bad coordinates, accuracy or datum are INVALID.
+func (s *Service) Locate(lat, lon, accuracyM float64, datum geofence.Datum) (geofence.Result, error) {
+	return s.idx.Load().Locate(orb.Point{lon, lat}, datum, accuracyM)
+}
+
+// Reload rebuilds the index from the store if a region version was added
+// since the last build (by this or another server).
+func (s *Service) Reload(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	gen, err := s.store.RegionGeneration(ctx)
+	if err != nil {
+		return err
+	}
+	if s.idx.Load() != nil && gen == s.gen.Load() {
+		return nil
+	}
+	regs, err := s.store.LoadRegions(ctx)
+	if err != nil {
+		return err
+	}
+	s.idx.Store(geofence.NewIndex(regs))
+	s.gen.Store(gen)
+	s.log.Info("region index loaded", "regions", len(regs), "generation", gen)
+	return nil
+}
+
+// Import parses a GeoJSON FeatureCollection of kind, whose coordinates are
+// in datum unless the file says otherwise (OpenStreetMap exports are WGS84),
+// and stores it (new
+// regions, new versions for changed geometry, nothing for unchanged), then
+// reloads the index. Invalid geometry is INVALID naming the feature and ring;
+// self-intersections come back as warnings. Admin only (FORBIDDEN).
+func (s *Service) Import(ctx context.Context, p *auth.Principal, kind geofence.Kind, datum geofence.Datum, data []byte, source string) (store.ImportSummary, []geofence.Warning, error) {
+	sum, warns, err := s.importData(ctx, p, kind, datum, data, source)
+	if err != nil {
+		return sum, warns, err
+	}
+	return sum, warns, s.Reload(ctx)
+}
+
+func (s *Service) importData(ctx context.Context, p *auth.Principal, kind geofence.Kind, datum geofence.Datum, data []byte, source string) (store.ImportSummary, []geofence.Warning, error) {
+	if !kind.Valid() {
+		return store.ImportSummary{}, nil, models.E(models.CodeInvalid, "unknown region kind %q", kind)
+	}
+	if !datum.Valid() {
+		return store.ImportSummary{}, nil, models.E(models.CodeInvalid, "unknown datum %q", datum)
+	}
+	regs, warns, err := geofence.ParseFeatureCollection(data, kind, datum)
+	if err != nil {
+		return store.ImportSummary{}, warns, err
+	}
+	for _, w := range warns {
+		s.log.Warn("region geometry warning", "warning", w.String())
+	}
+	sum, err := s.store.ImportRegions(ctx, p, regs, source)
+	return sum, warns, err
+}
+
+// Message is the sentence the phone shows for a located point.
+func Message(r geofence.Result) string {
+	best, ok, ambiguous := r.Best()
+	switch {
+	case !ok:
+		return "不在任何下沉地区内 (not inside any county or campus)"
+	case best.Verdict == geofence.Inside && !ambiguous:
+		return "你在" + best.Region.Name + "内 (inside " + best.Region.Name + ")"
+	case best.Contains:
+		return "你在" + best.Region.Name + "边界附近，定位精度不足以确认 (near the edge of " + best.Region.Name + "; accuracy too low to confirm)"
+	}
+	return "你在" + best.Region.Name + "边界外附近 (just outside " + best.Region.Name + ")"
+}

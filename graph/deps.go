@@ -8,6 +8,7 @@ import (
 
 	"github.com/henan-youth/onsite/account"
 	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/checkin"
 	"github.com/henan-youth/onsite/regions"
 	"github.com/henan-youth/onsite/store"
 )
@@ -18,6 +19,7 @@ type Deps struct {
 	Accounts *account.Service
 	Tokens   *auth.Tokens
 	Regions  *regions.Service
+	CheckIns *checkin.Service
 	Log      *slog.Logger
 	Metrics  prometheus.Registerer // nil: no metrics
 

@@ -14,10 +14,13 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/henan-youth/onsite/checkin"
+	"github.com/henan-youth/onsite/compliance"
 	"github.com/henan-youth/onsite/geofence"
 	"github.com/henan-youth/onsite/graph/model"
 	"github.com/henan-youth/onsite/graph/scalar"
 	"github.com/henan-youth/onsite/models"
+	"github.com/henan-youth/onsite/presence"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -32,25 +35,118 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Assignment() AssignmentResolver
+	CheckIn() CheckInResolver
+	CheckInFlag() CheckInFlagResolver
+	CheckInResult() CheckInResultResolver
+	DayStatus() DayStatusResolver
 	Device() DeviceResolver
 	LocateCandidate() LocateCandidateResolver
 	Mutation() MutationResolver
 	OrgUnit() OrgUnitResolver
+	PresenceDay() PresenceDayResolver
+	QuarterPresence() QuarterPresenceResolver
 	Query() QueryResolver
 	Region() RegionResolver
 	RegionVersion() RegionVersionResolver
+	Review() ReviewResolver
+	SyncItemResult() SyncItemResultResolver
+	Trip() TripResolver
 	User() UserResolver
+	WorkGroup() WorkGroupResolver
 }
 
 type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Assignment struct {
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Purpose   func(childComplexity int) int
+		Region    func(childComplexity int) int
+		User      func(childComplexity int) int
+		ValidFrom func(childComplexity int) int
+		ValidTo   func(childComplexity int) int
+		WorkGroup func(childComplexity int) int
+	}
+
+	AssignmentConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AssignmentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	AuthPayload struct {
 		AccessToken          func(childComplexity int) int
 		AccessTokenExpiresAt func(childComplexity int) int
 		RefreshToken         func(childComplexity int) int
 		User                 func(childComplexity int) int
+	}
+
+	CheckIn struct {
+		AccuracyM     func(childComplexity int) int
+		ClientID      func(childComplexity int) int
+		CoordSystem   func(childComplexity int) int
+		Counts        func(childComplexity int) int
+		DeviceTime    func(childComplexity int) int
+		EdgeDistanceM func(childComplexity int) int
+		Flags         func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Lat           func(childComplexity int) int
+		LocalDate     func(childComplexity int) int
+		Lon           func(childComplexity int) int
+		OccurredAt    func(childComplexity int) int
+		Offline       func(childComplexity int) int
+		ReceivedAt    func(childComplexity int) int
+		Region        func(childComplexity int) int
+		RegionVersion func(childComplexity int) int
+		Review        func(childComplexity int) int
+		Status        func(childComplexity int) int
+		User          func(childComplexity int) int
+		Verdict       func(childComplexity int) int
+	}
+
+	CheckInConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	CheckInEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CheckInFlag struct {
+		Blocking func(childComplexity int) int
+		Code     func(childComplexity int) int
+		Detail   func(childComplexity int) int
+		Limit    func(childComplexity int) int
+		Unit     func(childComplexity int) int
+		Value    func(childComplexity int) int
+	}
+
+	CheckInResult struct {
+		CheckIn  func(childComplexity int) int
+		Counts   func(childComplexity int) int
+		Day      func(childComplexity int) int
+		Flags    func(childComplexity int) int
+		Region   func(childComplexity int) int
+		Replayed func(childComplexity int) int
+		Verdict  func(childComplexity int) int
+	}
+
+	DayStatus struct {
+		CheckIns  func(childComplexity int) int
+		Counted   func(childComplexity int) int
+		Date      func(childComplexity int) int
+		Message   func(childComplexity int) int
+		NotBefore func(childComplexity int) int
+		Region    func(childComplexity int) int
 	}
 
 	Device struct {
@@ -96,17 +192,24 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ApproveDevice  func(childComplexity int, id int64) int
-		ChangePassword func(childComplexity int, oldPassword string, newPassword string) int
-		CreateOrgUnit  func(childComplexity int, input model.OrgUnitInput) int
-		CreateUser     func(childComplexity int, input model.CreateUserInput) int
-		ImportRegions  func(childComplexity int, kind models.RegionKind, coordSystem geofence.Datum, geojson string) int
-		Login          func(childComplexity int, username string, password string, deviceID string) int
-		Logout         func(childComplexity int, refreshToken *string) int
-		RefreshToken   func(childComplexity int, refreshToken string) int
-		ResetPassword  func(childComplexity int, userID int64, newPassword string) int
-		UpdateOrgUnit  func(childComplexity int, id int64, input model.OrgUnitInput) int
-		UpdateUser     func(childComplexity int, id int64, input model.UpdateUserInput) int
+		ApproveDevice   func(childComplexity int, id int64) int
+		Assign          func(childComplexity int, input model.AssignInput) int
+		ChangePassword  func(childComplexity int, oldPassword string, newPassword string) int
+		CheckIn         func(childComplexity int, input model.CheckInInput) int
+		CreateOrgUnit   func(childComplexity int, input model.OrgUnitInput) int
+		CreateUser      func(childComplexity int, input model.CreateUserInput) int
+		CreateWorkGroup func(childComplexity int, input model.CreateWorkGroupInput) int
+		ImportRegions   func(childComplexity int, kind models.RegionKind, coordSystem geofence.Datum, geojson string) int
+		Login           func(childComplexity int, username string, password string, deviceID string) int
+		Logout          func(childComplexity int, refreshToken *string) int
+		Ping            func(childComplexity int) int
+		RefreshToken    func(childComplexity int, refreshToken string) int
+		ResetPassword   func(childComplexity int, userID int64, newPassword string) int
+		ReviewCheckIn   func(childComplexity int, id int64, decision models.ReviewDecision, reason string) int
+		Rotate          func(childComplexity int, assignmentID int64, regionID int64, from string) int
+		SyncCheckIns    func(childComplexity int, inputs []*model.CheckInInput) int
+		UpdateOrgUnit   func(childComplexity int, id int64, input model.OrgUnitInput) int
+		UpdateUser      func(childComplexity int, id int64, input model.UpdateUserInput) int
 	}
 
 	OrgUnit struct {
@@ -134,16 +237,39 @@ type ComplexityRoot struct {
 		HasNextPage func(childComplexity int) int
 	}
 
+	PresenceDay struct {
+		Accepted func(childComplexity int) int
+		Counted  func(childComplexity int) int
+		Date     func(childComplexity int) int
+		FirstAt  func(childComplexity int) int
+		LastAt   func(childComplexity int) int
+		Region   func(childComplexity int) int
+	}
+
+	QuarterPresence struct {
+		County  func(childComplexity int) int
+		Days    func(childComplexity int) int
+		Quarter func(childComplexity int) int
+		R2      func(childComplexity int) int
+		Trips   func(childComplexity int) int
+	}
+
 	Query struct {
-		Devices  func(childComplexity int, userID *int64, status *models.DeviceStatus, first *int, after *string) int
-		Locate   func(childComplexity int, lat float64, lon float64, accuracy float64, coordSystem geofence.Datum) int
-		Me       func(childComplexity int) int
-		OrgUnit  func(childComplexity int, id int64) int
-		OrgUnits func(childComplexity int, parentID *int64, first *int, after *string) int
-		Region   func(childComplexity int, id int64) int
-		Regions  func(childComplexity int, kind *models.RegionKind, cityCode *string, first *int, after *string) int
-		User     func(childComplexity int, id int64) int
-		Users    func(childComplexity int, orgUnitID *int64, subtree *bool, role *models.Role, first *int, after *string) int
+		Assignments func(childComplexity int, userID *int64, activeOn *string, first *int, after *string) int
+		CheckIns    func(childComplexity int, userID *int64, status *models.CheckInStatus, first *int, after *string) int
+		Devices     func(childComplexity int, userID *int64, status *models.DeviceStatus, first *int, after *string) int
+		Locate      func(childComplexity int, lat float64, lon float64, accuracy float64, coordSystem geofence.Datum) int
+		Me          func(childComplexity int) int
+		MyCheckIns  func(childComplexity int, from time.Time, to time.Time, first *int, after *string) int
+		MyDays      func(childComplexity int, year int, quarter int) int
+		OrgUnit     func(childComplexity int, id int64) int
+		OrgUnits    func(childComplexity int, parentID *int64, first *int, after *string) int
+		Presence    func(childComplexity int, userID int64, year int, quarter int) int
+		Region      func(childComplexity int, id int64) int
+		Regions     func(childComplexity int, kind *models.RegionKind, cityCode *string, first *int, after *string) int
+		User        func(childComplexity int, id int64) int
+		Users       func(childComplexity int, orgUnitID *int64, subtree *bool, role *models.Role, first *int, after *string) int
+		WorkGroups  func(childComplexity int, orgUnitID *int64, first *int, after *string) int
 	}
 
 	Region struct {
@@ -178,6 +304,43 @@ type ComplexityRoot struct {
 		Version   func(childComplexity int) int
 	}
 
+	Review struct {
+		CheckIn   func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		Decision  func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Reason    func(childComplexity int) int
+		Reviewer  func(childComplexity int) int
+	}
+
+	RuleResult struct {
+		Achievable        func(childComplexity int) int
+		Days              func(childComplexity int) int
+		DaysLeftInQuarter func(childComplexity int) int
+		Gaps              func(childComplexity int) int
+		Met               func(childComplexity int) int
+		QualifyingTrips   func(childComplexity int) int
+		Rule              func(childComplexity int) int
+	}
+
+	SyncError struct {
+		Code    func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
+	SyncItemResult struct {
+		ClientID func(childComplexity int) int
+		Error    func(childComplexity int) int
+		Result   func(childComplexity int) int
+	}
+
+	Trip struct {
+		Days   func(childComplexity int) int
+		End    func(childComplexity int) int
+		Region func(childComplexity int) int
+		Start  func(childComplexity int) int
+	}
+
 	User struct {
 		Devices         func(childComplexity int) int
 		Disabled        func(childComplexity int) int
@@ -201,12 +364,64 @@ type ComplexityRoot struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
+
+	WorkGroup struct {
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Leader    func(childComplexity int) int
+		Members   func(childComplexity int) int
+		Name      func(childComplexity int) int
+		OrgUnit   func(childComplexity int) int
+	}
+
+	WorkGroupConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	WorkGroupEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
 
 // region    ************************** generated!.gotpl **************************
 
+type AssignmentResolver interface {
+	User(ctx context.Context, obj *models.Assignment) (*models.User, error)
+	Region(ctx context.Context, obj *models.Assignment) (*models.Region, error)
+
+	WorkGroup(ctx context.Context, obj *models.Assignment) (*models.WorkGroup, error)
+
+	ValidTo(ctx context.Context, obj *models.Assignment) (*string, error)
+}
+type CheckInResolver interface {
+	User(ctx context.Context, obj *models.CheckIn) (*models.User, error)
+
+	CoordSystem(ctx context.Context, obj *models.CheckIn) (geofence.Datum, error)
+
+	Verdict(ctx context.Context, obj *models.CheckIn) (geofence.Verdict, error)
+	Region(ctx context.Context, obj *models.CheckIn) (*models.Region, error)
+
+	Flags(ctx context.Context, obj *models.CheckIn) ([]*presence.RaisedFlag, error)
+	Status(ctx context.Context, obj *models.CheckIn) (models.CheckInStatus, error)
+	Counts(ctx context.Context, obj *models.CheckIn) (bool, error)
+	Review(ctx context.Context, obj *models.CheckIn) (*models.Review, error)
+}
+type CheckInFlagResolver interface {
+	Blocking(ctx context.Context, obj *presence.RaisedFlag) (bool, error)
+}
+type CheckInResultResolver interface {
+	Verdict(ctx context.Context, obj *checkin.Result) (geofence.Verdict, error)
+	Region(ctx context.Context, obj *checkin.Result) (*models.Region, error)
+
+	Day(ctx context.Context, obj *checkin.Result) (*checkin.Day, error)
+}
+type DayStatusResolver interface {
+	Region(ctx context.Context, obj *checkin.Day) (*models.Region, error)
+}
 type DeviceResolver interface {
 	User(ctx context.Context, obj *models.Device) (*models.User, error)
 
@@ -227,11 +442,25 @@ type MutationResolver interface {
 	UpdateUser(ctx context.Context, id int64, input model.UpdateUserInput) (*models.User, error)
 	ApproveDevice(ctx context.Context, id int64) (*models.Device, error)
 	ImportRegions(ctx context.Context, kind models.RegionKind, coordSystem geofence.Datum, geojson string) (*model.ImportRegionsResult, error)
+	CheckIn(ctx context.Context, input model.CheckInInput) (*checkin.Result, error)
+	SyncCheckIns(ctx context.Context, inputs []*model.CheckInInput) ([]*checkin.ItemResult, error)
+	ReviewCheckIn(ctx context.Context, id int64, decision models.ReviewDecision, reason string) (*models.Review, error)
+	CreateWorkGroup(ctx context.Context, input model.CreateWorkGroupInput) (*models.WorkGroup, error)
+	Assign(ctx context.Context, input model.AssignInput) ([]*models.Assignment, error)
+	Rotate(ctx context.Context, assignmentID int64, regionID int64, from string) (*models.Assignment, error)
+	Ping(ctx context.Context) (bool, error)
 }
 type OrgUnitResolver interface {
 	Parent(ctx context.Context, obj *models.OrgUnit) (*models.OrgUnit, error)
 	Children(ctx context.Context, obj *models.OrgUnit, first *int, after *string) (*model.OrgUnitConnection, error)
 	Users(ctx context.Context, obj *models.OrgUnit, first *int, after *string) (*model.UserConnection, error)
+}
+type PresenceDayResolver interface {
+	Region(ctx context.Context, obj *models.PresenceDay) (*models.Region, error)
+}
+type QuarterPresenceResolver interface {
+	Quarter(ctx context.Context, obj *checkin.QuarterPresence) (string, error)
+	County(ctx context.Context, obj *checkin.QuarterPresence) (*models.Region, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*models.User, error)
@@ -243,6 +472,12 @@ type QueryResolver interface {
 	Regions(ctx context.Context, kind *models.RegionKind, cityCode *string, first *int, after *string) (*model.RegionConnection, error)
 	Region(ctx context.Context, id int64) (*models.Region, error)
 	Locate(ctx context.Context, lat float64, lon float64, accuracy float64, coordSystem geofence.Datum) (*model.LocateResult, error)
+	MyCheckIns(ctx context.Context, from time.Time, to time.Time, first *int, after *string) (*model.CheckInConnection, error)
+	MyDays(ctx context.Context, year int, quarter int) (*checkin.QuarterPresence, error)
+	CheckIns(ctx context.Context, userID *int64, status *models.CheckInStatus, first *int, after *string) (*model.CheckInConnection, error)
+	Presence(ctx context.Context, userID int64, year int, quarter int) (*checkin.QuarterPresence, error)
+	WorkGroups(ctx context.Context, orgUnitID *int64, first *int, after *string) (*model.WorkGroupConnection, error)
+	Assignments(ctx context.Context, userID *int64, activeOn *string, first *int, after *string) (*model.AssignmentConnection, error)
 }
 type RegionResolver interface {
 	Datum(ctx context.Context, obj *models.Region) (geofence.Datum, error)
@@ -252,10 +487,27 @@ type RegionResolver interface {
 type RegionVersionResolver interface {
 	Datum(ctx context.Context, obj *models.RegionVersion) (geofence.Datum, error)
 }
+type ReviewResolver interface {
+	CheckIn(ctx context.Context, obj *models.Review) (*models.CheckIn, error)
+	Reviewer(ctx context.Context, obj *models.Review) (*models.User, error)
+}
+type SyncItemResultResolver interface {
+	Error(ctx context.Context, obj *checkin.ItemResult) (*model.SyncError, error)
+}
+type TripResolver interface {
+	Region(ctx context.Context, obj *presence.Trip) (*models.Region, error)
+	Start(ctx context.Context, obj *presence.Trip) (string, error)
+	End(ctx context.Context, obj *presence.Trip) (string, error)
+}
 type UserResolver interface {
 	OrgUnit(ctx context.Context, obj *models.User) (*models.OrgUnit, error)
 
 	Devices(ctx context.Context, obj *models.User) ([]*models.Device, error)
+}
+type WorkGroupResolver interface {
+	OrgUnit(ctx context.Context, obj *models.WorkGroup) (*models.OrgUnit, error)
+	Leader(ctx context.Context, obj *models.WorkGroup) (*models.User, error)
+	Members(ctx context.Context, obj *models.WorkGroup) ([]*models.User, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -275,6 +527,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Assignment.createdAt":
+		if e.ComplexityRoot.Assignment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assignment.CreatedAt(childComplexity), true
+	case "Assignment.id":
+		if e.ComplexityRoot.Assignment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assignment.ID(childComplexity), true
+	case "Assignment.purpose":
+		if e.ComplexityRoot.Assignment.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assignment.Purpose(childComplexity), true
+	case "Assignment.region":
+		if e.ComplexityRoot.Assignment.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assignment.Region(childComplexity), true
+	case "Assignment.user":
+		if e.ComplexityRoot.Assignment.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assignment.User(childComplexity), true
+	case "Assignment.validFrom":
+		if e.ComplexityRoot.Assignment.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assignment.ValidFrom(childComplexity), true
+	case "Assignment.validTo":
+		if e.ComplexityRoot.Assignment.ValidTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assignment.ValidTo(childComplexity), true
+	case "Assignment.workGroup":
+		if e.ComplexityRoot.Assignment.WorkGroup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assignment.WorkGroup(childComplexity), true
+
+	case "AssignmentConnection.edges":
+		if e.ComplexityRoot.AssignmentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignmentConnection.Edges(childComplexity), true
+	case "AssignmentConnection.pageInfo":
+		if e.ComplexityRoot.AssignmentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignmentConnection.PageInfo(childComplexity), true
+
+	case "AssignmentEdge.cursor":
+		if e.ComplexityRoot.AssignmentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignmentEdge.Cursor(childComplexity), true
+	case "AssignmentEdge.node":
+		if e.ComplexityRoot.AssignmentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignmentEdge.Node(childComplexity), true
 
 	case "AuthPayload.accessToken":
 		if e.ComplexityRoot.AuthPayload.AccessToken == nil {
@@ -300,6 +627,270 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuthPayload.User(childComplexity), true
+
+	case "CheckIn.accuracy":
+		if e.ComplexityRoot.CheckIn.AccuracyM == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.AccuracyM(childComplexity), true
+	case "CheckIn.clientId":
+		if e.ComplexityRoot.CheckIn.ClientID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.ClientID(childComplexity), true
+	case "CheckIn.coordSystem":
+		if e.ComplexityRoot.CheckIn.CoordSystem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.CoordSystem(childComplexity), true
+	case "CheckIn.counts":
+		if e.ComplexityRoot.CheckIn.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Counts(childComplexity), true
+	case "CheckIn.deviceTime":
+		if e.ComplexityRoot.CheckIn.DeviceTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.DeviceTime(childComplexity), true
+	case "CheckIn.edgeDistanceM":
+		if e.ComplexityRoot.CheckIn.EdgeDistanceM == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.EdgeDistanceM(childComplexity), true
+	case "CheckIn.flags":
+		if e.ComplexityRoot.CheckIn.Flags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Flags(childComplexity), true
+	case "CheckIn.id":
+		if e.ComplexityRoot.CheckIn.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.ID(childComplexity), true
+	case "CheckIn.lat":
+		if e.ComplexityRoot.CheckIn.Lat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Lat(childComplexity), true
+	case "CheckIn.localDate":
+		if e.ComplexityRoot.CheckIn.LocalDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.LocalDate(childComplexity), true
+	case "CheckIn.lon":
+		if e.ComplexityRoot.CheckIn.Lon == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Lon(childComplexity), true
+	case "CheckIn.occurredAt":
+		if e.ComplexityRoot.CheckIn.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.OccurredAt(childComplexity), true
+	case "CheckIn.offline":
+		if e.ComplexityRoot.CheckIn.Offline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Offline(childComplexity), true
+	case "CheckIn.receivedAt":
+		if e.ComplexityRoot.CheckIn.ReceivedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.ReceivedAt(childComplexity), true
+	case "CheckIn.region":
+		if e.ComplexityRoot.CheckIn.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Region(childComplexity), true
+	case "CheckIn.regionVersion":
+		if e.ComplexityRoot.CheckIn.RegionVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.RegionVersion(childComplexity), true
+	case "CheckIn.review":
+		if e.ComplexityRoot.CheckIn.Review == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Review(childComplexity), true
+	case "CheckIn.status":
+		if e.ComplexityRoot.CheckIn.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Status(childComplexity), true
+	case "CheckIn.user":
+		if e.ComplexityRoot.CheckIn.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.User(childComplexity), true
+	case "CheckIn.verdict":
+		if e.ComplexityRoot.CheckIn.Verdict == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Verdict(childComplexity), true
+
+	case "CheckInConnection.edges":
+		if e.ComplexityRoot.CheckInConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInConnection.Edges(childComplexity), true
+	case "CheckInConnection.pageInfo":
+		if e.ComplexityRoot.CheckInConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInConnection.PageInfo(childComplexity), true
+
+	case "CheckInEdge.cursor":
+		if e.ComplexityRoot.CheckInEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInEdge.Cursor(childComplexity), true
+	case "CheckInEdge.node":
+		if e.ComplexityRoot.CheckInEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInEdge.Node(childComplexity), true
+
+	case "CheckInFlag.blocking":
+		if e.ComplexityRoot.CheckInFlag.Blocking == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInFlag.Blocking(childComplexity), true
+	case "CheckInFlag.code":
+		if e.ComplexityRoot.CheckInFlag.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInFlag.Code(childComplexity), true
+	case "CheckInFlag.detail":
+		if e.ComplexityRoot.CheckInFlag.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInFlag.Detail(childComplexity), true
+	case "CheckInFlag.limit":
+		if e.ComplexityRoot.CheckInFlag.Limit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInFlag.Limit(childComplexity), true
+	case "CheckInFlag.unit":
+		if e.ComplexityRoot.CheckInFlag.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInFlag.Unit(childComplexity), true
+	case "CheckInFlag.value":
+		if e.ComplexityRoot.CheckInFlag.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInFlag.Value(childComplexity), true
+
+	case "CheckInResult.checkIn":
+		if e.ComplexityRoot.CheckInResult.CheckIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInResult.CheckIn(childComplexity), true
+	case "CheckInResult.counts":
+		if e.ComplexityRoot.CheckInResult.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInResult.Counts(childComplexity), true
+	case "CheckInResult.day":
+		if e.ComplexityRoot.CheckInResult.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInResult.Day(childComplexity), true
+	case "CheckInResult.flags":
+		if e.ComplexityRoot.CheckInResult.Flags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInResult.Flags(childComplexity), true
+	case "CheckInResult.region":
+		if e.ComplexityRoot.CheckInResult.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInResult.Region(childComplexity), true
+	case "CheckInResult.replayed":
+		if e.ComplexityRoot.CheckInResult.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInResult.Replayed(childComplexity), true
+	case "CheckInResult.verdict":
+		if e.ComplexityRoot.CheckInResult.Verdict == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInResult.Verdict(childComplexity), true
+
+	case "DayStatus.checkIns":
+		if e.ComplexityRoot.DayStatus.CheckIns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DayStatus.CheckIns(childComplexity), true
+	case "DayStatus.counted":
+		if e.ComplexityRoot.DayStatus.Counted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DayStatus.Counted(childComplexity), true
+	case "DayStatus.date":
+		if e.ComplexityRoot.DayStatus.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DayStatus.Date(childComplexity), true
+	case "DayStatus.message":
+		if e.ComplexityRoot.DayStatus.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DayStatus.Message(childComplexity), true
+	case "DayStatus.notBefore":
+		if e.ComplexityRoot.DayStatus.NotBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DayStatus.NotBefore(childComplexity), true
+	case "DayStatus.region":
+		if e.ComplexityRoot.DayStatus.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DayStatus.Region(childComplexity), true
 
 	case "Device.approvedAt":
 		if e.ComplexityRoot.Device.ApprovedAt == nil {
@@ -462,6 +1053,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApproveDevice(childComplexity, args["id"].(int64)), true
+	case "Mutation.assign":
+		if e.ComplexityRoot.Mutation.Assign == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assign_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Assign(childComplexity, args["input"].(model.AssignInput)), true
 	case "Mutation.changePassword":
 		if e.ComplexityRoot.Mutation.ChangePassword == nil {
 			break
@@ -473,6 +1075,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["oldPassword"].(string), args["newPassword"].(string)), true
+	case "Mutation.checkIn":
+		if e.ComplexityRoot.Mutation.CheckIn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkIn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckIn(childComplexity, args["input"].(model.CheckInInput)), true
 	case "Mutation.createOrgUnit":
 		if e.ComplexityRoot.Mutation.CreateOrgUnit == nil {
 			break
@@ -495,6 +1108,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(model.CreateUserInput)), true
+	case "Mutation.createWorkGroup":
+		if e.ComplexityRoot.Mutation.CreateWorkGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createWorkGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateWorkGroup(childComplexity, args["input"].(model.CreateWorkGroupInput)), true
 	case "Mutation.importRegions":
 		if e.ComplexityRoot.Mutation.ImportRegions == nil {
 			break
@@ -528,6 +1152,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity, args["refreshToken"].(*string)), true
+	case "Mutation.ping":
+		if e.ComplexityRoot.Mutation.Ping == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.Ping(childComplexity), true
 	case "Mutation.refreshToken":
 		if e.ComplexityRoot.Mutation.RefreshToken == nil {
 			break
@@ -550,6 +1180,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResetPassword(childComplexity, args["userId"].(int64), args["newPassword"].(string)), true
+	case "Mutation.reviewCheckIn":
+		if e.ComplexityRoot.Mutation.ReviewCheckIn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviewCheckIn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviewCheckIn(childComplexity, args["id"].(int64), args["decision"].(models.ReviewDecision), args["reason"].(string)), true
+	case "Mutation.rotate":
+		if e.ComplexityRoot.Mutation.Rotate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rotate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Rotate(childComplexity, args["assignmentId"].(int64), args["regionId"].(int64), args["from"].(string)), true
+	case "Mutation.syncCheckIns":
+		if e.ComplexityRoot.Mutation.SyncCheckIns == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_syncCheckIns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SyncCheckIns(childComplexity, args["inputs"].([]*model.CheckInInput)), true
 	case "Mutation.updateOrgUnit":
 		if e.ComplexityRoot.Mutation.UpdateOrgUnit == nil {
 			break
@@ -665,6 +1328,96 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
 
+	case "PresenceDay.checkIns":
+		if e.ComplexityRoot.PresenceDay.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PresenceDay.Accepted(childComplexity), true
+	case "PresenceDay.counted":
+		if e.ComplexityRoot.PresenceDay.Counted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PresenceDay.Counted(childComplexity), true
+	case "PresenceDay.date":
+		if e.ComplexityRoot.PresenceDay.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PresenceDay.Date(childComplexity), true
+	case "PresenceDay.firstAt":
+		if e.ComplexityRoot.PresenceDay.FirstAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PresenceDay.FirstAt(childComplexity), true
+	case "PresenceDay.lastAt":
+		if e.ComplexityRoot.PresenceDay.LastAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PresenceDay.LastAt(childComplexity), true
+	case "PresenceDay.region":
+		if e.ComplexityRoot.PresenceDay.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PresenceDay.Region(childComplexity), true
+
+	case "QuarterPresence.county":
+		if e.ComplexityRoot.QuarterPresence.County == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterPresence.County(childComplexity), true
+	case "QuarterPresence.days":
+		if e.ComplexityRoot.QuarterPresence.Days == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterPresence.Days(childComplexity), true
+	case "QuarterPresence.quarter":
+		if e.ComplexityRoot.QuarterPresence.Quarter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterPresence.Quarter(childComplexity), true
+	case "QuarterPresence.r2":
+		if e.ComplexityRoot.QuarterPresence.R2 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterPresence.R2(childComplexity), true
+	case "QuarterPresence.trips":
+		if e.ComplexityRoot.QuarterPresence.Trips == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterPresence.Trips(childComplexity), true
+
+	case "Query.assignments":
+		if e.ComplexityRoot.Query.Assignments == nil {
+			break
+		}
+
+		args, err := ec.field_Query_assignments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Assignments(childComplexity, args["userId"].(*int64), args["activeOn"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.checkIns":
+		if e.ComplexityRoot.Query.CheckIns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_checkIns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CheckIns(childComplexity, args["userId"].(*int64), args["status"].(*models.CheckInStatus), args["first"].(*int), args["after"].(*string)), true
 	case "Query.devices":
 		if e.ComplexityRoot.Query.Devices == nil {
 			break
@@ -694,6 +1447,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.myCheckIns":
+		if e.ComplexityRoot.Query.MyCheckIns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myCheckIns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyCheckIns(childComplexity, args["from"].(time.Time), args["to"].(time.Time), args["first"].(*int), args["after"].(*string)), true
+	case "Query.myDays":
+		if e.ComplexityRoot.Query.MyDays == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myDays_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyDays(childComplexity, args["year"].(int), args["quarter"].(int)), true
 	case "Query.orgUnit":
 		if e.ComplexityRoot.Query.OrgUnit == nil {
 			break
@@ -716,6 +1491,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.OrgUnits(childComplexity, args["parentId"].(*int64), args["first"].(*int), args["after"].(*string)), true
+	case "Query.presence":
+		if e.ComplexityRoot.Query.Presence == nil {
+			break
+		}
+
+		args, err := ec.field_Query_presence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Presence(childComplexity, args["userId"].(int64), args["year"].(int), args["quarter"].(int)), true
 	case "Query.region":
 		if e.ComplexityRoot.Query.Region == nil {
 			break
@@ -760,6 +1546,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["orgUnitId"].(*int64), args["subtree"].(*bool), args["role"].(*models.Role), args["first"].(*int), args["after"].(*string)), true
+	case "Query.workGroups":
+		if e.ComplexityRoot.Query.WorkGroups == nil {
+			break
+		}
+
+		args, err := ec.field_Query_workGroups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WorkGroups(childComplexity, args["orgUnitId"].(*int64), args["first"].(*int), args["after"].(*string)), true
 
 	case "Region.code":
 		if e.ComplexityRoot.Region.Code == nil {
@@ -890,6 +1687,143 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RegionVersion.Version(childComplexity), true
 
+	case "Review.checkIn":
+		if e.ComplexityRoot.Review.CheckIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.CheckIn(childComplexity), true
+	case "Review.createdAt":
+		if e.ComplexityRoot.Review.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.CreatedAt(childComplexity), true
+	case "Review.decision":
+		if e.ComplexityRoot.Review.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Decision(childComplexity), true
+	case "Review.id":
+		if e.ComplexityRoot.Review.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.ID(childComplexity), true
+	case "Review.reason":
+		if e.ComplexityRoot.Review.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Reason(childComplexity), true
+	case "Review.reviewer":
+		if e.ComplexityRoot.Review.Reviewer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Reviewer(childComplexity), true
+
+	case "RuleResult.achievable":
+		if e.ComplexityRoot.RuleResult.Achievable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleResult.Achievable(childComplexity), true
+	case "RuleResult.days":
+		if e.ComplexityRoot.RuleResult.Days == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleResult.Days(childComplexity), true
+	case "RuleResult.daysLeft":
+		if e.ComplexityRoot.RuleResult.DaysLeftInQuarter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleResult.DaysLeftInQuarter(childComplexity), true
+	case "RuleResult.gaps":
+		if e.ComplexityRoot.RuleResult.Gaps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleResult.Gaps(childComplexity), true
+	case "RuleResult.met":
+		if e.ComplexityRoot.RuleResult.Met == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleResult.Met(childComplexity), true
+	case "RuleResult.qualifyingTrips":
+		if e.ComplexityRoot.RuleResult.QualifyingTrips == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleResult.QualifyingTrips(childComplexity), true
+	case "RuleResult.rule":
+		if e.ComplexityRoot.RuleResult.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleResult.Rule(childComplexity), true
+
+	case "SyncError.code":
+		if e.ComplexityRoot.SyncError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncError.Code(childComplexity), true
+	case "SyncError.message":
+		if e.ComplexityRoot.SyncError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncError.Message(childComplexity), true
+
+	case "SyncItemResult.clientId":
+		if e.ComplexityRoot.SyncItemResult.ClientID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncItemResult.ClientID(childComplexity), true
+	case "SyncItemResult.error":
+		if e.ComplexityRoot.SyncItemResult.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncItemResult.Error(childComplexity), true
+	case "SyncItemResult.result":
+		if e.ComplexityRoot.SyncItemResult.Result == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncItemResult.Result(childComplexity), true
+
+	case "Trip.days":
+		if e.ComplexityRoot.Trip.Days == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trip.Days(childComplexity), true
+	case "Trip.end":
+		if e.ComplexityRoot.Trip.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trip.End(childComplexity), true
+	case "Trip.region":
+		if e.ComplexityRoot.Trip.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trip.Region(childComplexity), true
+	case "Trip.start":
+		if e.ComplexityRoot.Trip.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trip.Start(childComplexity), true
+
 	case "User.devices":
 		if e.ComplexityRoot.User.Devices == nil {
 			break
@@ -983,6 +1917,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserEdge.Node(childComplexity), true
 
+	case "WorkGroup.createdAt":
+		if e.ComplexityRoot.WorkGroup.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkGroup.CreatedAt(childComplexity), true
+	case "WorkGroup.id":
+		if e.ComplexityRoot.WorkGroup.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkGroup.ID(childComplexity), true
+	case "WorkGroup.leader":
+		if e.ComplexityRoot.WorkGroup.Leader == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkGroup.Leader(childComplexity), true
+	case "WorkGroup.members":
+		if e.ComplexityRoot.WorkGroup.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkGroup.Members(childComplexity), true
+	case "WorkGroup.name":
+		if e.ComplexityRoot.WorkGroup.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkGroup.Name(childComplexity), true
+	case "WorkGroup.orgUnit":
+		if e.ComplexityRoot.WorkGroup.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkGroup.OrgUnit(childComplexity), true
+
+	case "WorkGroupConnection.edges":
+		if e.ComplexityRoot.WorkGroupConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkGroupConnection.Edges(childComplexity), true
+	case "WorkGroupConnection.pageInfo":
+		if e.ComplexityRoot.WorkGroupConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkGroupConnection.PageInfo(childComplexity), true
+
+	case "WorkGroupEdge.cursor":
+		if e.ComplexityRoot.WorkGroupEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkGroupEdge.Cursor(childComplexity), true
+	case "WorkGroupEdge.node":
+		if e.ComplexityRoot.WorkGroupEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkGroupEdge.Node(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -992,7 +1989,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AssignInput", ec.unmarshalInputAssignInput),
+			graphql.NewInputUnmarshaler("CheckInInput", ec.unmarshalInputCheckInInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
+			graphql.NewInputUnmarshaler("CreateWorkGroupInput", ec.unmarshalInputCreateWorkGroupInput),
 			graphql.NewInputUnmarshaler("OrgUnitInput", ec.unmarshalInputOrgUnitInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
 		)
@@ -1350,6 +2350,284 @@ extend type Mutation {
   "Admin: import a GeoJSON FeatureCollection of regions (Polygon/MultiPolygon features with code and name properties). Changed geometry becomes a new version; the same geometry changes nothing."
   importRegions(kind: RegionKind!, coordSystem: CoordSystem! = WGS84, geojson: String!): ImportRegionsResult!
 }
+
+# ---- Work groups, assignments (R1, R4, R5) ----
+
+enum AssignmentPurpose {
+  "A county dispatch (R1, R2)."
+  DISPATCH
+  "R4: a campus in the city the cadre is dispatched to."
+  CAMPUS_CITY
+  "R4: a campus in the provincial capital 郑州."
+  CAMPUS_CAPITAL
+}
+
+type WorkGroup {
+  id: ID!
+  name: String!
+  orgUnit: OrgUnit!
+  "R1: division rank or above."
+  leader: User!
+  members: [User!]!
+  createdAt: Time!
+}
+
+type WorkGroupEdge {
+  cursor: String!
+  node: WorkGroup!
+}
+
+type WorkGroupConnection {
+  edges: [WorkGroupEdge!]!
+  pageInfo: PageInfo!
+}
+
+type Assignment {
+  id: ID!
+  user: User!
+  region: Region!
+  purpose: AssignmentPurpose!
+  workGroup: WorkGroup
+  "First day, Asia/Shanghai calendar date YYYY-MM-DD."
+  validFrom: String!
+  "Last day (inclusive); null while open-ended."
+  validTo: String
+  createdAt: Time!
+}
+
+type AssignmentEdge {
+  cursor: String!
+  node: Assignment!
+}
+
+type AssignmentConnection {
+  edges: [AssignmentEdge!]!
+  pageInfo: PageInfo!
+}
+
+input CreateWorkGroupInput {
+  name: String!
+  orgUnitId: ID!
+  leaderId: ID!
+  memberIds: [ID!]!
+}
+
+input AssignInput {
+  "Assign one cadre, or every member of a work group."
+  userId: ID
+  workGroupId: ID
+  regionId: ID!
+  purpose: AssignmentPurpose! = DISPATCH
+  validFrom: String!
+  validTo: String
+}
+
+# ---- Check-ins (the evidence path) ----
+
+enum CheckInStatus {
+  "Counts: INSIDE and no blocking flag."
+  ACCEPTED
+  "Kept, waiting for a reviewer: BOUNDARY, OUTSIDE or a blocking flag."
+  PENDING
+  "A reviewer confirmed it; counts."
+  CONFIRMED
+  "A reviewer rejected it; never counts."
+  REJECTED
+}
+
+enum FlagCode {
+  MOCK_LOCATION
+  LOW_ACCURACY
+  IMPOSSIBLE_TRAVEL
+  CLOCK_SKEW
+  LATE_SYNC
+  FUTURE_TIME
+  DEVICE_MISMATCH
+  REPEATED_FIX
+  NOT_ASSIGNED
+}
+
+enum ReviewDecision {
+  CONFIRM
+  REJECT
+}
+
+type CheckInFlag {
+  code: FlagCode!
+  "The measured number that raised the flag (e.g. 812 for km/h) and the policy limit."
+  value: Float!
+  limit: Float!
+  unit: String!
+  detail: String!
+  "Whether this flag stops the check-in counting until review (policy)."
+  blocking: Boolean!
+}
+
+input CheckInInput {
+  "Client-generated id (a UUID); retrying with the same id and payload returns the original answer."
+  clientId: String!
+  lat: Float!
+  lon: Float!
+  "Accuracy radius in metres (the phone's horizontal accuracy)."
+  accuracy: Float!
+  coordSystem: CoordSystem!
+  "The phone's clock when the fix was taken."
+  deviceTime: Time!
+  "The OS reported a mock-location provider."
+  mockLocation: Boolean! = false
+  altitude: Float
+  speed: Float
+  provider: String
+}
+
+type CheckIn {
+  id: ID!
+  clientId: String!
+  user: User!
+  lat: Float!
+  lon: Float!
+  accuracy: Float!
+  coordSystem: CoordSystem!
+  deviceTime: Time!
+  receivedAt: Time!
+  "The time the check-in is dated by: server receipt for live check-ins, device time for offline ones."
+  occurredAt: Time!
+  "Asia/Shanghai calendar date of occurredAt."
+  localDate: String!
+  offline: Boolean!
+  verdict: Verdict!
+  region: Region
+  regionVersion: Int!
+  edgeDistanceM: Float!
+  flags: [CheckInFlag!]!
+  status: CheckInStatus!
+  counts: Boolean!
+  review: Review
+}
+
+type CheckInEdge {
+  cursor: String!
+  node: CheckIn!
+}
+
+type CheckInConnection {
+  edges: [CheckInEdge!]!
+  pageInfo: PageInfo!
+}
+
+type Review {
+  id: ID!
+  checkIn: CheckIn!
+  reviewer: User!
+  decision: ReviewDecision!
+  reason: String!
+  createdAt: Time!
+}
+
+type DayStatus {
+  region: Region!
+  date: String!
+  "Counting check-ins at this region that day."
+  checkIns: Int!
+  counted: Boolean!
+  "E.g. \"counted\" or \"needs one more check-in after 14:05\"."
+  message: String!
+  "The earliest time a further check-in would complete the day; null when not needed."
+  notBefore: Time
+}
+
+type CheckInResult {
+  checkIn: CheckIn!
+  verdict: Verdict!
+  region: Region
+  flags: [CheckInFlag!]!
+  counts: Boolean!
+  "Today's status at the region, when there is one."
+  day: DayStatus
+  "True when this answer is the stored original of a retried clientId."
+  replayed: Boolean!
+}
+
+type SyncError {
+  code: String!
+  message: String!
+}
+
+type SyncItemResult {
+  clientId: String!
+  result: CheckInResult
+  error: SyncError
+}
+
+type PresenceDay {
+  region: Region!
+  date: String!
+  checkIns: Int!
+  firstAt: Time!
+  lastAt: Time!
+  counted: Boolean!
+}
+
+type Trip {
+  region: Region!
+  start: String!
+  end: String!
+  days: Int!
+}
+
+type RuleResult {
+  "The rule id in RULES.md, e.g. R2."
+  rule: String!
+  met: Boolean!
+  achievable: Boolean!
+  days: Int!
+  qualifyingTrips: Int!
+  daysLeft: Int!
+  "What is missing, citing the rule, e.g. \"R2: needs 4 more on-site days (6 of 10)\"."
+  gaps: [String!]!
+}
+
+type QuarterPresence {
+  quarter: String!
+  "The county the cadre is assigned to in this quarter (the latest assignment), if any."
+  county: Region
+  days: [PresenceDay!]!
+  trips: [Trip!]!
+  r2: RuleResult
+}
+
+extend type Query {
+  "The caller's check-ins with occurredAt in [from, to)."
+  myCheckIns(from: Time!, to: Time!, first: Int = 50, after: String): CheckInConnection!
+  "The caller's on-site days and trips in a quarter, and R2 so far."
+  myDays(year: Int!, quarter: Int!): QuarterPresence!
+  "Check-ins the caller may read, e.g. status: PENDING for the review queue."
+  checkIns(userId: ID, status: CheckInStatus, first: Int = 50, after: String): CheckInConnection!
+  "A cadre's days, trips and R2 for a quarter (supervisors, discipline, admins)."
+  presence(userId: ID!, year: Int!, quarter: Int!): QuarterPresence!
+  workGroups(orgUnitId: ID, first: Int = 20, after: String): WorkGroupConnection!
+  "Assignments the caller may read; activeOn (YYYY-MM-DD) keeps those in force that day."
+  assignments(userId: ID, activeOn: String, first: Int = 20, after: String): AssignmentConnection!
+}
+
+extend type Mutation {
+  "Send one live check-in from the bound device. Acknowledged only after it is durably stored."
+  checkIn(input: CheckInInput!): CheckInResult!
+  "Send an offline queue (at most 100). Each item succeeds or fails on its own."
+  syncCheckIns(inputs: [CheckInInput!]!): [SyncItemResult!]!
+  "Confirm or reject a PENDING check-in, with a reason. One ruling per check-in."
+  reviewCheckIn(id: ID!, decision: ReviewDecision!, reason: String!): Review!
+  createWorkGroup(input: CreateWorkGroupInput!): WorkGroup!
+  "Assign a cadre or a whole work group to a region for a period."
+  assign(input: AssignInput!): [Assignment!]!
+  "R5 rotation: end the assignment the day before ` + "`" + `from` + "`" + ` and assign the same cadre to another region from ` + "`" + `from` + "`" + `."
+  rotate(assignmentId: ID!, regionId: ID!, from: String!): Assignment!
+}
+
+extend type Mutation {
+  "Authenticated no-op: writes nothing. The load tool's baseline."
+  ping: Boolean!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -1357,6 +2635,48 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Assignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Assignment_id(ctx, field)
+	case "user":
+		return ec.fieldContext_Assignment_user(ctx, field)
+	case "region":
+		return ec.fieldContext_Assignment_region(ctx, field)
+	case "purpose":
+		return ec.fieldContext_Assignment_purpose(ctx, field)
+	case "workGroup":
+		return ec.fieldContext_Assignment_workGroup(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_Assignment_validFrom(ctx, field)
+	case "validTo":
+		return ec.fieldContext_Assignment_validTo(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Assignment_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Assignment", field.Name)
+}
+
+func (ec *executionContext) childFields_AssignmentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AssignmentConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AssignmentConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssignmentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AssignmentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AssignmentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AssignmentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssignmentEdge", field.Name)
+}
 
 func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -1370,6 +2690,128 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 		return ec.fieldContext_AuthPayload_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CheckIn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CheckIn_id(ctx, field)
+	case "clientId":
+		return ec.fieldContext_CheckIn_clientId(ctx, field)
+	case "user":
+		return ec.fieldContext_CheckIn_user(ctx, field)
+	case "lat":
+		return ec.fieldContext_CheckIn_lat(ctx, field)
+	case "lon":
+		return ec.fieldContext_CheckIn_lon(ctx, field)
+	case "accuracy":
+		return ec.fieldContext_CheckIn_accuracy(ctx, field)
+	case "coordSystem":
+		return ec.fieldContext_CheckIn_coordSystem(ctx, field)
+	case "deviceTime":
+		return ec.fieldContext_CheckIn_deviceTime(ctx, field)
+	case "receivedAt":
+		return ec.fieldContext_CheckIn_receivedAt(ctx, field)
+	case "occurredAt":
+		return ec.fieldContext_CheckIn_occurredAt(ctx, field)
+	case "localDate":
+		return ec.fieldContext_CheckIn_localDate(ctx, field)
+	case "offline":
+		return ec.fieldContext_CheckIn_offline(ctx, field)
+	case "verdict":
+		return ec.fieldContext_CheckIn_verdict(ctx, field)
+	case "region":
+		return ec.fieldContext_CheckIn_region(ctx, field)
+	case "regionVersion":
+		return ec.fieldContext_CheckIn_regionVersion(ctx, field)
+	case "edgeDistanceM":
+		return ec.fieldContext_CheckIn_edgeDistanceM(ctx, field)
+	case "flags":
+		return ec.fieldContext_CheckIn_flags(ctx, field)
+	case "status":
+		return ec.fieldContext_CheckIn_status(ctx, field)
+	case "counts":
+		return ec.fieldContext_CheckIn_counts(ctx, field)
+	case "review":
+		return ec.fieldContext_CheckIn_review(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckIn", field.Name)
+}
+
+func (ec *executionContext) childFields_CheckInConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CheckInConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CheckInConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckInConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CheckInEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CheckInEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CheckInEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckInEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CheckInFlag(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_CheckInFlag_code(ctx, field)
+	case "value":
+		return ec.fieldContext_CheckInFlag_value(ctx, field)
+	case "limit":
+		return ec.fieldContext_CheckInFlag_limit(ctx, field)
+	case "unit":
+		return ec.fieldContext_CheckInFlag_unit(ctx, field)
+	case "detail":
+		return ec.fieldContext_CheckInFlag_detail(ctx, field)
+	case "blocking":
+		return ec.fieldContext_CheckInFlag_blocking(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckInFlag", field.Name)
+}
+
+func (ec *executionContext) childFields_CheckInResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "checkIn":
+		return ec.fieldContext_CheckInResult_checkIn(ctx, field)
+	case "verdict":
+		return ec.fieldContext_CheckInResult_verdict(ctx, field)
+	case "region":
+		return ec.fieldContext_CheckInResult_region(ctx, field)
+	case "flags":
+		return ec.fieldContext_CheckInResult_flags(ctx, field)
+	case "counts":
+		return ec.fieldContext_CheckInResult_counts(ctx, field)
+	case "day":
+		return ec.fieldContext_CheckInResult_day(ctx, field)
+	case "replayed":
+		return ec.fieldContext_CheckInResult_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckInResult", field.Name)
+}
+
+func (ec *executionContext) childFields_DayStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "region":
+		return ec.fieldContext_DayStatus_region(ctx, field)
+	case "date":
+		return ec.fieldContext_DayStatus_date(ctx, field)
+	case "checkIns":
+		return ec.fieldContext_DayStatus_checkIns(ctx, field)
+	case "counted":
+		return ec.fieldContext_DayStatus_counted(ctx, field)
+	case "message":
+		return ec.fieldContext_DayStatus_message(ctx, field)
+	case "notBefore":
+		return ec.fieldContext_DayStatus_notBefore(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DayStatus", field.Name)
 }
 
 func (ec *executionContext) childFields_Device(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1506,6 +2948,40 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_PresenceDay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "region":
+		return ec.fieldContext_PresenceDay_region(ctx, field)
+	case "date":
+		return ec.fieldContext_PresenceDay_date(ctx, field)
+	case "checkIns":
+		return ec.fieldContext_PresenceDay_checkIns(ctx, field)
+	case "firstAt":
+		return ec.fieldContext_PresenceDay_firstAt(ctx, field)
+	case "lastAt":
+		return ec.fieldContext_PresenceDay_lastAt(ctx, field)
+	case "counted":
+		return ec.fieldContext_PresenceDay_counted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PresenceDay", field.Name)
+}
+
+func (ec *executionContext) childFields_QuarterPresence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "quarter":
+		return ec.fieldContext_QuarterPresence_quarter(ctx, field)
+	case "county":
+		return ec.fieldContext_QuarterPresence_county(ctx, field)
+	case "days":
+		return ec.fieldContext_QuarterPresence_days(ctx, field)
+	case "trips":
+		return ec.fieldContext_QuarterPresence_trips(ctx, field)
+	case "r2":
+		return ec.fieldContext_QuarterPresence_r2(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuarterPresence", field.Name)
+}
+
 func (ec *executionContext) childFields_Region(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1570,6 +3046,80 @@ func (ec *executionContext) childFields_RegionVersion(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type RegionVersion", field.Name)
 }
 
+func (ec *executionContext) childFields_Review(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Review_id(ctx, field)
+	case "checkIn":
+		return ec.fieldContext_Review_checkIn(ctx, field)
+	case "reviewer":
+		return ec.fieldContext_Review_reviewer(ctx, field)
+	case "decision":
+		return ec.fieldContext_Review_decision(ctx, field)
+	case "reason":
+		return ec.fieldContext_Review_reason(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Review_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Review", field.Name)
+}
+
+func (ec *executionContext) childFields_RuleResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_RuleResult_rule(ctx, field)
+	case "met":
+		return ec.fieldContext_RuleResult_met(ctx, field)
+	case "achievable":
+		return ec.fieldContext_RuleResult_achievable(ctx, field)
+	case "days":
+		return ec.fieldContext_RuleResult_days(ctx, field)
+	case "qualifyingTrips":
+		return ec.fieldContext_RuleResult_qualifyingTrips(ctx, field)
+	case "daysLeft":
+		return ec.fieldContext_RuleResult_daysLeft(ctx, field)
+	case "gaps":
+		return ec.fieldContext_RuleResult_gaps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleResult", field.Name)
+}
+
+func (ec *executionContext) childFields_SyncError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_SyncError_code(ctx, field)
+	case "message":
+		return ec.fieldContext_SyncError_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SyncError", field.Name)
+}
+
+func (ec *executionContext) childFields_SyncItemResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientId":
+		return ec.fieldContext_SyncItemResult_clientId(ctx, field)
+	case "result":
+		return ec.fieldContext_SyncItemResult_result(ctx, field)
+	case "error":
+		return ec.fieldContext_SyncItemResult_error(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SyncItemResult", field.Name)
+}
+
+func (ec *executionContext) childFields_Trip(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "region":
+		return ec.fieldContext_Trip_region(ctx, field)
+	case "start":
+		return ec.fieldContext_Trip_start(ctx, field)
+	case "end":
+		return ec.fieldContext_Trip_end(ctx, field)
+	case "days":
+		return ec.fieldContext_Trip_days(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Trip", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1616,6 +3166,44 @@ func (ec *executionContext) childFields_UserEdge(ctx context.Context, field grap
 		return ec.fieldContext_UserEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WorkGroup_id(ctx, field)
+	case "name":
+		return ec.fieldContext_WorkGroup_name(ctx, field)
+	case "orgUnit":
+		return ec.fieldContext_WorkGroup_orgUnit(ctx, field)
+	case "leader":
+		return ec.fieldContext_WorkGroup_leader(ctx, field)
+	case "members":
+		return ec.fieldContext_WorkGroup_members(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_WorkGroup_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkGroupConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_WorkGroupConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_WorkGroupConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkGroupConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkGroupEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_WorkGroupEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_WorkGroupEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkGroupEdge", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1748,6 +3336,20 @@ func (ec *executionContext) field_Mutation_approveDevice_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_assign_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AssignInput, error) {
+			return ec.unmarshalNAssignInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAssignInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1767,6 +3369,20 @@ func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Conte
 		return nil, err
 	}
 	args["newPassword"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_checkIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CheckInInput, error) {
+			return ec.unmarshalNCheckInInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCheckInInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -1790,6 +3406,20 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateUserInput, error) {
 			return ec.unmarshalNCreateUserInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCreateUserInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createWorkGroup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateWorkGroupInput, error) {
+			return ec.unmarshalNCreateWorkGroupInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCreateWorkGroupInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1908,6 +3538,80 @@ func (ec *executionContext) field_Mutation_resetPassword_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_reviewCheckIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "decision",
+		func(ctx context.Context, v any) (models.ReviewDecision, error) {
+			return ec.unmarshalNReviewDecision2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐReviewDecision(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rotate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "assignmentId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["assignmentId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "regionId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_syncCheckIns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "inputs",
+		func(ctx context.Context, v any) ([]*model.CheckInInput, error) {
+			return ec.unmarshalNCheckInInput2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCheckInInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["inputs"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateOrgUnit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2010,6 +3714,82 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_assignments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "activeOn",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["activeOn"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_checkIns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*models.CheckInStatus, error) {
+			return ec.unmarshalOCheckInStatus2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐCheckInStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_devices_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2086,6 +3866,66 @@ func (ec *executionContext) field_Query_locate_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_myCheckIns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_myDays_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "quarter",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quarter"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_orgUnit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2127,6 +3967,36 @@ func (ec *executionContext) field_Query_orgUnits_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_presence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "quarter",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quarter"] = arg2
 	return args, nil
 }
 
@@ -2242,6 +4112,36 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_workGroups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnitId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnitId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Region_geometry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2329,6 +4229,336 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Assignment_id(ctx context.Context, field graphql.CollectedField, obj *models.Assignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assignment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assignment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assignment", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Assignment_user(ctx context.Context, field graphql.CollectedField, obj *models.Assignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assignment_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Assignment().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assignment_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Assignment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Assignment_region(ctx context.Context, field graphql.CollectedField, obj *models.Assignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assignment_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Assignment().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assignment_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Assignment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Assignment_purpose(ctx context.Context, field graphql.CollectedField, obj *models.Assignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assignment_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.AssignmentPurpose) graphql.Marshaler {
+			return ec.marshalNAssignmentPurpose2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAssignmentPurpose(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assignment_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assignment", field, false, false, "AssignmentPurpose")
+}
+
+func (ec *executionContext) _Assignment_workGroup(ctx context.Context, field graphql.CollectedField, obj *models.Assignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assignment_workGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Assignment().WorkGroup(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.WorkGroup) graphql.Marshaler {
+			return ec.marshalOWorkGroup2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐWorkGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Assignment_workGroup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Assignment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Assignment_validFrom(ctx context.Context, field graphql.CollectedField, obj *models.Assignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assignment_validFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assignment_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assignment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Assignment_validTo(ctx context.Context, field graphql.CollectedField, obj *models.Assignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assignment_validTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Assignment().ValidTo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Assignment_validTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assignment", field, true, true, "String")
+}
+
+func (ec *executionContext) _Assignment_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.Assignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assignment_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assignment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assignment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AssignmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AssignmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssignmentConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AssignmentEdge) graphql.Marshaler {
+			return ec.marshalNAssignmentEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAssignmentEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssignmentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssignmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssignmentEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssignmentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AssignmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssignmentConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssignmentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssignmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssignmentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AssignmentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssignmentEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssignmentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssignmentEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssignmentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AssignmentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssignmentEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Assignment) graphql.Marshaler {
+			return ec.marshalNAssignment2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAssignment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssignmentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssignmentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Assignment(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _AuthPayload_accessToken(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -2429,6 +4659,1103 @@ func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CheckIn_id(ctx context.Context, field graphql.CollectedField, obj *models.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CheckIn_clientId(ctx context.Context, field graphql.CollectedField, obj *models.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_clientId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_clientId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, "String")
+}
+
+func (ec *executionContext) _CheckIn_user(ctx context.Context, field graphql.CollectedField, obj *models.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckIn().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckIn",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckIn_lat(ctx context.Context, field graphql.CollectedField, obj *models.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_lat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lat, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_lat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CheckIn_lon(ctx context.Context, field graphql.CollectedField, obj *models.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_lon(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lon, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_lon(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CheckIn_accuracy(ctx context.Context, field graphql.CollectedField, obj *models.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_accuracy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccuracyM, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_accuracy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CheckIn_coordSystem(ctx context.Context, field graphql.CollectedField, obj *models.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_coordSystem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckIn().CoordSystem(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v geofence.Datum) graphql.Marshaler {
+			return ec.marshalNCoordSystem2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgeofenceᚐDatum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_coordSystem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, true, true, "CoordSystem")
+}
+
+func (ec *executionContext) _CheckIn_deviceTime(ctx context.Context, field graphql.CollectedField, obj *models.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_deviceTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeviceTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_deviceTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CheckIn_receivedAt(ctx context.Context, field graphql.CollectedField, obj *models.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_receivedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_receivedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CheckIn_occurredAt(ctx context.Context, field graphql.CollectedField, obj *models.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_occurredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CheckIn_localDate(ctx context.Context, field graphql.CollectedField, obj *models.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_localDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LocalDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_localDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, "String")
+}
+
+func (ec *executionContext) _CheckIn_offline(ctx context.Context, field graphql.CollectedField, obj *models.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_offline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Offline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_offline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CheckIn_verdict(ctx context.Context, field graphql.CollectedField, obj *models.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_verdict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckIn().Verdict(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v geofence.Verdict) graphql.Marshaler {
+			return ec.marshalNVerdict2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgeofenceᚐVerdict(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_verdict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, true, true, "Verdict")
+}
+
+func (ec *executionContext) _CheckIn_region(ctx context.Context, field graphql.CollectedField, obj *models.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckIn().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckIn",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckIn_regionVersion(ctx context.Context, field graphql.CollectedField, obj *models.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_regionVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegionVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_regionVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CheckIn_edgeDistanceM(ctx context.Context, field graphql.CollectedField, obj *models.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_edgeDistanceM(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EdgeDistanceM, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_edgeDistanceM(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CheckIn_flags(ctx context.Context, field graphql.CollectedField, obj *models.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_flags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckIn().Flags(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*presence.RaisedFlag) graphql.Marshaler {
+			return ec.marshalNCheckInFlag2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋpresenceᚐRaisedFlagᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_flags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckIn",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckInFlag(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckIn_status(ctx context.Context, field graphql.CollectedField, obj *models.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckIn().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.CheckInStatus) graphql.Marshaler {
+			return ec.marshalNCheckInStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐCheckInStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, true, true, "CheckInStatus")
+}
+
+func (ec *executionContext) _CheckIn_counts(ctx context.Context, field graphql.CollectedField, obj *models.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckIn().Counts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _CheckIn_review(ctx context.Context, field graphql.CollectedField, obj *models.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckIn().Review(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Review) graphql.Marshaler {
+			return ec.marshalOReview2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐReview(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_review(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckIn",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckInConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CheckInConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CheckInEdge) graphql.Marshaler {
+			return ec.marshalNCheckInEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCheckInEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckInConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckInEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckInConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CheckInConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckInConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckInEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CheckInEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckInEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CheckInEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CheckInEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.CheckIn) graphql.Marshaler {
+			return ec.marshalNCheckIn2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐCheckIn(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckInEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckIn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckInFlag_code(ctx context.Context, field graphql.CollectedField, obj *presence.RaisedFlag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInFlag_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v presence.Flag) graphql.Marshaler {
+			return ec.marshalNFlagCode2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋpresenceᚐFlag(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInFlag_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckInFlag", field, false, false, "FlagCode")
+}
+
+func (ec *executionContext) _CheckInFlag_value(ctx context.Context, field graphql.CollectedField, obj *presence.RaisedFlag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInFlag_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInFlag_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckInFlag", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CheckInFlag_limit(ctx context.Context, field graphql.CollectedField, obj *presence.RaisedFlag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInFlag_limit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Limit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInFlag_limit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckInFlag", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CheckInFlag_unit(ctx context.Context, field graphql.CollectedField, obj *presence.RaisedFlag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInFlag_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInFlag_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckInFlag", field, false, false, "String")
+}
+
+func (ec *executionContext) _CheckInFlag_detail(ctx context.Context, field graphql.CollectedField, obj *presence.RaisedFlag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInFlag_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Detail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInFlag_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckInFlag", field, false, false, "String")
+}
+
+func (ec *executionContext) _CheckInFlag_blocking(ctx context.Context, field graphql.CollectedField, obj *presence.RaisedFlag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInFlag_blocking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckInFlag().Blocking(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInFlag_blocking(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckInFlag", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _CheckInResult_checkIn(ctx context.Context, field graphql.CollectedField, obj *checkin.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInResult_checkIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.CheckIn) graphql.Marshaler {
+			return ec.marshalNCheckIn2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐCheckIn(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInResult_checkIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckInResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckIn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckInResult_verdict(ctx context.Context, field graphql.CollectedField, obj *checkin.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInResult_verdict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckInResult().Verdict(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v geofence.Verdict) graphql.Marshaler {
+			return ec.marshalNVerdict2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgeofenceᚐVerdict(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInResult_verdict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckInResult", field, true, true, "Verdict")
+}
+
+func (ec *executionContext) _CheckInResult_region(ctx context.Context, field graphql.CollectedField, obj *checkin.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInResult_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckInResult().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInResult_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckInResult",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckInResult_flags(ctx context.Context, field graphql.CollectedField, obj *checkin.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInResult_flags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Flags, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []presence.RaisedFlag) graphql.Marshaler {
+			return ec.marshalNCheckInFlag2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋpresenceᚐRaisedFlagᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInResult_flags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckInResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckInFlag(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckInResult_counts(ctx context.Context, field graphql.CollectedField, obj *checkin.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInResult_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInResult_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckInResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CheckInResult_day(ctx context.Context, field graphql.CollectedField, obj *checkin.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInResult_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckInResult().Day(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *checkin.Day) graphql.Marshaler {
+			return ec.marshalODayStatus2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcheckinᚐDay(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInResult_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckInResult",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DayStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckInResult_replayed(ctx context.Context, field graphql.CollectedField, obj *checkin.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInResult_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInResult_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckInResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DayStatus_region(ctx context.Context, field graphql.CollectedField, obj *checkin.Day) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DayStatus_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DayStatus().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DayStatus_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DayStatus",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DayStatus_date(ctx context.Context, field graphql.CollectedField, obj *checkin.Day) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DayStatus_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DayStatus_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DayStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _DayStatus_checkIns(ctx context.Context, field graphql.CollectedField, obj *checkin.Day) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DayStatus_checkIns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckIns, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DayStatus_checkIns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DayStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DayStatus_counted(ctx context.Context, field graphql.CollectedField, obj *checkin.Day) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DayStatus_counted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DayStatus_counted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DayStatus", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DayStatus_message(ctx context.Context, field graphql.CollectedField, obj *checkin.Day) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DayStatus_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DayStatus_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DayStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _DayStatus_notBefore(ctx context.Context, field graphql.CollectedField, obj *checkin.Day) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DayStatus_notBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DayStatus_notBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DayStatus", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Device_id(ctx context.Context, field graphql.CollectedField, obj *models.Device) (ret graphql.Marshaler) {
@@ -3539,6 +6866,293 @@ func (ec *executionContext) fieldContext_Mutation_importRegions(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_checkIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_checkIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CheckIn(ctx, fc.Args["input"].(model.CheckInInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *checkin.Result) graphql.Marshaler {
+			return ec.marshalNCheckInResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcheckinᚐResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_checkIn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckInResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_checkIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_syncCheckIns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_syncCheckIns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SyncCheckIns(ctx, fc.Args["inputs"].([]*model.CheckInInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*checkin.ItemResult) graphql.Marshaler {
+			return ec.marshalNSyncItemResult2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcheckinᚐItemResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_syncCheckIns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncItemResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_syncCheckIns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reviewCheckIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reviewCheckIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReviewCheckIn(ctx, fc.Args["id"].(int64), fc.Args["decision"].(models.ReviewDecision), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reviewCheckIn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reviewCheckIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createWorkGroup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createWorkGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateWorkGroup(ctx, fc.Args["input"].(model.CreateWorkGroupInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.WorkGroup) graphql.Marshaler {
+			return ec.marshalNWorkGroup2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐWorkGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createWorkGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkGroup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createWorkGroup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assign(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assign(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Assign(ctx, fc.Args["input"].(model.AssignInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Assignment) graphql.Marshaler {
+			return ec.marshalNAssignment2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAssignmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assign(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Assignment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assign_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rotate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rotate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Rotate(ctx, fc.Args["assignmentId"].(int64), fc.Args["regionId"].(int64), fc.Args["from"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Assignment) graphql.Marshaler {
+			return ec.marshalNAssignment2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAssignment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rotate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Assignment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rotate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_ping(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_ping(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().Ping(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_ping(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mutation", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _OrgUnit_id(ctx context.Context, field graphql.CollectedField, obj *models.OrgUnit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3914,6 +7528,304 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _PresenceDay_region(ctx context.Context, field graphql.CollectedField, obj *models.PresenceDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PresenceDay_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PresenceDay().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PresenceDay_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PresenceDay",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PresenceDay_date(ctx context.Context, field graphql.CollectedField, obj *models.PresenceDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PresenceDay_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PresenceDay_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PresenceDay", field, false, false, "String")
+}
+
+func (ec *executionContext) _PresenceDay_checkIns(ctx context.Context, field graphql.CollectedField, obj *models.PresenceDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PresenceDay_checkIns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accepted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PresenceDay_checkIns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PresenceDay", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PresenceDay_firstAt(ctx context.Context, field graphql.CollectedField, obj *models.PresenceDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PresenceDay_firstAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PresenceDay_firstAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PresenceDay", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PresenceDay_lastAt(ctx context.Context, field graphql.CollectedField, obj *models.PresenceDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PresenceDay_lastAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PresenceDay_lastAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PresenceDay", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PresenceDay_counted(ctx context.Context, field graphql.CollectedField, obj *models.PresenceDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PresenceDay_counted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PresenceDay_counted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PresenceDay", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _QuarterPresence_quarter(ctx context.Context, field graphql.CollectedField, obj *checkin.QuarterPresence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterPresence_quarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.QuarterPresence().Quarter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterPresence_quarter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarterPresence", field, true, true, "String")
+}
+
+func (ec *executionContext) _QuarterPresence_county(ctx context.Context, field graphql.CollectedField, obj *checkin.QuarterPresence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterPresence_county(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.QuarterPresence().County(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterPresence_county(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuarterPresence",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuarterPresence_days(ctx context.Context, field graphql.CollectedField, obj *checkin.QuarterPresence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterPresence_days(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Days, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.PresenceDay) graphql.Marshaler {
+			return ec.marshalNPresenceDay2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐPresenceDayᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterPresence_days(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuarterPresence",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PresenceDay(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuarterPresence_trips(ctx context.Context, field graphql.CollectedField, obj *checkin.QuarterPresence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterPresence_trips(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trips, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []presence.Trip) graphql.Marshaler {
+			return ec.marshalNTrip2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋpresenceᚐTripᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterPresence_trips(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuarterPresence",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Trip(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuarterPresence_r2(ctx context.Context, field graphql.CollectedField, obj *checkin.QuarterPresence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterPresence_r2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.R2, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *compliance.R2Result) graphql.Marshaler {
+			return ec.marshalORuleResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐR2Result(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterPresence_r2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuarterPresence",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleResult(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -4294,6 +8206,270 @@ func (ec *executionContext) fieldContext_Query_locate(ctx context.Context, field
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_locate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myCheckIns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myCheckIns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MyCheckIns(ctx, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CheckInConnection) graphql.Marshaler {
+			return ec.marshalNCheckInConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCheckInConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myCheckIns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckInConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_myCheckIns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myDays(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MyDays(ctx, fc.Args["year"].(int), fc.Args["quarter"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *checkin.QuarterPresence) graphql.Marshaler {
+			return ec.marshalNQuarterPresence2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcheckinᚐQuarterPresence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myDays(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuarterPresence(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_myDays_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_checkIns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_checkIns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CheckIns(ctx, fc.Args["userId"].(*int64), fc.Args["status"].(*models.CheckInStatus), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CheckInConnection) graphql.Marshaler {
+			return ec.marshalNCheckInConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCheckInConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_checkIns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckInConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_checkIns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_presence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_presence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Presence(ctx, fc.Args["userId"].(int64), fc.Args["year"].(int), fc.Args["quarter"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *checkin.QuarterPresence) graphql.Marshaler {
+			return ec.marshalNQuarterPresence2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcheckinᚐQuarterPresence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_presence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuarterPresence(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_presence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_workGroups(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_workGroups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WorkGroups(ctx, fc.Args["orgUnitId"].(*int64), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WorkGroupConnection) graphql.Marshaler {
+			return ec.marshalNWorkGroupConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐWorkGroupConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_workGroups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkGroupConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_workGroups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_assignments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_assignments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Assignments(ctx, fc.Args["userId"].(*int64), fc.Args["activeOn"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AssignmentConnection) graphql.Marshaler {
+			return ec.marshalNAssignmentConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAssignmentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_assignments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssignmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_assignments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4893,6 +9069,557 @@ func (ec *executionContext) fieldContext_RegionVersion_createdAt(_ context.Conte
 	return graphql.NewScalarFieldContext("RegionVersion", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Review_id(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Review_checkIn(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_checkIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().CheckIn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.CheckIn) graphql.Marshaler {
+			return ec.marshalNCheckIn2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐCheckIn(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_checkIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckIn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_reviewer(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_reviewer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().Reviewer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_reviewer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_decision(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.ReviewDecision) graphql.Marshaler {
+			return ec.marshalNReviewDecision2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐReviewDecision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "ReviewDecision")
+}
+
+func (ec *executionContext) _Review_reason(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "String")
+}
+
+func (ec *executionContext) _Review_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RuleResult_rule(ctx context.Context, field graphql.CollectedField, obj *compliance.R2Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleResult_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleResult_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleResult_met(ctx context.Context, field graphql.CollectedField, obj *compliance.R2Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleResult_met(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Met, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleResult_met(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RuleResult_achievable(ctx context.Context, field graphql.CollectedField, obj *compliance.R2Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleResult_achievable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Achievable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleResult_achievable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RuleResult_days(ctx context.Context, field graphql.CollectedField, obj *compliance.R2Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleResult_days(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Days, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleResult_days(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleResult_qualifyingTrips(ctx context.Context, field graphql.CollectedField, obj *compliance.R2Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleResult_qualifyingTrips(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QualifyingTrips, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleResult_qualifyingTrips(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleResult_daysLeft(ctx context.Context, field graphql.CollectedField, obj *compliance.R2Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleResult_daysLeft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysLeftInQuarter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleResult_daysLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleResult_gaps(ctx context.Context, field graphql.CollectedField, obj *compliance.R2Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleResult_gaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gaps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleResult_gaps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _SyncError_code(ctx context.Context, field graphql.CollectedField, obj *model.SyncError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncError", field, false, false, "String")
+}
+
+func (ec *executionContext) _SyncError_message(ctx context.Context, field graphql.CollectedField, obj *model.SyncError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncError", field, false, false, "String")
+}
+
+func (ec *executionContext) _SyncItemResult_clientId(ctx context.Context, field graphql.CollectedField, obj *checkin.ItemResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncItemResult_clientId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncItemResult_clientId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncItemResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _SyncItemResult_result(ctx context.Context, field graphql.CollectedField, obj *checkin.ItemResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncItemResult_result(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Result, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *checkin.Result) graphql.Marshaler {
+			return ec.marshalOCheckInResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcheckinᚐResult(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncItemResult_result(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncItemResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckInResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncItemResult_error(ctx context.Context, field graphql.CollectedField, obj *checkin.ItemResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncItemResult_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SyncItemResult().Error(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncError) graphql.Marshaler {
+			return ec.marshalOSyncError2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSyncError(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncItemResult_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncItemResult",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Trip_region(ctx context.Context, field graphql.CollectedField, obj *presence.Trip) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trip_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Trip().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trip_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Trip",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Trip_start(ctx context.Context, field graphql.CollectedField, obj *presence.Trip) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trip_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Trip().Start(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trip_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trip", field, true, true, "String")
+}
+
+func (ec *executionContext) _Trip_end(ctx context.Context, field graphql.CollectedField, obj *presence.Trip) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trip_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Trip().End(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trip_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trip", field, true, true, "String")
+}
+
+func (ec *executionContext) _Trip_days(ctx context.Context, field graphql.CollectedField, obj *presence.Trip) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trip_days(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Days, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trip_days(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trip", field, false, false, "Int")
+}
+
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *models.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5278,6 +10005,290 @@ func (ec *executionContext) fieldContext_UserEdge_node(_ context.Context, field 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkGroup_id(ctx context.Context, field graphql.CollectedField, obj *models.WorkGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkGroup_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkGroup_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkGroup", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WorkGroup_name(ctx context.Context, field graphql.CollectedField, obj *models.WorkGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkGroup_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkGroup_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkGroup_orgUnit(ctx context.Context, field graphql.CollectedField, obj *models.WorkGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkGroup_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkGroup().OrgUnit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkGroup_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkGroup_leader(ctx context.Context, field graphql.CollectedField, obj *models.WorkGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkGroup_leader(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkGroup().Leader(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkGroup_leader(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkGroup_members(ctx context.Context, field graphql.CollectedField, obj *models.WorkGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkGroup_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkGroup().Members(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkGroup_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkGroup_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.WorkGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkGroup_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkGroup_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkGroup", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WorkGroupConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.WorkGroupConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkGroupConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.WorkGroupEdge) graphql.Marshaler {
+			return ec.marshalNWorkGroupEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐWorkGroupEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkGroupConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkGroupConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkGroupEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkGroupConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.WorkGroupConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkGroupConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkGroupConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkGroupConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkGroupEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.WorkGroupEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkGroupEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkGroupEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkGroupEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkGroupEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.WorkGroupEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkGroupEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.WorkGroup) graphql.Marshaler {
+			return ec.marshalNWorkGroup2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐWorkGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkGroupEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkGroupEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkGroup(ctx, field)
 		},
 	}
 	return fc, nil
@@ -6356,6 +11367,196 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAssignInput(ctx context.Context, obj any) (model.AssignInput, error) {
+	var it model.AssignInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["purpose"]; !present {
+		asMap["purpose"] = "DISPATCH"
+	}
+
+	fieldsInOrder := [...]string{"userId", "workGroupId", "regionId", "purpose", "validFrom", "validTo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "userId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		case "workGroupId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workGroupId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkGroupID = data
+		case "regionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regionId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegionID = data
+		case "purpose":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purpose"))
+			data, err := ec.unmarshalNAssignmentPurpose2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAssignmentPurpose(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Purpose = data
+		case "validFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFrom"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFrom = data
+		case "validTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validTo"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidTo = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAssignInput unmarshals raw into the AssignInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAssignInput(ctx context.Context, raw any) (model.AssignInput, error) {
+	var out model.AssignInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AssignInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCheckInInput(ctx context.Context, obj any) (model.CheckInInput, error) {
+	var it model.CheckInInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["mockLocation"]; !present {
+		asMap["mockLocation"] = false
+	}
+
+	fieldsInOrder := [...]string{"clientId", "lat", "lon", "accuracy", "coordSystem", "deviceTime", "mockLocation", "altitude", "speed", "provider"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "lat":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lat"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lat = data
+		case "lon":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lon"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lon = data
+		case "accuracy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accuracy"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Accuracy = data
+		case "coordSystem":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("coordSystem"))
+			data, err := ec.unmarshalNCoordSystem2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgeofenceᚐDatum(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CoordSystem = data
+		case "deviceTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceTime"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeviceTime = data
+		case "mockLocation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mockLocation"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MockLocation = data
+		case "altitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("altitude"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Altitude = data
+		case "speed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speed"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Speed = data
+		case "provider":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provider"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Provider = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCheckInInput unmarshals raw into the CheckInInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCheckInInput(ctx context.Context, raw any) (model.CheckInInput, error) {
+	var out model.CheckInInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CheckInInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, obj any) (model.CreateUserInput, error) {
 	var it model.CreateUserInput
 	if obj == nil {
@@ -6451,6 +11652,69 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 func UnmarshalCreateUserInput(ctx context.Context, raw any) (model.CreateUserInput, error) {
 	var out model.CreateUserInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateUserInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateWorkGroupInput(ctx context.Context, obj any) (model.CreateWorkGroupInput, error) {
+	var it model.CreateWorkGroupInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "orgUnitId", "leaderId", "memberIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "orgUnitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgUnitId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgUnitID = data
+		case "leaderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaderId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeaderID = data
+		case "memberIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberIds"))
+			data, err := ec.unmarshalNID2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberIds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateWorkGroupInput unmarshals raw into the CreateWorkGroupInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateWorkGroupInput(ctx context.Context, raw any) (model.CreateWorkGroupInput, error) {
+	var out model.CreateWorkGroupInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateWorkGroupInput", raw, &out)
 	return out, err
 }
 
@@ -6616,6 +11880,154 @@ func UnmarshalUpdateUserInput(ctx context.Context, raw any) (model.UpdateUserInp
 
 // region    **************************** object.gotpl ****************************
 
+var assignmentImplementors = []string{"Assignment"}
+
+func (ec *executionContext) _Assignment(ctx context.Context, sel ast.SelectionSet, obj *models.Assignment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assignmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Assignment")
+		case "id":
+			out.Values[i] = ec._Assignment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Assignment_user(ctx, field, obj)
+				})
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Assignment_region(ctx, field, obj)
+				})
+		case "purpose":
+			out.Values[i] = ec._Assignment_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "workGroup":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Assignment_workGroup(ctx, field, obj)
+				})
+		case "validFrom":
+			out.Values[i] = ec._Assignment_validFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "validTo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Assignment_validTo(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Assignment_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var assignmentConnectionImplementors = []string{"AssignmentConnection"}
+
+func (ec *executionContext) _AssignmentConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AssignmentConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assignmentConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssignmentConnection")
+		case "edges":
+			out.Values[i] = ec._AssignmentConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AssignmentConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var assignmentEdgeImplementors = []string{"AssignmentEdge"}
+
+func (ec *executionContext) _AssignmentEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AssignmentEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assignmentEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssignmentEdge")
+		case "cursor":
+			out.Values[i] = ec._AssignmentEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AssignmentEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var authPayloadImplementors = []string{"AuthPayload"}
 
 func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AuthPayload) graphql.Marshaler {
@@ -6646,6 +12058,402 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = ec._AuthPayload_user(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var checkInImplementors = []string{"CheckIn"}
+
+func (ec *executionContext) _CheckIn(ctx context.Context, sel ast.SelectionSet, obj *models.CheckIn) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkInImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CheckIn")
+		case "id":
+			out.Values[i] = ec._CheckIn_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "clientId":
+			out.Values[i] = ec._CheckIn_clientId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CheckIn_user(ctx, field, obj)
+				})
+		case "lat":
+			out.Values[i] = ec._CheckIn_lat(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lon":
+			out.Values[i] = ec._CheckIn_lon(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accuracy":
+			out.Values[i] = ec._CheckIn_accuracy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "coordSystem":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CheckIn_coordSystem(ctx, field, obj)
+				})
+		case "deviceTime":
+			out.Values[i] = ec._CheckIn_deviceTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receivedAt":
+			out.Values[i] = ec._CheckIn_receivedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "occurredAt":
+			out.Values[i] = ec._CheckIn_occurredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "localDate":
+			out.Values[i] = ec._CheckIn_localDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "offline":
+			out.Values[i] = ec._CheckIn_offline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "verdict":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CheckIn_verdict(ctx, field, obj)
+				})
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CheckIn_region(ctx, field, obj)
+				})
+		case "regionVersion":
+			out.Values[i] = ec._CheckIn_regionVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "edgeDistanceM":
+			out.Values[i] = ec._CheckIn_edgeDistanceM(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "flags":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CheckIn_flags(ctx, field, obj)
+				})
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CheckIn_status(ctx, field, obj)
+				})
+		case "counts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CheckIn_counts(ctx, field, obj)
+				})
+		case "review":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CheckIn_review(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var checkInConnectionImplementors = []string{"CheckInConnection"}
+
+func (ec *executionContext) _CheckInConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CheckInConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkInConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CheckInConnection")
+		case "edges":
+			out.Values[i] = ec._CheckInConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CheckInConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var checkInEdgeImplementors = []string{"CheckInEdge"}
+
+func (ec *executionContext) _CheckInEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CheckInEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkInEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CheckInEdge")
+		case "cursor":
+			out.Values[i] = ec._CheckInEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CheckInEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var checkInFlagImplementors = []string{"CheckInFlag"}
+
+func (ec *executionContext) _CheckInFlag(ctx context.Context, sel ast.SelectionSet, obj *presence.RaisedFlag) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkInFlagImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CheckInFlag")
+		case "code":
+			out.Values[i] = ec._CheckInFlag_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.Values[i] = ec._CheckInFlag_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "limit":
+			out.Values[i] = ec._CheckInFlag_limit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.Values[i] = ec._CheckInFlag_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "detail":
+			out.Values[i] = ec._CheckInFlag_detail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "blocking":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CheckInFlag_blocking(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var checkInResultImplementors = []string{"CheckInResult"}
+
+func (ec *executionContext) _CheckInResult(ctx context.Context, sel ast.SelectionSet, obj *checkin.Result) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkInResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CheckInResult")
+		case "checkIn":
+			out.Values[i] = ec._CheckInResult_checkIn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "verdict":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CheckInResult_verdict(ctx, field, obj)
+				})
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CheckInResult_region(ctx, field, obj)
+				})
+		case "flags":
+			out.Values[i] = ec._CheckInResult_flags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "counts":
+			out.Values[i] = ec._CheckInResult_counts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "day":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CheckInResult_day(ctx, field, obj)
+				})
+		case "replayed":
+			out.Values[i] = ec._CheckInResult_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dayStatusImplementors = []string{"DayStatus"}
+
+func (ec *executionContext) _DayStatus(ctx context.Context, sel ast.SelectionSet, obj *checkin.Day) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dayStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DayStatus")
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DayStatus_region(ctx, field, obj)
+				})
+		case "date":
+			out.Values[i] = ec._DayStatus_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "checkIns":
+			out.Values[i] = ec._DayStatus_checkIns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "counted":
+			out.Values[i] = ec._DayStatus_counted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "message":
+			out.Values[i] = ec._DayStatus_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notBefore":
+			out.Values[i] = ec._DayStatus_notBefore(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -7051,6 +12859,55 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "checkIn":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_checkIn(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "syncCheckIns":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_syncCheckIns(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviewCheckIn":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reviewCheckIn(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createWorkGroup":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createWorkGroup(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assign":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assign(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rotate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rotate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ping":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_ping(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7248,6 +13105,120 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var presenceDayImplementors = []string{"PresenceDay"}
+
+func (ec *executionContext) _PresenceDay(ctx context.Context, sel ast.SelectionSet, obj *models.PresenceDay) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, presenceDayImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PresenceDay")
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PresenceDay_region(ctx, field, obj)
+				})
+		case "date":
+			out.Values[i] = ec._PresenceDay_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "checkIns":
+			out.Values[i] = ec._PresenceDay_checkIns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "firstAt":
+			out.Values[i] = ec._PresenceDay_firstAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastAt":
+			out.Values[i] = ec._PresenceDay_lastAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "counted":
+			out.Values[i] = ec._PresenceDay_counted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quarterPresenceImplementors = []string{"QuarterPresence"}
+
+func (ec *executionContext) _QuarterPresence(ctx context.Context, sel ast.SelectionSet, obj *checkin.QuarterPresence) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quarterPresenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuarterPresence")
+		case "quarter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuarterPresence_quarter(ctx, field, obj)
+				})
+		case "county":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuarterPresence_county(ctx, field, obj)
+				})
+		case "days":
+			out.Values[i] = ec._QuarterPresence_days(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "trips":
+			out.Values[i] = ec._QuarterPresence_trips(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "r2":
+			out.Values[i] = ec._QuarterPresence_r2(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -7320,6 +13291,42 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_locate(ctx, field)
+				})
+		case "myCheckIns":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myCheckIns(ctx, field)
+				})
+		case "myDays":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myDays(ctx, field)
+				})
+		case "checkIns":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_checkIns(ctx, field)
+				})
+		case "presence":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_presence(ctx, field)
+				})
+		case "workGroups":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_workGroups(ctx, field)
+				})
+		case "assignments":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_assignments(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -7568,6 +13575,262 @@ func (ec *executionContext) _RegionVersion(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var reviewImplementors = []string{"Review"}
+
+func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, obj *models.Review) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Review")
+		case "id":
+			out.Values[i] = ec._Review_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "checkIn":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_checkIn(ctx, field, obj)
+				})
+		case "reviewer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_reviewer(ctx, field, obj)
+				})
+		case "decision":
+			out.Values[i] = ec._Review_decision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._Review_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Review_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleResultImplementors = []string{"RuleResult"}
+
+func (ec *executionContext) _RuleResult(ctx context.Context, sel ast.SelectionSet, obj *compliance.R2Result) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleResult")
+		case "rule":
+			out.Values[i] = ec._RuleResult_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "met":
+			out.Values[i] = ec._RuleResult_met(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "achievable":
+			out.Values[i] = ec._RuleResult_achievable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "days":
+			out.Values[i] = ec._RuleResult_days(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "qualifyingTrips":
+			out.Values[i] = ec._RuleResult_qualifyingTrips(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "daysLeft":
+			out.Values[i] = ec._RuleResult_daysLeft(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gaps":
+			out.Values[i] = ec._RuleResult_gaps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var syncErrorImplementors = []string{"SyncError"}
+
+func (ec *executionContext) _SyncError(ctx context.Context, sel ast.SelectionSet, obj *model.SyncError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, syncErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SyncError")
+		case "code":
+			out.Values[i] = ec._SyncError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._SyncError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var syncItemResultImplementors = []string{"SyncItemResult"}
+
+func (ec *executionContext) _SyncItemResult(ctx context.Context, sel ast.SelectionSet, obj *checkin.ItemResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, syncItemResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SyncItemResult")
+		case "clientId":
+			out.Values[i] = ec._SyncItemResult_clientId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "result":
+			out.Values[i] = ec._SyncItemResult_result(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "error":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SyncItemResult_error(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tripImplementors = []string{"Trip"}
+
+func (ec *executionContext) _Trip(ctx context.Context, sel ast.SelectionSet, obj *presence.Trip) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tripImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Trip")
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Trip_region(ctx, field, obj)
+				})
+		case "start":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Trip_start(ctx, field, obj)
+				})
+		case "end":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Trip_end(ctx, field, obj)
+				})
+		case "days":
+			out.Values[i] = ec._Trip_days(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var userImplementors = []string{"User"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *models.User) graphql.Marshaler {
@@ -7709,6 +13972,143 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "node":
 			out.Values[i] = ec._UserEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workGroupImplementors = []string{"WorkGroup"}
+
+func (ec *executionContext) _WorkGroup(ctx context.Context, sel ast.SelectionSet, obj *models.WorkGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkGroup")
+		case "id":
+			out.Values[i] = ec._WorkGroup_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._WorkGroup_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orgUnit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkGroup_orgUnit(ctx, field, obj)
+				})
+		case "leader":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkGroup_leader(ctx, field, obj)
+				})
+		case "members":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkGroup_members(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._WorkGroup_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workGroupConnectionImplementors = []string{"WorkGroupConnection"}
+
+func (ec *executionContext) _WorkGroupConnection(ctx context.Context, sel ast.SelectionSet, obj *model.WorkGroupConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workGroupConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkGroupConnection")
+		case "edges":
+			out.Values[i] = ec._WorkGroupConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._WorkGroupConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workGroupEdgeImplementors = []string{"WorkGroupEdge"}
+
+func (ec *executionContext) _WorkGroupEdge(ctx context.Context, sel ast.SelectionSet, obj *model.WorkGroupEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workGroupEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkGroupEdge")
+		case "cursor":
+			out.Values[i] = ec._WorkGroupEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._WorkGroupEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -8091,6 +14491,82 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAssignInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAssignInput(ctx context.Context, v any) (model.AssignInput, error) {
+	res, err := ec.unmarshalInputAssignInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAssignment2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAssignmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Assignment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAssignment2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAssignment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAssignment2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAssignment(ctx context.Context, sel ast.SelectionSet, v *models.Assignment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Assignment!")
+		return graphql.Null
+	}
+	return ec._Assignment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAssignmentConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAssignmentConnection(ctx context.Context, sel ast.SelectionSet, v *model.AssignmentConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssignmentConnection!")
+		return graphql.Null
+	}
+	return ec._AssignmentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAssignmentEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAssignmentEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AssignmentEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAssignmentEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAssignmentEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAssignmentEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAssignmentEdge(ctx context.Context, sel ast.SelectionSet, v *model.AssignmentEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssignmentEdge!")
+		return graphql.Null
+	}
+	return ec._AssignmentEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAssignmentPurpose2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAssignmentPurpose(ctx context.Context, v any) (models.AssignmentPurpose, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.AssignmentPurpose(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAssignmentPurpose2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAssignmentPurpose(ctx context.Context, sel ast.SelectionSet, v models.AssignmentPurpose) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AssignmentPurpose!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNAuthPayload2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAuthPayload(ctx context.Context, sel ast.SelectionSet, v *model.AuthPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuthPayload!")
@@ -8113,6 +14589,137 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCheckIn2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐCheckIn(ctx context.Context, sel ast.SelectionSet, v *models.CheckIn) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CheckIn!")
+		return graphql.Null
+	}
+	return ec._CheckIn(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCheckInConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCheckInConnection(ctx context.Context, sel ast.SelectionSet, v *model.CheckInConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CheckInConnection!")
+		return graphql.Null
+	}
+	return ec._CheckInConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCheckInEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCheckInEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CheckInEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCheckInEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCheckInEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCheckInEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCheckInEdge(ctx context.Context, sel ast.SelectionSet, v *model.CheckInEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CheckInEdge!")
+		return graphql.Null
+	}
+	return ec._CheckInEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCheckInFlag2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋpresenceᚐRaisedFlag(ctx context.Context, sel ast.SelectionSet, v presence.RaisedFlag) graphql.Marshaler {
+	return ec._CheckInFlag(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCheckInFlag2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋpresenceᚐRaisedFlagᚄ(ctx context.Context, sel ast.SelectionSet, v []presence.RaisedFlag) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCheckInFlag2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋpresenceᚐRaisedFlag(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCheckInFlag2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋpresenceᚐRaisedFlagᚄ(ctx context.Context, sel ast.SelectionSet, v []*presence.RaisedFlag) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCheckInFlag2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋpresenceᚐRaisedFlag(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCheckInFlag2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋpresenceᚐRaisedFlag(ctx context.Context, sel ast.SelectionSet, v *presence.RaisedFlag) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CheckInFlag!")
+		return graphql.Null
+	}
+	return ec._CheckInFlag(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCheckInInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCheckInInput(ctx context.Context, v any) (model.CheckInInput, error) {
+	res, err := ec.unmarshalInputCheckInInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCheckInInput2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCheckInInputᚄ(ctx context.Context, v any) ([]*model.CheckInInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CheckInInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCheckInInput2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCheckInInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNCheckInInput2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCheckInInput(ctx context.Context, v any) (*model.CheckInInput, error) {
+	res, err := ec.unmarshalInputCheckInInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCheckInResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcheckinᚐResult(ctx context.Context, sel ast.SelectionSet, v *checkin.Result) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CheckInResult!")
+		return graphql.Null
+	}
+	return ec._CheckInResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCheckInStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐCheckInStatus(ctx context.Context, v any) (models.CheckInStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.CheckInStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCheckInStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐCheckInStatus(ctx context.Context, sel ast.SelectionSet, v models.CheckInStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CheckInStatus!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNCoordSystem2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgeofenceᚐDatum(ctx context.Context, v any) (geofence.Datum, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := geofence.Datum(tmp)
@@ -8130,6 +14737,11 @@ func (ec *executionContext) marshalNCoordSystem2githubᚗcomᚋhenanᚑyouthᚋo
 
 func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCreateUserInput(ctx context.Context, v any) (model.CreateUserInput, error) {
 	res, err := ec.unmarshalInputCreateUserInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateWorkGroupInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCreateWorkGroupInput(ctx context.Context, v any) (model.CreateWorkGroupInput, error) {
+	res, err := ec.unmarshalInputCreateWorkGroupInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -8204,6 +14816,21 @@ func (ec *executionContext) marshalNDeviceStatus2githubᚗcomᚋhenanᚑyouthᚋ
 	return res
 }
 
+func (ec *executionContext) unmarshalNFlagCode2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋpresenceᚐFlag(ctx context.Context, v any) (presence.Flag, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := presence.Flag(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFlagCode2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋpresenceᚐFlag(ctx context.Context, sel ast.SelectionSet, v presence.Flag) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "FlagCode!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -8230,6 +14857,35 @@ func (ec *executionContext) marshalNID2int64(ctx context.Context, sel ast.Select
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNID2ᚕint64ᚄ(ctx context.Context, v any) ([]int64, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int64, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2int64(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕint64ᚄ(ctx context.Context, sel ast.SelectionSet, v []int64) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2int64(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNImportRegionsResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐImportRegionsResult(ctx context.Context, sel ast.SelectionSet, v *model.ImportRegionsResult) graphql.Marshaler {
@@ -8354,6 +15010,38 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋo
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPresenceDay2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐPresenceDayᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.PresenceDay) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPresenceDay2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐPresenceDay(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPresenceDay2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐPresenceDay(ctx context.Context, sel ast.SelectionSet, v *models.PresenceDay) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PresenceDay!")
+		return graphql.Null
+	}
+	return ec._PresenceDay(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNQuarterPresence2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcheckinᚐQuarterPresence(ctx context.Context, sel ast.SelectionSet, v *checkin.QuarterPresence) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QuarterPresence!")
+		return graphql.Null
+	}
+	return ec._QuarterPresence(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRank2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRank(ctx context.Context, v any) (models.Rank, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := models.Rank(tmp)
@@ -8448,6 +15136,29 @@ func (ec *executionContext) marshalNRegionVersion2ᚖgithubᚗcomᚋhenanᚑyout
 	return ec._RegionVersion(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNReview2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐReview(ctx context.Context, sel ast.SelectionSet, v *models.Review) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Review!")
+		return graphql.Null
+	}
+	return ec._Review(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReviewDecision2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐReviewDecision(ctx context.Context, v any) (models.ReviewDecision, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.ReviewDecision(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReviewDecision2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐReviewDecision(ctx context.Context, sel ast.SelectionSet, v models.ReviewDecision) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReviewDecision!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRole(ctx context.Context, v any) (models.Role, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := models.Role(tmp)
@@ -8506,6 +15217,30 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) marshalNSyncItemResult2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcheckinᚐItemResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*checkin.ItemResult) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSyncItemResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcheckinᚐItemResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSyncItemResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcheckinᚐItemResult(ctx context.Context, sel ast.SelectionSet, v *checkin.ItemResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SyncItemResult!")
+		return graphql.Null
+	}
+	return ec._SyncItemResult(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -8520,9 +15255,45 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalNTrip2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋpresenceᚐTrip(ctx context.Context, sel ast.SelectionSet, v presence.Trip) graphql.Marshaler {
+	return ec._Trip(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTrip2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋpresenceᚐTripᚄ(ctx context.Context, sel ast.SelectionSet, v []presence.Trip) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrip2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋpresenceᚐTrip(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNUpdateUserInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐUpdateUserInput(ctx context.Context, v any) (model.UpdateUserInput, error) {
 	res, err := ec.unmarshalInputUpdateUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUser2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUserᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.User) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx context.Context, sel ast.SelectionSet, v *models.User) graphql.Marshaler {
@@ -8578,6 +15349,46 @@ func (ec *executionContext) marshalNVerdict2githubᚗcomᚋhenanᚑyouthᚋonsit
 		graphql.AddInvalidNullFromMarshaler(ctx, "Verdict!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNWorkGroup2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐWorkGroup(ctx context.Context, sel ast.SelectionSet, v *models.WorkGroup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkGroup!")
+		return graphql.Null
+	}
+	return ec._WorkGroup(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWorkGroupConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐWorkGroupConnection(ctx context.Context, sel ast.SelectionSet, v *model.WorkGroupConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkGroupConnection!")
+		return graphql.Null
+	}
+	return ec._WorkGroupConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWorkGroupEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐWorkGroupEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WorkGroupEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWorkGroupEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐWorkGroupEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWorkGroupEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐWorkGroupEdge(ctx context.Context, sel ast.SelectionSet, v *model.WorkGroupEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkGroupEdge!")
+		return graphql.Null
+	}
+	return ec._WorkGroupEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -8752,6 +15563,39 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOCheckInResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcheckinᚐResult(ctx context.Context, sel ast.SelectionSet, v *checkin.Result) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CheckInResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCheckInStatus2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐCheckInStatus(ctx context.Context, v any) (*models.CheckInStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.CheckInStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCheckInStatus2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐCheckInStatus(ctx context.Context, sel ast.SelectionSet, v *models.CheckInStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalODayStatus2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcheckinᚐDay(ctx context.Context, sel ast.SelectionSet, v *checkin.Day) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DayStatus(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalODeviceStatus2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐDeviceStatus(ctx context.Context, v any) (*models.DeviceStatus, error) {
 	if v == nil {
 		return nil, nil
@@ -8902,6 +15746,13 @@ func (ec *executionContext) marshalORegionKind2ᚖgithubᚗcomᚋhenanᚑyouth�
 	return res
 }
 
+func (ec *executionContext) marshalOReview2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐReview(ctx context.Context, sel ast.SelectionSet, v *models.Review) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Review(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalORole2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRole(ctx context.Context, v any) (*models.Role, error) {
 	if v == nil {
 		return nil, nil
@@ -8921,6 +15772,13 @@ func (ec *executionContext) marshalORole2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsit
 	return res
 }
 
+func (ec *executionContext) marshalORuleResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐR2Result(ctx context.Context, sel ast.SelectionSet, v *compliance.R2Result) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RuleResult(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -8937,6 +15795,13 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOSyncError2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSyncError(ctx context.Context, sel ast.SelectionSet, v *model.SyncError) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SyncError(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
@@ -8962,6 +15827,13 @@ func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsit
 		return graphql.Null
 	}
 	return ec._User(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOWorkGroup2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐWorkGroup(ctx context.Context, sel ast.SelectionSet, v *models.WorkGroup) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WorkGroup(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

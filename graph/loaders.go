@@ -15,11 +15,15 @@ import (
 // fetch goes through the store with the caller's principal, so nested fields
 // are authorized exactly like root fields.
 type loaders struct {
-	orgUnit *dataloadgen.Loader[int64, *models.OrgUnit]
-	user    *dataloadgen.Loader[int64, *models.User]
-	devices *dataloadgen.Loader[int64, []*models.Device]
-	region  *dataloadgen.Loader[int64, *models.Region]
-	current *dataloadgen.Loader[int64, *models.RegionVersion] // by region id
+	orgUnit   *dataloadgen.Loader[int64, *models.OrgUnit]
+	user      *dataloadgen.Loader[int64, *models.User]
+	devices   *dataloadgen.Loader[int64, []*models.Device]
+	region    *dataloadgen.Loader[int64, *models.Region]
+	current   *dataloadgen.Loader[int64, *models.RegionVersion] // by region id
+	checkIn   *dataloadgen.Loader[int64, *models.CheckIn]
+	review    *dataloadgen.Loader[int64, *models.Review] // by check-in id
+	workGroup *dataloadgen.Loader[int64, *models.WorkGroup]
+	members   *dataloadgen.Loader[int64, []*models.User] // by work group id
 }
 
 func newLoaders(s *store.Store) *loaders {
@@ -38,6 +42,18 @@ func newLoaders(s *store.Store) *loaders {
 		}),
 		current: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*models.RegionVersion, error) {
 			return s.CurrentVersions(ctx, caller(ctx), ids)
+		}),
+		checkIn: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*models.CheckIn, error) {
+			return s.CheckInsByID(ctx, caller(ctx), ids)
+		}),
+		review: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*models.Review, error) {
+			return s.ReviewsByCheckIn(ctx, caller(ctx), ids)
+		}),
+		workGroup: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*models.WorkGroup, error) {
+			return s.WorkGroupsByID(ctx, caller(ctx), ids)
+		}),
+		members: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64][]*models.User, error) {
+			return s.WorkGroupMembers(ctx, caller(ctx), ids)
 		}),
 	}
 }

@@ -7,12 +7,119 @@ package graph
 
 import (
 	"context"
+	"time"
 
+	"github.com/henan-youth/onsite/checkin"
 	"github.com/henan-youth/onsite/geofence"
 	"github.com/henan-youth/onsite/graph/model"
 	"github.com/henan-youth/onsite/models"
+	"github.com/henan-youth/onsite/presence"
 	"github.com/henan-youth/onsite/store"
 )
+
+// User is the resolver for the user field.
+func (r *assignmentResolver) User(ctx context.Context, obj *models.Assignment) (*models.User, error) {
+	return load(ctx, loadersFrom(ctx).user, obj.UserID)
+}
+
+// Region is the resolver for the region field.
+func (r *assignmentResolver) Region(ctx context.Context, obj *models.Assignment) (*models.Region, error) {
+	return load(ctx, loadersFrom(ctx).region, obj.RegionID)
+}
+
+// WorkGroup is the resolver for the workGroup field.
+func (r *assignmentResolver) WorkGroup(ctx context.Context, obj *models.Assignment) (*models.WorkGroup, error) {
+	if obj.WorkGroupID == nil {
+		return nil, nil
+	}
+	return load(ctx, loadersFrom(ctx).workGroup, *obj.WorkGroupID)
+}
+
+// ValidTo is the resolver for the validTo field.
+func (r *assignmentResolver) ValidTo(ctx context.Context, obj *models.Assignment) (*string, error) {
+	if obj.ValidTo == "" {
+		return nil, nil
+	}
+	return &obj.ValidTo, nil
+}
+
+// User is the resolver for the user field.
+func (r *checkInResolver) User(ctx context.Context, obj *models.CheckIn) (*models.User, error) {
+	return load(ctx, loadersFrom(ctx).user, obj.UserID)
+}
+
+// CoordSystem is the resolver for the coordSystem field.
+func (r *checkInResolver) CoordSystem(ctx context.Context, obj *models.CheckIn) (geofence.Datum, error) {
+	return geofence.Datum(obj.CoordSystem), nil
+}
+
+// Verdict is the resolver for the verdict field.
+func (r *checkInResolver) Verdict(ctx context.Context, obj *models.CheckIn) (geofence.Verdict, error) {
+	return geofence.Verdict(obj.Verdict), nil
+}
+
+// Region is the resolver for the region field.
+func (r *checkInResolver) Region(ctx context.Context, obj *models.CheckIn) (*models.Region, error) {
+	if obj.RegionID == nil {
+		return nil, nil
+	}
+	return load(ctx, loadersFrom(ctx).region, *obj.RegionID)
+}
+
+// Flags is the resolver for the flags field.
+func (r *checkInResolver) Flags(ctx context.Context, obj *models.CheckIn) ([]*presence.RaisedFlag, error) {
+	flags, err := checkin.DecodeFlags(obj.Flags)
+	out := make([]*presence.RaisedFlag, len(flags))
+	for i := range flags {
+		out[i] = &flags[i]
+	}
+	return out, err
+}
+
+// Status is the resolver for the status field.
+func (r *checkInResolver) Status(ctx context.Context, obj *models.CheckIn) (models.CheckInStatus, error) {
+	rev, err := load(ctx, loadersFrom(ctx).review, obj.ID)
+	return effectiveStatus(obj, rev), err
+}
+
+// Counts is the resolver for the counts field.
+func (r *checkInResolver) Counts(ctx context.Context, obj *models.CheckIn) (bool, error) {
+	rev, err := load(ctx, loadersFrom(ctx).review, obj.ID)
+	return effectiveStatus(obj, rev).Counts(), err
+}
+
+// Review is the resolver for the review field.
+func (r *checkInResolver) Review(ctx context.Context, obj *models.CheckIn) (*models.Review, error) {
+	return load(ctx, loadersFrom(ctx).review, obj.ID)
+}
+
+// Blocking is the resolver for the blocking field.
+func (r *checkInFlagResolver) Blocking(ctx context.Context, obj *presence.RaisedFlag) (bool, error) {
+	return r.deps.CheckIns.Policy.Blocks(obj.Code), nil
+}
+
+// Verdict is the resolver for the verdict field.
+func (r *checkInResultResolver) Verdict(ctx context.Context, obj *checkin.Result) (geofence.Verdict, error) {
+	return geofence.Verdict(obj.CheckIn.Verdict), nil
+}
+
+// Region is the resolver for the region field.
+func (r *checkInResultResolver) Region(ctx context.Context, obj *checkin.Result) (*models.Region, error) {
+	if obj.CheckIn.RegionID == nil {
+		return nil, nil
+	}
+	return load(ctx, loadersFrom(ctx).region, *obj.CheckIn.RegionID)
+}
+
+// Day is the resolver for the day field.
+func (r *checkInResultResolver) Day(ctx context.Context, obj *checkin.Result) (*checkin.Day, error) {
+	return obj.Day, nil
+}
+
+// Region is the resolver for the region field.
+func (r *dayStatusResolver) Region(ctx context.Context, obj *checkin.Day) (*models.Region, error) {
+	return load(ctx, loadersFrom(ctx).region, obj.RegionID)
+}
 
 // User is the resolver for the user field.
 func (r *deviceResolver) User(ctx context.Context, obj *models.Device) (*models.User, error) {
@@ -136,6 +243,73 @@ func (r *mutationResolver) ImportRegions(ctx context.Context, kind models.Region
 	return importResult(sum, warns), nil
 }
 
+// CheckIn is the resolver for the checkIn field.
+func (r *mutationResolver) CheckIn(ctx context.Context, input model.CheckInInput) (*checkin.Result, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.deps.CheckIns.CheckIn(ctx, p, checkInInput(input))
+}
+
+// SyncCheckIns is the resolver for the syncCheckIns field.
+func (r *mutationResolver) SyncCheckIns(ctx context.Context, inputs []*model.CheckInInput) ([]*checkin.ItemResult, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ins := make([]checkin.Input, len(inputs))
+	for i, in := range inputs {
+		ins[i] = checkInInput(*in)
+	}
+	items, err := r.deps.CheckIns.Sync(ctx, p, ins)
+	return ptrs(items), err
+}
+
+// ReviewCheckIn is the resolver for the reviewCheckIn field.
+func (r *mutationResolver) ReviewCheckIn(ctx context.Context, id int64, decision models.ReviewDecision, reason string) (*models.Review, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.deps.CheckIns.Review(ctx, p, id, decision, reason)
+}
+
+// CreateWorkGroup is the resolver for the createWorkGroup field.
+func (r *mutationResolver) CreateWorkGroup(ctx context.Context, input model.CreateWorkGroupInput) (*models.WorkGroup, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.deps.Store.CreateWorkGroup(ctx, p, store.WorkGroupInput{Name: input.Name, OrgUnitID: input.OrgUnitID,
+		LeaderID: input.LeaderID, MemberIDs: input.MemberIds})
+}
+
+// Assign is the resolver for the assign field.
+func (r *mutationResolver) Assign(ctx context.Context, input model.AssignInput) ([]*models.Assignment, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.deps.Store.Assign(ctx, p, store.AssignInput{UserID: input.UserID, WorkGroupID: input.WorkGroupID,
+		RegionID: input.RegionID, Purpose: input.Purpose, ValidFrom: input.ValidFrom, ValidTo: deref(input.ValidTo)})
+}
+
+// Rotate is the resolver for the rotate field.
+func (r *mutationResolver) Rotate(ctx context.Context, assignmentID int64, regionID int64, from string) (*models.Assignment, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.deps.Store.Rotate(ctx, p, assignmentID, regionID, from)
+}
+
+// Ping is the resolver for the ping field.
+func (r *mutationResolver) Ping(ctx context.Context) (bool, error) {
+	_, err := principal(ctx)
+	return err == nil, err
+}
+
 // Parent is the resolver for the parent field.
 func (r *orgUnitResolver) Parent(ctx context.Context, obj *models.OrgUnit) (*models.OrgUnit, error) {
 	if obj.ParentID == nil {
@@ -168,6 +342,24 @@ func (r *orgUnitResolver) Users(ctx context.Context, obj *models.OrgUnit, first 
 		return nil, err
 	}
 	return userConn(rows, pi), nil
+}
+
+// Region is the resolver for the region field.
+func (r *presenceDayResolver) Region(ctx context.Context, obj *models.PresenceDay) (*models.Region, error) {
+	return load(ctx, loadersFrom(ctx).region, obj.RegionID)
+}
+
+// Quarter is the resolver for the quarter field.
+func (r *quarterPresenceResolver) Quarter(ctx context.Context, obj *checkin.QuarterPresence) (string, error) {
+	return obj.Quarter.String(), nil
+}
+
+// County is the resolver for the county field.
+func (r *quarterPresenceResolver) County(ctx context.Context, obj *checkin.QuarterPresence) (*models.Region, error) {
+	if obj.CountyID == nil {
+		return nil, nil
+	}
+	return load(ctx, loadersFrom(ctx).region, *obj.CountyID)
 }
 
 // Me is the resolver for the me field.
@@ -271,6 +463,76 @@ func (r *queryResolver) Locate(ctx context.Context, lat float64, lon float64, ac
 	return locateResult(res), nil
 }
 
+// MyCheckIns is the resolver for the myCheckIns field.
+func (r *queryResolver) MyCheckIns(ctx context.Context, from time.Time, to time.Time, first *int, after *string) (*model.CheckInConnection, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, pi, err := r.deps.Store.ListCheckIns(ctx, p, store.CheckInFilter{UserID: &p.UserID, From: &from, To: &to}, page(first, after))
+	if err != nil {
+		return nil, err
+	}
+	return checkInConn(rows, pi), nil
+}
+
+// MyDays is the resolver for the myDays field.
+func (r *queryResolver) MyDays(ctx context.Context, year int, quarter int) (*checkin.QuarterPresence, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.deps.CheckIns.Quarter(ctx, p, p.UserID, year, quarter)
+}
+
+// CheckIns is the resolver for the checkIns field.
+func (r *queryResolver) CheckIns(ctx context.Context, userID *int64, status *models.CheckInStatus, first *int, after *string) (*model.CheckInConnection, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, pi, err := r.deps.Store.ListCheckIns(ctx, p, store.CheckInFilter{UserID: userID, Status: status}, page(first, after))
+	if err != nil {
+		return nil, err
+	}
+	return checkInConn(rows, pi), nil
+}
+
+// Presence is the resolver for the presence field.
+func (r *queryResolver) Presence(ctx context.Context, userID int64, year int, quarter int) (*checkin.QuarterPresence, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.deps.CheckIns.Quarter(ctx, p, userID, year, quarter)
+}
+
+// WorkGroups is the resolver for the workGroups field.
+func (r *queryResolver) WorkGroups(ctx context.Context, orgUnitID *int64, first *int, after *string) (*model.WorkGroupConnection, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, pi, err := r.deps.Store.ListWorkGroups(ctx, p, orgUnitID, page(first, after))
+	if err != nil {
+		return nil, err
+	}
+	return workGroupConn(rows, pi), nil
+}
+
+// Assignments is the resolver for the assignments field.
+func (r *queryResolver) Assignments(ctx context.Context, userID *int64, activeOn *string, first *int, after *string) (*model.AssignmentConnection, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, pi, err := r.deps.Store.ListAssignments(ctx, p, store.AssignmentFilter{UserID: userID, ActiveOn: deref(activeOn)}, page(first, after))
+	if err != nil {
+		return nil, err
+	}
+	return assignmentConn(rows, pi), nil
+}
+
 // Datum is the resolver for the datum field.
 func (r *regionResolver) Datum(ctx context.Context, obj *models.Region) (geofence.Datum, error) {
 	v, err := load(ctx, loadersFrom(ctx).current, obj.ID)
@@ -303,6 +565,39 @@ func (r *regionVersionResolver) Datum(ctx context.Context, obj *models.RegionVer
 	return geofence.Datum(obj.Datum), nil
 }
 
+// CheckIn is the resolver for the checkIn field.
+func (r *reviewResolver) CheckIn(ctx context.Context, obj *models.Review) (*models.CheckIn, error) {
+	return load(ctx, loadersFrom(ctx).checkIn, obj.CheckInID)
+}
+
+// Reviewer is the resolver for the reviewer field.
+func (r *reviewResolver) Reviewer(ctx context.Context, obj *models.Review) (*models.User, error) {
+	return load(ctx, loadersFrom(ctx).user, obj.ReviewerID)
+}
+
+// Error is the resolver for the error field.
+func (r *syncItemResultResolver) Error(ctx context.Context, obj *checkin.ItemResult) (*model.SyncError, error) {
+	if obj.Err == nil {
+		return nil, nil
+	}
+	return &model.SyncError{Code: string(models.CodeOf(obj.Err)), Message: r.presentable(ctx, obj.Err)}, nil
+}
+
+// Region is the resolver for the region field.
+func (r *tripResolver) Region(ctx context.Context, obj *presence.Trip) (*models.Region, error) {
+	return load(ctx, loadersFrom(ctx).region, obj.RegionID)
+}
+
+// Start is the resolver for the start field.
+func (r *tripResolver) Start(ctx context.Context, obj *presence.Trip) (string, error) {
+	return obj.Start.String(), nil
+}
+
+// End is the resolver for the end field.
+func (r *tripResolver) End(ctx context.Context, obj *presence.Trip) (string, error) {
+	return obj.End.String(), nil
+}
+
 // OrgUnit is the resolver for the orgUnit field.
 func (r *userResolver) OrgUnit(ctx context.Context, obj *models.User) (*models.OrgUnit, error) {
 	return load(ctx, loadersFrom(ctx).orgUnit, obj.OrgUnitID)
@@ -312,6 +607,36 @@ func (r *userResolver) OrgUnit(ctx context.Context, obj *models.User) (*models.O
 func (r *userResolver) Devices(ctx context.Context, obj *models.User) ([]*models.Device, error) {
 	return load(ctx, loadersFrom(ctx).devices, obj.ID)
 }
+
+// OrgUnit is the resolver for the orgUnit field.
+func (r *workGroupResolver) OrgUnit(ctx context.Context, obj *models.WorkGroup) (*models.OrgUnit, error) {
+	return load(ctx, loadersFrom(ctx).orgUnit, obj.OrgUnitID)
+}
+
+// Leader is the resolver for the leader field.
+func (r *workGroupResolver) Leader(ctx context.Context, obj *models.WorkGroup) (*models.User, error) {
+	return load(ctx, loadersFrom(ctx).user, obj.LeaderID)
+}
+
+// Members is the resolver for the members field.
+func (r *workGroupResolver) Members(ctx context.Context, obj *models.WorkGroup) ([]*models.User, error) {
+	return load(ctx, loadersFrom(ctx).members, obj.ID)
+}
+
+// Assignment returns AssignmentResolver implementation.
+func (r *Resolver) Assignment() AssignmentResolver { return &assignmentResolver{r} }
+
+// CheckIn returns CheckInResolver implementation.
+func (r *Resolver) CheckIn() CheckInResolver { return &checkInResolver{r} }
+
+// CheckInFlag returns CheckInFlagResolver implementation.
+func (r *Resolver) CheckInFlag() CheckInFlagResolver { return &checkInFlagResolver{r} }
+
+// CheckInResult returns CheckInResultResolver implementation.
+func (r *Resolver) CheckInResult() CheckInResultResolver { return &checkInResultResolver{r} }
+
+// DayStatus returns DayStatusResolver implementation.
+func (r *Resolver) DayStatus() DayStatusResolver { return &dayStatusResolver{r} }
 
 // Device returns DeviceResolver implementation.
 func (r *Resolver) Device() DeviceResolver { return &deviceResolver{r} }
@@ -325,6 +650,12 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 // OrgUnit returns OrgUnitResolver implementation.
 func (r *Resolver) OrgUnit() OrgUnitResolver { return &orgUnitResolver{r} }
 
+// PresenceDay returns PresenceDayResolver implementation.
+func (r *Resolver) PresenceDay() PresenceDayResolver { return &presenceDayResolver{r} }
+
+// QuarterPresence returns QuarterPresenceResolver implementation.
+func (r *Resolver) QuarterPresence() QuarterPresenceResolver { return &quarterPresenceResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
@@ -334,16 +665,39 @@ func (r *Resolver) Region() RegionResolver { return &regionResolver{r} }
 // RegionVersion returns RegionVersionResolver implementation.
 func (r *Resolver) RegionVersion() RegionVersionResolver { return &regionVersionResolver{r} }
 
+// Review returns ReviewResolver implementation.
+func (r *Resolver) Review() ReviewResolver { return &reviewResolver{r} }
+
+// SyncItemResult returns SyncItemResultResolver implementation.
+func (r *Resolver) SyncItemResult() SyncItemResultResolver { return &syncItemResultResolver{r} }
+
+// Trip returns TripResolver implementation.
+func (r *Resolver) Trip() TripResolver { return &tripResolver{r} }
+
 // User returns UserResolver implementation.
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
+// WorkGroup returns WorkGroupResolver implementation.
+func (r *Resolver) WorkGroup() WorkGroupResolver { return &workGroupResolver{r} }
+
 type (
+	assignmentResolver      struct{ *Resolver }
+	checkInResolver         struct{ *Resolver }
+	checkInFlagResolver     struct{ *Resolver }
+	checkInResultResolver   struct{ *Resolver }
+	dayStatusResolver       struct{ *Resolver }
 	deviceResolver          struct{ *Resolver }
 	locateCandidateResolver struct{ *Resolver }
 	mutationResolver        struct{ *Resolver }
 	orgUnitResolver         struct{ *Resolver }
+	presenceDayResolver     struct{ *Resolver }
+	quarterPresenceResolver struct{ *Resolver }
 	queryResolver           struct{ *Resolver }
 	regionResolver          struct{ *Resolver }
 	regionVersionResolver   struct{ *Resolver }
+	reviewResolver          struct{ *Resolver }
+	syncItemResultResolver  struct{ *Resolver }
+	tripResolver            struct{ *Resolver }
 	userResolver            struct{ *Resolver }
+	workGroupResolver       struct{ *Resolver }
 )

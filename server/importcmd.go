@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/henan-youth/onsite/auth"
 	"github.com/henan-youth/onsite/geofence"
@@ -48,7 +49,7 @@ func importRegions(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return err
 	}
-	a, err := open(ctx, cfg, stdout) // logs, and the first admin's password on an empty database
+	a, err := open(ctx, cfg, stdout, time.Now) // logs, and the first admin's password on an empty database
 	if err != nil {
 		return err
 	}

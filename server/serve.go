@@ -15,7 +15,10 @@ import (
 
 	"github.com/henan-youth/onsite/account"
 	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/checkin"
+	"github.com/henan-youth/onsite/compliance"
 	"github.com/henan-youth/onsite/graph"
+	"github.com/henan-youth/onsite/presence"
 	"github.com/henan-youth/onsite/regions"
 	"github.com/henan-youth/onsite/store"
 )
@@ -28,6 +31,7 @@ type app struct {
 	tokens   *auth.Tokens
 	accounts *account.Service
 	regions  *regions.Service
+	checkins *checkin.Service
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {
@@ -39,10 +43,10 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 }
 
 // open builds the app: store (with migrations), keys, services and the first
-// admin on an empty database.
-func open(ctx context.Context, cfg config, stdout io.Writer) (*app, error) {
+// admin on an empty database. now is the clock every part uses.
+func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Time) (*app, error) {
 	log := newLogger(stdout, cfg.LogLevel)
-	st, err := store.Open(ctx, store.Config{Driver: cfg.DB, DSN: cfg.DSN, Log: log})
+	st, err := store.Open(ctx, store.Config{Driver: cfg.DB, DSN: cfg.DSN, Log: log, Now: now})
 	if err != nil {
 		return nil, err
 	}
@@ -54,9 +58,9 @@ func open(ctx context.Context, cfg config, stdout io.Writer) (*app, error) {
 	if created {
 		log.Warn("generated a new token signing key; set ONSITE_JWT_KEY_FILE to a managed key in production", "file", cfg.KeyFile, "kid", keys.SigningKID())
 	}
-	tokens := &auth.Tokens{Keys: keys, Issuer: cfg.Issuer, Audience: cfg.Audience, AccessTTL: cfg.AccessTTL, Now: time.Now}
+	tokens := &auth.Tokens{Keys: keys, Issuer: cfg.Issuer, Audience: cfg.Audience, AccessTTL: cfg.AccessTTL, Now: now}
 	hasher := auth.Hasher{Cost: cfg.BcryptCost}
-	acc, err := account.New(st, tokens, hasher, auth.NewLimiter(cfg.LoginAttempts, cfg.LoginWindow, time.Now), time.Now)
+	acc, err := account.New(st, tokens, hasher, auth.NewLimiter(cfg.LoginAttempts, cfg.LoginWindow, now), now)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -71,6 +75,8 @@ func open(ctx context.Context, cfg config, stdout io.Writer) (*app, error) {
 		st.Close()
 		return nil, err
 	}
+	a.checkins = &checkin.Service{Store: st, Regions: a.regions, Policy: presence.DefaultPolicy(), PolicyVersion: "province-default-1",
+		Compliance: compliance.DefaultPolicy(), Now: now}
 	return a, nil
 }
 
@@ -103,7 +109,7 @@ func (a *app) routes() http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	gql := graph.NewHandler(graph.Deps{
-		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, Log: a.log, Metrics: reg,
+		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, CheckIns: a.checkins, Log: a.log, Metrics: reg,
 		Dev: a.cfg.Dev, RequestTimeout: a.cfg.RequestTimeout,
 	})
 	mux := http.NewServeMux()
@@ -144,7 +150,7 @@ func (a *app) refreshRegions(ctx context.Context, every time.Duration) {
 
 // serve runs the HTTP server until ctx ends, then shuts down gracefully.
 func serve(ctx context.Context, cfg config, stdout io.Writer) error {
-	a, err := open(ctx, cfg, stdout)
+	a, err := open(ctx, cfg, stdout, time.Now)
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,10 @@ const (
 	OpReviewCheckIn Op = "checkin.review" // confirm or reject a waiting check-in
 )
 
+// Authorize refuses (UNAUTHENTICATED, FORBIDDEN) unless p's role has some
+// reach for op; services call it before work that needs no row.
+func Authorize(p *auth.Principal, op Op) (Reach, error) { return reach(p, op) }
+
 // AllOps lists every operation, for the matrix test.
 func AllOps() []Op {
 	return []Op{OpReadOrgUnits, OpWriteOrgUnits, OpReadUsers, OpWriteUsers, OpResetPassword, OpReadDevices, OpApproveDevice,
@@ -56,9 +60,9 @@ func (r Reach) String() string {
 // Matrix is the authorization matrix: role × operation → reach. Cadres see
 // their own data; supervisors their org-unit subtree; the discipline group
 // reads everything and writes only its own records (reviews); admins do
-// everything. Check-ins are sent only by the person on the ground: cadres
-// and supervisors who are dispatched themselves (R1 leaders), never on
-// someone else's behalf.
+// everything. Check-ins are sent only by the dispatched cadre on the ground
+// (R1 leaders are cadres of division rank), never on someone's behalf; only
+// cadres have a bound device.
 // The org chart itself (names of units) is readable by every signed-in user.
 func Matrix() map[Op]map[models.Role]Reach {
 	const (
@@ -76,7 +80,7 @@ func Matrix() map[Op]map[models.Role]Reach {
 		OpWriteRegions:  {C: ReachNone, S: ReachNone, D: ReachNone, A: ReachAll},
 		OpReadWork:      {C: ReachSelf, S: ReachSubtree, D: ReachAll, A: ReachAll},
 		OpWriteWork:     {C: ReachNone, S: ReachSubtree, D: ReachNone, A: ReachAll},
-		OpCheckIn:       {C: ReachSelf, S: ReachSelf, D: ReachNone, A: ReachNone},
+		OpCheckIn:       {C: ReachSelf, S: ReachNone, D: ReachNone, A: ReachNone},
 		OpReadCheckIns:  {C: ReachSelf, S: ReachSubtree, D: ReachAll, A: ReachAll},
 		OpReviewCheckIn: {C: ReachNone, S: ReachSubtree, D: ReachAll, A: ReachAll},
 	}

@@ -145,7 +145,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		store.OpWriteRegions:  {models.RoleAdmin: store.ReachAll},
 		store.OpReadWork:      {models.RoleCadre: store.ReachSelf, models.RoleSupervisor: store.ReachSubtree, models.RoleDiscipline: store.ReachAll, models.RoleAdmin: store.ReachAll},
 		store.OpWriteWork:     {models.RoleSupervisor: store.ReachSubtree, models.RoleAdmin: store.ReachAll},
-		store.OpCheckIn:       {models.RoleCadre: store.ReachSelf, models.RoleSupervisor: store.ReachSelf},
+		store.OpCheckIn:       {models.RoleCadre: store.ReachSelf},
 		store.OpReadCheckIns:  {models.RoleCadre: store.ReachSelf, models.RoleSupervisor: store.ReachSubtree, models.RoleDiscipline: store.ReachAll, models.RoleAdmin: store.ReachAll},
 		store.OpReviewCheckIn: {models.RoleSupervisor: store.ReachSubtree, models.RoleDiscipline: store.ReachAll, models.RoleAdmin: store.ReachAll},
 	}

@@ -9,12 +9,59 @@ import (
 	"github.com/henan-youth/onsite/models"
 )
 
+type AssignInput struct {
+	// Assign one cadre, or every member of a work group.
+	UserID      *int64                   `json:"userId,omitempty"`
+	WorkGroupID *int64                   `json:"workGroupId,omitempty"`
+	RegionID    int64                    `json:"regionId"`
+	Purpose     models.AssignmentPurpose `json:"purpose"`
+	ValidFrom   string                   `json:"validFrom"`
+	ValidTo     *string                  `json:"validTo,omitempty"`
+}
+
+type AssignmentConnection struct {
+	Edges    []*AssignmentEdge `json:"edges"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type AssignmentEdge struct {
+	Cursor string             `json:"cursor"`
+	Node   *models.Assignment `json:"node"`
+}
+
 type AuthPayload struct {
 	AccessToken          string    `json:"accessToken"`
 	AccessTokenExpiresAt time.Time `json:"accessTokenExpiresAt"`
 	// One-time: spend it with refreshToken to get a new pair. Reusing it revokes the session.
 	RefreshToken string       `json:"refreshToken"`
 	User         *models.User `json:"user"`
+}
+
+type CheckInConnection struct {
+	Edges    []*CheckInEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+}
+
+type CheckInEdge struct {
+	Cursor string          `json:"cursor"`
+	Node   *models.CheckIn `json:"node"`
+}
+
+type CheckInInput struct {
+	// Client-generated id (a UUID); retrying with the same id and payload returns the original answer.
+	ClientID string  `json:"clientId"`
+	Lat      float64 `json:"lat"`
+	Lon      float64 `json:"lon"`
+	// Accuracy radius in metres (the phone's horizontal accuracy).
+	Accuracy    float64        `json:"accuracy"`
+	CoordSystem geofence.Datum `json:"coordSystem"`
+	// The phone's clock when the fix was taken.
+	DeviceTime time.Time `json:"deviceTime"`
+	// The OS reported a mock-location provider.
+	MockLocation bool     `json:"mockLocation"`
+	Altitude     *float64 `json:"altitude,omitempty"`
+	Speed        *float64 `json:"speed,omitempty"`
+	Provider     *string  `json:"provider,omitempty"`
 }
 
 type CreateUserInput struct {
@@ -27,6 +74,13 @@ type CreateUserInput struct {
 	GrassrootsDept  *bool        `json:"grassrootsDept,omitempty"`
 	SchoolWorkGroup *bool        `json:"schoolWorkGroup,omitempty"`
 	TenureStart     *time.Time   `json:"tenureStart,omitempty"`
+}
+
+type CreateWorkGroupInput struct {
+	Name      string  `json:"name"`
+	OrgUnitID int64   `json:"orgUnitId"`
+	LeaderID  int64   `json:"leaderId"`
+	MemberIds []int64 `json:"memberIds"`
 }
 
 type DeviceConnection struct {
@@ -96,6 +150,11 @@ type RegionEdge struct {
 	Node   *models.Region `json:"node"`
 }
 
+type SyncError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
 type UpdateUserInput struct {
 	DisplayName     *string      `json:"displayName,omitempty"`
 	Role            *models.Role `json:"role,omitempty"`
@@ -115,4 +174,14 @@ type UserConnection struct {
 type UserEdge struct {
 	Cursor string       `json:"cursor"`
 	Node   *models.User `json:"node"`
+}
+
+type WorkGroupConnection struct {
+	Edges    []*WorkGroupEdge `json:"edges"`
+	PageInfo *PageInfo        `json:"pageInfo"`
+}
+
+type WorkGroupEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *models.WorkGroup `json:"node"`
 }

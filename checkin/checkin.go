@@ -1,0 +1,199 @@
+// Package checkin is the evidence path: it validates a phone's check-in,
+// makes it idempotent, locates it, raises flags, and stores it together with
+// the cadre's presence day in one transaction, answering only after the
+// commit. GraphQL, the load tool and the tests all go through it.
+package checkin
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/compliance"
+	"github.com/henan-youth/onsite/geofence"
+	"github.com/henan-youth/onsite/models"
+	"github.com/henan-youth/onsite/presence"
+	"github.com/henan-youth/onsite/regions"
+	"github.com/henan-youth/onsite/store"
+)
+
+// DefaultMaxBatch bounds an offline sync.
+const DefaultMaxBatch = 100
+
+// Service records check-ins.
+type Service struct {
+	Store         *store.Store
+	Regions       *regions.Service
+	Policy        presence.Policy   // thresholds and blocking flags (RULES.md defaults)
+	Compliance    compliance.Policy // R2 numbers for quarter reports
+	PolicyVersion string            // recorded on every check-in
+	Now           func() time.Time  // the server clock
+	MaxBatch      int               // largest offline sync; DefaultMaxBatch when zero
+}
+
+// Result is the answer to the phone.
+type Result struct {
+	CheckIn  *models.CheckIn
+	Flags    []presence.RaisedFlag
+	Counts   bool
+	Day      *Day // the day at the check-in's region; nil when outside every region
+	Replayed bool // the stored original of a retried clientId
+}
+
+// Day is a cadre's status at one region on one date.
+type Day struct {
+	RegionID  int64
+	Date      string
+	CheckIns  int
+	Counted   bool
+	Message   string
+	NotBefore *time.Time
+}
+
+// ItemResult is one item of an offline sync: a Result or an error.
+type ItemResult struct {
+	ClientID string
+	Result   *Result
+	Err      error
+}
+
+// CheckIn records one live check-in (dated by server receipt). It fails
+// with INVALID for malformed input, DEVICE_NOT_BOUND when the cadre has no
+// bound device, CONFLICT when clientId was used for a different payload,
+// FORBIDDEN for roles that do not check in, and UNAVAILABLE when the
+// database fails — in which case nothing was stored and a retry is safe.
+func (s *Service) CheckIn(ctx context.Context, p *auth.Principal, in Input) (*Result, error) {
+	if _, err := store.Authorize(p, store.OpCheckIn); err != nil {
+		return nil, err
+	}
+	return s.record(ctx, p, in, false)
+}
+
+// Sync records an offline queue in order (dated by device time). The batch
+// is refused whole (INVALID) when larger than MaxBatch; otherwise every item
+// gets its own result or error, and one bad item does not sink the others.
+func (s *Service) Sync(ctx context.Context, p *auth.Principal, ins []Input) ([]ItemResult, error) {
+	if _, err := store.Authorize(p, store.OpCheckIn); err != nil {
+		return nil, err
+	}
+	limit := s.MaxBatch
+	if limit == 0 {
+		limit = DefaultMaxBatch
+	}
+	if len(ins) > limit {
+		return nil, models.E(models.CodeInvalid, "at most %d check-ins per sync; send the rest in another batch", limit)
+	}
+	out := make([]ItemResult, len(ins))
+	for i, in := range ins {
+		res, err := s.record(ctx, p, in, true)
+		out[i] = ItemResult{ClientID: in.ClientID, Result: res, Err: err}
+	}
+	return out, nil
+}
+
+// record runs the pipeline: validate → idempotency → locate → flags → one
+// transaction → answer.
+func (s *Service) record(ctx context.Context, p *auth.Principal, in Input, offline bool) (*Result, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	hash := in.PayloadHash()
+	if prev, err := s.Store.CheckInByClientID(ctx, p.UserID, in.ClientID); err == nil {
+		return s.replay(ctx, prev, hash)
+	} else if models.CodeOf(err) != models.CodeNotFound {
+		return nil, err
+	}
+	bound, err := s.Store.ActiveDevice(ctx, p.UserID)
+	if models.CodeOf(err) == models.CodeNotFound {
+		return nil, models.E(models.CodeDeviceNotBound, "no bound device; sign in on your phone first")
+	} else if err != nil {
+		return nil, err
+	}
+	wgs, err := geofence.Convert(orb.Point{in.Lon, in.Lat}, in.CoordSystem, geofence.WGS84)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := s.Regions.Locate(in.Lat, in.Lon, in.AccuracyM, in.CoordSystem)
+	if err != nil {
+		return nil, err
+	}
+	facts := presence.Facts{MockLocation: in.MockLocation, AccuracyM: in.AccuracyM, Lat: wgs[1], Lon: wgs[0],
+		DeviceTime: in.DeviceTime, ServerTime: s.Now(), Offline: offline, DeviceMatches: p.DeviceID == bound}
+	occurred := presence.WhenOccurred(facts)
+	date := presence.DateOf(occurred, s.Policy.Location).String()
+	assigned, err := s.Store.AssignmentsOn(ctx, p.UserID, date)
+	if err != nil {
+		return nil, err
+	}
+	j := judgement{svc: s, in: &in, p: p, facts: facts, occurred: occurred, date: date, hash: hash}
+	j.pick(loc, assigned)
+	probe := models.CheckIn{ClientID: in.ClientID, DeviceTime: in.DeviceTime.UTC(), WGSLat: wgs[1], WGSLon: wgs[0], AccuracyM: in.AccuracyM}
+	rec, err := s.Store.RecordCheckIn(ctx, p.UserID, probe, s.dayRule(), j.judge)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Replayed {
+		return s.replay(ctx, rec.CheckIn, hash)
+	}
+	return s.answer(ctx, rec.CheckIn, false)
+}
+
+// replay answers a retried clientId with the stored original, or CONFLICT
+// when the payload differs; nothing is written either way.
+func (s *Service) replay(ctx context.Context, c *models.CheckIn, hash string) (*Result, error) {
+	if c.PayloadHash != hash {
+		return nil, models.E(models.CodeConflict, "clientId %q was already used for a different check-in", c.ClientID)
+	}
+	return s.answer(ctx, c, true)
+}
+
+// answer builds the phone's answer from the stored row.
+func (s *Service) answer(ctx context.Context, c *models.CheckIn, replayed bool) (*Result, error) {
+	flags, err := DecodeFlags(c.Flags)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{CheckIn: c, Flags: flags, Counts: c.Status.Counts(), Replayed: replayed}
+	if c.RegionID != nil {
+		d, err := s.Store.Day(ctx, c.UserID, *c.RegionID, c.LocalDate)
+		if err != nil {
+			return nil, err
+		}
+		res.Day = s.DayStatus(d)
+	}
+	return res, nil
+}
+
+// DayStatus explains a presence day for the phone.
+func (s *Service) DayStatus(d *models.PresenceDay) *Day {
+	date, _ := presence.ParseDate(d.Date)
+	st := presence.Status(presence.DayStat{RegionID: d.RegionID, Date: date, Accepted: d.Accepted, First: d.FirstAt, Last: d.LastAt}, s.Policy)
+	out := &Day{RegionID: d.RegionID, Date: d.Date, CheckIns: d.Accepted, Counted: st.Counted, Message: st.Message(s.Policy.Location)}
+	if !st.NotBefore.IsZero() {
+		nb := st.NotBefore
+		out.NotBefore = &nb
+	}
+	return out
+}
+
+// dayRule is the policy's day rule for the store's incremental aggregate.
+func (s *Service) dayRule() store.DayRule {
+	return func(n int, first, last time.Time) bool {
+		return presence.DayStat{Accepted: n, First: first, Last: last}.Counted(s.Policy)
+	}
+}
+
+// DecodeFlags reads a stored flag list; a corrupt one is INTERNAL.
+func DecodeFlags(raw string) ([]presence.RaisedFlag, error) {
+	var flags []presence.RaisedFlag
+	if raw == "" {
+		return nil, nil
+	}
+	if err := json.Unmarshal([]byte(raw), &flags); err != nil {
+		return nil, models.Wrap(models.CodeInternal, err, "stored flags do not decode")
+	}
+	return flags, nil
+}

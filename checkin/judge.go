@@ -1,0 +1,134 @@
+package checkin
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/geofence"
+	"github.com/henan-youth/onsite/models"
+	"github.com/henan-youth/onsite/presence"
+	"github.com/henan-youth/onsite/store"
+)
+
+// judgement carries one check-in through the recording transaction.
+type judgement struct {
+	svc      *Service
+	in       *Input
+	p        *auth.Principal
+	facts    presence.Facts
+	occurred time.Time
+	date     string
+	hash     string
+
+	chosen   *geofence.Candidate // the region it is recorded against; nil when outside all
+	located  []geofence.Candidate
+	assigned bool
+}
+
+// pick chooses the region a check-in is recorded against among the INSIDE
+// and BOUNDARY candidates: a region the cadre is assigned to on that date
+// first, then INSIDE before BOUNDARY, then a campus before the county
+// around it (the more specific place), then the point's own region (deepest
+// inside) before a neighbour (nearest). With no INSIDE or BOUNDARY
+// candidate the check-in is OUTSIDE, recorded against no region.
+func (j *judgement) pick(res geofence.Result, assignments []*models.Assignment) {
+	mine := map[int64]bool{}
+	for _, a := range assignments {
+		mine[a.RegionID] = true
+	}
+	j.located = res.Candidates
+	for i := range res.Candidates {
+		c := &res.Candidates[i]
+		if c.Verdict == geofence.Outside {
+			continue
+		}
+		if j.chosen == nil || preferred(c, j.chosen, mine) {
+			j.chosen = c
+		}
+	}
+	if j.chosen != nil {
+		j.assigned = mine[j.chosen.Region.ID]
+		j.facts.InsideUnassignedRegion = !j.assigned
+		j.facts.UnassignedRegion = j.chosen.Region.Name
+	}
+}
+
+// preferred reports whether a is a better region to record than b.
+func preferred(a, b *geofence.Candidate, mine map[int64]bool) bool {
+	if mine[a.Region.ID] != mine[b.Region.ID] {
+		return mine[a.Region.ID]
+	}
+	if (a.Verdict == geofence.Inside) != (b.Verdict == geofence.Inside) {
+		return a.Verdict == geofence.Inside
+	}
+	if a.Region.Kind != b.Region.Kind {
+		return a.Region.Kind == geofence.KindCampus
+	}
+	if a.Contains != b.Contains {
+		return a.Contains
+	}
+	if a.Contains {
+		return a.EdgeDistanceM > b.EdgeDistanceM
+	}
+	return a.EdgeDistanceM < b.EdgeDistanceM
+}
+
+// judge runs inside the transaction with the prior facts: it raises the
+// flags, decides whether the check-in counts and builds the rows.
+func (j *judgement) judge(prior store.Prior) (*store.NewCheckIn, error) {
+	f := j.facts
+	if prev := prior.Previous; prev != nil {
+		f.Previous = &presence.PrevFix{Lat: prev.WGSLat, Lon: prev.WGSLon, AccuracyM: prev.AccuracyM, DeviceTime: prev.DeviceTime}
+	}
+	f.RepeatedFix = prior.Repeated
+	flags := presence.EvaluateFlags(f, j.svc.Policy)
+	raw, err := json.Marshal(flags)
+	if err != nil {
+		return nil, models.Wrap(models.CodeInternal, err, "flags do not encode")
+	}
+	if flags == nil {
+		raw = []byte("[]")
+	}
+	in := j.in
+	row := &models.CheckIn{
+		UserID: j.p.UserID, ClientID: in.ClientID, PayloadHash: j.hash, Lat: in.Lat, Lon: in.Lon, AccuracyM: in.AccuracyM,
+		CoordSystem: string(in.CoordSystem), WGSLat: f.Lat, WGSLon: f.Lon, Altitude: in.Altitude, Speed: in.Speed,
+		Provider: in.Provider, MockLocation: in.MockLocation, DeviceID: j.p.DeviceID, DeviceTime: in.DeviceTime.UTC(),
+		ReceivedAt: f.ServerTime.UTC(), OccurredAt: j.occurred.UTC(), LocalDate: j.date, Offline: f.Offline,
+		Verdict: string(geofence.Outside), Flags: string(raw), Status: models.CheckInPending, PolicyVersion: j.svc.PolicyVersion,
+	}
+	placement := presence.Outside
+	if c := j.chosen; c != nil {
+		row.RegionID, row.RegionVersion, row.Verdict, row.EdgeDistanceM = &c.Region.ID, c.Region.Version, string(c.Verdict), c.EdgeDistanceM
+		placement = presence.Placement(c.Verdict)
+	}
+	n := &store.NewCheckIn{Row: row}
+	for _, c := range j.located {
+		n.Regions = append(n.Regions, models.CheckInRegion{RegionID: c.Region.ID, RegionVersion: c.Region.Version,
+			Verdict: string(c.Verdict), EdgeDistanceM: c.EdgeDistanceM})
+	}
+	if presence.Accepted(placement, flags, j.svc.Policy) {
+		row.Status = models.CheckInAccepted
+		n.CountsAt = CountsAt(row, n.Regions)
+	}
+	return n, nil
+}
+
+// CountsAt returns the regions whose day a counting check-in adds to: the
+// region it is recorded against, and every other region whose accuracy
+// circle it lies wholly inside (a campus inside the county, say). Used when
+// a check-in is accepted and when a reviewer confirms one; recomputation
+// uses it too, so the day table and a rebuild agree.
+func CountsAt(c *models.CheckIn, located []models.CheckInRegion) []int64 {
+	if c.RegionID == nil {
+		return nil
+	}
+	out := []int64{*c.RegionID}
+	for _, r := range located {
+		if r.Verdict == string(geofence.Inside) && r.RegionID != *c.RegionID {
+			out = append(out, r.RegionID)
+		}
+	}
+	return out
+}

@@ -1,0 +1,206 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/models"
+)
+
+// Prior is what a new check-in is judged against: the cadre's previous fix
+// by device time, and whether an identical fix (same WGS-84 coordinates and
+// accuracy) was sent before. It is read inside the recording transaction,
+// after the cadre's row lock, so concurrent check-ins of one cadre see each
+// other.
+type Prior struct {
+	Previous *models.CheckIn
+	Repeated bool
+}
+
+// NewCheckIn is a judged check-in ready to store: the row, the regions it
+// was located against, and the regions whose day it counts toward (empty
+// when it does not count).
+type NewCheckIn struct {
+	Row      *models.CheckIn
+	Regions  []models.CheckInRegion
+	CountsAt []int64
+}
+
+// DayRule decides whether a day's aggregate counts (the policy's day rule).
+type DayRule func(accepted int, first, last time.Time) bool
+
+// Recorded is what RecordCheckIn stored, or found stored under the same
+// client id (Replayed).
+type Recorded struct {
+	CheckIn  *models.CheckIn
+	Replayed bool
+}
+
+// RecordCheckIn stores one check-in of userID in one transaction: it locks
+// the cadre's row, returns the stored original if (userID, clientID) exists
+// (Replayed, nothing written), otherwise calls judge with the Prior facts,
+// inserts the check-in and its located regions, and adds it to the presence
+// day of every region in CountsAt. The caller acknowledges only after this
+// returns nil: the commit has happened. Database failures are UNAVAILABLE
+// or INTERNAL; nothing is half-written.
+func (s *Store) RecordCheckIn(ctx context.Context, userID int64, probe models.CheckIn, rule DayRule, judge func(Prior) (*NewCheckIn, error)) (*Recorded, error) {
+	var out Recorded
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := s.lockUser(tx, userID); err != nil {
+			return err
+		}
+		var existing models.CheckIn
+		err := tx.Where("user_id = ? AND client_id = ?", userID, probe.ClientID).Take(&existing).Error
+		if err == nil {
+			out = Recorded{CheckIn: &existing, Replayed: true}
+			return nil
+		}
+		if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return err
+		}
+		prior, err := s.prior(tx, userID, &probe)
+		if err != nil {
+			return err
+		}
+		n, err := judge(prior)
+		if err != nil {
+			return err
+		}
+		if err := tx.Create(n.Row).Error; err != nil {
+			return err
+		}
+		for i := range n.Regions {
+			n.Regions[i].CheckInID = n.Row.ID
+		}
+		if len(n.Regions) > 0 {
+			if err := tx.Create(&n.Regions).Error; err != nil {
+				return err
+			}
+		}
+		for _, rid := range n.CountsAt {
+			if err := addToDay(tx, userID, rid, n.Row.LocalDate, n.Row.OccurredAt, rule); err != nil {
+				return err
+			}
+		}
+		out = Recorded{CheckIn: n.Row}
+		return nil
+	})
+	if err != nil {
+		if isDuplicate(err) { // a concurrent twin committed first: answer with it
+			return s.RecordCheckIn(ctx, userID, probe, rule, judge)
+		}
+		return nil, err
+	}
+	return &out, nil
+}
+
+// lockUser serialises the writes of one cadre. SQLite needs nothing: its
+// transactions are IMMEDIATE, one writer at a time.
+func (s *Store) lockUser(tx *gorm.DB, userID int64) error {
+	if s.driver != DriverMySQL {
+		return nil
+	}
+	var id int64
+	return tx.Model(&models.User{}).Clauses(clause.Locking{Strength: "UPDATE"}).Select("id").Where("id = ?", userID).Scan(&id).Error
+}
+
+func (s *Store) prior(tx *gorm.DB, userID int64, probe *models.CheckIn) (Prior, error) {
+	var p Prior
+	var prev models.CheckIn
+	err := tx.Where("user_id = ? AND device_time <= ?", userID, probe.DeviceTime).
+		Order("device_time DESC, id DESC").Limit(1).Take(&prev).Error
+	switch {
+	case err == nil:
+		p.Previous = &prev
+	case !errors.Is(err, gorm.ErrRecordNotFound):
+		return p, err
+	}
+	var n int64
+	err = tx.Model(&models.CheckIn{}).Where("user_id = ? AND wgs_lat = ? AND wgs_lon = ? AND accuracy_m = ?",
+		userID, probe.WGSLat, probe.WGSLon, probe.AccuracyM).Limit(1).Count(&n).Error
+	p.Repeated = n > 0
+	return p, err
+}
+
+// addToDay adds one counting check-in at time at to the (user, region, date)
+// aggregate. Callers hold the cadre's lock, so read-modify-write is safe.
+func addToDay(tx *gorm.DB, userID, regionID int64, date string, at time.Time, rule DayRule) error {
+	at = at.UTC()
+	var d models.PresenceDay
+	err := tx.Where("user_id = ? AND date = ? AND region_id = ?", userID, date, regionID).Take(&d).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		d = models.PresenceDay{UserID: userID, Date: date, RegionID: regionID, Accepted: 1, FirstAt: at, LastAt: at}
+		d.Counted = rule(d.Accepted, d.FirstAt, d.LastAt)
+		return tx.Create(&d).Error
+	}
+	if err != nil {
+		return err
+	}
+	d.Accepted++
+	if at.Before(d.FirstAt) {
+		d.FirstAt = at
+	}
+	if at.After(d.LastAt) {
+		d.LastAt = at
+	}
+	d.Counted = rule(d.Accepted, d.FirstAt, d.LastAt)
+	return tx.Model(&d).Select("accepted", "first_at", "last_at", "counted").Updates(&d).Error
+}
+
+// Day returns the presence aggregate of (user, date, region), or a zero day
+// when there is none. No authorization: the check-in service asks for the
+// signed-in cadre's own day.
+func (s *Store) Day(ctx context.Context, userID, regionID int64, date string) (*models.PresenceDay, error) {
+	var d models.PresenceDay
+	err := s.db.WithContext(ctx).Where("user_id = ? AND date = ? AND region_id = ?", userID, date, regionID).Take(&d).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return &models.PresenceDay{UserID: userID, RegionID: regionID, Date: date}, nil
+	}
+	return &d, mapErr(err)
+}
+
+// ownerScope refuses unless p may apply op to the records of userID: the
+// user must be within p's reach (self, subtree or all). NOT_FOUND for an
+// unknown or unreachable user.
+func (s *Store) ownerScope(ctx context.Context, p *auth.Principal, op Op, userID int64) error {
+	scope, err := s.userScope(ctx, p, op)
+	if err != nil {
+		return err
+	}
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&models.User{}).Scopes(scope).Where("users.id = ?", userID).Count(&n).Error; err != nil {
+		return mapErr(err)
+	}
+	if n == 0 {
+		return notFound("user", userID)
+	}
+	return nil
+}
+
+// Days returns a cadre's presence days with dates in [first, last], for
+// callers that may read the cadre's check-ins (NOT_FOUND otherwise).
+func (s *Store) Days(ctx context.Context, p *auth.Principal, userID int64, first, last string) ([]*models.PresenceDay, error) {
+	if err := s.ownerScope(ctx, p, OpReadCheckIns, userID); err != nil {
+		return nil, err
+	}
+	var rows []*models.PresenceDay
+	err := s.db.WithContext(ctx).Where("user_id = ? AND date >= ? AND date <= ?", userID, first, last).
+		Order("date, region_id").Find(&rows).Error
+	return rows, mapErr(err)
+}
+
+// CheckInByClientID returns a cadre's check-in with that client id, or
+// NOT_FOUND. No authorization: the check-in service asks for the signed-in
+// cadre's own.
+func (s *Store) CheckInByClientID(ctx context.Context, userID int64, clientID string) (*models.CheckIn, error) {
+	var c models.CheckIn
+	if err := s.db.WithContext(ctx).Where("user_id = ? AND client_id = ?", userID, clientID).Take(&c).Error; err != nil {
+		return nil, notFoundOr(err, "check-in", clientID)
+	}
+	return &c, nil
+}

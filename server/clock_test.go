@@ -47,7 +47,7 @@ func startApp(t *testing.T, b storetest.Backend, start time.Time) *testApp {
 	env := map[string]string{
 		"ONSITE_DB": b.Config.Driver, "ONSITE_DSN": b.Config.DSN, "ONSITE_ADMIN_PASSWORD": "admin-password-1",
 		"ONSITE_JWT_KEY_FILE": filepath.Join(t.TempDir(), "key.pem"), "ONSITE_BCRYPT_COST": "4",
-		"ONSITE_LOGIN_ATTEMPTS": "1000",
+		"ONSITE_LOGIN_ATTEMPTS": "1000", "ONSITE_ACCESS_TTL": "2160h", // the fake clock moves days
 	}
 	cfg, err := parseConfig("test", nil, func(k string) string { return env[k] }, nil)
 	if err != nil {

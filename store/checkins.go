@@ -204,3 +204,11 @@ func (s *Store) CheckInByClientID(ctx context.Context, userID int64, clientID st
 	}
 	return &c, nil
 }
+
+// CountCheckIns returns how many check-ins userID has stored (audits and
+// tests; no authorization).
+func (s *Store) CountCheckIns(ctx context.Context, userID int64) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&models.CheckIn{}).Where("user_id = ?", userID).Count(&n).Error
+	return n, mapErr(err)
+}

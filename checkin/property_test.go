@@ -1,0 +1,188 @@
+package checkin_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/checkin"
+	"github.com/henan-youth/onsite/compliance"
+	"github.com/henan-youth/onsite/geofence"
+	"github.com/henan-youth/onsite/models"
+	"github.com/henan-youth/onsite/presence"
+	"github.com/henan-youth/onsite/regions"
+	"github.com/henan-youth/onsite/store"
+	"github.com/henan-youth/onsite/store/storetest"
+)
+
+type clock struct{ t time.Time }
+
+func (c *clock) Now() time.Time { return c.t }
+
+// fixture is a cadre assigned to 兰考县 with a bound phone, and a reviewer.
+type fixture struct {
+	svc      *checkin.Service
+	cadre    *auth.Principal
+	reviewer *auth.Principal
+	clock    *clock
+}
+
+func newFixture(t *testing.T, s *store.Store) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	c := &clock{t: time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)}
+	regs, err := regions.New(ctx, s, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Bootstrap(ctx, "410000", "root", "admin", "x"); err != nil {
+		t.Fatal(err)
+	}
+	admin := &auth.Principal{UserID: 1, Role: models.RoleAdmin, OrgUnitID: 1}
+	mk := func(name string, role models.Role) *auth.Principal {
+		unit := int64(1)
+		u, err := s.CreateUser(ctx, admin, store.UserInput{Username: &name, Role: &role, OrgUnitID: &unit}, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &auth.Principal{UserID: u.ID, Username: name, Role: role, OrgUnitID: 1, DeviceID: name + "-phone"}
+	}
+	f := &fixture{cadre: mk("cadre", models.RoleCadre), reviewer: mk("inspector", models.RoleDiscipline), clock: c}
+	if _, err := s.BindDevice(ctx, f.cadre.UserID, f.cadre.DeviceID); err != nil {
+		t.Fatal(err)
+	}
+	kind := models.RegionCounty
+	code := "410200"
+	rows, _, err := s.ListRegions(ctx, admin, store.RegionFilter{Kind: &kind, ParentCode: &code}, store.Page{First: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.Code == "410225" {
+			if _, err := s.Assign(ctx, admin, store.AssignInput{UserID: &f.cadre.UserID, RegionID: r.ID,
+				Purpose: models.PurposeDispatch, ValidFrom: "2026-01-01"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	f.svc = &checkin.Service{Store: s, Regions: regs, Policy: presence.DefaultPolicy(), PolicyVersion: "test",
+		Compliance: compliance.DefaultPolicy(), Now: c.Now}
+	return f
+}
+
+// TestDayTableEqualsRecomputation drives randomised histories — live and
+// out-of-order offline check-ins inside, on the edge of and outside 兰考县,
+// retries, and random reviews — and checks after each that the incremental
+// day table equals a full recomputation from the raw check-ins.
+func TestDayTableEqualsRecomputation(t *testing.T) {
+	storetest.Each(t, time.Now, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		ctx := context.Background()
+		rng := rand.New(rand.NewPCG(7, 11))
+		var sent []checkin.Input
+		var pending []int64
+		for step := range 150 {
+			f.clock.t = f.clock.t.Add(time.Duration(rng.IntN(150)) * time.Minute)
+			switch op := rng.IntN(10); {
+			case op < 5: // live
+				in := randomFix(rng, fmt.Sprintf("live-%d", step), f.clock.t)
+				record(t, f, ctx, &pending, false, in)
+				sent = append(sent, in)
+			case op < 8: // an offline batch from the past days, shuffled
+				var batch []checkin.Input
+				for i := range 1 + rng.IntN(5) {
+					ago := time.Duration(rng.IntN(72*60)) * time.Minute
+					batch = append(batch, randomFix(rng, fmt.Sprintf("off-%d-%d", step, i), f.clock.t.Add(-ago)))
+				}
+				rng.Shuffle(len(batch), func(i, j int) { batch[i], batch[j] = batch[j], batch[i] })
+				record(t, f, ctx, &pending, true, batch...)
+				sent = append(sent, batch...)
+			case op < 9 && len(sent) > 0: // a retry of something already sent
+				record(t, f, ctx, &pending, true, sent[rng.IntN(len(sent))])
+			case len(pending) > 0: // a review
+				i := rng.IntN(len(pending))
+				d := []models.ReviewDecision{models.ReviewConfirm, models.ReviewReject}[rng.IntN(2)]
+				if _, err := f.svc.Review(ctx, f.reviewer, pending[i], d, "random review"); err != nil {
+					t.Fatalf("review: %v", err)
+				}
+				pending = append(pending[:i], pending[i+1:]...)
+			}
+		}
+		assertRecomputed(t, ctx, s, f)
+	})
+}
+
+// randomFix is near 兰考县's label point (mostly inside), sometimes on its
+// border or far away, with varied accuracy.
+func randomFix(rng *rand.Rand, id string, device time.Time) checkin.Input {
+	lon, lat, acc := 114.820572+rng.Float64()*0.02-0.01, 34.829899+rng.Float64()*0.02-0.01, 10+rng.Float64()*40
+	switch rng.IntN(8) {
+	case 0:
+		lon, lat, acc = 114.835678, 34.74691, 60 // a border vertex
+	case 1:
+		lon, lat = 114.770472, 34.554585 // 杞县
+	}
+	return checkin.Input{ClientID: id, Lat: lat, Lon: lon, AccuracyM: acc, CoordSystem: geofence.GCJ02, DeviceTime: device}
+}
+
+func record(t *testing.T, f *fixture, ctx context.Context, pending *[]int64, offline bool, ins ...checkin.Input) {
+	t.Helper()
+	var results []checkin.ItemResult
+	if offline {
+		var err error
+		if results, err = f.svc.Sync(ctx, f.cadre, ins); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		res, err := f.svc.CheckIn(ctx, f.cadre, ins[0])
+		results = []checkin.ItemResult{{Result: res, Err: err}}
+	}
+	for _, r := range results {
+		if r.Err != nil {
+			t.Fatalf("check-in %s: %v", r.ClientID, r.Err)
+		}
+		if !r.Result.Replayed && r.Result.CheckIn.Status == models.CheckInPending {
+			*pending = append(*pending, r.Result.CheckIn.ID)
+		}
+	}
+}
+
+func assertRecomputed(t *testing.T, ctx context.Context, s *store.Store, f *fixture) {
+	t.Helper()
+	rows, regs, err := s.CountingHistory(ctx, f.cadre.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fixes []presence.AcceptedFix
+	for _, c := range rows {
+		for _, r := range checkin.CountsAt(c, regs[c.ID]) {
+			fixes = append(fixes, presence.AcceptedFix{RegionID: r, At: c.OccurredAt})
+		}
+	}
+	want := presence.BuildDays(fixes, f.svc.Policy)
+	got, err := s.AllDays(ctx, f.cadre.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) || len(want) < 3 {
+		t.Fatalf("day table has %d rows, recomputation %d (want several)", len(got), len(want))
+	}
+	counted := 0
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.Date != w.Date.String() || g.RegionID != w.RegionID || g.Accepted != w.Accepted ||
+			!g.FirstAt.Equal(w.First) || !g.LastAt.Equal(w.Last) || g.Counted != w.Counted(f.svc.Policy) {
+			t.Errorf("day %d: table %+v, recomputed %+v", i, *g, w)
+		}
+		if g.Counted {
+			counted++
+		}
+	}
+	if counted == 0 {
+		t.Error("no day counted: the history exercised nothing")
+	}
+}

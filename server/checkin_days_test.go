@@ -147,7 +147,9 @@ func TestIdempotentRetries(t *testing.T) {
 			t.Errorf("different payload under a used id: %s, want CONFLICT", r.Raw)
 		}
 		var mine struct {
-			MyCheckIns struct{ Edges []struct{ Node struct{ ID string } } }
+			MyCheckIns struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
 		}
 		s.post(t, tok, `query($f: Time!, $t: Time!) { myCheckIns(from: $f, to: $t) { edges { node { id } } } }`,
 			map[string]any{"f": at(2026, 11, 1, 0, 0), "t": at(2026, 11, 3, 0, 0)}).into(t, &mine)

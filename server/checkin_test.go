@@ -47,7 +47,9 @@ func setupField(t *testing.T, s *testApp) *fieldWorld {
 	s.post(t, w.admin, `mutation { createOrgUnit(input: {code: "410200", name: "开封团市委", kind: CITY, parentId: "1"}) { id } }`, nil).into(t, &unit)
 	w.unit = unit.CreateOrgUnit.ID
 	var regs struct {
-		Regions struct{ Edges []struct{ Node struct{ ID, Code string } } }
+		Regions struct {
+			Edges []struct{ Node struct{ ID, Code string } }
+		}
 	}
 	s.post(t, w.admin, `{ regions(kind: COUNTY, cityCode: "410200", first: 50) { edges { node { id code } } } }`, nil).into(t, &regs)
 	for _, e := range regs.Regions.Edges {
@@ -137,7 +139,11 @@ func TestCheckInVerdictsAndFlags(t *testing.T) {
 			{"inside, GCJ-02", func() map[string]any { return fix("a1", lankaoGCJ, 15, "GCJ02", now()) }, "INSIDE", "兰考县", true, "", "after 13:00"},
 			{"inside, WGS-84", func() map[string]any { return fix("a2", wgs(t, near(lankaoGCJ, 2)), 15, "WGS84", now()) }, "INSIDE", "兰考县", true, "", "after 13:01"},
 			{"on the border, 80 m accuracy", func() map[string]any { return fix("a3", lankaoEdge, 80, "GCJ02", now()) }, "BOUNDARY", "兰考县", false, "", ""},
-			{"mock location", func() map[string]any { m := fix("a4", near(lankaoGCJ, 4), 15, "GCJ02", now()); m["mockLocation"] = true; return m }, "INSIDE", "兰考县", false, "MOCK_LOCATION", ""},
+			{"mock location", func() map[string]any {
+				m := fix("a4", near(lankaoGCJ, 4), 15, "GCJ02", now())
+				m["mockLocation"] = true
+				return m
+			}, "INSIDE", "兰考县", false, "MOCK_LOCATION", ""},
 			{"skewed clock", func() map[string]any { return fix("a5", near(lankaoGCJ, 5), 15, "GCJ02", now().Add(-time.Hour)) }, "INSIDE", "兰考县", false, "CLOCK_SKEW", ""},
 			{"low accuracy", func() map[string]any { return fix("a6", near(lankaoGCJ, 6), 150, "GCJ02", now()) }, "INSIDE", "兰考县", false, "LOW_ACCURACY", ""},
 			{"same fix again", func() map[string]any { return fix("a7", near(lankaoGCJ, 6), 150, "GCJ02", now()) }, "INSIDE", "兰考县", false, "LOW_ACCURACY,REPEATED_FIX", ""},

@@ -29,7 +29,9 @@ func TestReviewMakesBoundaryDayCount(t *testing.T) {
 			ids = append(ids, out.CheckIn.CheckIn.ID)
 		}
 		var queue struct {
-			CheckIns struct{ Edges []struct{ Node struct{ ID, Status string } } }
+			CheckIns struct {
+				Edges []struct{ Node struct{ ID, Status string } }
+			}
 		}
 		s.post(t, w.sup, `{ checkIns(status: PENDING) { edges { node { id status } } } }`, nil).into(t, &queue)
 		if len(queue.CheckIns.Edges) != 3 {

@@ -8,6 +8,7 @@ import (
 	"github.com/henan-youth/onsite/geofence"
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/presence"
+	"github.com/henan-youth/onsite/regions"
 	"github.com/henan-youth/onsite/store"
 )
 
@@ -26,52 +27,21 @@ type judgement struct {
 	assigned bool
 }
 
-// pick chooses the region a check-in is recorded against among the INSIDE
-// and BOUNDARY candidates: a region the cadre is assigned to on that date
-// first, then INSIDE before BOUNDARY, then a campus before the county
-// around it (the more specific place), then the point's own region (deepest
-// inside) before a neighbour (nearest). With no INSIDE or BOUNDARY
-// candidate the check-in is OUTSIDE, recorded against no region.
+// pick chooses the region a check-in is recorded against (regions.Choose,
+// preferring the cadre's assignments on that date) and whether it is one of
+// them (NOT_ASSIGNED otherwise).
 func (j *judgement) pick(res geofence.Result, assignments []*models.Assignment) {
 	mine := map[int64]bool{}
 	for _, a := range assignments {
 		mine[a.RegionID] = true
 	}
 	j.located = res.Candidates
-	for i := range res.Candidates {
-		c := &res.Candidates[i]
-		if c.Verdict == geofence.Outside {
-			continue
-		}
-		if j.chosen == nil || preferred(c, j.chosen, mine) {
-			j.chosen = c
-		}
-	}
+	j.chosen = regions.Choose(res, mine)
 	if j.chosen != nil {
 		j.assigned = mine[j.chosen.Region.ID]
 		j.facts.InsideUnassignedRegion = !j.assigned
 		j.facts.UnassignedRegion = j.chosen.Region.Name
 	}
-}
-
-// preferred reports whether a is a better region to record than b.
-func preferred(a, b *geofence.Candidate, mine map[int64]bool) bool {
-	if mine[a.Region.ID] != mine[b.Region.ID] {
-		return mine[a.Region.ID]
-	}
-	if (a.Verdict == geofence.Inside) != (b.Verdict == geofence.Inside) {
-		return a.Verdict == geofence.Inside
-	}
-	if a.Region.Kind != b.Region.Kind {
-		return a.Region.Kind == geofence.KindCampus
-	}
-	if a.Contains != b.Contains {
-		return a.Contains
-	}
-	if a.Contains {
-		return a.EdgeDistanceM > b.EdgeDistanceM
-	}
-	return a.EdgeDistanceM < b.EdgeDistanceM
 }
 
 // judge runs inside the transaction with the prior facts: it raises the

@@ -2325,7 +2325,7 @@ type LocateResult {
   candidates: [LocateCandidate!]!
   "The region a check-in here would be recorded against, if any."
   best: LocateCandidate
-  "The point lies in no region or in more than one (data gaps or overlaps at city borders)."
+  "The point lies in no region of best's kind or in more than one (data gaps or overlaps at city borders); a campus inside its county is not ambiguous."
   ambiguous: Boolean!
   "A sentence for the phone, e.g. 你在兰考县内 / you are inside 兰考县."
   message: String!

@@ -27,11 +27,8 @@ func locateResult(res geofence.Result) *model.LocateResult {
 	for i := range res.Candidates {
 		out.Candidates[i] = &res.Candidates[i]
 	}
-	best, ok, ambiguous := res.Best()
-	if ok {
-		out.Best = &best
-	}
-	out.Ambiguous = ambiguous
+	out.Best = regions.Choose(res, nil)
+	out.Ambiguous = regions.Ambiguous(res, out.Best)
 	return out
 }
 

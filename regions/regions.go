@@ -122,11 +122,11 @@ func (s *Service) importData(ctx context.Context, p *auth.Principal, kind geofen
 
 // Message is the sentence the phone shows for a located point.
 func Message(r geofence.Result) string {
-	best, ok, ambiguous := r.Best()
+	best := Choose(r, nil)
 	switch {
-	case !ok:
+	case best == nil:
 		return "不在任何下沉地区内 (not inside any county or campus)"
-	case best.Verdict == geofence.Inside && !ambiguous:
+	case best.Verdict == geofence.Inside && !Ambiguous(r, best):
 		return "你在" + best.Region.Name + "内 (inside " + best.Region.Name + ")"
 	case best.Contains:
 		return "你在" + best.Region.Name + "边界附近，定位精度不足以确认 (near the edge of " + best.Region.Name + "; accuracy too low to confirm)"

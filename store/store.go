@@ -64,7 +64,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		Logger:                                   logger.Discard,
 		NowFunc:                                  func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) },
 		DisableForeignKeyConstraintWhenMigrating: true,
-		PrepareStmt:                              true,
+		// Prepared statements are cached on the pool; preparing one inside a
+		// transaction needs a second connection, which SQLite's single
+		// connection does not have (a deadlock), so only MySQL uses them.
+		PrepareStmt: cfg.Driver == DriverMySQL,
 	})
 	if err != nil {
 		return nil, models.Wrap(models.CodeUnavailable, err, "database unavailable")

@@ -106,7 +106,7 @@ type LocateResult struct {
 	Candidates []*geofence.Candidate `json:"candidates"`
 	// The region a check-in here would be recorded against, if any.
 	Best *geofence.Candidate `json:"best,omitempty"`
-	// The point lies in no region or in more than one (data gaps or overlaps at city borders).
+	// The point lies in no region of best's kind or in more than one (data gaps or overlaps at city borders); a campus inside its county is not ambiguous.
 	Ambiguous bool `json:"ambiguous"`
 	// A sentence for the phone, e.g. 你在兰考县内 / you are inside 兰考县.
 	Message string `json:"message"`

@@ -177,6 +177,8 @@ func mapErr(err error) error {
 			return models.Wrap(models.CodeConflict, err, "already exists")
 		case 1213, 1205: // deadlock, lock wait timeout
 			return models.Wrap(models.CodeUnavailable, err, "database busy; retry")
+		case 1927, 1053, 1317: // connection killed, server shutdown, query interrupted
+			return models.Wrap(models.CodeUnavailable, err, "database unavailable; retry")
 		}
 	}
 	var liteErr *gosqlite.Error

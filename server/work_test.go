@@ -50,7 +50,9 @@ func TestWorkGroupAssignAndRotate(t *testing.T) {
 			t.Fatalf("assign = %+v, want both members at 兰考县", assigned.Assign)
 		}
 		var regs struct {
-			Regions struct{ Edges []struct{ Node struct{ ID, Code string } } }
+			Regions struct {
+				Edges []struct{ Node struct{ ID, Code string } }
+			}
 		}
 		s.post(t, w.sup, `{ regions(kind: COUNTY, cityCode: "410200", first: 50) { edges { node { id code } } } }`, nil).into(t, &regs)
 		qixian := ""
@@ -95,7 +97,11 @@ func TestWorkGroupAssignAndRotate(t *testing.T) {
 			t.Errorf("history = %+v, want 兰考县 until 11-15 then 杞县", e)
 		}
 		var on struct {
-			Assignments struct{ Edges []struct{ Node struct{ Region struct{ Name string } } } }
+			Assignments struct {
+				Edges []struct {
+					Node struct{ Region struct{ Name string } }
+				}
+			}
 		}
 		s.post(t, w.sup, `query($u: ID!) { assignments(userId: $u, activeOn: "2026-11-20") { edges { node { region { name } } } } }`,
 			map[string]any{"u": ids["member"]}).into(t, &on)

@@ -94,24 +94,16 @@ func (s *Service) Sync(ctx context.Context, p *auth.Principal, ins []Input) ([]I
 	return out, nil
 }
 
-// record runs the pipeline: validate → idempotency → locate → flags → one
-// transaction → answer.
+// record runs the pipeline: validate → locate → (in one transaction, under
+// the cadre's lock) idempotency by the (cadre, clientId) unique key → flags
+// → store with the day → answer after commit. Idempotency is enforced by the
+// database rather than by a read before the work, so concurrent twins
+// cannot both pass it and the common case costs no extra round trip.
 func (s *Service) record(ctx context.Context, p *auth.Principal, in Input, offline bool) (*Result, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	hash := in.PayloadHash()
-	if prev, err := s.Store.CheckInByClientID(ctx, p.UserID, in.ClientID); err == nil {
-		return s.replay(ctx, prev, hash)
-	} else if models.CodeOf(err) != models.CodeNotFound {
-		return nil, err
-	}
-	bound, err := s.Store.ActiveDevice(ctx, p.UserID)
-	if models.CodeOf(err) == models.CodeNotFound {
-		return nil, models.E(models.CodeDeviceNotBound, "no bound device; sign in on your phone first")
-	} else if err != nil {
-		return nil, err
-	}
 	wgs, err := geofence.Convert(orb.Point{in.Lon, in.Lat}, in.CoordSystem, geofence.WGS84)
 	if err != nil {
 		return nil, err
@@ -121,7 +113,7 @@ func (s *Service) record(ctx context.Context, p *auth.Principal, in Input, offli
 		return nil, err
 	}
 	facts := presence.Facts{MockLocation: in.MockLocation, AccuracyM: in.AccuracyM, Lat: wgs[1], Lon: wgs[0],
-		DeviceTime: in.DeviceTime, ServerTime: s.Now(), Offline: offline, DeviceMatches: p.DeviceID == bound}
+		DeviceTime: in.DeviceTime, ServerTime: s.Now(), Offline: offline}
 	occurred := presence.WhenOccurred(facts)
 	date := presence.DateOf(occurred, s.Policy.Location).String()
 	assigned, err := s.Store.AssignmentsOn(ctx, p.UserID, date)
@@ -135,34 +127,23 @@ func (s *Service) record(ctx context.Context, p *auth.Principal, in Input, offli
 	if err != nil {
 		return nil, err
 	}
-	if rec.Replayed {
-		return s.replay(ctx, rec.CheckIn, hash)
+	if rec.Replayed && rec.CheckIn.PayloadHash != hash {
+		return nil, models.E(models.CodeConflict, "clientId %q was already used for a different check-in", in.ClientID)
 	}
-	return s.answer(ctx, rec.CheckIn, false)
+	return s.answer(rec)
 }
 
-// replay answers a retried clientId with the stored original, or CONFLICT
-// when the payload differs; nothing is written either way.
-func (s *Service) replay(ctx context.Context, c *models.CheckIn, hash string) (*Result, error) {
-	if c.PayloadHash != hash {
-		return nil, models.E(models.CodeConflict, "clientId %q was already used for a different check-in", c.ClientID)
-	}
-	return s.answer(ctx, c, true)
-}
-
-// answer builds the phone's answer from the stored row.
-func (s *Service) answer(ctx context.Context, c *models.CheckIn, replayed bool) (*Result, error) {
-	flags, err := DecodeFlags(c.Flags)
+// answer builds the phone's answer from what was stored (or replayed).
+// Counts is the status at storage; a replay of a check-in that a reviewer
+// has since ruled on reports the ruling through the check-in's status field.
+func (s *Service) answer(rec *store.Recorded) (*Result, error) {
+	flags, err := DecodeFlags(rec.CheckIn.Flags)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{CheckIn: c, Flags: flags, Counts: c.Status.Counts(), Replayed: replayed}
-	if c.RegionID != nil {
-		d, err := s.Store.Day(ctx, c.UserID, *c.RegionID, c.LocalDate)
-		if err != nil {
-			return nil, err
-		}
-		res.Day = s.DayStatus(d)
+	res := &Result{CheckIn: rec.CheckIn, Flags: flags, Counts: rec.CheckIn.Status.Counts(), Replayed: rec.Replayed}
+	if rec.Day != nil {
+		res.Day = s.DayStatus(rec.Day)
 	}
 	return res, nil
 }

@@ -48,6 +48,10 @@ func (j *judgement) pick(res geofence.Result, assignments []*models.Assignment) 
 // flags, decides whether the check-in counts and builds the rows.
 func (j *judgement) judge(prior store.Prior) (*store.NewCheckIn, error) {
 	f := j.facts
+	if prior.BoundDevice == "" {
+		return nil, models.E(models.CodeDeviceNotBound, "no bound device; sign in on your phone first")
+	}
+	f.DeviceMatches = prior.BoundDevice == j.p.DeviceID
 	if prev := prior.Previous; prev != nil {
 		f.Previous = &presence.PrevFix{Lat: prev.WGSLat, Lon: prev.WGSLon, AccuracyM: prev.AccuracyM, DeviceTime: prev.DeviceTime}
 	}

@@ -103,7 +103,7 @@ func middleware(d Deps, next http.Handler) http.Handler {
 		}
 		ctx = context.WithValue(ctx, keyClientAddr, host)
 		ctx = context.WithValue(ctx, keySession, authenticate(d.Tokens, r.Header.Get("Authorization")))
-		ctx = context.WithValue(ctx, keyLoaders, newLoaders(d.Store))
+		ctx = context.WithValue(ctx, keyLoaders, newLoaders(d.Store, d.Regions))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

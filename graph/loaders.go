@@ -8,6 +8,7 @@ import (
 
 	"github.com/henan-youth/onsite/auth"
 	"github.com/henan-youth/onsite/models"
+	"github.com/henan-youth/onsite/regions"
 	"github.com/henan-youth/onsite/store"
 )
 
@@ -26,7 +27,7 @@ type loaders struct {
 	members   *dataloadgen.Loader[int64, []*models.User] // by work group id
 }
 
-func newLoaders(s *store.Store) *loaders {
+func newLoaders(s *store.Store, regs *regions.Service) *loaders {
 	return &loaders{
 		orgUnit: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*models.OrgUnit, error) {
 			return s.OrgUnitsByID(ctx, caller(ctx), ids)
@@ -38,7 +39,7 @@ func newLoaders(s *store.Store) *loaders {
 			return s.DevicesByUser(ctx, caller(ctx), ids)
 		}),
 		region: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*models.Region, error) {
-			return s.RegionsByID(ctx, caller(ctx), ids)
+			return regionsByID(ctx, s, regs, ids)
 		}),
 		current: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*models.RegionVersion, error) {
 			return s.CurrentVersions(ctx, caller(ctx), ids)
@@ -60,6 +61,32 @@ func newLoaders(s *store.Store) *loaders {
 
 // caller is the principal for a loader fetch; nil (refused by the store)
 // when the request is not signed in.
+// regionsByID answers from the in-memory regions (every role may read
+// regions) and asks the store only for ids the index lacks.
+func regionsByID(ctx context.Context, s *store.Store, regs *regions.Service, ids []int64) (map[int64]*models.Region, error) {
+	if _, err := store.Authorize(caller(ctx), store.OpReadRegions); err != nil {
+		return nil, err
+	}
+	found := map[int64]*models.Region{}
+	if regs != nil {
+		found = regs.ByID(ids)
+	}
+	var missing []int64
+	for _, id := range ids {
+		if found[id] == nil {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return found, nil
+	}
+	more, err := s.RegionsByID(ctx, caller(ctx), missing)
+	for id, r := range more {
+		found[id] = r
+	}
+	return found, err
+}
+
 func caller(ctx context.Context) *auth.Principal {
 	p, _ := principal(ctx)
 	return p

@@ -249,7 +249,11 @@ func (r *mutationResolver) CheckIn(ctx context.Context, input model.CheckInInput
 	if err != nil {
 		return nil, err
 	}
-	return r.deps.CheckIns.CheckIn(ctx, p, checkInInput(input))
+	res, err := r.deps.CheckIns.CheckIn(ctx, p, checkInInput(input))
+	if err == nil && !res.Replayed {
+		loadersFrom(ctx).review.Prime(res.CheckIn.ID, nil) // a new check-in has no review yet
+	}
+	return res, err
 }
 
 // SyncCheckIns is the resolver for the syncCheckIns field.

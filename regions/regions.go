@@ -26,9 +26,24 @@ const BundledSource = "bundled: DataV.GeoAtlas areas_v3 via github.com/zhChuXiao
 type Service struct {
 	store *store.Store
 	log   *slog.Logger
-	idx   atomic.Pointer[geofence.Index]
+	cur   atomic.Pointer[snapshot]
 	gen   atomic.Int64 // store generation the index was built from
 	mu    sync.Mutex   // serialises reloads
+}
+
+// snapshot is one loaded set of regions: the index and the regions by id.
+type snapshot struct {
+	idx  *geofence.Index
+	byID map[int64]*models.Region
+}
+
+func newSnapshot(regs []geofence.Region) *snapshot {
+	s := &snapshot{idx: geofence.NewIndex(regs), byID: make(map[int64]*models.Region, len(regs))}
+	for _, r := range regs {
+		s.byID[r.ID] = &models.Region{ID: r.ID, Kind: models.RegionKind(r.Kind), Code: r.Code, OfficialCode: r.OfficialCode,
+			Name: r.Name, ParentCode: r.ParentCode, ParentName: r.ParentName, CurrentVersion: r.Version}
+	}
+	return s
 }
 
 // system acts for the server itself when it imports the bundled data.
@@ -57,13 +72,28 @@ func New(ctx context.Context, st *store.Store, log *slog.Logger) (*Service, erro
 	return s, nil
 }
 
+// ByID returns the regions of the index in force with the given ids,
+// as the store would (current versions); ids not in the index are absent.
+// It reads memory only, so answers that name regions cost no query.
+func (s *Service) ByID(ids []int64) map[int64]*models.Region {
+	cur := s.cur.Load()
+	out := make(map[int64]*models.Region, len(ids))
+	for _, id := range ids {
+		if r, ok := cur.byID[id]; ok {
+			copy := *r
+			out[id] = &copy
+		}
+	}
+	return out
+}
+
 // Index returns the index in force.
-func (s *Service) Index() *geofence.Index { return s.idx.Load() }
+func (s *Service) Index() *geofence.Index { return s.cur.Load().idx }
 
 // Locate finds the regions at (lat, lon) given in datum with the fix's
 // accuracy radius. Bad coordinates, accuracy or datum are INVALID.
 func (s *Service) Locate(lat, lon, accuracyM float64, datum geofence.Datum) (geofence.Result, error) {
-	return s.idx.Load().Locate(orb.Point{lon, lat}, datum, accuracyM)
+	return s.cur.Load().idx.Locate(orb.Point{lon, lat}, datum, accuracyM)
 }
 
 // Reload rebuilds the index from the store if a region version was added
@@ -75,14 +105,14 @@ func (s *Service) Reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.idx.Load() != nil && gen == s.gen.Load() {
+	if s.cur.Load() != nil && gen == s.gen.Load() {
 		return nil
 	}
 	regs, err := s.store.LoadRegions(ctx)
 	if err != nil {
 		return err
 	}
-	s.idx.Store(geofence.NewIndex(regs))
+	s.cur.Store(newSnapshot(regs))
 	s.gen.Store(gen)
 	s.log.Info("region index loaded", "regions", len(regs), "generation", gen)
 	return nil

@@ -12,14 +12,15 @@ import (
 	"github.com/henan-youth/onsite/models"
 )
 
-// Prior is what a new check-in is judged against: the cadre's previous fix
-// by device time, and whether an identical fix (same WGS-84 coordinates and
-// accuracy) was sent before. It is read inside the recording transaction,
-// after the cadre's row lock, so concurrent check-ins of one cadre see each
-// other.
+// Prior is what a new check-in is judged against: the cadre's bound device,
+// its previous fix by device time, and whether an identical fix (same WGS-84
+// coordinates and accuracy) was sent before. It is read inside the
+// recording transaction, after the cadre's row lock, so concurrent
+// check-ins of one cadre see each other.
 type Prior struct {
-	Previous *models.CheckIn
-	Repeated bool
+	BoundDevice string // "" when the cadre has no bound device
+	Previous    *models.CheckIn
+	Repeated    bool
 }
 
 // NewCheckIn is a judged check-in ready to store: the row, the regions it
@@ -35,34 +36,25 @@ type NewCheckIn struct {
 type DayRule func(accepted int, first, last time.Time) bool
 
 // Recorded is what RecordCheckIn stored, or found stored under the same
-// client id (Replayed).
+// client id (Replayed), with the presence day at the check-in's region
+// (nil when it lies in no region).
 type Recorded struct {
 	CheckIn  *models.CheckIn
+	Day      *models.PresenceDay
 	Replayed bool
 }
 
 // RecordCheckIn stores one check-in of userID in one transaction: it locks
-// the cadre's row, returns the stored original if (userID, clientID) exists
-// (Replayed, nothing written), otherwise calls judge with the Prior facts,
-// inserts the check-in and its located regions, and adds it to the presence
-// day of every region in CountsAt. The caller acknowledges only after this
-// returns nil: the commit has happened. Database failures are UNAVAILABLE
-// or INTERNAL; nothing is half-written.
+// the cadre's row (reading its bound device), calls judge with the Prior
+// facts, inserts the check-in and its located regions, and adds it to the
+// presence day of every region in CountsAt. If (userID, clientID) already
+// exists nothing is written and the stored original comes back as Replayed.
+// The caller acknowledges only after this returns nil: the commit has
+// happened. An error from judge is returned as is; database failures are
+// UNAVAILABLE or INTERNAL; nothing is half-written.
 func (s *Store) RecordCheckIn(ctx context.Context, userID int64, probe models.CheckIn, rule DayRule, judge func(Prior) (*NewCheckIn, error)) (*Recorded, error) {
 	var out Recorded
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := s.lockUser(tx, userID); err != nil {
-			return err
-		}
-		var existing models.CheckIn
-		err := tx.Where("user_id = ? AND client_id = ?", userID, probe.ClientID).Take(&existing).Error
-		if err == nil {
-			out = Recorded{CheckIn: &existing, Replayed: true}
-			return nil
-		}
-		if !errors.Is(err, gorm.ErrRecordNotFound) {
-			return err
-		}
 		prior, err := s.prior(tx, userID, &probe)
 		if err != nil {
 			return err
@@ -72,7 +64,7 @@ func (s *Store) RecordCheckIn(ctx context.Context, userID int64, probe models.Ch
 			return err
 		}
 		if err := tx.Create(n.Row).Error; err != nil {
-			return err
+			return err // a duplicate client id is the replay path below
 		}
 		for i := range n.Regions {
 			n.Regions[i].CheckInID = n.Row.ID
@@ -82,64 +74,91 @@ func (s *Store) RecordCheckIn(ctx context.Context, userID int64, probe models.Ch
 				return err
 			}
 		}
+		out = Recorded{CheckIn: n.Row}
 		for _, rid := range n.CountsAt {
-			if err := addToDay(tx, userID, rid, n.Row.LocalDate, n.Row.OccurredAt, rule); err != nil {
+			d, err := addToDay(tx, userID, rid, n.Row.LocalDate, n.Row.OccurredAt, rule)
+			if err != nil {
 				return err
 			}
+			if rid == *n.Row.RegionID {
+				out.Day = d
+			}
 		}
-		out = Recorded{CheckIn: n.Row}
-		return nil
+		if out.Day == nil && n.Row.RegionID != nil {
+			out.Day, err = day(tx, userID, *n.Row.RegionID, n.Row.LocalDate)
+		}
+		return err
 	})
+	if isDuplicate(err) { // the client id exists: answer with the original
+		return s.replay(ctx, userID, probe.ClientID)
+	}
 	if err != nil {
-		if isDuplicate(err) { // a concurrent twin committed first: answer with it
-			return s.RecordCheckIn(ctx, userID, probe, rule, judge)
-		}
 		return nil, err
 	}
 	return &out, nil
 }
 
-// lockUser serialises the writes of one cadre. SQLite needs nothing: its
-// transactions are IMMEDIATE, one writer at a time.
-func (s *Store) lockUser(tx *gorm.DB, userID int64) error {
-	if s.driver != DriverMySQL {
-		return nil
+func (s *Store) replay(ctx context.Context, userID int64, clientID string) (*Recorded, error) {
+	c, err := s.CheckInByClientID(ctx, userID, clientID)
+	if err != nil {
+		return nil, err
 	}
-	var id int64
-	return tx.Model(&models.User{}).Clauses(clause.Locking{Strength: "UPDATE"}).Select("id").Where("id = ?", userID).Scan(&id).Error
+	out := &Recorded{CheckIn: c, Replayed: true}
+	if c.RegionID != nil {
+		out.Day, err = day(s.db.WithContext(ctx), userID, *c.RegionID, c.LocalDate)
+	}
+	return out, mapErr(err)
 }
 
+// prior locks the cadre's row (MySQL; SQLite transactions are IMMEDIATE,
+// one writer at a time) and reads the facts in two statements.
 func (s *Store) prior(tx *gorm.DB, userID int64, probe *models.CheckIn) (Prior, error) {
 	var p Prior
-	var prev models.CheckIn
-	err := tx.Where("user_id = ? AND device_time <= ?", userID, probe.DeviceTime).
-		Order("device_time DESC, id DESC").Limit(1).Take(&prev).Error
-	switch {
-	case err == nil:
-		p.Previous = &prev
-	case !errors.Is(err, gorm.ErrRecordNotFound):
+	lock := ""
+	if s.driver == DriverMySQL {
+		lock = " FOR UPDATE"
+	}
+	var bound []string
+	err := tx.Raw("SELECT COALESCE(devices.device_id, '') FROM users LEFT JOIN devices ON devices.active_user_id = users.id WHERE users.id = ?"+lock, userID).
+		Scan(&bound).Error
+	if err != nil {
 		return p, err
 	}
-	var n int64
-	err = tx.Model(&models.CheckIn{}).Where("user_id = ? AND wgs_lat = ? AND wgs_lon = ? AND accuracy_m = ?",
-		userID, probe.WGSLat, probe.WGSLon, probe.AccuracyM).Limit(1).Count(&n).Error
-	p.Repeated = n > 0
-	return p, err
+	if len(bound) == 0 {
+		return p, notFound("user", userID)
+	}
+	p.BoundDevice = bound[0]
+	var rows []struct {
+		models.CheckIn
+		Repeated bool
+	}
+	err = tx.Raw(`SELECT prev.*, EXISTS(SELECT 1 FROM check_ins r WHERE r.user_id = ? AND r.wgs_lat = ? AND r.wgs_lon = ? AND r.accuracy_m = ?) AS repeated
+FROM (SELECT 1 AS one) AS one LEFT JOIN (SELECT * FROM check_ins WHERE user_id = ? AND device_time <= ? ORDER BY device_time DESC, id DESC LIMIT 1) AS prev ON 1 = 1`,
+		userID, probe.WGSLat, probe.WGSLon, probe.AccuracyM, userID, probe.DeviceTime).Scan(&rows).Error
+	if err != nil || len(rows) == 0 {
+		return p, err
+	}
+	p.Repeated = rows[0].Repeated
+	if rows[0].ID != 0 {
+		prev := rows[0].CheckIn
+		p.Previous = &prev
+	}
+	return p, nil
 }
 
 // addToDay adds one counting check-in at time at to the (user, region, date)
 // aggregate. Callers hold the cadre's lock, so read-modify-write is safe.
-func addToDay(tx *gorm.DB, userID, regionID int64, date string, at time.Time, rule DayRule) error {
+func addToDay(tx *gorm.DB, userID, regionID int64, date string, at time.Time, rule DayRule) (*models.PresenceDay, error) {
 	at = at.UTC()
 	var d models.PresenceDay
 	err := tx.Where("user_id = ? AND date = ? AND region_id = ?", userID, date, regionID).Take(&d).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		d = models.PresenceDay{UserID: userID, Date: date, RegionID: regionID, Accepted: 1, FirstAt: at, LastAt: at}
 		d.Counted = rule(d.Accepted, d.FirstAt, d.LastAt)
-		return tx.Create(&d).Error
+		return &d, tx.Create(&d).Error
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	d.Accepted++
 	if at.Before(d.FirstAt) {
@@ -149,19 +168,25 @@ func addToDay(tx *gorm.DB, userID, regionID int64, date string, at time.Time, ru
 		d.LastAt = at
 	}
 	d.Counted = rule(d.Accepted, d.FirstAt, d.LastAt)
-	return tx.Model(&d).Select("accepted", "first_at", "last_at", "counted").Updates(&d).Error
+	return &d, tx.Model(&d).Select("accepted", "first_at", "last_at", "counted").Updates(&d).Error
+}
+
+// day reads one presence aggregate, or a zero day when there is none.
+func day(db *gorm.DB, userID, regionID int64, date string) (*models.PresenceDay, error) {
+	var d models.PresenceDay
+	err := db.Where("user_id = ? AND date = ? AND region_id = ?", userID, date, regionID).Take(&d).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return &models.PresenceDay{UserID: userID, RegionID: regionID, Date: date}, nil
+	}
+	return &d, err
 }
 
 // Day returns the presence aggregate of (user, date, region), or a zero day
 // when there is none. No authorization: the check-in service asks for the
 // signed-in cadre's own day.
 func (s *Store) Day(ctx context.Context, userID, regionID int64, date string) (*models.PresenceDay, error) {
-	var d models.PresenceDay
-	err := s.db.WithContext(ctx).Where("user_id = ? AND date = ? AND region_id = ?", userID, date, regionID).Take(&d).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return &models.PresenceDay{UserID: userID, RegionID: regionID, Date: date}, nil
-	}
-	return &d, mapErr(err)
+	d, err := day(s.db.WithContext(ctx), userID, regionID, date)
+	return d, mapErr(err)
 }
 
 // ownerScope refuses unless p may apply op to the records of userID: the
@@ -211,4 +236,15 @@ func (s *Store) CountCheckIns(ctx context.Context, userID int64) (int64, error) 
 	var n int64
 	err := s.db.WithContext(ctx).Model(&models.CheckIn{}).Where("user_id = ?", userID).Count(&n).Error
 	return n, mapErr(err)
+}
+
+// lockUser serialises the writes of one cadre (a review and a check-in of
+// the same cadre touch the same days). SQLite needs nothing: its
+// transactions are IMMEDIATE, one writer at a time.
+func (s *Store) lockUser(tx *gorm.DB, userID int64) error {
+	if s.driver != DriverMySQL {
+		return nil
+	}
+	var id int64
+	return tx.Model(&models.User{}).Clauses(clause.Locking{Strength: "UPDATE"}).Select("id").Where("id = ?", userID).Scan(&id).Error
 }

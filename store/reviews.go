@@ -54,7 +54,7 @@ func (s *Store) ReviewCheckIn(ctx context.Context, p *auth.Principal, checkInID 
 			return err
 		}
 		for _, rid := range countsAt(&c, regs) {
-			if err := addToDay(tx, c.UserID, rid, c.LocalDate, c.OccurredAt, rule); err != nil {
+			if _, err := addToDay(tx, c.UserID, rid, c.LocalDate, c.OccurredAt, rule); err != nil {
 				return err
 			}
 		}

@@ -64,10 +64,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		Logger:                                   logger.Discard,
 		NowFunc:                                  func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) },
 		DisableForeignKeyConstraintWhenMigrating: true,
-		// Prepared statements are cached on the pool; preparing one inside a
-		// transaction needs a second connection, which SQLite's single
-		// connection does not have (a deadlock), so only MySQL uses them.
-		PrepareStmt: cfg.Driver == DriverMySQL,
+		// No server-side prepared statements: GORM prepares them on the pool,
+		// so a transaction preparing one needs a second connection — a
+		// deadlock when every connection is held by such a transaction
+		// (SQLite's only one; MySQL's under load). MySQL interpolates
+		// parameters client-side instead: one round trip per statement.
+		PrepareStmt: false,
 	})
 	if err != nil {
 		return nil, models.Wrap(models.CodeUnavailable, err, "database unavailable")
@@ -105,6 +107,7 @@ func dialector(cfg Config) (gorm.Dialector, error) {
 			mc.Params = map[string]string{}
 		}
 		mc.Params["time_zone"] = "'+00:00'"
+		mc.InterpolateParams = true
 		return gormmysql.New(gormmysql.Config{DSN: mc.FormatDSN()}), nil
 	case DriverSQLite, "":
 		if cfg.DSN == "" {

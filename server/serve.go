@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -116,6 +117,8 @@ func (a *app) routes() http.Handler {
 	mux.Handle("/graphql", gql)
 	if a.cfg.Dev {
 		mux.Handle("/", http.RedirectHandler("/graphql", http.StatusFound))
+		mux.HandleFunc("/debug/pprof/", pprof.Index) // profiles, dev mode only
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {

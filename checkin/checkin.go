@@ -32,6 +32,9 @@ type Service struct {
 	PolicyVersion string            // recorded on every check-in
 	Now           func() time.Time  // the server clock
 	MaxBatch      int               // largest offline sync; DefaultMaxBatch when zero
+	// Writer, when set, stores check-ins with group commit (NewWriter);
+	// otherwise each check-in is its own transaction.
+	Writer *store.CheckInWriter
 }
 
 // Result is the answer to the phone.
@@ -116,14 +119,15 @@ func (s *Service) record(ctx context.Context, p *auth.Principal, in Input, offli
 		DeviceTime: in.DeviceTime, ServerTime: s.Now(), Offline: offline}
 	occurred := presence.WhenOccurred(facts)
 	date := presence.DateOf(occurred, s.Policy.Location).String()
-	assigned, err := s.Store.AssignmentsOn(ctx, p.UserID, date)
-	if err != nil {
-		return nil, err
+	j := judgement{svc: s, in: &in, p: p, facts: facts, occurred: occurred, date: date, hash: hash, located: loc}
+	probe := models.CheckIn{ClientID: in.ClientID, DeviceTime: in.DeviceTime.UTC(), WGSLat: wgs[1], WGSLon: wgs[0],
+		AccuracyM: in.AccuracyM, LocalDate: date}
+	var rec *store.Recorded
+	if s.Writer != nil {
+		rec, err = s.Writer.Record(ctx, p.UserID, probe, j.judge)
+	} else {
+		rec, err = s.Store.RecordCheckIn(ctx, p.UserID, probe, s.dayRule(), j.judge)
 	}
-	j := judgement{svc: s, in: &in, p: p, facts: facts, occurred: occurred, date: date, hash: hash}
-	j.pick(loc, assigned)
-	probe := models.CheckIn{ClientID: in.ClientID, DeviceTime: in.DeviceTime.UTC(), WGSLat: wgs[1], WGSLon: wgs[0], AccuracyM: in.AccuracyM}
-	rec, err := s.Store.RecordCheckIn(ctx, p.UserID, probe, s.dayRule(), j.judge)
 	if err != nil {
 		return nil, err
 	}
@@ -158,6 +162,12 @@ func (s *Service) DayStatus(d *models.PresenceDay) *Day {
 		out.NotBefore = &nb
 	}
 	return out
+}
+
+// NewWriter starts group commit for this service's check-ins (see
+// store.CheckInWriter); set it as Writer and Close it on shutdown.
+func (s *Service) NewWriter(maxBatch int) *store.CheckInWriter {
+	return s.Store.NewCheckInWriter(s.dayRule(), maxBatch)
 }
 
 // dayRule is the policy's day rule for the store's incremental aggregate.

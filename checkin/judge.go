@@ -22,21 +22,20 @@ type judgement struct {
 	date     string
 	hash     string
 
+	located  geofence.Result
 	chosen   *geofence.Candidate // the region it is recorded against; nil when outside all
-	located  []geofence.Candidate
 	assigned bool
 }
 
 // pick chooses the region a check-in is recorded against (regions.Choose,
 // preferring the cadre's assignments on that date) and whether it is one of
 // them (NOT_ASSIGNED otherwise).
-func (j *judgement) pick(res geofence.Result, assignments []*models.Assignment) {
+func (j *judgement) pick(assignments []*models.Assignment) {
 	mine := map[int64]bool{}
 	for _, a := range assignments {
 		mine[a.RegionID] = true
 	}
-	j.located = res.Candidates
-	j.chosen = regions.Choose(res, mine)
+	j.chosen = regions.Choose(j.located, mine)
 	if j.chosen != nil {
 		j.assigned = mine[j.chosen.Region.ID]
 		j.facts.InsideUnassignedRegion = !j.assigned
@@ -44,9 +43,12 @@ func (j *judgement) pick(res geofence.Result, assignments []*models.Assignment) 
 	}
 }
 
-// judge runs inside the transaction with the prior facts: it raises the
-// flags, decides whether the check-in counts and builds the rows.
-func (j *judgement) judge(prior store.Prior) (*store.NewCheckIn, error) {
+// judge runs inside the transaction with the prior facts: it picks the
+// region, raises the flags, decides whether the check-in counts and builds
+// the rows. It may run more than once (a failed batch is retried item by
+// item), so it changes nothing outside its result.
+func (j judgement) judge(prior store.Prior) (*store.NewCheckIn, error) {
+	j.pick(prior.Assignments)
 	f := j.facts
 	if prior.BoundDevice == "" {
 		return nil, models.E(models.CodeDeviceNotBound, "no bound device; sign in on your phone first")
@@ -78,7 +80,7 @@ func (j *judgement) judge(prior store.Prior) (*store.NewCheckIn, error) {
 		placement = presence.Placement(c.Verdict)
 	}
 	n := &store.NewCheckIn{Row: row}
-	for _, c := range j.located {
+	for _, c := range j.located.Candidates {
 		n.Regions = append(n.Regions, models.CheckInRegion{RegionID: c.Region.ID, RegionVersion: c.Region.Version,
 			Verdict: string(c.Verdict), EdgeDistanceM: c.EdgeDistanceM})
 	}

@@ -79,8 +79,18 @@ func newFixture(t *testing.T, s *store.Store) *fixture {
 // retries, and random reviews — and checks after each that the incremental
 // day table equals a full recomputation from the raw check-ins.
 func TestDayTableEqualsRecomputation(t *testing.T) {
+	for _, mode := range []string{"one transaction each", "group commit"} {
+		t.Run(mode, func(t *testing.T) { testRecomputation(t, mode == "group commit") })
+	}
+}
+
+func testRecomputation(t *testing.T, groupCommit bool) {
 	storetest.Each(t, time.Now, func(t *testing.T, s *store.Store) {
 		f := newFixture(t, s)
+		if groupCommit {
+			f.svc.Writer = f.svc.NewWriter(16)
+			t.Cleanup(f.svc.Writer.Close)
+		}
 		ctx := context.Background()
 		rng := rand.New(rand.NewPCG(7, 11))
 		var sent []checkin.Input

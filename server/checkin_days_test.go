@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -224,4 +225,52 @@ func assertDaysMatchRecompute(t *testing.T, s *testApp, userID int64, rows []*mo
 			t.Errorf("day %d: table %+v, recomputed %+v", i, *g, w)
 		}
 	}
+}
+
+// TestManyCadresShareCommits: check-ins of many cadres at once share batch
+// transactions (group commit); each cadre's rows and days stay exact.
+func TestManyCadresShareCommits(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+		s := startApp(t, b, at(2026, 11, 2, 15, 0))
+		w := setupField(t, s)
+		type cadre struct {
+			tok string
+			id  int64
+		}
+		var cadres []cadre
+		for i := range 12 {
+			tok, uid := w.cadre(t, s, fmt.Sprintf("many%d", i))
+			var id int64
+			fmt.Sscan(uid, &id)
+			cadres = append(cadres, cadre{tok, id})
+		}
+		var wg sync.WaitGroup
+		for ci, c := range cadres {
+			for k := range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					dev := at(2026, 11, 2, 9+k, 0) // offline fixes through the day: some days count
+					in := fix(fmt.Sprintf("m%d-%d", ci, k), near(lankaoGCJ, ci*10+k), 20, "GCJ02", dev)
+					r := s.post(t, c.tok, `mutation($b: [CheckInInput!]!) { syncCheckIns(inputs: $b) { error { code message } } }`,
+						map[string]any{"b": []map[string]any{in}})
+					if len(r.Errors) > 0 || strings.Contains(r.Raw, `"code"`) {
+						t.Errorf("cadre %d fix %d: %s", ci, k, r.Raw)
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		for _, c := range cadres {
+			n, err := s.app.store.CountCheckIns(t.Context(), c.id)
+			if err != nil || n != 8 {
+				t.Errorf("cadre %d: %d check-ins stored (%v), want 8", c.id, n, err)
+			}
+			rows, regs, err := s.app.store.CountingHistory(t.Context(), c.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertDaysMatchRecompute(t, s, c.id, rows, regs)
+		}
+	})
 }

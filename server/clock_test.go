@@ -62,7 +62,7 @@ func startApp(t *testing.T, b storetest.Backend, start time.Time) *testApp {
 	srv := httptest.NewServer(a.routes())
 	t.Cleanup(func() {
 		srv.Close()
-		a.store.Close()
+		a.close()
 	})
 	return &testApp{testServer: &testServer{URL: srv.URL, AdminPW: env["ONSITE_ADMIN_PASSWORD"], logs: logs}, app: a, clock: clock}
 }

@@ -53,7 +53,7 @@ func importRegions(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return err
 	}
-	defer a.store.Close()
+	defer a.close()
 	cli := &auth.Principal{Role: models.RoleAdmin, Username: "cli"}
 	sum, warns, err := a.regions.Import(ctx, cli, k, d, data, "import-regions "+files[0])
 	for _, w := range warns {

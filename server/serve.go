@@ -78,6 +78,7 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 	}
 	a.checkins = &checkin.Service{Store: st, Regions: a.regions, Policy: presence.DefaultPolicy(), PolicyVersion: "province-default-1",
 		Compliance: compliance.DefaultPolicy(), Now: now}
+	a.checkins.Writer = a.checkins.NewWriter(64)
 	return a, nil
 }
 
@@ -103,6 +104,14 @@ func (a *app) bootstrap(ctx context.Context, h auth.Hasher) error {
 		a.log.Info("created the first admin account with ONSITE_ADMIN_PASSWORD", "username", "admin")
 	}
 	return nil
+}
+
+// close stops group commit (after the batches in flight) and the store.
+func (a *app) close() {
+	if a.checkins.Writer != nil {
+		a.checkins.Writer.Close()
+	}
+	a.store.Close()
 }
 
 // routes mounts the API, health checks and metrics.
@@ -157,7 +166,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer a.store.Close()
+	defer a.close()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

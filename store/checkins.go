@@ -18,7 +18,8 @@ import (
 // recording transaction, after the cadre's row lock, so concurrent
 // check-ins of one cadre see each other.
 type Prior struct {
-	BoundDevice string // "" when the cadre has no bound device
+	BoundDevice string               // "" when the cadre has no bound device
+	Assignments []*models.Assignment // in force on the check-in's LocalDate
 	Previous    *models.CheckIn
 	Repeated    bool
 }
@@ -111,7 +112,7 @@ func (s *Store) replay(ctx context.Context, userID int64, clientID string) (*Rec
 }
 
 // prior locks the cadre's row (MySQL; SQLite transactions are IMMEDIATE,
-// one writer at a time) and reads the facts in two statements.
+// one writer at a time) and reads the facts in three statements.
 func (s *Store) prior(tx *gorm.DB, userID int64, probe *models.CheckIn) (Prior, error) {
 	var p Prior
 	lock := ""
@@ -128,6 +129,9 @@ func (s *Store) prior(tx *gorm.DB, userID int64, probe *models.CheckIn) (Prior, 
 		return p, notFound("user", userID)
 	}
 	p.BoundDevice = bound[0]
+	if p.Assignments, err = assignmentsOn(tx, userID, probe.LocalDate); err != nil {
+		return p, err
+	}
 	var rows []struct {
 		models.CheckIn
 		Repeated bool

@@ -336,10 +336,15 @@ func (s *Store) AssignmentsOn(ctx context.Context, userID int64, date string) ([
 	if err := validDate("date", date); err != nil {
 		return nil, err
 	}
-	var rows []*models.Assignment
-	err := overlapping(s.db.WithContext(ctx), date, date).Where("assignments.user_id = ?", userID).
-		Order("assignments.id").Find(&rows).Error
+	rows, err := assignmentsOn(s.db.WithContext(ctx), userID, date)
 	return rows, mapErr(err)
+}
+
+// assignmentsOn reads a cadre's assignments in force on date.
+func assignmentsOn(db *gorm.DB, userID int64, date string) ([]*models.Assignment, error) {
+	var rows []*models.Assignment
+	err := overlapping(db, date, date).Where("assignments.user_id = ?", userID).Order("assignments.id").Find(&rows).Error
+	return rows, err
 }
 
 // DispatchCountyIn returns the cadre's DISPATCH assignment in force on some

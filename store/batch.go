@@ -280,7 +280,8 @@ func (b *batchState) judge(s *Store) func(*gorm.DB) error {
 }
 
 // priors reads, for every new item, the cadre's previous fix by device time
-// and whether the same fix was sent before: one UNION ALL statement.
+// and whether the same fix was sent before: one UNION ALL of scalar
+// subqueries (index lookups), then the previous rows by id.
 func (b *batchState) priors(tx *gorm.DB) ([]Prior, error) {
 	var parts []string
 	var args []any
@@ -288,28 +289,41 @@ func (b *batchState) priors(tx *gorm.DB) ([]Prior, error) {
 		if b.results[i].rec != nil {
 			continue
 		}
-		parts = append(parts, fmt.Sprintf(`SELECT %d AS k, prev.*, EXISTS(SELECT 1 FROM check_ins r WHERE r.user_id = ? AND r.wgs_lat = ? AND r.wgs_lon = ? AND r.accuracy_m = ?) AS repeated
-FROM (SELECT 1 AS one) AS one LEFT JOIN (SELECT * FROM check_ins WHERE user_id = ? AND device_time <= ? ORDER BY device_time DESC, id DESC LIMIT 1) AS prev ON 1 = 1`, i))
+		parts = append(parts, fmt.Sprintf("SELECT %d AS k, %s", i, priorColumns))
 		p := it.probe
-		args = append(args, it.userID, p.WGSLat, p.WGSLon, p.AccuracyM, it.userID, p.DeviceTime)
+		args = append(args, it.userID, p.DeviceTime, it.userID, p.WGSLat, p.WGSLon, p.AccuracyM)
 	}
 	out := make([]Prior, len(b.items))
 	if len(parts) == 0 {
 		return out, nil
 	}
 	var rows []struct {
-		K int
-		models.CheckIn
+		K        int
+		PrevID   *int64
 		Repeated bool
 	}
-	if err := tx.Raw(strings.Join(parts, "\nUNION ALL\n"), args...).Scan(&rows).Error; err != nil {
+	if err := tx.Raw(strings.Join(parts, " UNION ALL "), args...).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, r := range rows {
+		out[r.K].Repeated = r.Repeated
+		if r.PrevID != nil {
+			ids = append(ids, *r.PrevID)
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var prevs []*models.CheckIn
+	if err := tx.Where("id IN ?", ids).Find(&prevs).Error; err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
-		out[r.K].Repeated = r.Repeated
-		if r.ID != 0 {
-			prev := r.CheckIn
-			out[r.K].Previous = &prev
+		for _, c := range prevs {
+			if r.PrevID != nil && c.ID == *r.PrevID {
+				out[r.K].Previous = c
+			}
 		}
 	}
 	return out, nil

@@ -1,9 +1,11 @@
 package auth
 
 import (
+	"crypto/sha256"
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -33,6 +35,8 @@ type Tokens struct {
 	AccessTTL time.Duration    // zero means DefaultAccessTTL
 	Leeway    time.Duration    // tolerated clock skew; zero means DefaultLeeway, negative means none
 	Now       func() time.Time // clock; nil means time.Now
+
+	verified verifiedCache // tokens already verified; see VerifyAccess
 }
 
 // accessClaims is the payload of an access token.
@@ -138,6 +142,10 @@ func (t *Tokens) VerifyAccess(token string) (*Principal, error) {
 	if len(token) > MaxTokenBytes || strings.Count(token, ".") != 2 {
 		return nil, refuse(errors.New("malformed token"))
 	}
+	sum := sha256.Sum256([]byte(token))
+	if p, ok := t.verified.get(sum, t.now(), t.leeway()); ok {
+		return p, nil
+	}
 	parser := jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
 		jwt.WithExpirationRequired(),
@@ -162,14 +170,62 @@ func (t *Tokens) VerifyAccess(token string) (*Principal, error) {
 	if !claims.Role.Valid() {
 		return nil, refuse(errors.New("invalid role"))
 	}
-	return &Principal{
+	p := &Principal{
 		UserID:    uid,
 		Username:  claims.Username,
 		Role:      claims.Role,
 		OrgUnitID: claims.Org,
 		DeviceID:  claims.Dev,
 		SessionID: claims.SID,
-	}, nil
+	}
+	t.verified.put(sum, *p, claims)
+	return p, nil
+}
+
+// verifiedMax bounds the verified-token cache; it is emptied when full.
+const verifiedMax = 100_000
+
+// verifiedCache remembers access tokens whose signature and claims were
+// checked, keyed by the SHA-256 of the whole token, so a phone's next
+// requests with the same token skip the Ed25519 verification (the largest
+// CPU cost of a check-in request). An entry is used only within the token's
+// own nbf/exp window (with the leeway); outside it the token is verified
+// afresh, and refused. The zero value is ready to use.
+type verifiedCache struct {
+	mu sync.Mutex
+	m  map[[32]byte]verifiedEntry
+}
+
+type verifiedEntry struct {
+	p        Principal
+	nbf, exp time.Time
+}
+
+func (c *verifiedCache) get(sum [32]byte, now time.Time, leeway time.Duration) (*Principal, bool) {
+	c.mu.Lock()
+	e, ok := c.m[sum]
+	c.mu.Unlock()
+	if !ok || now.Before(e.nbf.Add(-leeway)) || now.After(e.exp.Add(leeway)) {
+		return nil, false
+	}
+	p := e.p
+	return &p, true
+}
+
+func (c *verifiedCache) put(sum [32]byte, p Principal, claims accessClaims) {
+	if claims.ExpiresAt == nil {
+		return
+	}
+	e := verifiedEntry{p: p, exp: claims.ExpiresAt.Time}
+	if claims.NotBefore != nil {
+		e.nbf = claims.NotBefore.Time
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= verifiedMax {
+		c.m = make(map[[32]byte]verifiedEntry)
+	}
+	c.m[sum] = e
 }
 
 // key returns the public key named by the token's kid header. It returns an

@@ -97,8 +97,9 @@ func (s *shape) descend(level, lo, hi int, p orb.Point, kx, ky, best, limit2 flo
 	var dist [edgeFanout]float64
 	var order [edgeFanout]int
 	n := 0
-	for i := lo; i < hi; i++ {
-		b := &s.tree.levels[level][i]
+	boxes := s.tree.levels[level][lo:hi]
+	for i := range boxes {
+		b := &boxes[i]
 		dx := axisGap(p[0], b.Min[0], b.Max[0]) * kx
 		dy := axisGap(p[1], b.Min[1], b.Max[1]) * ky
 		d := dx*dx + dy*dy
@@ -106,7 +107,7 @@ func (s *shape) descend(level, lo, hi int, p orb.Point, kx, ky, best, limit2 flo
 		for ; j > 0 && dist[j-1] > d; j-- {
 			dist[j], order[j] = dist[j-1], order[j-1]
 		}
-		dist[j], order[j] = d, i
+		dist[j], order[j] = d, lo+i
 		n++
 	}
 	for k := range n {
@@ -115,8 +116,12 @@ func (s *shape) descend(level, lo, hi int, p orb.Point, kx, ky, best, limit2 flo
 		}
 		first, last := order[k]*edgeFanout, (order[k]+1)*edgeFanout
 		if level == 0 {
-			for id := first; id < min(last, len(s.edges)); id++ {
-				best = s.edgeDist(p, int32(id), kx, ky, best)
+			edges := s.edges[first:min(last, len(s.edges))]
+			for i := range edges {
+				e := &edges[i]
+				if d := segDist2((e.a[0]-p[0])*kx, (e.a[1]-p[1])*ky, (e.b[0]-p[0])*kx, (e.b[1]-p[1])*ky); d < best {
+					best = d
+				}
 			}
 			continue
 		}
@@ -127,21 +132,5 @@ func (s *shape) descend(level, lo, hi int, p orb.Point, kx, ky, best, limit2 flo
 
 // axisGap returns how far v lies outside [lo, hi] (0 inside).
 func axisGap(v, lo, hi float64) float64 {
-	switch {
-	case v < lo:
-		return lo - v
-	case v > hi:
-		return v - hi
-	}
-	return 0
-}
-
-// edgeDist returns the smaller of best and the squared distance from p to
-// edge id.
-func (s *shape) edgeDist(p orb.Point, id int32, kx, ky, best float64) float64 {
-	e := &s.edges[id]
-	if d := segDist2((e.a[0]-p[0])*kx, (e.a[1]-p[1])*ky, (e.b[0]-p[0])*kx, (e.b[1]-p[1])*ky); d < best {
-		return d
-	}
-	return best
+	return max(lo-v, v-hi, 0)
 }

@@ -91,7 +91,9 @@ func (d *driver) more(ctx context.Context, n int) bool {
 
 // baseline sends the baseline operation in a loop.
 func (d *driver) baseline(ctx context.Context, p *phone) {
+	next := d.firstTick(p)
 	for n := 0; d.more(ctx, n); n++ {
+		next = d.pace(ctx, next)
 		d.call(ctx, p, seriesBaseline, d.cfg.baselineOp, nil)
 	}
 }
@@ -101,7 +103,9 @@ func (d *driver) baseline(ctx context.Context, p *phone) {
 func (d *driver) checkIns(ctx context.Context, p *phone) {
 	f := d.cfg.offlineFraction
 	batchProb := f / (f + meanBatch*(1-f))
+	next := d.firstTick(p)
 	for sent := 0; d.more(ctx, sent); {
+		next = d.pace(ctx, next)
 		x := p.rng.Float64()
 		left := d.cfg.checkins - sent
 		switch {
@@ -119,6 +123,41 @@ func (d *driver) checkIns(ctx context.Context, p *phone) {
 			sent++
 		}
 	}
+}
+
+// interval is one phone's time between requests under -rate; 0 without.
+func (d *driver) interval() time.Duration {
+	if d.cfg.rate <= 0 {
+		return 0
+	}
+	return time.Duration(float64(d.cfg.phones) / d.cfg.rate * float64(time.Second))
+}
+
+// firstTick spreads the phones' schedules over one interval.
+func (d *driver) firstTick(p *phone) time.Time {
+	iv := d.interval()
+	if iv == 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(time.Duration(p.rng.Int64N(int64(iv))))
+}
+
+// pace waits for a phone's next scheduled send under -rate and returns the
+// one after it; a phone that fell behind sends at once (no catch-up burst).
+func (d *driver) pace(ctx context.Context, next time.Time) time.Time {
+	iv := d.interval()
+	if iv == 0 {
+		return next
+	}
+	if wait := time.Until(next); wait > 0 {
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+		}
+	} else {
+		next = time.Now()
+	}
+	return next.Add(iv)
 }
 
 // newInput makes a fresh check-in input dated at deviceTime.

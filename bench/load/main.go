@@ -48,6 +48,7 @@ type config struct {
 	url, adminUser, adminPassword, password string
 	phones, concurrency, checkins           int
 	setupConcurrency                        int
+	rate                                    float64
 	duration, timeout                       time.Duration
 	offlineFraction, retryFraction          float64
 	outsideFraction, borderFraction         float64
@@ -92,6 +93,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*c
 	fs.DurationVar(&c.duration, "duration", 20*time.Second, "length of the load phase (and of the baseline)")
 	fs.IntVar(&c.checkins, "checkins", 0, "new check-ins per phone instead of -duration (baseline: requests per phone)")
 	fs.IntVar(&c.concurrency, "concurrency", 0, "requests in flight at most (default: -phones, one per phone)")
+	fs.Float64Var(&c.rate, "rate", 0, "requests per second offered by all phones together, each phone on its own schedule (0: every phone sends its next request as soon as it is answered — a closed loop, for the maximum throughput)")
 	fs.IntVar(&c.setupConcurrency, "setup-concurrency", 4, "parallel setup requests (logins are rate-limited per address)")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "per-request timeout")
 	fs.Float64Var(&c.offlineFraction, "offline-fraction", 0.1, "fraction of check-ins sent in syncCheckIns batches of 5–20")

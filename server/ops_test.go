@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/henan-youth/onsite/store/storetest"
+)
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestHealthReadinessMetrics(t *testing.T) {
+	s := start(t, storetest.Backends(t)[0], nil)
+	s.login(t, "admin", s.AdminPW, "d")
+	if code, body := get(t, s.URL+"/healthz"); code != 200 || body != "ok\n" {
+		t.Errorf("healthz: %d %q", code, body)
+	}
+	if code, body := get(t, s.URL+"/readyz"); code != 200 || body != "ready\n" {
+		t.Errorf("readyz: %d %q", code, body)
+	}
+	code, body := get(t, s.URL+"/metrics")
+	if code != 200 || !strings.Contains(body, "onsite_graphql_operations_total") || !strings.Contains(body, "go_goroutines") {
+		t.Errorf("metrics: %d, missing series", code)
+	}
+	if strings.Contains(s.logs.String(), "admin-password-1") {
+		t.Error("the admin password set by ONSITE_ADMIN_PASSWORD appears in the log")
+	}
+}
+
+// TestPasswordsAndLogout: changing one's password needs the old one and
+// ends the sessions; an admin reset does too; logout ends a session.
+func TestPasswordsAndLogout(t *testing.T) {
+	s := start(t, storetest.Backends(t)[0], nil)
+	admin := s.login(t, "admin", s.AdminPW, "d").Login
+	s.post(t, admin.AccessToken, `mutation { createUser(input: {username: "li", password: "first-pass-1", role: SUPERVISOR, orgUnitId: "1"}) { id } }`, nil).into(t, &struct{}{})
+	li := s.login(t, "li", "first-pass-1", "p").Login
+	change := `mutation($o: String!, $n: String!) { changePassword(oldPassword: $o, newPassword: $n) }`
+	if r := s.post(t, li.AccessToken, change, map[string]any{"o": "wrong-pass-1", "n": "second-pass-2"}); r.Code() != "UNAUTHENTICATED" {
+		t.Errorf("wrong old password: %s", r.Raw)
+	}
+	if r := s.post(t, li.AccessToken, change, map[string]any{"o": "first-pass-1", "n": "short"}); r.Code() != "INVALID" {
+		t.Errorf("too short: %s", r.Raw)
+	}
+	s.post(t, li.AccessToken, change, map[string]any{"o": "first-pass-1", "n": "second-pass-2"}).into(t, &struct{}{})
+	refresh := `mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken } }`
+	if r := s.post(t, "", refresh, map[string]any{"t": li.RefreshToken}); r.Code() != "UNAUTHENTICATED" {
+		t.Errorf("session survived a password change: %s", r.Raw)
+	}
+	if r := s.post(t, "", loginMutation, map[string]any{"u": "li", "p": "first-pass-1", "d": "p"}); r.Code() != "UNAUTHENTICATED" {
+		t.Errorf("old password still works: %s", r.Raw)
+	}
+	li = s.login(t, "li", "second-pass-2", "p").Login
+	var me struct{ Me struct{ ID string } }
+	s.post(t, li.AccessToken, `{ me { id } }`, nil).into(t, &me)
+	reset := `mutation($u: ID!, $p: String!) { resetPassword(userId: $u, newPassword: $p) }`
+	if r := s.post(t, li.AccessToken, reset, map[string]any{"u": "1", "p": "hijacked-1"}); r.Code() != "FORBIDDEN" {
+		t.Errorf("supervisor resetting the admin: %s", r.Raw)
+	}
+	s.post(t, admin.AccessToken, reset, map[string]any{"u": me.Me.ID, "p": "third-pass-3"}).into(t, &struct{}{})
+	if r := s.post(t, "", refresh, map[string]any{"t": li.RefreshToken}); r.Code() != "UNAUTHENTICATED" {
+		t.Errorf("session survived an admin reset: %s", r.Raw)
+	}
+	li = s.login(t, "li", "third-pass-3", "p").Login
+	s.post(t, li.AccessToken, `mutation { logout }`, nil).into(t, &struct{}{})
+	if r := s.post(t, "", refresh, map[string]any{"t": li.RefreshToken}); r.Code() != "UNAUTHENTICATED" {
+		t.Errorf("session survived logout: %s", r.Raw)
+	}
+}
+
+func TestParserTokenLimit(t *testing.T) {
+	s := start(t, storetest.Backends(t)[0], nil)
+	q := "{ " + strings.Repeat("me { id } ", 3000) + "}" // 12,000+ tokens
+	r := s.post(t, "", q, nil)
+	if len(r.Errors) == 0 || !strings.Contains(strings.ToLower(r.Raw), "token") {
+		t.Errorf("oversize query: %.300s", r.Raw)
+	}
+}
+
+// TestImportRegionsCommand runs the import-regions subcommand twice on the
+// same SQLite file: the campus is created, then unchanged.
+func TestImportRegionsCommand(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "campus.geojson")
+	if err := os.WriteFile(file, []byte(syntheticCampus), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"ONSITE_DSN": filepath.Join(dir, "onsite.db"), "ONSITE_JWT_KEY_FILE": filepath.Join(dir, "k.pem"),
+		"ONSITE_ADMIN_PASSWORD": "admin-password-1", "ONSITE_BCRYPT_COST": "4"}
+	getenv := func(k string) string { return env[k] }
+	for _, want := range []string{"1 created", "1 unchanged"} {
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{"import-regions", "-kind", "campus", file}, getenv, &out); err != nil {
+			t.Fatalf("import-regions: %v\n%s", err, out.String())
+		}
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output %q, want %q", out.String(), want)
+		}
+	}
+	var out bytes.Buffer
+	bad := filepath.Join(dir, "bad.geojson")
+	os.WriteFile(bad, []byte(strings.Replace(syntheticCampus, "[113.520,34.810]]]", "[113.520,34.811]]]", 1)), 0o644)
+	if err := run(context.Background(), []string{"import-regions", "-kind", "campus", bad}, getenv, &out); err == nil || !strings.Contains(err.Error(), "SYN-CAMPUS-1") {
+		t.Errorf("unclosed ring: %v, want an error naming the feature", err)
+	}
+}

@@ -54,25 +54,20 @@ func (r *Resolver) presentable(ctx context.Context, err error) string {
 }
 
 func checkInConn(rows []*models.CheckIn, pi store.PageInfo) *model.CheckInConnection {
-	c := &model.CheckInConnection{PageInfo: pageInfo(pi), Edges: make([]*model.CheckInEdge, len(rows))}
-	for i, r := range rows {
-		c.Edges[i] = &model.CheckInEdge{Cursor: store.Cursor(r.ID), Node: r}
-	}
-	return c
+	return &model.CheckInConnection{PageInfo: pageInfo(pi), Edges: edges(rows, func(r *models.CheckIn) int64 { return r.ID },
+		func(c string, r *models.CheckIn) *model.CheckInEdge { return &model.CheckInEdge{Cursor: c, Node: r} })}
 }
 
 func workGroupConn(rows []*models.WorkGroup, pi store.PageInfo) *model.WorkGroupConnection {
-	c := &model.WorkGroupConnection{PageInfo: pageInfo(pi), Edges: make([]*model.WorkGroupEdge, len(rows))}
-	for i, r := range rows {
-		c.Edges[i] = &model.WorkGroupEdge{Cursor: store.Cursor(r.ID), Node: r}
-	}
-	return c
+	return &model.WorkGroupConnection{PageInfo: pageInfo(pi), Edges: edges(rows, func(r *models.WorkGroup) int64 { return r.ID },
+		func(c string, r *models.WorkGroup) *model.WorkGroupEdge {
+			return &model.WorkGroupEdge{Cursor: c, Node: r}
+		})}
 }
 
 func assignmentConn(rows []*models.Assignment, pi store.PageInfo) *model.AssignmentConnection {
-	c := &model.AssignmentConnection{PageInfo: pageInfo(pi), Edges: make([]*model.AssignmentEdge, len(rows))}
-	for i, r := range rows {
-		c.Edges[i] = &model.AssignmentEdge{Cursor: store.Cursor(r.ID), Node: r}
-	}
-	return c
+	return &model.AssignmentConnection{PageInfo: pageInfo(pi), Edges: edges(rows, func(r *models.Assignment) int64 { return r.ID },
+		func(c string, r *models.Assignment) *model.AssignmentEdge {
+			return &model.AssignmentEdge{Cursor: c, Node: r}
+		})}
 }

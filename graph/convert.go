@@ -31,28 +31,28 @@ func pageInfo(pi store.PageInfo) *model.PageInfo {
 	return out
 }
 
-func userConn(rows []*models.User, pi store.PageInfo) *model.UserConnection {
-	c := &model.UserConnection{PageInfo: pageInfo(pi), Edges: make([]*model.UserEdge, len(rows))}
-	for i, u := range rows {
-		c.Edges[i] = &model.UserEdge{Cursor: store.Cursor(u.ID), Node: u}
+// edges maps a page of rows to Relay edges with id cursors.
+func edges[T, E any](rows []T, id func(T) int64, edge func(cursor string, node T) E) []E {
+	out := make([]E, len(rows))
+	for i, r := range rows {
+		out[i] = edge(store.Cursor(id(r)), r)
 	}
-	return c
+	return out
+}
+
+func userConn(rows []*models.User, pi store.PageInfo) *model.UserConnection {
+	return &model.UserConnection{PageInfo: pageInfo(pi), Edges: edges(rows, func(u *models.User) int64 { return u.ID },
+		func(c string, u *models.User) *model.UserEdge { return &model.UserEdge{Cursor: c, Node: u} })}
 }
 
 func orgUnitConn(rows []*models.OrgUnit, pi store.PageInfo) *model.OrgUnitConnection {
-	c := &model.OrgUnitConnection{PageInfo: pageInfo(pi), Edges: make([]*model.OrgUnitEdge, len(rows))}
-	for i, u := range rows {
-		c.Edges[i] = &model.OrgUnitEdge{Cursor: store.Cursor(u.ID), Node: u}
-	}
-	return c
+	return &model.OrgUnitConnection{PageInfo: pageInfo(pi), Edges: edges(rows, func(u *models.OrgUnit) int64 { return u.ID },
+		func(c string, u *models.OrgUnit) *model.OrgUnitEdge { return &model.OrgUnitEdge{Cursor: c, Node: u} })}
 }
 
 func deviceConn(rows []*models.Device, pi store.PageInfo) *model.DeviceConnection {
-	c := &model.DeviceConnection{PageInfo: pageInfo(pi), Edges: make([]*model.DeviceEdge, len(rows))}
-	for i, d := range rows {
-		c.Edges[i] = &model.DeviceEdge{Cursor: store.Cursor(d.ID), Node: d}
-	}
-	return c
+	return &model.DeviceConnection{PageInfo: pageInfo(pi), Edges: edges(rows, func(d *models.Device) int64 { return d.ID },
+		func(c string, d *models.Device) *model.DeviceEdge { return &model.DeviceEdge{Cursor: c, Node: d} })}
 }
 
 // authPayload makes the new session's user the request's caller, so the

@@ -15,11 +15,8 @@ import (
 )
 
 func regionConn(rows []*models.Region, pi store.PageInfo) *model.RegionConnection {
-	c := &model.RegionConnection{PageInfo: pageInfo(pi), Edges: make([]*model.RegionEdge, len(rows))}
-	for i, r := range rows {
-		c.Edges[i] = &model.RegionEdge{Cursor: store.Cursor(r.ID), Node: r}
-	}
-	return c
+	return &model.RegionConnection{PageInfo: pageInfo(pi), Edges: edges(rows, func(r *models.Region) int64 { return r.ID },
+		func(c string, r *models.Region) *model.RegionEdge { return &model.RegionEdge{Cursor: c, Node: r} })}
 }
 
 func locateResult(res geofence.Result) *model.LocateResult {

@@ -129,11 +129,7 @@ func (s *Store) OrgUnitsByID(ctx context.Context, p *auth.Principal, ids []int64
 	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
 		return nil, mapErr(err)
 	}
-	out := make(map[int64]*models.OrgUnit, len(rows))
-	for _, r := range rows {
-		out[r.ID] = r
-	}
-	return out, nil
+	return keyBy(rows, func(r *models.OrgUnit) int64 { return r.ID }), nil
 }
 
 // ListOrgUnits pages through units, optionally only the children of parentID

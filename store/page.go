@@ -79,3 +79,12 @@ func trim[T any](rows []T, n int, id func(T) int64) ([]T, PageInfo) {
 	}
 	return rows, info
 }
+
+// keyBy indexes loader rows by a key (an id, or the id they belong to).
+func keyBy[T any](rows []T, key func(T) int64) map[int64]T {
+	out := make(map[int64]T, len(rows))
+	for _, r := range rows {
+		out[key(r)] = r
+	}
+	return out
+}

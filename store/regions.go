@@ -216,11 +216,7 @@ func (s *Store) RegionsByID(ctx context.Context, p *auth.Principal, ids []int64)
 	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
 		return nil, mapErr(err)
 	}
-	out := make(map[int64]*models.Region, len(rows))
-	for _, r := range rows {
-		out[r.ID] = r
-	}
-	return out, nil
+	return keyBy(rows, func(r *models.Region) int64 { return r.ID }), nil
 }
 
 // CurrentVersions loads the version in force of several regions (a data
@@ -236,9 +232,5 @@ func (s *Store) CurrentVersions(ctx context.Context, p *auth.Principal, regionID
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	out := make(map[int64]*models.RegionVersion, len(rows))
-	for _, v := range rows {
-		out[v.RegionID] = v
-	}
-	return out, nil
+	return keyBy(rows, func(r *models.RegionVersion) int64 { return r.RegionID }), nil
 }

@@ -153,11 +153,7 @@ func (s *Store) CheckInsByID(ctx context.Context, p *auth.Principal, ids []int64
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	out := make(map[int64]*models.CheckIn, len(rows))
-	for _, c := range rows {
-		out[c.ID] = c
-	}
-	return out, nil
+	return keyBy(rows, func(r *models.CheckIn) int64 { return r.ID }), nil
 }
 
 // ReviewsByCheckIn loads the ruling on each of several check-ins (a data
@@ -175,11 +171,7 @@ func (s *Store) ReviewsByCheckIn(ctx context.Context, p *auth.Principal, checkIn
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	out := make(map[int64]*models.Review, len(rows))
-	for _, r := range rows {
-		out[r.CheckInID] = r
-	}
-	return out, nil
+	return keyBy(rows, func(r *models.Review) int64 { return r.CheckInID }), nil
 }
 
 // CountingHistory returns, for recomputation, every check-in of userID that

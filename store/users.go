@@ -305,11 +305,7 @@ func (s *Store) UsersByID(ctx context.Context, p *auth.Principal, ids []int64) (
 	if err := s.db.WithContext(ctx).Scopes(scope).Where("users.id IN ?", ids).Find(&rows).Error; err != nil {
 		return nil, mapErr(err)
 	}
-	out := make(map[int64]*models.User, len(rows))
-	for _, u := range rows {
-		out[u.ID] = u
-	}
-	return out, nil
+	return keyBy(rows, func(r *models.User) int64 { return r.ID }), nil
 }
 
 // CheckUnit refuses (FORBIDDEN) unless p may apply op to records of the org

@@ -210,11 +210,7 @@ func (s *Store) WorkGroupsByID(ctx context.Context, p *auth.Principal, ids []int
 	if err := s.db.WithContext(ctx).Scopes(scope).Where("work_groups.id IN ?", ids).Find(&rows).Error; err != nil {
 		return nil, mapErr(err)
 	}
-	out := make(map[int64]*models.WorkGroup, len(rows))
-	for _, g := range rows {
-		out[g.ID] = g
-	}
-	return out, nil
+	return keyBy(rows, func(r *models.WorkGroup) int64 { return r.ID }), nil
 }
 
 // WorkGroupMembers loads the members of several work groups (a data loader

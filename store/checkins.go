@@ -194,13 +194,6 @@ func day(db *gorm.DB, userID, regionID int64, date string) (*models.PresenceDay,
 	return &d, err
 }
 
-// Day returns the presence aggregate of (user, date, region), or a zero day
-// when there is none. No authorization: the check-in service asks for the
-// signed-in cadre's own day.
-func (s *Store) Day(ctx context.Context, userID, regionID int64, date string) (*models.PresenceDay, error) {
-	d, err := day(s.db.WithContext(ctx), userID, regionID, date)
-	return d, mapErr(err)
-}
 
 // ownerScope refuses unless p may apply op to the records of userID: the
 // user must be within p's reach (self, subtree or all). NOT_FOUND for an

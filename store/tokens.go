@@ -82,9 +82,3 @@ func (s *Store) revokeFamily(tx *gorm.DB, familyID string) error {
 		Update("revoked_at", s.now().UTC()).Error
 }
 
-// FamilyRevoked reports whether every token of the family is revoked.
-func (s *Store) FamilyRevoked(ctx context.Context, familyID string) (bool, error) {
-	var n int64
-	err := s.db.WithContext(ctx).Model(&models.RefreshToken{}).Where("family_id = ? AND revoked_at IS NULL", familyID).Count(&n).Error
-	return n == 0, mapErr(err)
-}

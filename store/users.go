@@ -264,12 +264,6 @@ func (s *Store) SetPasswordHash(ctx context.Context, p *auth.Principal, userID i
 	})
 }
 
-// CountUsers returns how many accounts exist (for bootstrap).
-func (s *Store) CountUsers(ctx context.Context) (int64, error) {
-	var n int64
-	err := s.db.WithContext(ctx).Model(&models.User{}).Count(&n).Error
-	return n, mapErr(err)
-}
 
 // Bootstrap creates the root org unit and the first admin when the database
 // has no users. It returns false when users already exist.

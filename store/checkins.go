@@ -194,7 +194,6 @@ func day(db *gorm.DB, userID, regionID int64, date string) (*models.PresenceDay,
 	return &d, err
 }
 
-
 // ownerScope refuses unless p may apply op to the records of userID: the
 // user must be within p's reach (self, subtree or all). NOT_FOUND for an
 // unknown or unreachable user.

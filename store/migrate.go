@@ -76,4 +76,3 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	return nil
 }
-

@@ -81,4 +81,3 @@ func (s *Store) revokeFamily(tx *gorm.DB, familyID string) error {
 	return tx.Model(&models.RefreshToken{}).Where("family_id = ? AND revoked_at IS NULL", familyID).
 		Update("revoked_at", s.now().UTC()).Error
 }
-

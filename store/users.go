@@ -264,7 +264,6 @@ func (s *Store) SetPasswordHash(ctx context.Context, p *auth.Principal, userID i
 	})
 }
 
-
 // Bootstrap creates the root org unit and the first admin when the database
 // has no users. It returns false when users already exist.
 func (s *Store) Bootstrap(ctx context.Context, rootCode, rootName, adminName, passwordHash string) (bool, error) {

@@ -134,16 +134,7 @@ func (s *Store) ListDevices(ctx context.Context, p *auth.Principal, f DeviceFilt
 	if f.Status != nil {
 		q = q.Where("devices.status = ?", *f.Status)
 	}
-	q, n, err := page.apply(q, "devices")
-	if err != nil {
-		return nil, PageInfo{}, err
-	}
-	var rows []*models.Device
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, PageInfo{}, mapErr(err)
-	}
-	rows, info := trim(rows, n, func(d *models.Device) int64 { return d.ID })
-	return rows, info, nil
+	return list(q, "devices", page, func(d *models.Device) int64 { return d.ID })
 }
 
 // DevicesByUser loads the devices of several users (a data loader batch),

@@ -142,16 +142,7 @@ func (s *Store) ListOrgUnits(ctx context.Context, p *auth.Principal, parentID *i
 	if parentID != nil {
 		q = q.Where("parent_id = ?", *parentID)
 	}
-	q, n, err := page.apply(q, "org_units")
-	if err != nil {
-		return nil, PageInfo{}, err
-	}
-	var rows []*models.OrgUnit
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, PageInfo{}, mapErr(err)
-	}
-	rows, info := trim(rows, n, func(u *models.OrgUnit) int64 { return u.ID })
-	return rows, info, nil
+	return list(q, "org_units", page, func(u *models.OrgUnit) int64 { return u.ID })
 }
 
 // notFoundOr turns a missing row into a NOT_FOUND naming the object and maps

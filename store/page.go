@@ -88,3 +88,18 @@ func keyBy[T any](rows []T, key func(T) int64) map[int64]T {
 	}
 	return out
 }
+
+// list runs a paged query: the page applied to q (ordered by table.id),
+// then the probe row trimmed into PageInfo. Errors are mapped.
+func list[T any](q *gorm.DB, table string, page Page, id func(*T) int64) ([]*T, PageInfo, error) {
+	q, n, err := page.apply(q, table)
+	if err != nil {
+		return nil, PageInfo{}, err
+	}
+	var rows []*T
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, PageInfo{}, mapErr(err)
+	}
+	rows, info := trim(rows, n, id)
+	return rows, info, nil
+}

@@ -173,16 +173,7 @@ func (s *Store) ListRegions(ctx context.Context, p *auth.Principal, f RegionFilt
 	if f.ParentCode != nil {
 		q = q.Where("parent_code = ?", *f.ParentCode)
 	}
-	q, n, err := page.apply(q, "regions")
-	if err != nil {
-		return nil, PageInfo{}, err
-	}
-	var rows []*models.Region
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, PageInfo{}, mapErr(err)
-	}
-	rows, info := trim(rows, n, func(r *models.Region) int64 { return r.ID })
-	return rows, info, nil
+	return list(q, "regions", page, func(r *models.Region) int64 { return r.ID })
 }
 
 // Region returns one region; NOT_FOUND when absent.

@@ -116,16 +116,7 @@ func (s *Store) ListCheckIns(ctx context.Context, p *auth.Principal, f CheckInFi
 	if f.Status != nil {
 		q = statusFilter(q, *f.Status)
 	}
-	q, n, err := page.apply(q, "check_ins")
-	if err != nil {
-		return nil, PageInfo{}, err
-	}
-	var rows []*models.CheckIn
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, PageInfo{}, mapErr(err)
-	}
-	rows, info := trim(rows, n, func(c *models.CheckIn) int64 { return c.ID })
-	return rows, info, nil
+	return list(q, "check_ins", page, func(c *models.CheckIn) int64 { return c.ID })
 }
 
 func statusFilter(q *gorm.DB, st models.CheckInStatus) *gorm.DB {

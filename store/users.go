@@ -197,16 +197,7 @@ func (s *Store) ListUsers(ctx context.Context, p *auth.Principal, f UserFilter, 
 	if f.Role != nil {
 		q = q.Where("users.role = ?", *f.Role)
 	}
-	q, n, err := page.apply(q, "users")
-	if err != nil {
-		return nil, PageInfo{}, err
-	}
-	var rows []*models.User
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, PageInfo{}, mapErr(err)
-	}
-	rows, info := trim(rows, n, func(u *models.User) int64 { return u.ID })
-	return rows, info, nil
+	return list(q, "users", page, func(u *models.User) int64 { return u.ID })
 }
 
 // concatPath is the SQL expression path || '%' in the store's dialect.

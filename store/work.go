@@ -187,16 +187,7 @@ func (s *Store) ListWorkGroups(ctx context.Context, p *auth.Principal, orgUnitID
 	if orgUnitID != nil {
 		q = q.Where("work_groups.org_unit_id = ?", *orgUnitID)
 	}
-	q, n, err := page.apply(q, "work_groups")
-	if err != nil {
-		return nil, PageInfo{}, err
-	}
-	var rows []*models.WorkGroup
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, PageInfo{}, mapErr(err)
-	}
-	rows, info := trim(rows, n, func(g *models.WorkGroup) int64 { return g.ID })
-	return rows, info, nil
+	return list(q, "work_groups", page, func(g *models.WorkGroup) int64 { return g.ID })
 }
 
 // WorkGroupsByID loads work groups for a data loader in one query, only

@@ -316,16 +316,7 @@ func (s *Store) ListAssignments(ctx context.Context, p *auth.Principal, f Assign
 		}
 		q = q.Where("assignments.purpose = ?", *f.Purpose)
 	}
-	q, n, err := page.apply(q, "assignments")
-	if err != nil {
-		return nil, PageInfo{}, err
-	}
-	var rows []*models.Assignment
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, PageInfo{}, mapErr(err)
-	}
-	rows, info := trim(rows, n, func(a *models.Assignment) int64 { return a.ID })
-	return rows, info, nil
+	return list(q, "assignments", page, func(a *models.Assignment) int64 { return a.ID })
 }
 
 // AssignmentsOn returns the assignments of a cadre in force on date (R5: a

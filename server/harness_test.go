@@ -21,6 +21,7 @@ type testServer struct {
 	URL     string
 	AdminPW string
 	logs    *syncBuffer
+	stop    func() error // cancels run's context and waits for it to return
 }
 
 type syncBuffer struct {
@@ -78,13 +79,19 @@ func start(t *testing.T, b storetest.Backend, extra map[string]string) *testServ
 	}()
 	select {
 	case a := <-addr:
+		var once sync.Once
+		var runErr error
+		s := &testServer{URL: "http://" + a, AdminPW: env["ONSITE_ADMIN_PASSWORD"], logs: logs}
+		s.stop = func() error {
+			once.Do(func() { cancel(); runErr = <-done })
+			return runErr
+		}
 		t.Cleanup(func() {
-			cancel()
-			if err := <-done; err != nil {
+			if err := s.stop(); err != nil {
 				t.Errorf("run returned %v", err)
 			}
 		})
-		return &testServer{URL: "http://" + a, AdminPW: env["ONSITE_ADMIN_PASSWORD"], logs: logs}
+		return s
 	case err := <-done:
 		cancel()
 		t.Fatalf("run failed before listening: %v\n%s", err, logs.String())

@@ -27,13 +27,19 @@ var exercisers = map[store.Op]func(s *store.Store, p *auth.Principal, target *mo
 	},
 }
 
-// syntheticCampus is a made-up square campus of about 1 km near 113.6E
-// 34.8N (GCJ-02), shifted east by shift degrees. It is not a real outline.
-func syntheticCampus(code string, shift float64) geofence.Region {
-	x, y := 113.60+shift, 34.80
-	ring := orb.Ring{{x, y}, {x + 0.01, y}, {x + 0.01, y + 0.01}, {x, y + 0.01}, {x, y}}
-	return geofence.Region{Kind: geofence.KindCampus, Code: code, Name: "Synthetic campus " + code, ParentCode: "410100",
+// syntheticSquare is a made-up square region (GCJ-02) with its south-west
+// corner at (lon, 34.8) and sides of side degrees. It is not a real outline.
+func syntheticSquare(kind geofence.Kind, code, parent string, lon, side float64) geofence.Region {
+	x, y := lon, 34.80
+	ring := orb.Ring{{x, y}, {x + side, y}, {x + side, y + side}, {x, y + side}, {x, y}}
+	return geofence.Region{Kind: kind, Code: code, Name: "Synthetic " + string(kind) + " " + code, ParentCode: parent,
 		Datum: geofence.GCJ02, Geometry: orb.MultiPolygon{{ring}}}
+}
+
+// syntheticCampus is a synthetic campus of about 1 km in 郑州 (410100) near
+// 113.6E 34.8N, shifted east by shift degrees.
+func syntheticCampus(code string, shift float64) geofence.Region {
+	return syntheticSquare(geofence.KindCampus, code, "410100", 113.60+shift, 0.01)
 }
 
 func TestImportRegionsVersions(t *testing.T) {

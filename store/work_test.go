@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paulmach/orb"
-
 	"github.com/henan-youth/onsite/auth"
 	"github.com/henan-youth/onsite/geofence"
 	"github.com/henan-youth/onsite/models"
@@ -72,14 +70,10 @@ func exerciseWriteWork(s *store.Store, p *auth.Principal, target *models.User) e
 	return err
 }
 
-// syntheticCounty is a made-up square county of about 10 km near 114.3E
-// 34.8N (GCJ-02) in 开封 (410200), shifted east by shift degrees. It is not
-// a real outline.
+// syntheticCounty is a synthetic county of about 10 km in 开封 (410200)
+// near 114.3E 34.8N, shifted east by shift degrees.
 func syntheticCounty(code string, shift float64) geofence.Region {
-	x, y := 114.30+shift, 34.80
-	ring := orb.Ring{{x, y}, {x + 0.1, y}, {x + 0.1, y + 0.1}, {x, y + 0.1}, {x, y}}
-	return geofence.Region{Kind: geofence.KindCounty, Code: code, Name: "Synthetic county " + code, ParentCode: "410200",
-		Datum: geofence.GCJ02, Geometry: orb.MultiPolygon{{ring}}}
+	return syntheticSquare(geofence.KindCounty, code, "410200", 114.30+shift, 0.1)
 }
 
 // workWorld is buildWorld plus regions and supA and supB at division rank.

@@ -175,7 +175,7 @@ func TestCheckInVerdictsAndFlags(t *testing.T) {
 			}
 		}
 		for name, in := range map[string]map[string]any{
-			"latitude NaN-ish":  fix("bad1", orb.Point{114.8, 95}, 10, "GCJ02", now()),
+			"latitude out of range":  fix("bad1", orb.Point{114.8, 95}, 10, "GCJ02", now()),
 			"negative accuracy": fix("bad2", lankaoGCJ, -5, "GCJ02", now()),
 			"empty client id":   fix("", lankaoGCJ, 5, "GCJ02", now()),
 		} {

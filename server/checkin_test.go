@@ -175,9 +175,9 @@ func TestCheckInVerdictsAndFlags(t *testing.T) {
 			}
 		}
 		for name, in := range map[string]map[string]any{
-			"latitude out of range":  fix("bad1", orb.Point{114.8, 95}, 10, "GCJ02", now()),
-			"negative accuracy": fix("bad2", lankaoGCJ, -5, "GCJ02", now()),
-			"empty client id":   fix("", lankaoGCJ, 5, "GCJ02", now()),
+			"latitude out of range": fix("bad1", orb.Point{114.8, 95}, 10, "GCJ02", now()),
+			"negative accuracy":     fix("bad2", lankaoGCJ, -5, "GCJ02", now()),
+			"empty client id":       fix("", lankaoGCJ, 5, "GCJ02", now()),
 		} {
 			tok, _ := w.cadre(t, s, "bad-"+strings.ReplaceAll(name, " ", "-"))
 			if r := s.post(t, tok, checkInMutation, map[string]any{"in": in}); r.Code() != "INVALID" {

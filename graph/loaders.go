@@ -26,6 +26,7 @@ type loaders struct {
 	review    *dataloadgen.Loader[int64, *models.Review] // by check-in id
 	workGroup *dataloadgen.Loader[int64, *models.WorkGroup]
 	members   *dataloadgen.Loader[int64, []*models.User] // by work group id
+	regs      *regions.Service                           // in memory: read without batching
 }
 
 // loaderWait is how long a loader collects keys before it fetches. Sibling
@@ -36,6 +37,7 @@ const loaderWait = time.Millisecond
 
 func newLoaders(s *store.Store, regs *regions.Service) *loaders {
 	return &loaders{
+		regs: regs,
 		orgUnit: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*models.OrgUnit, error) {
 			return s.OrgUnitsByID(ctx, caller(ctx), ids)
 		}, dataloadgen.WithWait(loaderWait)),
@@ -66,8 +68,22 @@ func newLoaders(s *store.Store, regs *regions.Service) *loaders {
 	}
 }
 
-// caller is the principal for a loader fetch; nil (refused by the store)
-// when the request is not signed in.
+// loadRegion answers from the regions in memory at once — no batch wait,
+// no goroutine; only an id the index lacks goes through the loader (and the
+// store). Every role may read regions, so the check is the role's alone.
+func loadRegion(ctx context.Context, id int64) (*models.Region, error) {
+	l := loadersFrom(ctx)
+	if l.regs != nil {
+		if _, err := store.Authorize(caller(ctx), store.OpReadRegions); err != nil {
+			return nil, err
+		}
+		if r := l.regs.Get(id); r != nil {
+			return r, nil
+		}
+	}
+	return load(ctx, l.region, id)
+}
+
 // regionsByID answers from the in-memory regions (every role may read
 // regions) and asks the store only for ids the index lacks.
 func regionsByID(ctx context.Context, s *store.Store, regs *regions.Service, ids []int64) (map[int64]*models.Region, error) {
@@ -94,6 +110,8 @@ func regionsByID(ctx context.Context, s *store.Store, regs *regions.Service, ids
 	return found, err
 }
 
+// caller is the principal for a loader fetch; nil (refused by the store)
+// when the request is not signed in.
 func caller(ctx context.Context) *auth.Principal {
 	p, _ := principal(ctx)
 	return p

@@ -24,7 +24,7 @@ func (r *assignmentResolver) User(ctx context.Context, obj *models.Assignment) (
 
 // Region is the resolver for the region field.
 func (r *assignmentResolver) Region(ctx context.Context, obj *models.Assignment) (*models.Region, error) {
-	return load(ctx, loadersFrom(ctx).region, obj.RegionID)
+	return loadRegion(ctx, obj.RegionID)
 }
 
 // WorkGroup is the resolver for the workGroup field.
@@ -63,7 +63,7 @@ func (r *checkInResolver) Region(ctx context.Context, obj *models.CheckIn) (*mod
 	if obj.RegionID == nil {
 		return nil, nil
 	}
-	return load(ctx, loadersFrom(ctx).region, *obj.RegionID)
+	return loadRegion(ctx, *obj.RegionID)
 }
 
 // Flags is the resolver for the flags field.
@@ -108,7 +108,7 @@ func (r *checkInResultResolver) Region(ctx context.Context, obj *checkin.Result)
 	if obj.CheckIn.RegionID == nil {
 		return nil, nil
 	}
-	return load(ctx, loadersFrom(ctx).region, *obj.CheckIn.RegionID)
+	return loadRegion(ctx, *obj.CheckIn.RegionID)
 }
 
 // Day is the resolver for the day field.
@@ -118,7 +118,7 @@ func (r *checkInResultResolver) Day(ctx context.Context, obj *checkin.Result) (*
 
 // Region is the resolver for the region field.
 func (r *dayStatusResolver) Region(ctx context.Context, obj *checkin.Day) (*models.Region, error) {
-	return load(ctx, loadersFrom(ctx).region, obj.RegionID)
+	return loadRegion(ctx, obj.RegionID)
 }
 
 // User is the resolver for the user field.
@@ -136,7 +136,7 @@ func (r *deviceResolver) ApprovedBy(ctx context.Context, obj *models.Device) (*m
 
 // Region is the resolver for the region field.
 func (r *locateCandidateResolver) Region(ctx context.Context, obj *geofence.Candidate) (*models.Region, error) {
-	return load(ctx, loadersFrom(ctx).region, obj.Region.ID)
+	return loadRegion(ctx, obj.Region.ID)
 }
 
 // Login is the resolver for the login field.
@@ -267,6 +267,11 @@ func (r *mutationResolver) SyncCheckIns(ctx context.Context, inputs []*model.Che
 		ins[i] = checkInInput(*in)
 	}
 	items, err := r.deps.CheckIns.Sync(ctx, p, ins)
+	for _, it := range items {
+		if it.Result != nil && !it.Result.Replayed {
+			loadersFrom(ctx).review.Prime(it.Result.CheckIn.ID, nil) // a new check-in has no review yet
+		}
+	}
 	return ptrs(items), err
 }
 
@@ -350,7 +355,7 @@ func (r *orgUnitResolver) Users(ctx context.Context, obj *models.OrgUnit, first 
 
 // Region is the resolver for the region field.
 func (r *presenceDayResolver) Region(ctx context.Context, obj *models.PresenceDay) (*models.Region, error) {
-	return load(ctx, loadersFrom(ctx).region, obj.RegionID)
+	return loadRegion(ctx, obj.RegionID)
 }
 
 // Quarter is the resolver for the quarter field.
@@ -363,7 +368,7 @@ func (r *quarterPresenceResolver) County(ctx context.Context, obj *checkin.Quart
 	if obj.CountyID == nil {
 		return nil, nil
 	}
-	return load(ctx, loadersFrom(ctx).region, *obj.CountyID)
+	return loadRegion(ctx, *obj.CountyID)
 }
 
 // Me is the resolver for the me field.
@@ -589,7 +594,7 @@ func (r *syncItemResultResolver) Error(ctx context.Context, obj *checkin.ItemRes
 
 // Region is the resolver for the region field.
 func (r *tripResolver) Region(ctx context.Context, obj *presence.Trip) (*models.Region, error) {
-	return load(ctx, loadersFrom(ctx).region, obj.RegionID)
+	return loadRegion(ctx, obj.RegionID)
 }
 
 // Start is the resolver for the start field.

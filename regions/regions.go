@@ -87,6 +87,16 @@ func (s *Service) ByID(ids []int64) map[int64]*models.Region {
 	return out
 }
 
+// Get returns a copy of region id from the regions in force, or nil.
+func (s *Service) Get(id int64) *models.Region {
+	r, ok := s.cur.Load().byID[id]
+	if !ok {
+		return nil
+	}
+	copy := *r
+	return &copy
+}
+
 // Index returns the index in force.
 func (s *Service) Index() *geofence.Index { return s.cur.Load().idx }
 

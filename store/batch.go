@@ -3,7 +3,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -178,6 +177,7 @@ type batchState struct {
 	items   []*writeItem
 	bound   map[int64]string
 	results []writeResult
+	priors  []Prior
 	news    []*NewCheckIn // nil for replays and refusals
 	days    map[dayKey]*models.PresenceDay
 	changed map[dayKey]bool
@@ -186,10 +186,10 @@ type batchState struct {
 // recordBatch runs one batch transaction and returns a result per item.
 // An error means nothing of the batch was stored.
 func (s *Store) recordBatch(ctx context.Context, items []*writeItem, rule DayRule) ([]writeResult, error) {
-	b := &batchState{items: items, results: make([]writeResult, len(items)), news: make([]*NewCheckIn, len(items)),
+	b := &batchState{items: items, results: make([]writeResult, len(items)), priors: make([]Prior, len(items)), news: make([]*NewCheckIn, len(items)),
 		days: map[dayKey]*models.PresenceDay{}, changed: map[dayKey]bool{}}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		steps := []func(*gorm.DB) error{b.lock(s), b.replays, b.judge(s), b.readDays, b.insert, b.applyDays(rule), b.writeDays}
+		steps := []func(*gorm.DB) error{b.lock(s), b.facts, b.judge, b.readDays, b.insert, b.applyDays(rule), b.writeDays}
 		for _, step := range steps {
 			if err := step(tx); err != nil {
 				return err
@@ -231,103 +231,65 @@ func (b *batchState) lock(s *Store) func(*gorm.DB) error {
 	}
 }
 
-// replays finds items whose client id is stored already.
-func (b *batchState) replays(tx *gorm.DB) error {
-	keys := make([][]any, len(b.items))
+// facts reads every item's facts in one statement (readFacts) and the
+// replayed originals and previous fixes by id in a second. An item whose
+// client id is stored already is answered with the original.
+func (b *batchState) facts(tx *gorm.DB) error {
+	users := make([]int64, len(b.items))
+	probes := make([]*models.CheckIn, len(b.items))
 	for i, it := range b.items {
-		keys[i] = []any{it.userID, it.probe.ClientID}
+		users[i], probes[i] = it.userID, &it.probe
 	}
-	var rows []*models.CheckIn
-	if err := tx.Where("(user_id, client_id) IN ?", keys).Find(&rows).Error; err != nil {
+	fs, err := readFacts(tx, users, probes)
+	if err != nil {
 		return err
 	}
-	for i, it := range b.items {
-		for _, c := range rows {
-			if c.UserID == it.userID && c.ClientID == it.probe.ClientID {
-				b.results[i] = writeResult{rec: &Recorded{CheckIn: c, Replayed: true}}
-			}
+	var ids []int64
+	for _, f := range fs {
+		if f.ReplayID != nil {
+			ids = append(ids, *f.ReplayID)
+		} else if f.PrevID != nil {
+			ids = append(ids, *f.PrevID)
+		}
+	}
+	rows, err := checkInsByID(tx, ids)
+	if err != nil {
+		return err
+	}
+	for i, f := range fs {
+		switch {
+		case f.ReplayID != nil:
+			b.results[i] = writeResult{rec: &Recorded{CheckIn: rows[*f.ReplayID], Replayed: true}}
+		case f.PrevID != nil:
+			b.priors[i] = Prior{Previous: rows[*f.PrevID], Repeated: f.Repeated}
+		default:
+			b.priors[i] = Prior{Repeated: f.Repeated}
 		}
 	}
 	return nil
 }
 
-// judge reads every new item's prior facts in one statement and judges it.
-func (b *batchState) judge(s *Store) func(*gorm.DB) error {
-	return func(tx *gorm.DB) error {
-		priors, err := b.priors(tx)
-		if err != nil {
-			return err
-		}
-		assigned, err := b.assignments(tx)
-		if err != nil {
-			return err
-		}
-		for i, it := range b.items {
-			if b.results[i].rec != nil {
-				continue
-			}
-			p := priors[i]
-			p.BoundDevice = b.bound[it.userID]
-			p.Assignments = activeOn(assigned[it.userID], it.probe.LocalDate)
-			n, err := it.judge(p)
-			if err != nil {
-				b.results[i] = writeResult{err: err}
-				continue
-			}
-			b.news[i] = n
-		}
-		return nil
+// judge judges every new item against its prior facts.
+func (b *batchState) judge(tx *gorm.DB) error {
+	assigned, err := b.assignments(tx)
+	if err != nil {
+		return err
 	}
-}
-
-// priors reads, for every new item, the cadre's previous fix by device time
-// and whether the same fix was sent before: one UNION ALL of scalar
-// subqueries (index lookups), then the previous rows by id.
-func (b *batchState) priors(tx *gorm.DB) ([]Prior, error) {
-	var parts []string
-	var args []any
 	for i, it := range b.items {
 		if b.results[i].rec != nil {
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("SELECT %d AS k, %s", i, priorColumns))
-		p := it.probe
-		args = append(args, it.userID, p.DeviceTime, it.userID, p.WGSLat, p.WGSLon, p.AccuracyM)
-	}
-	out := make([]Prior, len(b.items))
-	if len(parts) == 0 {
-		return out, nil
-	}
-	var rows []struct {
-		K        int
-		PrevID   *int64
-		Repeated bool
-	}
-	if err := tx.Raw(strings.Join(parts, " UNION ALL "), args...).Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	var ids []int64
-	for _, r := range rows {
-		out[r.K].Repeated = r.Repeated
-		if r.PrevID != nil {
-			ids = append(ids, *r.PrevID)
+		p := b.priors[i]
+		p.BoundDevice = b.bound[it.userID]
+		p.Assignments = activeOn(assigned[it.userID], it.probe.LocalDate)
+		n, err := it.judge(p)
+		if err != nil {
+			b.results[i] = writeResult{err: err}
+			continue
 		}
+		b.news[i] = n
 	}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var prevs []*models.CheckIn
-	if err := tx.Where("id IN ?", ids).Find(&prevs).Error; err != nil {
-		return nil, err
-	}
-	for _, r := range rows {
-		for _, c := range prevs {
-			if r.PrevID != nil && c.ID == *r.PrevID {
-				out[r.K].Previous = c
-			}
-		}
-	}
-	return out, nil
+	return nil
 }
 
 // assignments reads the batch's cadres' assignments overlapping its dates.

@@ -111,14 +111,6 @@ func (s *Store) replay(ctx context.Context, userID int64, clientID string) (*Rec
 	return out, mapErr(err)
 }
 
-// priorColumns selects a cadre's previous fix by device time (its id) and
-// whether an identical fix exists, as scalar subqueries: each is one index
-// lookup (idx_checkin_user_time, idx_checkin_fix). Derived tables instead
-// cost MariaDB milliseconds each. Arguments: user, device time, user,
-// WGS lat, WGS lon, accuracy.
-const priorColumns = `(SELECT id FROM check_ins WHERE user_id = ? AND device_time <= ? ORDER BY device_time DESC, id DESC LIMIT 1) AS prev_id,
-EXISTS(SELECT 1 FROM check_ins r WHERE r.user_id = ? AND r.wgs_lat = ? AND r.wgs_lon = ? AND r.accuracy_m = ?) AS repeated`
-
 // prior locks the cadre's row (MySQL; SQLite transactions are IMMEDIATE,
 // one writer at a time) and reads the facts.
 func (s *Store) prior(tx *gorm.DB, userID int64, probe *models.CheckIn) (Prior, error) {
@@ -140,18 +132,14 @@ func (s *Store) prior(tx *gorm.DB, userID int64, probe *models.CheckIn) (Prior, 
 	if p.Assignments, err = assignmentsOn(tx, userID, probe.LocalDate); err != nil {
 		return p, err
 	}
-	var facts []struct {
-		PrevID   *int64
-		Repeated bool
-	}
-	err = tx.Raw("SELECT "+priorColumns, userID, probe.DeviceTime, userID, probe.WGSLat, probe.WGSLon, probe.AccuracyM).Scan(&facts).Error
-	if err != nil || len(facts) == 0 {
+	fs, err := readFacts(tx, []int64{userID}, []*models.CheckIn{probe})
+	if err != nil {
 		return p, err
 	}
-	p.Repeated = facts[0].Repeated
-	if facts[0].PrevID != nil {
+	p.Repeated = fs[0].Repeated
+	if fs[0].PrevID != nil {
 		var prev models.CheckIn
-		if err := tx.Take(&prev, *facts[0].PrevID).Error; err != nil {
+		if err := tx.Take(&prev, *fs[0].PrevID).Error; err != nil {
 			return p, err
 		}
 		p.Previous = &prev

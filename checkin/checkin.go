@@ -124,7 +124,11 @@ func (s *Service) record(ctx context.Context, p *auth.Principal, in Input, offli
 		AccuracyM: in.AccuracyM, LocalDate: date}
 	var rec *store.Recorded
 	if s.Writer != nil {
-		rec, err = s.Writer.Record(ctx, p.UserID, probe, j.judge)
+		near := make([]int64, len(loc.Candidates))
+		for i, c := range loc.Candidates {
+			near[i] = c.Region.ID
+		}
+		rec, err = s.Writer.Record(ctx, p.UserID, probe, near, j.judge)
 	} else {
 		rec, err = s.Store.RecordCheckIn(ctx, p.UserID, probe, s.dayRule(), j.judge)
 	}
@@ -166,8 +170,8 @@ func (s *Service) DayStatus(d *models.PresenceDay) *Day {
 
 // NewWriter starts group commit for this service's check-ins (see
 // store.CheckInWriter); set it as Writer and Close it on shutdown.
-func (s *Service) NewWriter(maxBatch int) *store.CheckInWriter {
-	return s.Store.NewCheckInWriter(s.dayRule(), maxBatch)
+func (s *Service) NewWriter(cfg store.WriterConfig) *store.CheckInWriter {
+	return s.Store.NewCheckInWriter(s.dayRule(), cfg)
 }
 
 // dayRule is the policy's day rule for the store's incremental aggregate.

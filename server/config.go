@@ -26,6 +26,8 @@ type config struct {
 	LogLevel       string
 	LoginAttempts  int
 	LoginWindow    time.Duration
+	CheckInBatch   int
+	CheckInWorkers int
 }
 
 // parseConfig reads the environment through getenv, then the flags in args.
@@ -71,6 +73,8 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.StringVar(&c.LogLevel, "log-level", env("ONSITE_LOG_LEVEL", "info"), "debug, info, warn or error (ONSITE_LOG_LEVEL)")
 	fs.IntVar(&c.LoginAttempts, "login-attempts", num("ONSITE_LOGIN_ATTEMPTS", "10"), "failed logins allowed per account and per address in a window (ONSITE_LOGIN_ATTEMPTS)")
 	fs.DurationVar(&c.LoginWindow, "login-window", dur("ONSITE_LOGIN_WINDOW", "15m"), "login attempt window (ONSITE_LOGIN_WINDOW)")
+	fs.IntVar(&c.CheckInBatch, "checkin-batch", num("ONSITE_CHECKIN_BATCH", "64"), "most check-ins committed in one transaction (ONSITE_CHECKIN_BATCH)")
+	fs.IntVar(&c.CheckInWorkers, "checkin-workers", num("ONSITE_CHECKIN_WORKERS", "0"), "check-in transactions in flight on MySQL; 0: the default, 4 (ONSITE_CHECKIN_WORKERS)")
 	if len(errs) > 0 {
 		return c, errs[0]
 	}

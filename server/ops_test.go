@@ -34,7 +34,7 @@ func TestHealthReadinessMetrics(t *testing.T) {
 		t.Errorf("readyz: %d %q", code, body)
 	}
 	code, body := get(t, s.URL+"/metrics")
-	if code != 200 || !strings.Contains(body, "onsite_graphql_operations_total") || !strings.Contains(body, "go_goroutines") {
+	if code != 200 || !strings.Contains(body, "onsite_graphql_operations_total") || !strings.Contains(body, "onsite_checkin_batch_seconds") || !strings.Contains(body, "go_goroutines") {
 		t.Errorf("metrics: %d, missing series", code)
 	}
 	if strings.Contains(s.logs.String(), "admin-password-1") {

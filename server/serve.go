@@ -33,6 +33,7 @@ type app struct {
 	accounts *account.Service
 	regions  *regions.Service
 	checkins *checkin.Service
+	metrics  *prometheus.Registry
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {
@@ -78,8 +79,35 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 	}
 	a.checkins = &checkin.Service{Store: st, Regions: a.regions, Policy: presence.DefaultPolicy(), PolicyVersion: "province-default-1",
 		Compliance: compliance.DefaultPolicy(), Now: now}
-	a.checkins.Writer = a.checkins.NewWriter(64)
+	a.metrics = prometheus.NewRegistry()
+	a.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.checkins.Writer = a.checkins.NewWriter(store.WriterConfig{MaxBatch: cfg.CheckInBatch, Workers: cfg.CheckInWorkers,
+		Observe: batchMetrics(a.metrics, log)})
 	return a, nil
+}
+
+// batchMetrics exports group commit: how many check-ins share a
+// transaction, how long the oldest waited for it, how long it took. A
+// failed batch (its items are then stored one by one) is logged.
+func batchMetrics(reg prometheus.Registerer, log *slog.Logger) func(store.BatchStats) {
+	size := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "onsite_checkin_batch_size",
+		Help: "Check-ins per group-commit transaction.", Buckets: prometheus.ExponentialBuckets(1, 2, 8)})
+	queued := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "onsite_checkin_batch_queued_seconds",
+		Help: "Longest wait of a check-in for its batch.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)})
+	took := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "onsite_checkin_batch_seconds",
+		Help: "Group-commit transaction time, begin to commit.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)})
+	failed := prometheus.NewCounter(prometheus.CounterOpts{Name: "onsite_checkin_batch_failures_total",
+		Help: "Batches that failed and were retried item by item."})
+	reg.MustRegister(size, queued, took, failed)
+	return func(b store.BatchStats) {
+		size.Observe(float64(b.Size))
+		queued.Observe(b.Queued.Seconds())
+		took.Observe(b.Took.Seconds())
+		if b.Failed {
+			failed.Inc()
+			log.Warn("check-in batch failed; storing its items one by one", "size", b.Size, "err", b.Err)
+		}
+	}
 }
 
 // bootstrap creates the root org unit and the admin account on an empty
@@ -116,8 +144,7 @@ func (a *app) close() {
 
 // routes mounts the API, health checks and metrics.
 func (a *app) routes() http.Handler {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg := a.metrics
 	gql := graph.NewHandler(graph.Deps{
 		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, CheckIns: a.checkins, Log: a.log, Metrics: reg,
 		Dev: a.cfg.Dev, RequestTimeout: a.cfg.RequestTimeout,

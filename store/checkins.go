@@ -20,7 +20,7 @@ import (
 type Prior struct {
 	BoundDevice string               // "" when the cadre has no bound device
 	Assignments []*models.Assignment // in force on the check-in's LocalDate
-	Previous    *models.CheckIn
+	Previous    *models.CheckIn      // ID, WGSLat, WGSLon, AccuracyM and DeviceTime only
 	Repeated    bool
 }
 
@@ -132,18 +132,11 @@ func (s *Store) prior(tx *gorm.DB, userID int64, probe *models.CheckIn) (Prior, 
 	if p.Assignments, err = assignmentsOn(tx, userID, probe.LocalDate); err != nil {
 		return p, err
 	}
-	fs, err := readFacts(tx, []int64{userID}, []*models.CheckIn{probe})
-	if err != nil {
+	fs := make([]facts, 1)
+	if err := s.round(tx, []stmt{factsStmt([]int64{userID}, []*models.CheckIn{probe}, fs)}); err != nil {
 		return p, err
 	}
-	p.Repeated = fs[0].Repeated
-	if fs[0].PrevID != nil {
-		var prev models.CheckIn
-		if err := tx.Take(&prev, *fs[0].PrevID).Error; err != nil {
-			return p, err
-		}
-		p.Previous = &prev
-	}
+	p.Previous, p.Repeated = fs[0].Previous, fs[0].Repeated
 	return p, nil
 }
 

@@ -82,7 +82,11 @@ func TestPriorFacts(t *testing.T) {
 					}
 					ids[f.clientID] = rec.CheckIn.ID
 				}
-				writer := s.NewCheckInWriter(rule, 16)
+				writer := s.NewCheckInWriter(rule, store.WriterConfig{MaxBatch: 16, Observe: func(b store.BatchStats) {
+					if b.Failed {
+						t.Errorf("a batch of %d failed: %v", b.Size, b.Err)
+					}
+				}})
 				defer writer.Close()
 				type outcome struct {
 					prior  store.Prior
@@ -98,7 +102,7 @@ func TestPriorFacts(t *testing.T) {
 						o := &got[i]
 						judge := judgeAs(uid, c.probe.probe(), &o.prior, &o.called)
 						if batched {
-							o.rec, o.err = writer.Record(ctx, uid, c.probe.probe(), judge)
+							o.rec, o.err = writer.Record(ctx, uid, c.probe.probe(), nil, judge)
 						} else {
 							o.rec, o.err = s.RecordCheckIn(ctx, uid, c.probe.probe(), rule, judge)
 						}
@@ -128,12 +132,18 @@ func TestPriorFacts(t *testing.T) {
 						}
 						continue
 					}
-					prev := ""
+					var prev, want int64 // check-in ids; 0 for none
 					if o.prior.Previous != nil {
-						prev = o.prior.Previous.ClientID
+						prev = o.prior.Previous.ID
+						if at := history[prev-1].probe().DeviceTime; !o.prior.Previous.DeviceTime.Equal(at) {
+							t.Errorf("%s: previous fix at %v, want %v", c.name, o.prior.Previous.DeviceTime, at)
+						}
 					}
-					if prev != c.prevClient || o.prior.Repeated != c.repeated {
-						t.Errorf("%s: previous %q, repeated %v; want %q, %v", c.name, prev, o.prior.Repeated, c.prevClient, c.repeated)
+					if c.prevClient != "" {
+						want = ids[c.prevClient]
+					}
+					if prev != want || o.prior.Repeated != c.repeated {
+						t.Errorf("%s: previous %d, repeated %v; want %d (%q), %v", c.name, prev, o.prior.Repeated, want, c.prevClient, c.repeated)
 					}
 					if o.prior.BoundDevice != "phone-1" {
 						t.Errorf("%s: bound device %q", c.name, o.prior.BoundDevice)

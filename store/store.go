@@ -108,6 +108,7 @@ func dialector(cfg Config) (gorm.Dialector, error) {
 		}
 		mc.Params["time_zone"] = "'+00:00'"
 		mc.InterpolateParams = true
+		mc.MultiStatements = true // group commit sends a batch's statements together (round.go); every value is still escaped by the driver
 		return gormmysql.New(gormmysql.Config{DSN: mc.FormatDSN()}), nil
 	case DriverSQLite, "":
 		if cfg.DSN == "" {

@@ -1,0 +1,328 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/henan-youth/onsite/models"
+)
+
+// One batch transaction is three round trips on MySQL: begin, reads (lock,
+// replays, facts, assignments, days), writes (check-ins, their regions,
+// days, the new ids), commit. Judging happens in Go between the reads and
+// the writes, under the cadres' row locks.
+
+// dayKey names one presence aggregate.
+type dayKey struct {
+	user   int64
+	date   string
+	region int64
+}
+
+// clientKey names one check-in by its cadre and client id.
+type clientKey struct {
+	user   int64
+	client string
+}
+
+// batchState is one batch inside its transaction.
+type batchState struct {
+	s        *Store
+	items    []*writeItem
+	bound    map[int64]string
+	replays  map[clientKey]*models.CheckIn
+	priors   []facts
+	assigned map[int64][]*models.Assignment
+	results  []writeResult
+	news     []*NewCheckIn // nil for replays and refusals
+	days     map[dayKey]*models.PresenceDay
+	changed  map[dayKey]bool
+}
+
+// recordBatch runs one batch transaction and returns a result per item.
+// An error means nothing of the batch was stored.
+func (s *Store) recordBatch(ctx context.Context, items []*writeItem, rule DayRule) ([]writeResult, error) {
+	b := &batchState{s: s, items: items, bound: map[int64]string{}, replays: map[clientKey]*models.CheckIn{},
+		priors: make([]facts, len(items)), assigned: map[int64][]*models.Assignment{}, results: make([]writeResult, len(items)),
+		news: make([]*NewCheckIn, len(items)), days: map[dayKey]*models.PresenceDay{}, changed: map[dayKey]bool{}}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := s.round(tx, b.reads()); err != nil {
+			return fmt.Errorf("reads: %w", err)
+		}
+		b.judge()
+		if err := s.round(tx, b.readMissingDays()); err != nil { // none in practice
+			return err
+		}
+		b.applyDays(rule)
+		writes, err := b.writes(tx)
+		if err != nil {
+			return fmt.Errorf("writes: %w", err)
+		}
+		if err := s.round(tx, writes); err != nil {
+			return fmt.Errorf("writes: %w", err)
+		}
+		for _, n := range b.news {
+			if n != nil && n.Row.ID == 0 {
+				return fmt.Errorf("check-in %q of user %d was not read back after insert", n.Row.ClientID, n.Row.UserID)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	b.answer()
+	return b.results, nil
+}
+
+// reads locks the cadres' rows in id order (no deadlocks between batches),
+// reading their bound devices, then reads what judging needs: stored
+// check-ins under the items' client ids, the facts of the rest, the
+// cadres' assignments over the batch's dates and the days at the regions
+// the items were located in.
+func (b *batchState) reads() []stmt {
+	users := make([]int64, len(b.items))
+	probes := make([]*models.CheckIn, len(b.items))
+	keys := make([][]any, len(b.items))
+	first, last := "9999-12-31", "0000-01-01"
+	var days [][]any
+	for i, it := range b.items {
+		users[i], probes[i] = it.userID, &it.probe
+		keys[i] = []any{it.userID, it.probe.ClientID}
+		first, last = min(first, it.probe.LocalDate), max(last, it.probe.LocalDate)
+		for _, r := range it.near {
+			days = b.wantDay(days, dayKey{it.userID, it.probe.LocalDate, r})
+		}
+	}
+	ids := slices.Sorted(slices.Values(users))
+	lock := ""
+	if b.s.driver == DriverMySQL {
+		lock = " FOR UPDATE"
+	}
+	out := []stmt{
+		{sql: "SELECT users.id, COALESCE(devices.device_id, '') FROM users LEFT JOIN devices ON devices.active_user_id = users.id WHERE users.id IN ? ORDER BY users.id" + lock,
+			args: []any{ids}, scan: func(r *sql.Rows) error {
+				var id int64
+				var dev string
+				err := r.Scan(&id, &dev)
+				b.bound[id] = dev
+				return err
+			}},
+		{sql: "SELECT * FROM check_ins WHERE (user_id, client_id) IN ?", args: []any{keys}, scan: func(r *sql.Rows) error {
+			var c models.CheckIn
+			err := b.s.db.ScanRows(r, &c)
+			b.replays[clientKey{c.UserID, c.ClientID}] = &c
+			return err
+		}},
+		factsStmt(users, probes, b.priors),
+		{sql: "SELECT * FROM assignments WHERE (assignments.valid_to = '' OR assignments.valid_to >= ?) AND assignments.valid_from <= ? AND assignments.user_id IN ? ORDER BY assignments.id",
+			args: []any{first, last, ids}, scan: func(r *sql.Rows) error {
+				var a models.Assignment
+				err := b.s.db.ScanRows(r, &a)
+				b.assigned[a.UserID] = append(b.assigned[a.UserID], &a)
+				return err
+			}},
+	}
+	if len(days) > 0 {
+		out = append(out, b.daysStmt(days))
+	}
+	return out
+}
+
+// wantDay notes that the batch needs day k, adding its key to keys unless
+// it is known already; until read, a day is an empty aggregate.
+func (b *batchState) wantDay(keys [][]any, k dayKey) [][]any {
+	if _, ok := b.days[k]; ok {
+		return keys
+	}
+	b.days[k] = &models.PresenceDay{UserID: k.user, Date: k.date, RegionID: k.region}
+	return append(keys, []any{k.user, k.date, k.region})
+}
+
+func (b *batchState) daysStmt(keys [][]any) stmt {
+	return stmt{sql: "SELECT * FROM presence_days WHERE (user_id, date, region_id) IN ?", args: []any{keys}, scan: func(r *sql.Rows) error {
+		var d models.PresenceDay
+		err := b.s.db.ScanRows(r, &d)
+		b.days[dayKey{d.UserID, d.Date, d.RegionID}] = &d
+		return err
+	}}
+}
+
+// judge answers replays with their originals and judges every other item
+// against its prior facts.
+func (b *batchState) judge() {
+	for i, it := range b.items {
+		if c := b.replays[clientKey{it.userID, it.probe.ClientID}]; c != nil {
+			b.results[i] = writeResult{rec: &Recorded{CheckIn: c, Replayed: true}}
+			continue
+		}
+		f := b.priors[i]
+		p := Prior{BoundDevice: b.bound[it.userID], Assignments: activeOn(b.assigned[it.userID], it.probe.LocalDate),
+			Previous: f.Previous, Repeated: f.Repeated}
+		n, err := it.judge(p)
+		if err != nil {
+			b.results[i] = writeResult{err: err}
+			continue
+		}
+		b.news[i] = n
+	}
+}
+
+// readMissingDays reads the days an answer or a counting check-in needs
+// that the reads did not cover: a replay dated otherwise than its resend,
+// or a region outside near. Empty (no statement) in practice.
+func (b *batchState) readMissingDays() []stmt {
+	var keys [][]any
+	for i, it := range b.items {
+		if c := b.results[i].rec; c != nil && c.CheckIn.RegionID != nil {
+			keys = b.wantDay(keys, dayKey{it.userID, c.CheckIn.LocalDate, *c.CheckIn.RegionID})
+		}
+		if n := b.news[i]; n != nil {
+			if n.Row.RegionID != nil {
+				keys = b.wantDay(keys, dayKey{it.userID, n.Row.LocalDate, *n.Row.RegionID})
+			}
+			for _, r := range n.CountsAt {
+				keys = b.wantDay(keys, dayKey{it.userID, n.Row.LocalDate, r})
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	return []stmt{b.daysStmt(keys)}
+}
+
+func activeOn(as []*models.Assignment, date string) []*models.Assignment {
+	var out []*models.Assignment
+	for _, a := range as {
+		if a.ActiveOn(date) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// applyDays adds every counting check-in to its aggregates, in memory.
+func (b *batchState) applyDays(rule DayRule) {
+	for i, n := range b.news {
+		if n == nil {
+			continue
+		}
+		at := n.Row.OccurredAt.UTC()
+		for _, r := range n.CountsAt {
+			k := dayKey{b.items[i].userID, n.Row.LocalDate, r}
+			d := b.days[k]
+			if d.Accepted == 0 || at.Before(d.FirstAt) {
+				d.FirstAt = at
+			}
+			if d.Accepted == 0 || at.After(d.LastAt) {
+				d.LastAt = at
+			}
+			d.Accepted++
+			d.Counted = rule(d.Accepted, d.FirstAt, d.LastAt)
+			b.changed[k] = true
+		}
+	}
+}
+
+// writes inserts the new check-ins, their located regions (joined to the
+// check-ins by client id, so no assumption about generated ids) and the
+// changed days, then reads the new ids back. The INSERT statements are the
+// ones GORM would run (a dry run), so they follow the models.
+func (b *batchState) writes(tx *gorm.DB) ([]stmt, error) {
+	var rows []*models.CheckIn
+	var keys [][]any
+	byUser := map[int64]*models.CheckIn{}
+	var regs strings.Builder
+	var regArgs []any
+	for _, n := range b.news {
+		if n == nil {
+			continue
+		}
+		rows = append(rows, n.Row)
+		keys = append(keys, []any{n.Row.UserID, n.Row.ClientID})
+		byUser[n.Row.UserID] = n.Row
+		for _, r := range n.Regions {
+			if regs.Len() == 0 {
+				regs.WriteString("SELECT ? AS u, ? AS cid, ? AS r, ? AS ver, ? AS verdict, ? AS dist")
+			} else {
+				regs.WriteString(" UNION ALL SELECT ?, ?, ?, ?, ?, ?")
+			}
+			regArgs = append(regArgs, n.Row.UserID, n.Row.ClientID, r.RegionID, r.RegionVersion, r.Verdict, r.EdgeDistanceM)
+		}
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	dry := tx.Session(&gorm.Session{DryRun: true, NewDB: true})
+	ins := dry.Create(&rows)
+	if ins.Error != nil {
+		return nil, ins.Error
+	}
+	out := []stmt{{sql: withoutReturning(ins.Statement.SQL.String()), args: ins.Statement.Vars}}
+	if regs.Len() > 0 {
+		out = append(out, stmt{sql: "INSERT INTO check_in_regions (check_in_id, region_id, region_version, verdict, edge_distance_m) " +
+			"SELECT c.id, v.r, v.ver, v.verdict, v.dist FROM (" + regs.String() + ") v JOIN check_ins c ON c.user_id = v.u AND c.client_id = v.cid",
+			args: regArgs})
+	}
+	if len(b.changed) > 0 {
+		var days []models.PresenceDay
+		for k := range b.changed {
+			d := *b.days[k]
+			d.ID = 0 // matched by the (user, date, region) key, inserted or updated
+			days = append(days, d)
+		}
+		slices.SortFunc(days, func(a, c models.PresenceDay) int { // a stable lock order
+			return cmp.Or(cmp.Compare(a.UserID, c.UserID), strings.Compare(a.Date, c.Date), cmp.Compare(a.RegionID, c.RegionID))
+		})
+		up := dry.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "user_id"}, {Name: "date"}, {Name: "region_id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"accepted", "first_at", "last_at", "counted"}),
+		}).Create(&days)
+		if up.Error != nil {
+			return nil, up.Error
+		}
+		out = append(out, stmt{sql: withoutReturning(up.Statement.SQL.String()), args: up.Statement.Vars})
+	}
+	out = append(out, stmt{sql: "SELECT id, user_id FROM check_ins WHERE (user_id, client_id) IN ?", args: []any{keys},
+		scan: func(r *sql.Rows) error {
+			var id, user int64
+			err := r.Scan(&id, &user)
+			byUser[user].ID = id // one item per cadre per batch
+			return err
+		}})
+	return out, nil
+}
+
+// withoutReturning drops the RETURNING clause GORM adds where the database
+// has one (MariaDB, SQLite): the batch reads the new ids with a SELECT that
+// MySQL 8 runs too, and a statement without a scan func must have no rows.
+// RETURNING is the last clause and takes no arguments.
+func withoutReturning(sql string) string {
+	if i := strings.LastIndex(sql, " RETURNING "); i >= 0 {
+		return sql[:i]
+	}
+	return sql
+}
+
+// answer completes every result: new check-ins become results (their ids
+// are read back), and each result gets the day at its check-in's region.
+func (b *batchState) answer() {
+	for i, it := range b.items {
+		if n := b.news[i]; n != nil {
+			b.results[i] = writeResult{rec: &Recorded{CheckIn: n.Row}}
+		}
+		rec := b.results[i].rec
+		if rec == nil || rec.CheckIn.RegionID == nil {
+			continue
+		}
+		rec.Day = b.days[dayKey{it.userID, rec.CheckIn.LocalDate, *rec.CheckIn.RegionID}]
+	}
+}

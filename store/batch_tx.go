@@ -14,9 +14,9 @@ import (
 	"github.com/henan-youth/onsite/models"
 )
 
-// One batch transaction is three round trips on MySQL: begin, reads (lock,
-// replays, facts, assignments, days), writes (check-ins, their regions,
-// days, the new ids), commit. Judging happens in Go between the reads and
+// One batch transaction is five round trips on MySQL: begin, reads (lock,
+// replays, facts, assignments, days), writes (check-ins, days, the new
+// ids), the check-ins' located regions, commit. Judging happens in Go between the reads and
 // the writes, under the cadres' row locks.
 
 // dayKey names one presence aggregate.
@@ -61,17 +61,24 @@ func (s *Store) recordBatch(ctx context.Context, items []*writeItem, rule DayRul
 			return err
 		}
 		b.applyDays(rule)
-		writes, err := b.writes(tx)
+		first, second, err := b.writes(tx)
 		if err != nil {
 			return fmt.Errorf("writes: %w", err)
 		}
-		if err := s.round(tx, writes); err != nil {
+		if err := s.round(tx, first); err != nil {
 			return fmt.Errorf("writes: %w", err)
 		}
 		for _, n := range b.news {
 			if n != nil && n.Row.ID == 0 {
 				return fmt.Errorf("check-in %q of user %d was not read back after insert", n.Row.ClientID, n.Row.UserID)
 			}
+		}
+		regs, err := second()
+		if err == nil {
+			err = s.round(tx, regs)
+		}
+		if err != nil {
+			return fmt.Errorf("located regions: %w", err)
 		}
 		return nil
 	})
@@ -232,46 +239,33 @@ func (b *batchState) applyDays(rule DayRule) {
 	}
 }
 
-// writes inserts the new check-ins, their located regions (joined to the
-// check-ins by client id, so no assumption about generated ids) and the
-// changed days, then reads the new ids back. The INSERT statements are the
-// ones GORM would run (a dry run), so they follow the models.
-func (b *batchState) writes(tx *gorm.DB) ([]stmt, error) {
+// writes inserts the new check-ins and upserts the changed days, reading
+// the new ids back (one round), then inserts the check-ins' located
+// regions under those ids (a second). The INSERT statements are the ones
+// GORM would run (a dry run), so they follow the models. An INSERT ...
+// SELECT joining the regions to their check-ins would save the second
+// round trip, but it takes InnoDB's table-level AUTO-INC lock and shared
+// locks on check_ins, and concurrent batches deadlocked on them.
+func (b *batchState) writes(tx *gorm.DB) (first []stmt, second func() ([]stmt, error), err error) {
 	var rows []*models.CheckIn
 	var keys [][]any
 	byUser := map[int64]*models.CheckIn{}
-	var regs strings.Builder
-	var regArgs []any
 	for _, n := range b.news {
-		if n == nil {
-			continue
-		}
-		rows = append(rows, n.Row)
-		keys = append(keys, []any{n.Row.UserID, n.Row.ClientID})
-		byUser[n.Row.UserID] = n.Row
-		for _, r := range n.Regions {
-			if regs.Len() == 0 {
-				regs.WriteString("SELECT ? AS u, ? AS cid, ? AS r, ? AS ver, ? AS verdict, ? AS dist")
-			} else {
-				regs.WriteString(" UNION ALL SELECT ?, ?, ?, ?, ?, ?")
-			}
-			regArgs = append(regArgs, n.Row.UserID, n.Row.ClientID, r.RegionID, r.RegionVersion, r.Verdict, r.EdgeDistanceM)
+		if n != nil {
+			rows = append(rows, n.Row)
+			keys = append(keys, []any{n.Row.UserID, n.Row.ClientID})
+			byUser[n.Row.UserID] = n.Row
 		}
 	}
 	if len(rows) == 0 {
-		return nil, nil
+		return nil, func() ([]stmt, error) { return nil, nil }, nil
 	}
 	dry := tx.Session(&gorm.Session{DryRun: true, NewDB: true})
 	ins := dry.Create(&rows)
 	if ins.Error != nil {
-		return nil, ins.Error
+		return nil, nil, ins.Error
 	}
-	out := []stmt{{sql: withoutReturning(ins.Statement.SQL.String()), args: ins.Statement.Vars}}
-	if regs.Len() > 0 {
-		out = append(out, stmt{sql: "INSERT INTO check_in_regions (check_in_id, region_id, region_version, verdict, edge_distance_m) " +
-			"SELECT c.id, v.r, v.ver, v.verdict, v.dist FROM (" + regs.String() + ") v JOIN check_ins c ON c.user_id = v.u AND c.client_id = v.cid",
-			args: regArgs})
-	}
+	first = []stmt{{sql: withoutReturning(ins.Statement.SQL.String()), args: ins.Statement.Vars}}
 	if len(b.changed) > 0 {
 		var days []models.PresenceDay
 		for k := range b.changed {
@@ -287,18 +281,35 @@ func (b *batchState) writes(tx *gorm.DB) ([]stmt, error) {
 			DoUpdates: clause.AssignmentColumns([]string{"accepted", "first_at", "last_at", "counted"}),
 		}).Create(&days)
 		if up.Error != nil {
-			return nil, up.Error
+			return nil, nil, up.Error
 		}
-		out = append(out, stmt{sql: withoutReturning(up.Statement.SQL.String()), args: up.Statement.Vars})
+		first = append(first, stmt{sql: withoutReturning(up.Statement.SQL.String()), args: up.Statement.Vars})
 	}
-	out = append(out, stmt{sql: "SELECT id, user_id FROM check_ins WHERE (user_id, client_id) IN ?", args: []any{keys},
+	first = append(first, stmt{sql: "SELECT id, user_id FROM check_ins WHERE (user_id, client_id) IN ?", args: []any{keys},
 		scan: func(r *sql.Rows) error {
 			var id, user int64
 			err := r.Scan(&id, &user)
 			byUser[user].ID = id // one item per cadre per batch
 			return err
 		}})
-	return out, nil
+	second = func() ([]stmt, error) {
+		var regs []models.CheckInRegion
+		for _, n := range b.news {
+			if n == nil {
+				continue
+			}
+			for _, r := range n.Regions {
+				r.CheckInID = n.Row.ID
+				regs = append(regs, r)
+			}
+		}
+		if len(regs) == 0 {
+			return nil, nil
+		}
+		q := dry.Create(&regs)
+		return []stmt{{sql: withoutReturning(q.Statement.SQL.String()), args: q.Statement.Vars}}, q.Error
+	}
+	return first, second, nil
 }
 
 // withoutReturning drops the RETURNING clause GORM adds where the database

@@ -14,9 +14,10 @@ import (
 	"github.com/henan-youth/onsite/models"
 )
 
-// One batch transaction is five round trips on MySQL: begin, reads (lock,
-// replays, facts, assignments, days), writes (check-ins, days, the new
-// ids), the check-ins' located regions, commit. Judging happens in Go between the reads and
+// One batch transaction is three round trips on MySQL (inRounds): begin
+// with the reads (lock, replays, facts, assignments, days), the writes
+// (check-ins, days, the new ids), the check-ins' located regions with the
+// commit. Judging happens in Go between the reads and
 // the writes, under the cadres' row locks.
 
 // dayKey names one presence aggregate.
@@ -52,20 +53,20 @@ func (s *Store) recordBatch(ctx context.Context, items []*writeItem, rule DayRul
 	b := &batchState{s: s, items: items, bound: map[int64]string{}, replays: map[clientKey]*models.CheckIn{},
 		priors: make([]facts, len(items)), assigned: map[int64][]*models.Assignment{}, results: make([]writeResult, len(items)),
 		news: make([]*NewCheckIn, len(items)), days: map[dayKey]*models.PresenceDay{}, changed: map[dayKey]bool{}}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := s.round(tx, b.reads()); err != nil {
+	err := s.inRounds(ctx, func(r rounds) error {
+		if err := r.round(b.reads()); err != nil {
 			return fmt.Errorf("reads: %w", err)
 		}
 		b.judge()
-		if err := s.round(tx, b.readMissingDays()); err != nil { // none in practice
+		if err := r.round(b.readMissingDays()); err != nil { // none in practice
 			return err
 		}
 		b.applyDays(rule)
-		first, second, err := b.writes(tx)
+		first, second, err := b.writes(s.db)
 		if err != nil {
 			return fmt.Errorf("writes: %w", err)
 		}
-		if err := s.round(tx, first); err != nil {
+		if err := r.round(first); err != nil {
 			return fmt.Errorf("writes: %w", err)
 		}
 		for _, n := range b.news {
@@ -74,11 +75,11 @@ func (s *Store) recordBatch(ctx context.Context, items []*writeItem, rule DayRul
 			}
 		}
 		regs, err := second()
-		if err == nil {
-			err = s.round(tx, regs)
-		}
 		if err != nil {
 			return fmt.Errorf("located regions: %w", err)
+		}
+		if err := r.last(regs); err != nil {
+			return fmt.Errorf("located regions and commit: %w", err)
 		}
 		return nil
 	})
@@ -97,40 +98,43 @@ func (s *Store) recordBatch(ctx context.Context, items []*writeItem, rule DayRul
 func (b *batchState) reads() []stmt {
 	users := make([]int64, len(b.items))
 	probes := make([]*models.CheckIn, len(b.items))
-	keys := make([][]any, len(b.items))
+	keys := make([]any, 0, 2*len(b.items))
 	first, last := "9999-12-31", "0000-01-01"
-	var days [][]any
+	var days []any
 	for i, it := range b.items {
 		users[i], probes[i] = it.userID, &it.probe
-		keys[i] = []any{it.userID, it.probe.ClientID}
+		keys = append(keys, it.userID, it.probe.ClientID)
 		first, last = min(first, it.probe.LocalDate), max(last, it.probe.LocalDate)
 		for _, r := range it.near {
 			days = b.wantDay(days, dayKey{it.userID, it.probe.LocalDate, r})
 		}
 	}
-	ids := slices.Sorted(slices.Values(users))
+	ids := make([]any, len(users))
+	for i, u := range slices.Sorted(slices.Values(users)) {
+		ids[i] = u
+	}
 	lock := ""
 	if b.s.driver == DriverMySQL {
 		lock = " FOR UPDATE"
 	}
 	out := []stmt{
-		{sql: "SELECT users.id, COALESCE(devices.device_id, '') FROM users LEFT JOIN devices ON devices.active_user_id = users.id WHERE users.id IN ? ORDER BY users.id" + lock,
-			args: []any{ids}, scan: func(r *sql.Rows) error {
+		{sql: "SELECT users.id, COALESCE(devices.device_id, '') FROM users LEFT JOIN devices ON devices.active_user_id = users.id WHERE users.id IN " + marks(len(ids)) + " ORDER BY users.id" + lock,
+			args: ids, scan: func(r *sql.Rows) error {
 				var id int64
 				var dev string
 				err := r.Scan(&id, &dev)
 				b.bound[id] = dev
 				return err
 			}},
-		{sql: "SELECT * FROM check_ins WHERE (user_id, client_id) IN ?", args: []any{keys}, scan: func(r *sql.Rows) error {
+		{sql: "SELECT * FROM check_ins WHERE (user_id, client_id) IN " + tuples(len(users), 2), args: keys, scan: func(r *sql.Rows) error {
 			var c models.CheckIn
 			err := b.s.db.ScanRows(r, &c)
 			b.replays[clientKey{c.UserID, c.ClientID}] = &c
 			return err
 		}},
 		factsStmt(users, probes, b.priors),
-		{sql: "SELECT * FROM assignments WHERE (assignments.valid_to = '' OR assignments.valid_to >= ?) AND assignments.valid_from <= ? AND assignments.user_id IN ? ORDER BY assignments.id",
-			args: []any{first, last, ids}, scan: func(r *sql.Rows) error {
+		{sql: "SELECT * FROM assignments WHERE (assignments.valid_to = '' OR assignments.valid_to >= ?) AND assignments.valid_from <= ? AND assignments.user_id IN " + marks(len(ids)) + " ORDER BY assignments.id",
+			args: append([]any{first, last}, ids...), scan: func(r *sql.Rows) error {
 				var a models.Assignment
 				err := b.s.db.ScanRows(r, &a)
 				b.assigned[a.UserID] = append(b.assigned[a.UserID], &a)
@@ -145,16 +149,17 @@ func (b *batchState) reads() []stmt {
 
 // wantDay notes that the batch needs day k, adding its key to keys unless
 // it is known already; until read, a day is an empty aggregate.
-func (b *batchState) wantDay(keys [][]any, k dayKey) [][]any {
+func (b *batchState) wantDay(keys []any, k dayKey) []any {
 	if _, ok := b.days[k]; ok {
 		return keys
 	}
 	b.days[k] = &models.PresenceDay{UserID: k.user, Date: k.date, RegionID: k.region}
-	return append(keys, []any{k.user, k.date, k.region})
+	return append(keys, k.user, k.date, k.region)
 }
 
-func (b *batchState) daysStmt(keys [][]any) stmt {
-	return stmt{sql: "SELECT * FROM presence_days WHERE (user_id, date, region_id) IN ?", args: []any{keys}, scan: func(r *sql.Rows) error {
+// daysStmt reads the days of keys (user, date, region, flattened).
+func (b *batchState) daysStmt(keys []any) stmt {
+	return stmt{sql: "SELECT * FROM presence_days WHERE (user_id, date, region_id) IN " + tuples(len(keys)/3, 3), args: keys, scan: func(r *sql.Rows) error {
 		var d models.PresenceDay
 		err := b.s.db.ScanRows(r, &d)
 		b.days[dayKey{d.UserID, d.Date, d.RegionID}] = &d
@@ -186,7 +191,7 @@ func (b *batchState) judge() {
 // that the reads did not cover: a replay dated otherwise than its resend,
 // or a region outside near. Empty (no statement) in practice.
 func (b *batchState) readMissingDays() []stmt {
-	var keys [][]any
+	var keys []any
 	for i, it := range b.items {
 		if c := b.results[i].rec; c != nil && c.CheckIn.RegionID != nil {
 			keys = b.wantDay(keys, dayKey{it.userID, c.CheckIn.LocalDate, *c.CheckIn.RegionID})
@@ -246,21 +251,21 @@ func (b *batchState) applyDays(rule DayRule) {
 // SELECT joining the regions to their check-ins would save the second
 // round trip, but it takes InnoDB's table-level AUTO-INC lock and shared
 // locks on check_ins, and concurrent batches deadlocked on them.
-func (b *batchState) writes(tx *gorm.DB) (first []stmt, second func() ([]stmt, error), err error) {
+func (b *batchState) writes(db *gorm.DB) (first []stmt, second func() ([]stmt, error), err error) {
 	var rows []*models.CheckIn
-	var keys [][]any
+	var keys []any
 	byUser := map[int64]*models.CheckIn{}
 	for _, n := range b.news {
 		if n != nil {
 			rows = append(rows, n.Row)
-			keys = append(keys, []any{n.Row.UserID, n.Row.ClientID})
+			keys = append(keys, n.Row.UserID, n.Row.ClientID)
 			byUser[n.Row.UserID] = n.Row
 		}
 	}
 	if len(rows) == 0 {
 		return nil, func() ([]stmt, error) { return nil, nil }, nil
 	}
-	dry := tx.Session(&gorm.Session{DryRun: true, NewDB: true})
+	dry := db.Session(&gorm.Session{DryRun: true, NewDB: true, SkipDefaultTransaction: true}) // builds SQL only
 	ins := dry.Create(&rows)
 	if ins.Error != nil {
 		return nil, nil, ins.Error
@@ -285,7 +290,7 @@ func (b *batchState) writes(tx *gorm.DB) (first []stmt, second func() ([]stmt, e
 		}
 		first = append(first, stmt{sql: withoutReturning(up.Statement.SQL.String()), args: up.Statement.Vars})
 	}
-	first = append(first, stmt{sql: "SELECT id, user_id FROM check_ins WHERE (user_id, client_id) IN ?", args: []any{keys},
+	first = append(first, stmt{sql: "SELECT id, user_id FROM check_ins WHERE (user_id, client_id) IN " + tuples(len(rows), 2), args: keys,
 		scan: func(r *sql.Rows) error {
 			var id, user int64
 			err := r.Scan(&id, &user)

@@ -3,12 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
-
-	"gorm.io/gorm"
 )
 
-// Round runs statements (text, args, whether to read rows) as one round
-// inside a transaction and returns the rows read, as strings, per statement.
+// Round runs statements (text, args, whether to read rows) as one
+// transaction of two rounds — the first half, then the rest with the
+// commit — and returns the rows read, as strings, per statement.
 func (s *Store) Round(ctx context.Context, texts []string, args [][]any, scans []bool) ([][]string, error) {
 	out := make([][]string, len(texts))
 	stmts := make([]stmt, len(texts))
@@ -23,6 +22,12 @@ func (s *Store) Round(ctx context.Context, texts []string, args [][]any, scans [
 			}
 		}
 	}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return s.round(tx, stmts) })
+	half := len(stmts) / 2
+	err := s.inRounds(ctx, func(r rounds) error {
+		if err := r.round(stmts[:half]); err != nil {
+			return err
+		}
+		return r.last(stmts[half:])
+	})
 	return out, err
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"strings"
@@ -9,7 +10,8 @@ import (
 )
 
 // stmt is one statement of a round, with what reads its rows (nil: rows,
-// if any, are discarded).
+// if any, are discarded). Its placeholders are plain ? with one argument
+// each: a round goes to the driver as is (marks and tuples spell out IN lists).
 type stmt struct {
 	sql  string
 	args []any
@@ -27,12 +29,30 @@ type stmt struct {
 // skips the results of statements without rows, so the result sets are
 // matched to the statements that scan, in order.
 func (s *Store) round(tx *gorm.DB, stmts []stmt) error {
+	// the transaction's connection, without GORM's statement building
+	return s.roundOn(tx.Statement.Context, tx.Statement.ConnPool, stmts)
+}
+
+// queryer is what a round runs on: a transaction or a connection.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func (s *Store) roundOn(ctx context.Context, conn queryer, stmts []stmt) error {
 	if len(stmts) == 0 {
 		return nil
 	}
 	if s.driver != DriverMySQL {
 		for _, st := range stmts {
-			if err := runRows(tx.Raw(st.sql, st.args...), st.scan); err != nil {
+			rows, err := conn.QueryContext(ctx, st.sql, st.args...)
+			if err != nil {
+				return err
+			}
+			err = scanAll(rows, st.scan)
+			if cerr := rows.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -44,7 +64,7 @@ func (s *Store) round(tx *gorm.DB, stmts []stmt) error {
 		texts[i] = st.sql
 		args = append(args, st.args...)
 	}
-	rows, err := tx.Raw(strings.Join(texts, ";\n"), args...).Rows()
+	rows, err := conn.QueryContext(ctx, strings.Join(texts, ";\n"), args...)
 	if err != nil {
 		return err
 	}
@@ -80,19 +100,6 @@ func (s *Store) round(tx *gorm.DB, stmts []stmt) error {
 	return rows.Close()
 }
 
-// runRows runs one statement and scans its rows.
-func runRows(q *gorm.DB, scan func(*sql.Rows) error) error {
-	rows, err := q.Rows()
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	if err := scanAll(rows, scan); err != nil {
-		return err
-	}
-	return rows.Close()
-}
-
 // scanAll reads the current result set to its end.
 func scanAll(rows *sql.Rows, scan func(*sql.Rows) error) error {
 	for rows.Next() {
@@ -103,4 +110,15 @@ func scanAll(rows *sql.Rows, scan func(*sql.Rows) error) error {
 		}
 	}
 	return rows.Err()
+}
+
+// marks returns "(?, ?, ...)" for n values.
+func marks(n int) string {
+	return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
+}
+
+// tuples returns "((?, ?), (?, ?), ...)" for n tuples of width values.
+func tuples(n, width int) string {
+	one := marks(width)
+	return "(" + strings.TrimSuffix(strings.Repeat(one+", ", n), ", ") + ")"
 }

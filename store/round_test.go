@@ -10,10 +10,12 @@ import (
 	"github.com/henan-youth/onsite/store/storetest"
 )
 
-// TestRound checks that a round of statements — one multi-statement round
-// trip on MariaDB, one by one on SQLite — gives every statement with rows
-// its own rows, and that a failing statement anywhere in it fails the
-// round and leaves nothing of it stored.
+// TestRound checks that rounds of statements — one multi-statement round
+// trip each on MariaDB, the first beginning the transaction and the last
+// committing it; one by one in a transaction on SQLite — give every
+// statement with rows its own rows, and that a failing statement anywhere
+// fails the transaction and leaves nothing of it stored (on MariaDB: it is
+// rolled back before the connection goes back to the pool).
 func TestRound(t *testing.T) {
 	storetest.Each(t, time.Now, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()

@@ -228,10 +228,12 @@ func assertDaysMatchRecompute(t *testing.T, s *testApp, userID int64, rows []*mo
 }
 
 // TestManyCadresShareCommits: check-ins of many cadres at once share batch
-// transactions (group commit); each cadre's rows and days stay exact.
+// transactions (group commit), three batches in flight at once on MariaDB
+// (the default is one); each cadre's rows and days stay exact, and no batch
+// fails over to item-by-item storage.
 func TestManyCadresShareCommits(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b storetest.Backend) {
-		s := startApp(t, b, at(2026, 11, 2, 15, 0))
+		s := startApp(t, b, at(2026, 11, 2, 15, 0), "ONSITE_CHECKIN_WORKERS=3")
 		w := setupField(t, s)
 		type cadre struct {
 			tok string
@@ -261,6 +263,9 @@ func TestManyCadresShareCommits(t *testing.T) {
 			}
 		}
 		wg.Wait()
+		if strings.Contains(s.logs.String(), "check-in batch failed") {
+			t.Errorf("a batch failed:\n%s", s.logs.String())
+		}
 		for _, c := range cadres {
 			n, err := s.app.store.CountCheckIns(t.Context(), c.id)
 			if err != nil || n != 8 {

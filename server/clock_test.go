@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -42,12 +43,18 @@ type testApp struct {
 	clock *fakeClock
 }
 
-func startApp(t *testing.T, b storetest.Backend, start time.Time) *testApp {
+// startApp starts the server on backend b with a fake clock at start;
+// extra is more configuration as KEY=value.
+func startApp(t *testing.T, b storetest.Backend, start time.Time, extra ...string) *testApp {
 	t.Helper()
 	env := map[string]string{
 		"ONSITE_DB": b.Config.Driver, "ONSITE_DSN": b.Config.DSN, "ONSITE_ADMIN_PASSWORD": "admin-password-1",
 		"ONSITE_JWT_KEY_FILE": filepath.Join(t.TempDir(), "key.pem"), "ONSITE_BCRYPT_COST": "4",
 		"ONSITE_LOGIN_ATTEMPTS": "1000", "ONSITE_ACCESS_TTL": "2160h", // the fake clock moves days
+	}
+	for _, kv := range extra {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
 	}
 	cfg, err := parseConfig("test", nil, func(k string) string { return env[k] }, nil)
 	if err != nil {

@@ -46,16 +46,14 @@ type writeResult struct {
 type WriterConfig struct {
 	// MaxBatch bounds the check-ins of one transaction (default 64).
 	MaxBatch int
-	// Workers is how many batches may be in flight at once. Default 1 on
-	// MySQL: on the 2-core machine with three round trips per batch, 1
-	// gave a check-in p99 of 18 ms at 2,000 requests/s where 2 gave
-	// 25–31 ms and 4 gave 33–78 ms (more workers, smaller batches, more
-	// statements per check-in), at the cost of 10 % of the closed-loop
-	// maximum (3,490/s against 3,900/s; see the README). More workers suit
-	// a machine with more cores or a distant database, and a single
-	// worker means one batch stuck on a lock wait holds up every check-in
-	// behind it (they time out UNAVAILABLE and are retried; nothing is
-	// lost). Always 1 on SQLite (one writer).
+	// Workers is how many batches may be in flight at once. Default 2 on
+	// MySQL. Measured at 2,000 requests/s on the 2-core machine with three
+	// round trips per batch: 4 workers gave a check-in p99 of 33–78 ms
+	// (more, smaller batches: MariaDB's cost is mostly per batch), 2 gave
+	// 24–64 ms (median 35) and 1 gave 20–117 ms (median 41): one worker
+	// makes the largest batches but a slow batch holds up every check-in
+	// behind it. More workers suit more cores or a distant database.
+	// Always 1 on SQLite (one writer).
 	Workers int
 	// Observe, when set, is called after every batch (for metrics).
 	Observe func(BatchStats)
@@ -77,8 +75,10 @@ func (s *Store) NewCheckInWriter(rule DayRule, cfg WriterConfig) *CheckInWriter 
 		cfg.MaxBatch = 64
 	}
 	switch {
-	case s.driver != DriverMySQL, cfg.Workers <= 0:
+	case s.driver != DriverMySQL:
 		cfg.Workers = 1
+	case cfg.Workers <= 0:
+		cfg.Workers = 2
 	}
 	w := &CheckInWriter{s: s, rule: rule, maxBatch: cfg.MaxBatch, observe: cfg.Observe,
 		queue: make(chan *writeItem, 4096), stop: make(chan struct{})}

@@ -10,10 +10,11 @@ import (
 
 // CheckInWriter is group commit for check-ins: concurrent check-ins queue
 // up while a transaction commits, and the next transaction takes all that
-// are waiting (up to a batch size) — one round trip that locks the cadres
-// and reads every prior fact, one that writes every row and day, and one
-// commit (one fsync) for the whole batch (batch_tx.go). Each check-in is answered only after its batch has
-// committed. A cadre appears at most once per batch, so every check-in is
+// are waiting (up to a batch size) — on MySQL one round trip that begins,
+// locks the cadres and reads every prior fact, one that writes every row
+// and day, and one that adds the located regions and commits (one fsync)
+// for the whole batch (batch_tx.go). Each check-in is answered only after
+// its batch has committed. A cadre appears at most once per batch, so every check-in is
 // judged after the previous one of the same cadre, exactly as one at a time.
 // If a batch fails, its check-ins are retried one by one through
 // RecordCheckIn, so one bad item cannot sink the others.

@@ -52,51 +52,18 @@ type Recorded struct {
 // exists nothing is written and the stored original comes back as Replayed.
 // The caller acknowledges only after this returns nil: the commit has
 // happened. An error from judge is returned as is; database failures are
-// UNAVAILABLE or INTERNAL; nothing is half-written.
+// UNAVAILABLE or INTERNAL; nothing is half-written. It is a group-commit
+// batch of one (batch_tx.go): the same statements, whether or not a
+// CheckInWriter is in use.
 func (s *Store) RecordCheckIn(ctx context.Context, userID int64, probe models.CheckIn, rule DayRule, judge func(Prior) (*NewCheckIn, error)) (*Recorded, error) {
-	var out Recorded
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		prior, err := s.prior(tx, userID, &probe)
-		if err != nil {
-			return err
-		}
-		n, err := judge(prior)
-		if err != nil {
-			return err
-		}
-		if err := tx.Create(n.Row).Error; err != nil {
-			return err // a duplicate client id is the replay path below
-		}
-		for i := range n.Regions {
-			n.Regions[i].CheckInID = n.Row.ID
-		}
-		if len(n.Regions) > 0 {
-			if err := tx.Create(&n.Regions).Error; err != nil {
-				return err
-			}
-		}
-		out = Recorded{CheckIn: n.Row}
-		for _, rid := range n.CountsAt {
-			d, err := addToDay(tx, userID, rid, n.Row.LocalDate, n.Row.OccurredAt, rule)
-			if err != nil {
-				return err
-			}
-			if rid == *n.Row.RegionID {
-				out.Day = d
-			}
-		}
-		if out.Day == nil && n.Row.RegionID != nil {
-			out.Day, err = day(tx, userID, *n.Row.RegionID, n.Row.LocalDate)
-		}
-		return err
-	})
-	if isDuplicate(err) { // the client id exists: answer with the original
+	res, err := s.recordBatch(ctx, []*writeItem{{ctx: ctx, userID: userID, probe: probe, judge: judge}}, rule)
+	if isDuplicate(err) { // a twin committed first (the batch found none): answer with it
 		return s.replay(ctx, userID, probe.ClientID)
 	}
 	if err != nil {
-		return nil, err
+		return nil, mapErr(err)
 	}
-	return &out, nil
+	return res[0].rec, res[0].err
 }
 
 func (s *Store) replay(ctx context.Context, userID int64, clientID string) (*Recorded, error) {
@@ -109,35 +76,6 @@ func (s *Store) replay(ctx context.Context, userID int64, clientID string) (*Rec
 		out.Day, err = day(s.db.WithContext(ctx), userID, *c.RegionID, c.LocalDate)
 	}
 	return out, mapErr(err)
-}
-
-// prior locks the cadre's row (MySQL; SQLite transactions are IMMEDIATE,
-// one writer at a time) and reads the facts.
-func (s *Store) prior(tx *gorm.DB, userID int64, probe *models.CheckIn) (Prior, error) {
-	var p Prior
-	lock := ""
-	if s.driver == DriverMySQL {
-		lock = " FOR UPDATE"
-	}
-	var bound []string
-	err := tx.Raw("SELECT COALESCE(devices.device_id, '') FROM users LEFT JOIN devices ON devices.active_user_id = users.id WHERE users.id = ?"+lock, userID).
-		Scan(&bound).Error
-	if err != nil {
-		return p, err
-	}
-	if len(bound) == 0 {
-		return p, notFound("user", userID)
-	}
-	p.BoundDevice = bound[0]
-	if p.Assignments, err = assignmentsOn(tx, userID, probe.LocalDate); err != nil {
-		return p, err
-	}
-	fs := make([]facts, 1)
-	if err := s.round(tx, []stmt{factsStmt([]int64{userID}, []*models.CheckIn{probe}, fs)}); err != nil {
-		return p, err
-	}
-	p.Previous, p.Repeated = fs[0].Previous, fs[0].Repeated
-	return p, nil
 }
 
 // addToDay adds one counting check-in at time at to the (user, region, date)

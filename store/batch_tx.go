@@ -227,18 +227,9 @@ func (b *batchState) applyDays(rule DayRule) {
 		if n == nil {
 			continue
 		}
-		at := n.Row.OccurredAt.UTC()
 		for _, r := range n.CountsAt {
 			k := dayKey{b.items[i].userID, n.Row.LocalDate, r}
-			d := b.days[k]
-			if d.Accepted == 0 || at.Before(d.FirstAt) {
-				d.FirstAt = at
-			}
-			if d.Accepted == 0 || at.After(d.LastAt) {
-				d.LastAt = at
-			}
-			d.Accepted++
-			d.Counted = rule(d.Accepted, d.FirstAt, d.LastAt)
+			count(b.days[k], n.Row.OccurredAt, rule)
 			b.changed[k] = true
 		}
 	}

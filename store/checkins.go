@@ -81,26 +81,32 @@ func (s *Store) replay(ctx context.Context, userID int64, clientID string) (*Rec
 // addToDay adds one counting check-in at time at to the (user, region, date)
 // aggregate. Callers hold the cadre's lock, so read-modify-write is safe.
 func addToDay(tx *gorm.DB, userID, regionID int64, date string, at time.Time, rule DayRule) (*models.PresenceDay, error) {
-	at = at.UTC()
 	var d models.PresenceDay
 	err := tx.Where("user_id = ? AND date = ? AND region_id = ?", userID, date, regionID).Take(&d).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		d = models.PresenceDay{UserID: userID, Date: date, RegionID: regionID, Accepted: 1, FirstAt: at, LastAt: at}
-		d.Counted = rule(d.Accepted, d.FirstAt, d.LastAt)
+		d = models.PresenceDay{UserID: userID, Date: date, RegionID: regionID}
+		count(&d, at, rule)
 		return &d, tx.Create(&d).Error
 	}
 	if err != nil {
 		return nil, err
 	}
-	d.Accepted++
-	if at.Before(d.FirstAt) {
+	count(&d, at, rule)
+	return &d, tx.Model(&d).Select("accepted", "first_at", "last_at", "counted").Updates(&d).Error
+}
+
+// count adds one counting check-in at time at to day d, in memory: one
+// more accepted, the first and last times widened, the day rule applied.
+func count(d *models.PresenceDay, at time.Time, rule DayRule) {
+	at = at.UTC()
+	if d.Accepted == 0 || at.Before(d.FirstAt) {
 		d.FirstAt = at
 	}
-	if at.After(d.LastAt) {
+	if d.Accepted == 0 || at.After(d.LastAt) {
 		d.LastAt = at
 	}
+	d.Accepted++
 	d.Counted = rule(d.Accepted, d.FirstAt, d.LastAt)
-	return &d, tx.Model(&d).Select("accepted", "first_at", "last_at", "counted").Updates(&d).Error
 }
 
 // day reads one presence aggregate, or a zero day when there is none.

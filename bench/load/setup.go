@@ -58,10 +58,42 @@ type fleet struct {
 	phones    []*phone
 }
 
-// page is the pageInfo of a connection.
-type page struct {
-	HasNextPage bool
-	EndCursor   string
+// eachNode pages through the one connection doc returns (its variables
+// vars plus "after"), calling visit for every node until visit returns true
+// or the pages end; it reports whether visit stopped it.
+func eachNode[N any](ctx context.Context, cl *client, tok, doc string, vars map[string]any, visit func(N) bool) (bool, error) {
+	var after any
+	for {
+		page := map[string]any{"after": after}
+		for k, v := range vars {
+			page[k] = v
+		}
+		var out map[string]struct {
+			Edges    []struct{ Node N }
+			PageInfo struct {
+				HasNextPage bool
+				EndCursor   string
+			}
+		}
+		r := retrying(ctx, func() *response { return cl.do(ctx, tok, doc, page) })
+		if err := r.decode(&out); err != nil {
+			return false, err
+		}
+		if len(out) != 1 {
+			return false, fmt.Errorf("want one connection in %.200s", r.Data)
+		}
+		for _, conn := range out {
+			for _, e := range conn.Edges {
+				if visit(e.Node) {
+					return true, nil
+				}
+			}
+			if !conn.PageInfo.HasNextPage {
+				return false, nil
+			}
+			after = conn.PageInfo.EndCursor
+		}
+	}
 }
 
 // setup creates (or finds, on a rerun with the same run id) the org unit and
@@ -147,28 +179,16 @@ func mapRegions(ctx context.Context, cl *client, tok string, at *atlas) error {
 	for _, c := range at.counties {
 		byCode[c.Code] = c
 	}
-	var after any
-	for {
-		var out struct {
-			Regions struct {
-				Edges    []struct{ Node struct{ ID, Code string } }
-				PageInfo page
-			}
+	_, err := eachNode(ctx, cl, tok, regionsDoc, nil, func(n struct{ ID, Code string }) bool {
+		if c := byCode[n.Code]; c != nil {
+			c.RegionID, _ = strconv.ParseInt(n.ID, 10, 64)
 		}
-		r := retrying(ctx, func() *response { return cl.do(ctx, tok, regionsDoc, map[string]any{"after": after}) })
-		if err := r.decode(&out); err != nil {
-			return fmt.Errorf("regions: %w", err)
-		}
-		for _, e := range out.Regions.Edges {
-			if c := byCode[e.Node.Code]; c != nil {
-				c.RegionID, _ = strconv.ParseInt(e.Node.ID, 10, 64)
-			}
-		}
-		if !out.Regions.PageInfo.HasNextPage {
-			return nil
-		}
-		after = out.Regions.PageInfo.EndCursor
+		return false
+	})
+	if err != nil {
+		return fmt.Errorf("regions: %w", err)
 	}
+	return nil
 }
 
 // ensureOrgUnit creates the run's org unit under parent, or finds it by code
@@ -184,30 +204,18 @@ func ensureOrgUnit(ctx context.Context, cl *client, tok, parent, runID string) (
 		}
 		return strconv.ParseInt(out.CreateOrgUnit.ID, 10, 64)
 	}
-	var after any
-	for {
-		var list struct {
-			OrgUnits struct {
-				Edges    []struct{ Node struct{ ID, Code string } }
-				PageInfo page
-			}
-		}
-		r := retrying(ctx, func() *response {
-			return cl.do(ctx, tok, orgUnitsDoc, map[string]any{"parent": parent, "after": after})
-		})
-		if err := r.decode(&list); err != nil {
-			return 0, fmt.Errorf("orgUnits: %w", err)
-		}
-		for _, e := range list.OrgUnits.Edges {
-			if e.Node.Code == code {
-				return strconv.ParseInt(e.Node.ID, 10, 64)
-			}
-		}
-		if !list.OrgUnits.PageInfo.HasNextPage {
-			return 0, fmt.Errorf("org unit %s exists (CONFLICT) but is not a child of %s", code, parent)
-		}
-		after = list.OrgUnits.PageInfo.EndCursor
+	var found int64
+	ok, err := eachNode(ctx, cl, tok, orgUnitsDoc, map[string]any{"parent": parent}, func(n struct{ ID, Code string }) bool {
+		found, _ = strconv.ParseInt(n.ID, 10, 64)
+		return n.Code == code
+	})
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("orgUnits: %w", err)
+	case !ok:
+		return 0, fmt.Errorf("org unit %s exists (CONFLICT) but is not a child of %s", code, parent)
 	}
+	return found, nil
 }
 
 // createUsers creates every phone's cadre; users that exist already (a rerun
@@ -234,27 +242,12 @@ func createUsers(ctx context.Context, cfg *config, cl *client, tok string, f *fl
 		return err
 	}
 	ids := map[string]int64{}
-	var after any
-	for {
-		var out struct {
-			Users struct {
-				Edges    []struct{ Node struct{ ID, Username string } }
-				PageInfo page
-			}
-		}
-		r := retrying(ctx, func() *response {
-			return cl.do(ctx, tok, usersDoc, map[string]any{"unit": id(f.orgUnitID), "after": after})
-		})
-		if err := r.decode(&out); err != nil {
-			return fmt.Errorf("users: %w", err)
-		}
-		for _, e := range out.Users.Edges {
-			ids[e.Node.Username], _ = strconv.ParseInt(e.Node.ID, 10, 64)
-		}
-		if !out.Users.PageInfo.HasNextPage {
-			break
-		}
-		after = out.Users.PageInfo.EndCursor
+	_, err = eachNode(ctx, cl, tok, usersDoc, map[string]any{"unit": id(f.orgUnitID)}, func(n struct{ ID, Username string }) bool {
+		ids[n.Username], _ = strconv.ParseInt(n.ID, 10, 64)
+		return false
+	})
+	if err != nil {
+		return fmt.Errorf("users: %w", err)
 	}
 	for _, p := range f.phones {
 		if p.userID == 0 {

@@ -18,7 +18,18 @@ type stmt struct {
 	scan func(*sql.Rows) error // called once per row
 }
 
-// round runs statements in order inside tx. On MySQL they travel together
+// round runs a round inside the GORM transaction tx, on its connection
+// (see roundOn).
+func (s *Store) round(tx *gorm.DB, stmts []stmt) error {
+	return s.roundOn(tx.Statement.Context, tx.Statement.ConnPool, stmts)
+}
+
+// queryer is what a round runs on: a transaction or a connection.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// roundOn runs statements in order on conn. On MySQL they travel together
 // as one multi-statement query — one round trip instead of one each, which
 // on a busy machine is most of a batch's time — and MySQL stops at the
 // first statement that fails, whose error is returned. On SQLite, which is
@@ -28,16 +39,6 @@ type stmt struct {
 // A statement has rows exactly when it has a scan func: the MySQL driver
 // skips the results of statements without rows, so the result sets are
 // matched to the statements that scan, in order.
-func (s *Store) round(tx *gorm.DB, stmts []stmt) error {
-	// the transaction's connection, without GORM's statement building
-	return s.roundOn(tx.Statement.Context, tx.Statement.ConnPool, stmts)
-}
-
-// queryer is what a round runs on: a transaction or a connection.
-type queryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 func (s *Store) roundOn(ctx context.Context, conn queryer, stmts []stmt) error {
 	if len(stmts) == 0 {
 		return nil

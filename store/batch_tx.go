@@ -14,11 +14,11 @@ import (
 	"github.com/henan-youth/onsite/models"
 )
 
-// One batch transaction is three round trips on MySQL (inRounds): begin
-// with the reads (lock, replays, facts, assignments, days), the writes
-// (check-ins, days, the new ids), the check-ins' located regions with the
-// commit. Judging happens in Go between the reads and
-// the writes, under the cadres' row locks.
+// One batch transaction is two round trips on MySQL (inRounds): begin with
+// the reads (lock, facts with resends, assignments, days), then the writes
+// (check-ins, days, located regions, the new ids) with the commit. Judging
+// happens in Go between the reads and the writes, under the cadres' row
+// locks.
 
 // dayKey names one presence aggregate.
 type dayKey struct {
@@ -27,18 +27,11 @@ type dayKey struct {
 	region int64
 }
 
-// clientKey names one check-in by its cadre and client id.
-type clientKey struct {
-	user   int64
-	client string
-}
-
 // batchState is one batch inside its transaction.
 type batchState struct {
 	s        *Store
 	items    []*writeItem
 	bound    map[int64]string
-	replays  map[clientKey]*models.CheckIn
 	priors   []facts
 	assigned map[int64][]*models.Assignment
 	results  []writeResult
@@ -50,7 +43,7 @@ type batchState struct {
 // recordBatch runs one batch transaction and returns a result per item.
 // An error means nothing of the batch was stored.
 func (s *Store) recordBatch(ctx context.Context, items []*writeItem, rule DayRule) ([]writeResult, error) {
-	b := &batchState{s: s, items: items, bound: map[int64]string{}, replays: map[clientKey]*models.CheckIn{},
+	b := &batchState{s: s, items: items, bound: map[int64]string{},
 		priors: make([]facts, len(items)), assigned: map[int64][]*models.Assignment{}, results: make([]writeResult, len(items)),
 		news: make([]*NewCheckIn, len(items)), days: map[dayKey]*models.PresenceDay{}, changed: map[dayKey]bool{}}
 	err := s.inRounds(ctx, func(r rounds) error {
@@ -62,48 +55,36 @@ func (s *Store) recordBatch(ctx context.Context, items []*writeItem, rule DayRul
 			return err
 		}
 		b.applyDays(rule)
-		first, second, err := b.writes(s.db)
+		writes, err := b.writes(s.db)
 		if err != nil {
 			return fmt.Errorf("writes: %w", err)
 		}
-		if err := r.round(first); err != nil {
-			return fmt.Errorf("writes: %w", err)
-		}
-		for _, n := range b.news {
-			if n != nil && n.Row.ID == 0 {
-				return fmt.Errorf("check-in %q of user %d was not read back after insert", n.Row.ClientID, n.Row.UserID)
-			}
-		}
-		regs, err := second()
-		if err != nil {
-			return fmt.Errorf("located regions: %w", err)
-		}
-		if err := r.last(regs); err != nil {
-			return fmt.Errorf("located regions and commit: %w", err)
+		if err := r.last(writes); err != nil {
+			return fmt.Errorf("writes and commit: %w", err)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	b.answer()
+	if err := b.answer(); err != nil {
+		return nil, err
+	}
 	return b.results, nil
 }
 
 // reads locks the cadres' rows in id order (no deadlocks between batches),
-// reading their bound devices, then reads what judging needs: stored
-// check-ins under the items' client ids, the facts of the rest, the
+// reading their bound devices, then reads what judging needs: the facts of
+// every item (with the check-in stored under its client id, if any), the
 // cadres' assignments over the batch's dates and the days at the regions
 // the items were located in.
 func (b *batchState) reads() []stmt {
 	users := make([]int64, len(b.items))
 	probes := make([]*models.CheckIn, len(b.items))
-	keys := make([]any, 0, 2*len(b.items))
 	first, last := "9999-12-31", "0000-01-01"
 	var days []any
 	for i, it := range b.items {
 		users[i], probes[i] = it.userID, &it.probe
-		keys = append(keys, it.userID, it.probe.ClientID)
 		first, last = min(first, it.probe.LocalDate), max(last, it.probe.LocalDate)
 		for _, r := range it.near {
 			days = b.wantDay(days, dayKey{it.userID, it.probe.LocalDate, r})
@@ -126,13 +107,7 @@ func (b *batchState) reads() []stmt {
 				b.bound[id] = dev
 				return err
 			}},
-		{sql: "SELECT * FROM check_ins WHERE (user_id, client_id) IN " + tuples(len(users), 2), args: keys, scan: func(r *sql.Rows) error {
-			var c models.CheckIn
-			err := b.s.db.ScanRows(r, &c)
-			b.replays[clientKey{c.UserID, c.ClientID}] = &c
-			return err
-		}},
-		factsStmt(users, probes, b.priors),
+		factsStmt(b.s.db, b.s.driver, users, probes, b.priors),
 		{sql: "SELECT * FROM assignments WHERE (assignments.valid_to = '' OR assignments.valid_to >= ?) AND assignments.valid_from <= ? AND assignments.user_id IN " + marks(len(ids)) + " ORDER BY assignments.id",
 			args: append([]any{first, last}, ids...), scan: func(r *sql.Rows) error {
 				var a models.Assignment
@@ -171,7 +146,7 @@ func (b *batchState) daysStmt(keys []any) stmt {
 // against its prior facts.
 func (b *batchState) judge() {
 	for i, it := range b.items {
-		if c := b.replays[clientKey{it.userID, it.probe.ClientID}]; c != nil {
+		if c := b.priors[i].Stored; c != nil {
 			b.results[i] = writeResult{rec: &Recorded{CheckIn: c, Replayed: true}}
 			continue
 		}
@@ -235,14 +210,17 @@ func (b *batchState) applyDays(rule DayRule) {
 	}
 }
 
-// writes inserts the new check-ins and upserts the changed days, reading
-// the new ids back (one round), then inserts the check-ins' located
-// regions under those ids (a second). The INSERT statements are the ones
-// GORM would run (a dry run), so they follow the models. An INSERT ...
-// SELECT joining the regions to their check-ins would save the second
-// round trip, but it takes InnoDB's table-level AUTO-INC lock and shared
-// locks on check_ins, and concurrent batches deadlocked on them.
-func (b *batchState) writes(db *gorm.DB) (first []stmt, second func() ([]stmt, error), err error) {
+// writes inserts the new check-ins, upserts the changed days, inserts the
+// check-ins' located regions and reads the new ids back, all in the round
+// that commits. The check-in and day INSERT statements are the ones GORM
+// would run (a dry run), so they follow the models. A located region names
+// its check-in by a subquery on idx_checkin_client, so it needs no id read
+// back first. (An INSERT ... SELECT joining the regions to their check-ins
+// took InnoDB's table-level AUTO-INC lock and shared locks on check_ins,
+// and concurrent batches deadlocked on them; a plain INSERT with a
+// subquery per row is a simple insert, and the rows it reads are the
+// batch's own.)
+func (b *batchState) writes(db *gorm.DB) ([]stmt, error) {
 	var rows []*models.CheckIn
 	var keys []any
 	byUser := map[int64]*models.CheckIn{}
@@ -254,14 +232,14 @@ func (b *batchState) writes(db *gorm.DB) (first []stmt, second func() ([]stmt, e
 		}
 	}
 	if len(rows) == 0 {
-		return nil, func() ([]stmt, error) { return nil, nil }, nil
+		return nil, nil
 	}
 	dry := db.Session(&gorm.Session{DryRun: true, NewDB: true, SkipDefaultTransaction: true}) // builds SQL only
 	ins := dry.Create(&rows)
 	if ins.Error != nil {
-		return nil, nil, ins.Error
+		return nil, ins.Error
 	}
-	first = []stmt{{sql: withoutReturning(ins.Statement.SQL.String()), args: ins.Statement.Vars}}
+	out := []stmt{{sql: withoutReturning(ins.Statement.SQL.String()), args: ins.Statement.Vars}}
 	if len(b.changed) > 0 {
 		var days []models.PresenceDay
 		for k := range b.changed {
@@ -277,35 +255,42 @@ func (b *batchState) writes(db *gorm.DB) (first []stmt, second func() ([]stmt, e
 			DoUpdates: clause.AssignmentColumns([]string{"accepted", "first_at", "last_at", "counted"}),
 		}).Create(&days)
 		if up.Error != nil {
-			return nil, nil, up.Error
+			return nil, up.Error
 		}
-		first = append(first, stmt{sql: withoutReturning(up.Statement.SQL.String()), args: up.Statement.Vars})
+		out = append(out, stmt{sql: withoutReturning(up.Statement.SQL.String()), args: up.Statement.Vars})
 	}
-	first = append(first, stmt{sql: "SELECT id, user_id FROM check_ins WHERE (user_id, client_id) IN " + tuples(len(rows), 2), args: keys,
+	if regs := regionsStmt(b.news); regs.sql != "" {
+		out = append(out, regs)
+	}
+	return append(out, stmt{sql: "SELECT id, user_id FROM check_ins WHERE (user_id, client_id) IN " + tuples(len(rows), 2), args: keys,
 		scan: func(r *sql.Rows) error {
 			var id, user int64
 			err := r.Scan(&id, &user)
 			byUser[user].ID = id // one item per cadre per batch
 			return err
-		}})
-	second = func() ([]stmt, error) {
-		var regs []models.CheckInRegion
-		for _, n := range b.news {
-			if n == nil {
-				continue
-			}
-			for _, r := range n.Regions {
-				r.CheckInID = n.Row.ID
-				regs = append(regs, r)
-			}
+		}}), nil
+}
+
+// regionsStmt inserts the located regions of the new check-ins (models.CheckInRegion),
+// each naming its check-in by cadre and client id; empty when there are none.
+func regionsStmt(news []*NewCheckIn) stmt {
+	var q strings.Builder
+	var args []any
+	for _, n := range news {
+		if n == nil {
+			continue
 		}
-		if len(regs) == 0 {
-			return nil, nil
+		for _, r := range n.Regions {
+			if len(args) == 0 {
+				q.WriteString("INSERT INTO check_in_regions (check_in_id, region_id, region_version, verdict, edge_distance_m) VALUES ")
+			} else {
+				q.WriteString(", ")
+			}
+			q.WriteString("((SELECT id FROM check_ins WHERE user_id = ? AND client_id = ?), ?, ?, ?, ?)")
+			args = append(args, n.Row.UserID, n.Row.ClientID, r.RegionID, r.RegionVersion, r.Verdict, r.EdgeDistanceM)
 		}
-		q := dry.Create(&regs)
-		return []stmt{{sql: withoutReturning(q.Statement.SQL.String()), args: q.Statement.Vars}}, q.Error
 	}
-	return first, second, nil
+	return stmt{sql: q.String(), args: args}
 }
 
 // withoutReturning drops the RETURNING clause GORM adds where the database
@@ -321,9 +306,15 @@ func withoutReturning(sql string) string {
 
 // answer completes every result: new check-ins become results (their ids
 // are read back), and each result gets the day at its check-in's region.
-func (b *batchState) answer() {
+// A new check-in without an id cannot happen (its INSERT committed); if it
+// did, the error makes the writer retry the batch's items one by one, and
+// they come back as resends of what was stored.
+func (b *batchState) answer() error {
 	for i, it := range b.items {
 		if n := b.news[i]; n != nil {
+			if n.Row.ID == 0 {
+				return fmt.Errorf("check-in %q of user %d was not read back after insert", n.Row.ClientID, n.Row.UserID)
+			}
 			b.results[i] = writeResult{rec: &Recorded{CheckIn: n.Row}}
 		}
 		rec := b.results[i].rec
@@ -332,4 +323,5 @@ func (b *batchState) answer() {
 		}
 		rec.Day = b.days[dayKey{it.userID, rec.CheckIn.LocalDate, *rec.CheckIn.RegionID}]
 	}
+	return nil
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -129,6 +130,13 @@ func TestPriorFacts(t *testing.T) {
 					if c.replayed {
 						if o.rec.CheckIn.ID != ids[c.probe.clientID] {
 							t.Errorf("%s: answered with check-in %d, want the original %d", c.name, o.rec.CheckIn.ID, ids[c.probe.clientID])
+						}
+						stored, err := s.CheckInByClientID(ctx, w.users[c.probe.user].ID, c.probe.clientID)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if !reflect.DeepEqual(o.rec.CheckIn, stored) { // every column, read with the facts
+							t.Errorf("%s: answered with\n%+v\nstored\n%+v", c.name, o.rec.CheckIn, stored)
 						}
 						continue
 					}

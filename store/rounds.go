@@ -23,7 +23,7 @@ type rounds interface {
 //
 // On MySQL the transaction's START TRANSACTION travels with its first
 // round and its COMMIT with its last, on a connection of its own, so a
-// group-commit batch is three round trips rather than five; on this 2-core
+// group-commit batch is two round trips rather than four; on this 2-core
 // machine every round trip is two wake-ups on each side. On failure it
 // sends ROLLBACK and, if that fails too, discards the connection, so no
 // half-done transaction returns to the pool. On SQLite it is a GORM

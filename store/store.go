@@ -6,6 +6,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"log/slog"
@@ -153,6 +154,21 @@ func (s *Store) Ping(ctx context.Context) error {
 // back mapped to the one error type.
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return mapErr(s.db.WithContext(ctx).Transaction(fn))
+}
+
+// txPerCadre is tx for writers that serialise on the rows of the cadres
+// they touch (locked first, FOR UPDATE) and then check and insert rows
+// of those cadres only. On MySQL it runs at READ COMMITTED: the locking
+// reads after the cadre lock see every committed row of that cadre, and
+// they take no gap locks. Under REPEATABLE READ they did, and two admins
+// assigning two different cadres whose rows sit in the same index gap
+// deadlocked (both held the gap, both waited to insert into it), which
+// the caller saw as UNAVAILABLE.
+func (s *Store) txPerCadre(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if s.driver != DriverMySQL {
+		return s.tx(ctx, fn)
+	}
+	return mapErr(s.db.WithContext(ctx).Transaction(fn, &sql.TxOptions{Isolation: sql.LevelReadCommitted}))
 }
 
 // mapErr turns a driver or GORM error into a *models.Error, keeping the cause

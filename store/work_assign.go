@@ -88,7 +88,7 @@ func (s *Store) Assign(ctx context.Context, p *auth.Principal, in AssignInput) (
 		return nil, err
 	}
 	var out []*models.Assignment
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.txPerCadre(ctx, func(tx *gorm.DB) error {
 		out = nil
 		ids, err := assignees(tx, in)
 		if err != nil {
@@ -218,7 +218,7 @@ func (s *Store) Rotate(ctx context.Context, p *auth.Principal, assignmentID, new
 		return nil, err
 	}
 	var next *models.Assignment
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.txPerCadre(ctx, func(tx *gorm.DB) error {
 		old, err := s.lockAssignment(tx, p, assignmentID)
 		if err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -41,29 +42,38 @@ type batchState struct {
 }
 
 // recordBatch runs one batch transaction and returns a result per item.
-// An error means nothing of the batch was stored.
-func (s *Store) recordBatch(ctx context.Context, items []*writeItem, rule DayRule) ([]writeResult, error) {
+// An error means nothing of the batch was stored. When st is not nil it
+// gets the time of the reads and of the committing writes.
+func (s *Store) recordBatch(ctx context.Context, items []*writeItem, rule DayRule, st *BatchStats) ([]writeResult, error) {
 	b := &batchState{s: s, items: items, bound: map[int64]string{},
 		priors: make([]facts, len(items)), assigned: map[int64][]*models.Assignment{}, results: make([]writeResult, len(items)),
 		news: make([]*NewCheckIn, len(items)), days: map[dayKey]*models.PresenceDay{}, changed: map[dayKey]bool{}}
+	var reads, writes time.Duration
 	err := s.inRounds(ctx, func(r rounds) error {
+		start := time.Now()
 		if err := r.round(b.reads()); err != nil {
 			return fmt.Errorf("reads: %w", err)
 		}
+		reads = time.Since(start)
 		b.judge()
 		if err := r.round(b.readMissingDays()); err != nil { // none in practice
 			return err
 		}
 		b.applyDays(rule)
-		writes, err := b.writes(s.db)
+		stmts, err := b.writes(s.db)
 		if err != nil {
 			return fmt.Errorf("writes: %w", err)
 		}
-		if err := r.last(writes); err != nil {
+		start = time.Now()
+		if err := r.last(stmts); err != nil {
 			return fmt.Errorf("writes and commit: %w", err)
 		}
+		writes = time.Since(start)
 		return nil
 	})
+	if st != nil {
+		st.Reads, st.Writes = reads, writes
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -75,7 +75,13 @@ func (d *driver) run(ctx context.Context, phones []*phone, baseline bool) time.D
 		})
 	}
 	wg.Wait()
-	return time.Since(start)
+	took := time.Since(start)
+	for _, p := range phones {
+		if p.wire != nil {
+			p.wire.close()
+		}
+	}
+	return took
 }
 
 // more reports whether a phone that has done n units of work goes on.
@@ -160,6 +166,20 @@ func (d *driver) pace(ctx context.Context, next time.Time) time.Time {
 	return next.Add(iv)
 }
 
+// checkInInput is a CheckInInput as the phone sends it.
+type checkInInput struct {
+	ClientID     string  `json:"clientId"`
+	Lat          float64 `json:"lat"`
+	Lon          float64 `json:"lon"`
+	Accuracy     float64 `json:"accuracy"`
+	CoordSystem  string  `json:"coordSystem"`
+	DeviceTime   string  `json:"deviceTime"`
+	MockLocation bool    `json:"mockLocation"`
+	Altitude     float64 `json:"altitude"`
+	Speed        float64 `json:"speed"`
+	Provider     string  `json:"provider"`
+}
+
 // newInput makes a fresh check-in input dated at deviceTime.
 func (d *driver) newInput(p *phone, deviceTime time.Time) *sent {
 	var fx fix
@@ -174,12 +194,12 @@ func (d *driver) newInput(p *phone, deviceTime time.Time) *sent {
 	}
 	mock := p.rng.Float64() < d.cfg.mockFraction
 	u, _ := uuid.NewRandomFromReader(p.src)
-	in := map[string]any{
-		"clientId": u.String(), "lat": fx.Lat, "lon": fx.Lon, "accuracy": fx.AccuracyM,
-		"coordSystem": string(fx.Datum), "deviceTime": deviceTime.UTC().Format("2006-01-02T15:04:05.000Z07:00"),
-		"mockLocation": mock, "altitude": float64(60 + p.rng.IntN(240)),
-		"speed": float64(p.rng.IntN(30)) / 10, "provider": []string{"gps", "fused", "network"}[p.rng.IntN(3)],
-	}
+	in, _ := json.Marshal(checkInInput{
+		ClientID: u.String(), Lat: fx.Lat, Lon: fx.Lon, Accuracy: fx.AccuracyM,
+		CoordSystem: string(fx.Datum), DeviceTime: deviceTime.UTC().Format("2006-01-02T15:04:05.000Z07:00"),
+		MockLocation: mock, Altitude: float64(60 + p.rng.IntN(240)),
+		Speed: float64(p.rng.IntN(30)) / 10, Provider: []string{"gps", "fused", "network"}[p.rng.IntN(3)],
+	})
 	kind := fx.Kind
 	if mock {
 		kind += "+mock"
@@ -194,7 +214,7 @@ func (d *driver) sendLive(ctx context.Context, p *phone) {
 	s := d.newInput(p, time.Now())
 	p.rec.track(s)
 	for attempt := 0; ; attempt++ {
-		r := d.call(ctx, p, seriesCheckIn, checkInDoc, map[string]any{"in": s.input})
+		r := d.call(ctx, p, seriesCheckIn, checkInDoc, oneInput(s))
 		d.settleLive(p, s, r, false)
 		if s.outcome == outcomeAcked || !s.uncertain || !d.pause(ctx, attempt) {
 			break
@@ -263,17 +283,20 @@ func (d *driver) resend(ctx context.Context, p *phone) {
 		d.syncOnce(ctx, p, seriesSyncReplay, []*sent{s}, true)
 		return
 	}
-	r := d.call(ctx, p, seriesCheckInReplay, checkInDoc, map[string]any{"in": s.input})
+	r := d.call(ctx, p, seriesCheckInReplay, checkInDoc, oneInput(s))
 	d.settleLive(p, s, r, true)
 }
 
 // syncOnce sends batch once and settles each item from the answer.
 func (d *driver) syncOnce(ctx context.Context, p *phone, series string, batch []*sent, replay bool) *response {
-	ins := make([]map[string]any, len(batch))
+	ins := []byte(`{"ins":[`)
 	for i, s := range batch {
-		ins[i] = s.input
+		if i > 0 {
+			ins = append(ins, ',')
+		}
+		ins = append(ins, s.input...)
 	}
-	r := d.call(ctx, p, series, syncDoc, map[string]any{"ins": ins})
+	r := d.call(ctx, p, series, syncDoc, append(ins, "]}"...))
 	if r.Transport != nil {
 		for _, s := range batch {
 			s.uncertain = true
@@ -329,17 +352,31 @@ func (d *driver) settleLive(p *phone, s *sent, r *response, replay bool) {
 	p.rec.settleError(s, r.Code(), replay)
 }
 
-// call sends one request for p, holding a concurrency slot, and records its
-// latency and error code under series. An expired access token is renewed
-// once and the request repeated.
-func (d *driver) call(ctx context.Context, p *phone, series, doc string, vars map[string]any) *response {
+// oneInput is the variables of checkInDoc for s.
+func oneInput(s *sent) []byte {
+	return append(append([]byte(`{"in":`), s.input...), '}')
+}
+
+// call sends one request for p on the phone's own connection, holding a
+// concurrency slot, and records its latency and error code under series.
+// vars is the variables as JSON (nil for none). An expired access token is
+// renewed once and the request repeated.
+func (d *driver) call(ctx context.Context, p *phone, series, doc string, vars []byte) *response {
+	if p.wire == nil {
+		w, err := newWire(d.cfg.url, d.cfg.timeout)
+		if err != nil {
+			return &response{Transport: err}
+		}
+		p.wire = w
+	}
+	body := gqlBody(nil, doc, vars)
 	for renewed := false; ; renewed = true {
 		select {
 		case d.sem <- struct{}{}:
 		case <-ctx.Done():
 			return &response{Transport: ctx.Err()}
 		}
-		r := d.cl.do(ctx, p.token, doc, vars)
+		r := p.wire.do(ctx, p.token, body)
 		<-d.sem
 		if r.Code() == "UNAUTHENTICATED" && !renewed {
 			if err := p.renew(ctx, d.cl, d.cfg.password); err == nil {

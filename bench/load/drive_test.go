@@ -80,7 +80,7 @@ func TestDriveRetriesUncertainSends(t *testing.T) {
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
 	at := testAtlas(t)
-	cfg := &config{phones: 3, concurrency: 2, checkins: 40, offlineFraction: 0.3, retryFraction: 0.1,
+	cfg := &config{url: srv.URL + "/graphql", timeout: 5 * time.Second, phones: 3, concurrency: 2, checkins: 40, offlineFraction: 0.3, retryFraction: 0.1,
 		outsideFraction: 0.05, borderFraction: 0.05, mockFraction: 0.02}
 	d := &driver{cfg: cfg, cl: newClient(srv.URL, 3, 5*time.Second), at: at, sem: make(chan struct{}, cfg.concurrency)}
 	var phones []*phone

@@ -32,8 +32,8 @@ type ack struct {
 // sent is one check-in input a phone generated and its fate.
 type sent struct {
 	clientID  string
-	input     map[string]any // resent unchanged on retries
-	kind      string         // inside, outside, border, with "+mock"
+	input     []byte // CheckInInput as JSON, resent unchanged on retries
+	kind      string // inside, outside, border, with "+mock"
 	offline   bool
 	uncertain bool // some attempt failed in transport or with UNAVAILABLE: it may have committed
 	outcome   outcome

@@ -50,6 +50,7 @@ type phone struct {
 	src      *rand.ChaCha8 // client ids
 	rng      *rand.Rand    // everything else
 	rec      *recorder
+	wire     *wire // its own connection in the load phases
 }
 
 // fleet is what setup produced: the load org unit and its phones.

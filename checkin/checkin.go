@@ -78,6 +78,8 @@ func (s *Service) CheckIn(ctx context.Context, p *auth.Principal, in Input) (*Re
 // Sync records an offline queue in order (dated by device time). The batch
 // is refused whole (INVALID) when larger than MaxBatch; otherwise every item
 // gets its own result or error, and one bad item does not sink the others.
+// With a Writer the valid items are stored together (RecordAll: one
+// commit for up to a batch's worth), each judged after the ones before it.
 func (s *Service) Sync(ctx context.Context, p *auth.Principal, ins []Input) ([]ItemResult, error) {
 	if _, err := store.Authorize(p, store.OpCheckIn); err != nil {
 		return nil, err
@@ -90,19 +92,54 @@ func (s *Service) Sync(ctx context.Context, p *auth.Principal, ins []Input) ([]I
 		return nil, models.E(models.CodeInvalid, "at most %d check-ins per sync; send the rest in another batch", limit)
 	}
 	out := make([]ItemResult, len(ins))
+	if s.Writer == nil {
+		for i, in := range ins {
+			res, err := s.record(ctx, p, in, true)
+			out[i] = ItemResult{ClientID: in.ClientID, Result: res, Err: err}
+		}
+		return out, nil
+	}
+	var pend []store.Pending // the items that pass validation, in order
+	var preps []*prepared
+	var at []int // their positions in ins
 	for i, in := range ins {
-		res, err := s.record(ctx, p, in, true)
-		out[i] = ItemResult{ClientID: in.ClientID, Result: res, Err: err}
+		out[i].ClientID = in.ClientID
+		pr, err := s.prepare(p, in, true)
+		if err != nil {
+			out[i].Err = err
+			continue
+		}
+		pend, preps, at = append(pend, pr.pending()), append(preps, pr), append(at, i)
+	}
+	recs, errs := s.Writer.RecordAll(ctx, p.UserID, pend)
+	for k, pr := range preps {
+		i := at[k]
+		if errs[k] != nil {
+			out[i].Err = errs[k]
+			continue
+		}
+		out[i].Result, out[i].Err = s.finish(recs[k], pr)
 	}
 	return out, nil
 }
 
-// record runs the pipeline: validate → locate → (in one transaction, under
-// the cadre's lock) idempotency by the (cadre, clientId) unique key → flags
-// → store with the day → answer after commit. Idempotency is enforced by the
-// database rather than by a read before the work, so concurrent twins
-// cannot both pass it and the common case costs no extra round trip.
-func (s *Service) record(ctx context.Context, p *auth.Principal, in Input, offline bool) (*Result, error) {
+// prepared is a validated, located check-in ready to be stored.
+type prepared struct {
+	in    *Input
+	hash  string
+	probe models.CheckIn
+	near  []int64 // the regions it was located in
+	j     judgement
+}
+
+func (pr *prepared) pending() store.Pending {
+	return store.Pending{Probe: pr.probe, Near: pr.near, Judge: pr.j.judge}
+}
+
+// prepare runs the steps before storage: validate, convert, locate, and
+// the judgement that will run under the cadre's lock. It fails with
+// INVALID for a malformed input.
+func (s *Service) prepare(p *auth.Principal, in Input, offline bool) (*prepared, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
@@ -119,24 +156,44 @@ func (s *Service) record(ctx context.Context, p *auth.Principal, in Input, offli
 		DeviceTime: in.DeviceTime, ServerTime: s.Now(), Offline: offline}
 	occurred := presence.WhenOccurred(facts)
 	date := presence.DateOf(occurred, s.Policy.Location).String()
-	j := judgement{svc: s, in: &in, p: p, facts: facts, occurred: occurred, date: date, hash: hash, located: loc}
-	probe := models.CheckIn{ClientID: in.ClientID, DeviceTime: in.DeviceTime.UTC(), WGSLat: wgs[1], WGSLon: wgs[0],
+	pr := &prepared{in: &in, hash: hash}
+	pr.j = judgement{svc: s, in: pr.in, p: p, facts: facts, occurred: occurred, date: date, hash: hash, located: loc}
+	pr.probe = models.CheckIn{ClientID: in.ClientID, DeviceTime: in.DeviceTime.UTC(), WGSLat: wgs[1], WGSLon: wgs[0],
 		AccuracyM: in.AccuracyM, LocalDate: date}
+	pr.near = make([]int64, len(loc.Candidates))
+	for i, c := range loc.Candidates {
+		pr.near[i] = c.Region.ID
+	}
+	return pr, nil
+}
+
+// record runs the pipeline: validate → locate → (in one transaction, under
+// the cadre's lock) idempotency by the (cadre, clientId) unique key → flags
+// → store with the day → answer after commit. Idempotency is enforced by the
+// database rather than by a read before the work, so concurrent twins
+// cannot both pass it and the common case costs no extra round trip.
+func (s *Service) record(ctx context.Context, p *auth.Principal, in Input, offline bool) (*Result, error) {
+	pr, err := s.prepare(p, in, offline)
+	if err != nil {
+		return nil, err
+	}
 	var rec *store.Recorded
 	if s.Writer != nil {
-		near := make([]int64, len(loc.Candidates))
-		for i, c := range loc.Candidates {
-			near[i] = c.Region.ID
-		}
-		rec, err = s.Writer.Record(ctx, p.UserID, probe, near, j.judge)
+		rec, err = s.Writer.Record(ctx, p.UserID, pr.probe, pr.near, pr.j.judge)
 	} else {
-		rec, err = s.Store.RecordCheckIn(ctx, p.UserID, probe, s.dayRule(), j.judge)
+		rec, err = s.Store.RecordCheckIn(ctx, p.UserID, pr.probe, s.dayRule(), pr.j.judge)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if rec.Replayed && rec.CheckIn.PayloadHash != hash {
-		return nil, models.E(models.CodeConflict, "clientId %q was already used for a different check-in", in.ClientID)
+	return s.finish(rec, pr)
+}
+
+// finish answers a stored or replayed check-in: CONFLICT when the client
+// id was used before for a different payload.
+func (s *Service) finish(rec *store.Recorded, pr *prepared) (*Result, error) {
+	if rec.Replayed && rec.CheckIn.PayloadHash != pr.hash {
+		return nil, models.E(models.CodeConflict, "clientId %q was already used for a different check-in", pr.in.ClientID)
 	}
 	return s.answer(rec)
 }

@@ -11,19 +11,20 @@ import (
 // CheckInWriter is group commit for check-ins: concurrent check-ins queue
 // up while a transaction commits, and the next transaction takes all that
 // are waiting (up to a batch size) — on MySQL one round trip that begins,
-// locks the cadres and reads every prior fact, one that writes every row
-// and day, and one that adds the located regions and commits (one fsync)
-// for the whole batch (batch_tx.go). Each check-in is answered only after
-// its batch has committed. A cadre appears at most once per batch, so every check-in is
-// judged after the previous one of the same cadre, exactly as one at a time.
-// If a batch fails, its check-ins are retried one by one through
-// RecordCheckIn, so one bad item cannot sink the others.
+// locks the cadres and reads every prior fact, and one that writes every
+// row, day and located region and commits (one fsync) for the whole batch
+// (batch_tx.go). Each check-in is answered only after its batch has
+// committed. A cadre appears in a batch with one request's check-ins only
+// (one, or an offline queue's in order), and each is judged after the ones
+// before it, exactly as one at a time. If a batch fails, its check-ins are
+// retried one by one through RecordCheckIn, so one bad item cannot sink
+// the others.
 type CheckInWriter struct {
 	s        *Store
 	rule     DayRule
 	maxBatch int
 	observe  func(BatchStats)
-	queue    chan *writeItem
+	queue    chan []*writeItem // a group: one cadre's check-ins, in order
 	stop     chan struct{}
 	wg       sync.WaitGroup
 }
@@ -87,7 +88,7 @@ func (s *Store) NewCheckInWriter(rule DayRule, cfg WriterConfig) *CheckInWriter 
 		cfg.Workers = 3
 	}
 	w := &CheckInWriter{s: s, rule: rule, maxBatch: cfg.MaxBatch, observe: cfg.Observe,
-		queue: make(chan *writeItem, 4096), stop: make(chan struct{})}
+		queue: make(chan []*writeItem, 4096), stop: make(chan struct{})}
 	for range cfg.Workers {
 		w.wg.Add(1)
 		go w.run()
@@ -102,8 +103,10 @@ func (w *CheckInWriter) Close() {
 	w.wg.Wait()
 	for {
 		select {
-		case it := <-w.queue:
-			it.done <- writeResult{err: models.E(models.CodeUnavailable, "the server is shutting down; retry")}
+		case g := <-w.queue:
+			for _, it := range g {
+				it.done <- writeResult{err: models.E(models.CodeUnavailable, "the server is shutting down; retry")}
+			}
 		default:
 			return
 		}
@@ -116,55 +119,93 @@ func (w *CheckInWriter) Close() {
 // judging, so that it needs no read after (a day outside near is read
 // then, at the cost of a round trip).
 func (w *CheckInWriter) Record(ctx context.Context, userID int64, probe models.CheckIn, near []int64, judge func(Prior) (*NewCheckIn, error)) (*Recorded, error) {
-	it := &writeItem{ctx: ctx, userID: userID, probe: probe, near: near, judge: judge, queued: time.Now(), done: make(chan writeResult, 1)}
-	select {
-	case w.queue <- it:
-	case <-ctx.Done():
-		return nil, models.Wrap(models.CodeUnavailable, ctx.Err(), "request timed out before the check-in was stored; retry")
-	case <-w.stop:
-		return nil, models.E(models.CodeUnavailable, "the server is shutting down; retry")
+	recs, errs := w.RecordAll(ctx, userID, []Pending{{Probe: probe, Near: near, Judge: judge}})
+	return recs[0], errs[0]
+}
+
+// Pending is one check-in of RecordAll: what Record takes.
+type Pending struct {
+	Probe models.CheckIn
+	Near  []int64
+	Judge func(Prior) (*NewCheckIn, error)
+}
+
+// RecordAll records several check-ins of one cadre — an offline queue —
+// in order, each exactly as Record would one after the other: judged
+// against the cadre's stored history and the ones before it in the list
+// (a repeated client id is a resend of the earlier one). They share a
+// batch (up to its size), so a sync of n check-ins waits for one commit
+// rather than n. It returns a result and an error per check-in.
+func (w *CheckInWriter) RecordAll(ctx context.Context, userID int64, ps []Pending) ([]*Recorded, []error) {
+	recs, errs := make([]*Recorded, len(ps)), make([]error, len(ps))
+	for start := 0; start < len(ps); start += w.maxBatch {
+		group := make([]*writeItem, 0, min(w.maxBatch, len(ps)-start))
+		for _, p := range ps[start:min(start+w.maxBatch, len(ps))] {
+			group = append(group, &writeItem{ctx: ctx, userID: userID, probe: p.Probe, near: p.Near, judge: p.Judge,
+				queued: time.Now(), done: make(chan writeResult, 1)})
+		}
+		var refused error
+		select {
+		case w.queue <- group:
+		case <-ctx.Done():
+			refused = models.Wrap(models.CodeUnavailable, ctx.Err(), "request timed out before the check-in was stored; retry")
+		case <-w.stop:
+			refused = models.E(models.CodeUnavailable, "the server is shutting down; retry")
+		}
+		for i, it := range group {
+			if refused != nil {
+				errs[start+i] = refused
+				continue
+			}
+			r := <-it.done // always answered: the batch runs to commit or failure
+			recs[start+i], errs[start+i] = r.rec, r.err
+		}
 	}
-	r := <-it.done // always answered: the batch runs to commit or failure
-	return r.rec, r.err
+	return recs, errs
 }
 
 func (w *CheckInWriter) run() {
 	defer w.wg.Done()
-	var carry []*writeItem
+	var carry [][]*writeItem
 	for {
-		batch := carry
-		if len(batch) == 0 {
+		groups := carry
+		if len(groups) == 0 {
 			select {
-			case it := <-w.queue:
-				batch = append(batch, it)
+			case g := <-w.queue:
+				groups = append(groups, g)
 			case <-w.stop:
 				return
 			}
 		}
-		batch, carry = w.fill(batch)
+		var batch []*writeItem
+		batch, carry = w.fill(groups)
 		w.commit(batch)
 	}
 }
 
-// fill takes what is waiting, up to maxBatch, keeping one item per cadre;
-// a second item of a cadre is carried to the next batch.
-func (w *CheckInWriter) fill(start []*writeItem) (batch, carry []*writeItem) {
+// fill takes the groups waiting, up to maxBatch check-ins, keeping each
+// cadre to one group per batch (its check-ins in order); a group of a
+// cadre already in the batch, or one that does not fit, is carried to the
+// next batch, in the order it came.
+func (w *CheckInWriter) fill(start [][]*writeItem) (batch []*writeItem, carry [][]*writeItem) {
 	seen := map[int64]bool{}
-	add := func(it *writeItem) {
-		if seen[it.userID] || len(batch) >= w.maxBatch {
-			carry = append(carry, it)
+	add := func(g []*writeItem) {
+		u := g[0].userID
+		if seen[u] || (len(batch) > 0 && len(batch)+len(g) > w.maxBatch) {
+			seen[u] = true // later groups of u wait behind this one
+			carry = append(carry, g)
 			return
 		}
-		seen[it.userID] = true
-		batch = append(batch, it)
+		seen[u] = true
+		batch = append(batch, g...)
 	}
-	for _, it := range start {
-		add(it)
+	for _, g := range start {
+		add(g)
 	}
 	for len(batch) < w.maxBatch && len(carry) < w.maxBatch {
 		select {
-		case it := <-w.queue:
-			add(it)
+		case g := <-w.queue:
+			add(g)
 		default:
 			return batch, carry
 		}

@@ -21,6 +21,12 @@ import (
 // happens in Go between the reads and the writes, under the cadres' row
 // locks.
 
+// clientKey names one check-in by its cadre and client id.
+type clientKey struct {
+	user   int64
+	client string
+}
+
 // dayKey names one presence aggregate.
 type dayKey struct {
 	user   int64
@@ -100,9 +106,9 @@ func (b *batchState) reads() []stmt {
 			days = b.wantDay(days, dayKey{it.userID, it.probe.LocalDate, r})
 		}
 	}
-	ids := make([]any, len(users))
-	for i, u := range slices.Sorted(slices.Values(users)) {
-		ids[i] = u
+	var ids []any // each cadre once, in id order
+	for _, u := range slices.Compact(slices.Sorted(slices.Values(users))) {
+		ids = append(ids, u)
 	}
 	lock := ""
 	if b.s.driver == DriverMySQL {
@@ -155,21 +161,56 @@ func (b *batchState) daysStmt(keys []any) stmt {
 // judge answers replays with their originals and judges every other item
 // against its prior facts.
 func (b *batchState) judge() {
+	earlier := map[int64][]*models.CheckIn{} // per cadre, the batch's new rows so far, in order
 	for i, it := range b.items {
-		if c := b.priors[i].Stored; c != nil {
+		f := b.priors[i]
+		if c := f.Stored; c != nil {
 			b.results[i] = writeResult{rec: &Recorded{CheckIn: c, Replayed: true}}
 			continue
 		}
-		f := b.priors[i]
+		if c := sentBefore(earlier[it.userID], it.probe.ClientID); c != nil {
+			b.results[i] = writeResult{rec: &Recorded{CheckIn: c, Replayed: true}}
+			continue
+		}
+		prev, repeated := withEarlier(f.Previous, f.Repeated, earlier[it.userID], &it.probe)
 		p := Prior{BoundDevice: b.bound[it.userID], Assignments: activeOn(b.assigned[it.userID], it.probe.LocalDate),
-			Previous: f.Previous, Repeated: f.Repeated}
+			Previous: prev, Repeated: repeated}
 		n, err := it.judge(p)
 		if err != nil {
 			b.results[i] = writeResult{err: err}
 			continue
 		}
 		b.news[i] = n
+		earlier[it.userID] = append(earlier[it.userID], n.Row)
 	}
+}
+
+// sentBefore returns the row of rows (a cadre's new check-ins earlier in
+// the batch) with the given client id, if any: a resend within one sync.
+func sentBefore(rows []*models.CheckIn, clientID string) *models.CheckIn {
+	for _, c := range rows {
+		if c.ClientID == clientID {
+			return c
+		}
+	}
+	return nil
+}
+
+// withEarlier completes a probe's stored facts with its cadre's check-ins
+// earlier in the batch, which are stored after every row the facts saw:
+// the previous fix is the latest by device time not after the probe's,
+// the later-stored one winning a tie (as ORDER BY device_time, id does),
+// and an identical earlier fix makes it repeated.
+func withEarlier(prev *models.CheckIn, repeated bool, rows []*models.CheckIn, probe *models.CheckIn) (*models.CheckIn, bool) {
+	for _, c := range rows {
+		if !c.DeviceTime.After(probe.DeviceTime) && (prev == nil || !c.DeviceTime.Before(prev.DeviceTime)) {
+			prev = c
+		}
+		if c.WGSLat == probe.WGSLat && c.WGSLon == probe.WGSLon && c.AccuracyM == probe.AccuracyM {
+			repeated = true
+		}
+	}
+	return prev, repeated
 }
 
 // readMissingDays reads the days an answer or a counting check-in needs
@@ -233,12 +274,12 @@ func (b *batchState) applyDays(rule DayRule) {
 func (b *batchState) writes(db *gorm.DB) ([]stmt, error) {
 	var rows []*models.CheckIn
 	var keys []any
-	byUser := map[int64]*models.CheckIn{}
+	byKey := map[clientKey]*models.CheckIn{}
 	for _, n := range b.news {
 		if n != nil {
 			rows = append(rows, n.Row)
 			keys = append(keys, n.Row.UserID, n.Row.ClientID)
-			byUser[n.Row.UserID] = n.Row
+			byKey[clientKey{n.Row.UserID, n.Row.ClientID}] = n.Row
 		}
 	}
 	if len(rows) == 0 {
@@ -272,12 +313,17 @@ func (b *batchState) writes(db *gorm.DB) ([]stmt, error) {
 	if regs := regionsStmt(b.news); regs.sql != "" {
 		out = append(out, regs)
 	}
-	return append(out, stmt{sql: "SELECT id, user_id FROM check_ins WHERE (user_id, client_id) IN " + tuples(len(rows), 2), args: keys,
+	return append(out, stmt{sql: "SELECT id, user_id, client_id FROM check_ins WHERE (user_id, client_id) IN " + tuples(len(rows), 2), args: keys,
 		scan: func(r *sql.Rows) error {
-			var id, user int64
-			err := r.Scan(&id, &user)
-			byUser[user].ID = id // one item per cadre per batch
-			return err
+			var k clientKey
+			var id int64
+			if err := r.Scan(&id, &k.user, &k.client); err != nil {
+				return err
+			}
+			if c := byKey[k]; c != nil {
+				c.ID = id
+			}
+			return nil
 		}}), nil
 }
 

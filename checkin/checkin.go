@@ -78,8 +78,9 @@ func (s *Service) CheckIn(ctx context.Context, p *auth.Principal, in Input) (*Re
 // Sync records an offline queue in order (dated by device time). The batch
 // is refused whole (INVALID) when larger than MaxBatch; otherwise every item
 // gets its own result or error, and one bad item does not sink the others.
-// With a Writer the valid items are stored together (RecordAll: one
-// commit for up to a batch's worth), each judged after the ones before it.
+// The valid items are stored in order, each judged after the ones before
+// it; with a Writer together (RecordAll: one commit for up to a batch's
+// worth).
 func (s *Service) Sync(ctx context.Context, p *auth.Principal, ins []Input) ([]ItemResult, error) {
 	if _, err := store.Authorize(p, store.OpCheckIn); err != nil {
 		return nil, err
@@ -92,16 +93,8 @@ func (s *Service) Sync(ctx context.Context, p *auth.Principal, ins []Input) ([]I
 		return nil, models.E(models.CodeInvalid, "at most %d check-ins per sync; send the rest in another batch", limit)
 	}
 	out := make([]ItemResult, len(ins))
-	if s.Writer == nil {
-		for i, in := range ins {
-			res, err := s.record(ctx, p, in, true)
-			out[i] = ItemResult{ClientID: in.ClientID, Result: res, Err: err}
-		}
-		return out, nil
-	}
-	var pend []store.Pending // the items that pass validation, in order
-	var preps []*prepared
-	var at []int // their positions in ins
+	var preps []*prepared // the items that pass validation, in order
+	var at []int          // their positions in ins
 	for i, in := range ins {
 		out[i].ClientID = in.ClientID
 		pr, err := s.prepare(p, in, true)
@@ -109,9 +102,9 @@ func (s *Service) Sync(ctx context.Context, p *auth.Principal, ins []Input) ([]I
 			out[i].Err = err
 			continue
 		}
-		pend, preps, at = append(pend, pr.pending()), append(preps, pr), append(at, i)
+		preps, at = append(preps, pr), append(at, i)
 	}
-	recs, errs := s.Writer.RecordAll(ctx, p.UserID, pend)
+	recs, errs := s.storeAll(ctx, p.UserID, preps)
 	for k, pr := range preps {
 		i := at[k]
 		if errs[k] != nil {
@@ -132,8 +125,21 @@ type prepared struct {
 	j     judgement
 }
 
-func (pr *prepared) pending() store.Pending {
-	return store.Pending{Probe: pr.probe, Near: pr.near, Judge: pr.j.judge}
+// storeAll stores prepared check-ins of one cadre in order: together
+// through the Writer (one batch), or one by one without it.
+func (s *Service) storeAll(ctx context.Context, userID int64, preps []*prepared) ([]*store.Recorded, []error) {
+	if s.Writer != nil {
+		pend := make([]store.Pending, len(preps))
+		for i, pr := range preps {
+			pend[i] = store.Pending{Probe: pr.probe, Near: pr.near, Judge: pr.j.judge}
+		}
+		return s.Writer.RecordAll(ctx, userID, pend)
+	}
+	recs, errs := make([]*store.Recorded, len(preps)), make([]error, len(preps))
+	for i, pr := range preps {
+		recs[i], errs[i] = s.Store.RecordCheckIn(ctx, userID, pr.probe, s.dayRule(), pr.j.judge)
+	}
+	return recs, errs
 }
 
 // prepare runs the steps before storage: validate, convert, locate, and
@@ -177,16 +183,11 @@ func (s *Service) record(ctx context.Context, p *auth.Principal, in Input, offli
 	if err != nil {
 		return nil, err
 	}
-	var rec *store.Recorded
-	if s.Writer != nil {
-		rec, err = s.Writer.Record(ctx, p.UserID, pr.probe, pr.near, pr.j.judge)
-	} else {
-		rec, err = s.Store.RecordCheckIn(ctx, p.UserID, pr.probe, s.dayRule(), pr.j.judge)
+	recs, errs := s.storeAll(ctx, p.UserID, []*prepared{pr})
+	if errs[0] != nil {
+		return nil, errs[0]
 	}
-	if err != nil {
-		return nil, err
-	}
-	return s.finish(rec, pr)
+	return s.finish(recs[0], pr)
 }
 
 // finish answers a stored or replayed check-in: CONFLICT when the client

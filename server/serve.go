@@ -86,15 +86,16 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 	return a, nil
 }
 
-// batchMetrics exports group commit: how many check-ins share a
-// transaction, how long the oldest waited for it, how long it took. A
-// failed batch (its items are then stored one by one) is logged.
 // slowBatch is the batch time above which a batch is logged: every
 // check-in waiting behind it waits that long too. The log line splits the
 // time between the reads (lock waits show there) and the writes with the
 // commit (a slow log flush shows there).
 const slowBatch = 250 * time.Millisecond
 
+// batchMetrics exports group commit: how many check-ins share a
+// transaction, how long the oldest waited for it, how long it took. A
+// failed batch (its items are then stored one by one) and a slow one are
+// logged.
 func batchMetrics(reg prometheus.Registerer, log *slog.Logger) func(store.BatchStats) {
 	size := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "onsite_checkin_batch_size",
 		Help: "Check-ins per group-commit transaction.", Buckets: prometheus.ExponentialBuckets(1, 2, 8)})

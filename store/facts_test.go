@@ -83,11 +83,7 @@ func TestPriorFacts(t *testing.T) {
 					}
 					ids[f.clientID] = rec.CheckIn.ID
 				}
-				writer := s.NewCheckInWriter(rule, store.WriterConfig{MaxBatch: 16, Observe: func(b store.BatchStats) {
-					if b.Failed {
-						t.Errorf("a batch of %d failed: %v", b.Size, b.Err)
-					}
-				}})
+				writer := s.NewCheckInWriter(rule, store.WriterConfig{MaxBatch: 16, Observe: storetest.NoFailedBatches(t)})
 				defer writer.Close()
 				type outcome struct {
 					prior  store.Prior

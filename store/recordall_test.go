@@ -38,11 +38,7 @@ func TestRecordAllIsSequential(t *testing.T) {
 		ctx := context.Background()
 		w := buildWorld(t, s)
 		rule := func(int, time.Time, time.Time) bool { return false }
-		writer := s.NewCheckInWriter(rule, store.WriterConfig{Observe: func(b store.BatchStats) {
-			if b.Failed {
-				t.Errorf("a batch of %d failed: %v", b.Size, b.Err)
-			}
-		}})
+		writer := s.NewCheckInWriter(rule, store.WriterConfig{Observe: storetest.NoFailedBatches(t)})
 		defer writer.Close()
 		type seen struct {
 			prior  store.Prior

@@ -103,11 +103,7 @@ func (r *connRounds) round(stmts []stmt) error {
 }
 
 func (r *connRounds) last(stmts []stmt) error {
-	if !r.begun {
-		stmts = append([]stmt{{sql: "START TRANSACTION"}}, stmts...)
-		r.begun = true
-	}
-	if err := r.s.roundOn(r.ctx, r.conn, append(stmts, stmt{sql: "COMMIT"})); err != nil {
+	if err := r.round(append(stmts, stmt{sql: "COMMIT"})); err != nil {
 		return err
 	}
 	r.done = true

@@ -15,10 +15,21 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
+// gcPercent is the server's GOGC unless the environment sets one. Its live
+// heap is small (about 12 MB with the Henan counties) and every request
+// allocates, so Go's default of 100 collected about five times a second
+// under load, about a tenth of the server's CPU; 400 lets the heap grow to
+// some 60 MB between collections and does a quarter of the collections.
+const gcPercent = 400
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {

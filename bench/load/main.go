@@ -39,6 +39,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"runtime/pprof"
 	"syscall"
 	"time"
 )
@@ -56,6 +58,7 @@ type config struct {
 	baseline                                bool
 	baselineOp                              string
 	db, dsn, runID                          string
+	cpuProfile                              string
 	seed                                    int64
 }
 
@@ -63,6 +66,9 @@ type config struct {
 var errVerify = errors.New("verification failed")
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400) // a small live heap churned by every request: collect less often (the server does the same)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
@@ -106,6 +112,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*c
 	fs.StringVar(&c.db, "db", "", "database of the server for verification: sqlite or mysql (empty: skip verification)")
 	fs.StringVar(&c.dsn, "dsn", "", "SQLite file path or MySQL DSN of that database")
 	fs.StringVar(&c.runID, "run-id", "", "names the org unit and users (default: time and random suffix)")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write this tool's CPU profile of the load phase (and baseline) to this file")
 	fs.Int64Var(&c.seed, "seed", 0, "random seed for the mix and the points (0: pick one; it is printed)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: go run ./bench/load [flags]\n\nDrives a running onsite server with simulated phones, reports throughput and latency,\nthen verifies the database against what was acknowledged.\n\n")
@@ -185,6 +192,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	d := &driver{cfg: cfg, cl: cl, at: at, sem: make(chan struct{}, cfg.concurrency)}
+	if cfg.cpuProfile != "" {
+		stopProfile, err := startCPUProfile(cfg.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
+	}
 	fmt.Fprintf(stdout, "load: %s\n", describeLength(cfg))
 	sum := summarize(fl.phones, d.run(ctx, fl.phones, false))
 	var base *summary
@@ -223,4 +237,18 @@ func describeLength(cfg *config) string {
 		return fmt.Sprintf("%d check-ins per phone", cfg.checkins)
 	}
 	return cfg.duration.String()
+}
+
+// startCPUProfile profiles this process into path until the returned
+// function is called; it fails when path cannot be created.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

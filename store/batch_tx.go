@@ -17,7 +17,7 @@ import (
 
 // One batch transaction is two round trips on MySQL (inRounds): begin with
 // the reads (lock, facts with resends, assignments, days), then the writes
-// (check-ins, days, located regions, the new ids) with the commit. Judging
+// (check-ins returning their ids, days, located regions) with the commit. Judging
 // happens in Go between the reads and the writes, under the cadres' row
 // locks.
 
@@ -264,7 +264,13 @@ func (b *batchState) applyDays(rule DayRule) {
 // writes inserts the new check-ins, upserts the changed days, inserts the
 // check-ins' located regions and reads the new ids back, all in the round
 // that commits. The check-in and day INSERT statements are the ones GORM
-// would run (a dry run), so they follow the models. A located region names
+// would run (a dry run), so they follow the models. The ids come from the
+// check-ins' INSERT ... RETURNING where the database has it (SQLite,
+// MariaDB), else from a SELECT on idx_checkin_client (MySQL 8); each is
+// matched by cadre and client id, not by position. On MariaDB RETURNING
+// made the batch one statement shorter and took about 6 % off its CPU
+// (0.62–0.65 against 0.66–0.69 cores at 2,000 requests/s, three
+// alternating pairs). A located region names
 // its check-in by a subquery on idx_checkin_client, so it needs no id read
 // back first. (An INSERT ... SELECT joining the regions to their check-ins
 // took InnoDB's table-level AUTO-INC lock and shared locks on check_ins,
@@ -290,7 +296,11 @@ func (b *batchState) writes(db *gorm.DB) ([]stmt, error) {
 	if ins.Error != nil {
 		return nil, ins.Error
 	}
-	out := []stmt{{sql: withoutReturning(ins.Statement.SQL.String()), args: ins.Statement.Vars}}
+	insert := withoutReturning(ins.Statement.SQL.String())
+	if b.s.returning {
+		insert += " RETURNING id, user_id, client_id"
+	}
+	out := []stmt{{sql: insert, args: ins.Statement.Vars}}
 	if len(b.changed) > 0 {
 		var days []models.PresenceDay
 		for k := range b.changed {
@@ -313,18 +323,22 @@ func (b *batchState) writes(db *gorm.DB) ([]stmt, error) {
 	if regs := regionsStmt(b.news); regs.sql != "" {
 		out = append(out, regs)
 	}
-	return append(out, stmt{sql: "SELECT id, user_id, client_id FROM check_ins WHERE (user_id, client_id) IN " + tuples(len(rows), 2), args: keys,
-		scan: func(r *sql.Rows) error {
-			var k clientKey
-			var id int64
-			if err := r.Scan(&id, &k.user, &k.client); err != nil {
-				return err
-			}
-			if c := byKey[k]; c != nil {
-				c.ID = id
-			}
-			return nil
-		}}), nil
+	ids := func(r *sql.Rows) error { // the new ids, from the INSERT or a SELECT
+		var k clientKey
+		var id int64
+		if err := r.Scan(&id, &k.user, &k.client); err != nil {
+			return err
+		}
+		if c := byKey[k]; c != nil {
+			c.ID = id
+		}
+		return nil
+	}
+	if b.s.returning {
+		out[0].scan = ids
+		return out, nil
+	}
+	return append(out, stmt{sql: "SELECT id, user_id, client_id FROM check_ins WHERE (user_id, client_id) IN " + tuples(len(rows), 2), args: keys, scan: ids}), nil
 }
 
 // regionsStmt inserts the located regions of the new check-ins (models.CheckInRegion),

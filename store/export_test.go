@@ -31,3 +31,6 @@ func (s *Store) Round(ctx context.Context, texts []string, args [][]any, scans [
 	})
 	return out, err
 }
+
+// HasReturning is hasReturning.
+var HasReturning = hasReturning

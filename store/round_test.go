@@ -56,3 +56,24 @@ func TestRound(t *testing.T) {
 		}
 	})
 }
+
+// TestHasReturning checks which servers a batch asks for its new ids with
+// INSERT ... RETURNING (MariaDB 10.5 and later) rather than a SELECT.
+func TestHasReturning(t *testing.T) {
+	for _, c := range []struct {
+		version string
+		want    bool
+	}{
+		{"10.11.19-MariaDB-0+deb12u1", true},
+		{"10.5.0-MariaDB", true},
+		{"11.4.2-MariaDB-log", true},
+		{"10.4.34-MariaDB", false},
+		{"8.0.39", false},
+		{"5.5.5-10.11.6-MariaDB", false}, // the old replication prefix: read as 5.5, so no (safe)
+		{"", false},
+	} {
+		if got := store.HasReturning(c.version); got != c.want {
+			t.Errorf("HasReturning(%q) = %v, want %v", c.version, got, c.want)
+		}
+	}
+}

@@ -9,10 +9,12 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	gosqlite "github.com/glebarez/go-sqlite"
@@ -45,6 +47,9 @@ type Store struct {
 	driver string
 	now    func() time.Time
 	log    *slog.Logger
+	// returning: INSERT ... RETURNING works (SQLite, MariaDB 10.5+; not
+	// MySQL 8), so a batch reads its new ids from its INSERT.
+	returning bool
 }
 
 // Open connects, applies pending migrations and returns the store. It fails
@@ -87,7 +92,15 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		// One connection serialises SQLite writers; WAL keeps readers cheap.
 		sqlDB.SetMaxOpenConns(1)
 	}
-	s := &Store{db: db, driver: cfg.Driver, now: cfg.Now, log: cfg.Log}
+	s := &Store{db: db, driver: cfg.Driver, now: cfg.Now, log: cfg.Log, returning: cfg.Driver != DriverMySQL}
+	if cfg.Driver == DriverMySQL {
+		var version string
+		if err := db.WithContext(ctx).Raw("SELECT VERSION()").Scan(&version).Error; err != nil {
+			sqlDB.Close()
+			return nil, models.Wrap(models.CodeUnavailable, err, "database unavailable")
+		}
+		s.returning = hasReturning(version)
+	}
 	if err := s.migrate(ctx); err != nil {
 		sqlDB.Close()
 		return nil, err
@@ -124,6 +137,19 @@ func dialector(cfg Config) (gorm.Dialector, error) {
 		return sqlite.Open(dsn), nil
 	}
 	return nil, models.E(models.CodeInvalid, "unknown database driver %q (want sqlite or mysql)", cfg.Driver)
+}
+
+// hasReturning reports whether a MySQL-protocol server of this VERSION()
+// runs INSERT ... RETURNING: MariaDB from 10.5 does, MySQL does not.
+func hasReturning(version string) bool {
+	if !strings.Contains(version, "MariaDB") {
+		return false
+	}
+	var major, minor int
+	if _, err := fmt.Sscanf(version, "%d.%d", &major, &minor); err != nil {
+		return false
+	}
+	return major > 10 || (major == 10 && minor >= 5)
 }
 
 // Driver returns DriverSQLite or DriverMySQL.

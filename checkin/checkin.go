@@ -44,6 +44,9 @@ type Result struct {
 	Counts   bool
 	Day      *Day // the day at the check-in's region; nil when outside every region
 	Replayed bool // the stored original of a retried clientId
+	// Review is a replayed check-in's review when it was answered (nil:
+	// none); a new check-in has none. The answer's status reads it.
+	Review *models.Review
 }
 
 // Day is a cadre's status at one region on one date.
@@ -207,7 +210,7 @@ func (s *Service) answer(rec *store.Recorded) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{CheckIn: rec.CheckIn, Flags: flags, Counts: rec.CheckIn.Status.Counts(), Replayed: rec.Replayed}
+	res := &Result{CheckIn: rec.CheckIn, Flags: flags, Counts: rec.CheckIn.Status.Counts(), Replayed: rec.Replayed, Review: rec.Review}
 	if rec.Day != nil {
 		res.Day = s.DayStatus(rec.Day)
 	}

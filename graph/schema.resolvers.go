@@ -250,8 +250,8 @@ func (r *mutationResolver) CheckIn(ctx context.Context, input model.CheckInInput
 		return nil, err
 	}
 	res, err := r.deps.CheckIns.CheckIn(ctx, p, checkInInput(input))
-	if err == nil && !res.Replayed {
-		loadersFrom(ctx).review.Prime(res.CheckIn.ID, nil) // a new check-in has no review yet
+	if err == nil {
+		loadersFrom(ctx).review.Prime(res.CheckIn.ID, res.Review) // read with the check-in: no query for status
 	}
 	return res, err
 }
@@ -268,8 +268,8 @@ func (r *mutationResolver) SyncCheckIns(ctx context.Context, inputs []*model.Che
 	}
 	items, err := r.deps.CheckIns.Sync(ctx, p, ins)
 	for _, it := range items {
-		if it.Result != nil && !it.Result.Replayed {
-			loadersFrom(ctx).review.Prime(it.Result.CheckIn.ID, nil) // a new check-in has no review yet
+		if it.Result != nil {
+			loadersFrom(ctx).review.Prime(it.Result.CheckIn.ID, it.Result.Review) // read with the check-in
 		}
 	}
 	return ptrs(items), err

@@ -20,9 +20,11 @@ func TestReviewMakesBoundaryDayCount(t *testing.T) {
 		w := setupField(t, s)
 		tok, _ := w.cadre(t, s, "edgy")
 		var ids []string
+		var sent []map[string]any
 		for i, hh := range []int{9, 13, 14} {
 			s.clock.Set(at(2026, 11, 2, hh, 30))
-			out := s.checkIn(t, tok, fix(fmt.Sprintf("e%d", i), near(lankaoEdge, -i), 60, "GCJ02", s.clock.Now()))
+			sent = append(sent, fix(fmt.Sprintf("e%d", i), near(lankaoEdge, -i), 60, "GCJ02", s.clock.Now()))
+			out := s.checkIn(t, tok, sent[i])
 			if out.CheckIn.Verdict != "BOUNDARY" || out.CheckIn.Counts {
 				t.Fatalf("edge check-in %d: %+v, want BOUNDARY, not counting", i, out.CheckIn)
 			}
@@ -73,6 +75,40 @@ func TestReviewMakesBoundaryDayCount(t *testing.T) {
 		}
 		if r := s.post(t, w.sup, reviewMutation, map[string]any{"id": ids[1], "d": "CONFIRM", "r": "changed my mind"}); r.Code() != "CONFLICT" {
 			t.Errorf("second ruling: %s, want CONFLICT", r.Raw)
+		}
+		// The phone resends (a lost answer): the replay carries the rulings,
+		// read with the stored check-in, alone and in an offline sync.
+		const replayFields = `replayed checkIn { id status counts review { decision reason } }`
+		type replay struct {
+			Replayed bool
+			CheckIn  struct {
+				ID, Status string
+				Counts     bool
+				Review     *struct{ Decision, Reason string }
+			}
+		}
+		want := []struct {
+			status, decision string
+			counts           bool
+		}{{"CONFIRMED", "CONFIRM", true}, {"REJECTED", "REJECT", false}}
+		check := func(how string, i int, got replay) {
+			t.Helper()
+			w := want[i]
+			if !got.Replayed || got.CheckIn.ID != ids[i] || got.CheckIn.Status != w.status || got.CheckIn.Counts != w.counts ||
+				got.CheckIn.Review == nil || got.CheckIn.Review.Decision != w.decision {
+				t.Errorf("%s resend of %s: %+v, want replayed %s (%s)", how, ids[i], got, w.status, w.decision)
+			}
+		}
+		for i := range want {
+			var one struct{ CheckIn replay }
+			s.post(t, tok, `mutation($in: CheckInInput!) { checkIn(input: $in) { `+replayFields+` } }`, map[string]any{"in": sent[i]}).into(t, &one)
+			check("live", i, one.CheckIn)
+		}
+		var sync struct{ SyncCheckIns []struct{ Result replay } }
+		s.post(t, tok, `mutation($ins: [CheckInInput!]!) { syncCheckIns(inputs: $ins) { result { `+replayFields+` } } }`,
+			map[string]any{"ins": sent[:2]}).into(t, &sync)
+		for i, it := range sync.SyncCheckIns {
+			check("offline", i, it.Result)
 		}
 	})
 }

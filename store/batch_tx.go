@@ -165,7 +165,7 @@ func (b *batchState) judge() {
 	for i, it := range b.items {
 		f := b.priors[i]
 		if c := f.Stored; c != nil {
-			b.results[i] = writeResult{rec: &Recorded{CheckIn: c, Replayed: true}}
+			b.results[i] = writeResult{rec: &Recorded{CheckIn: c, Replayed: true, Review: f.Review}}
 			continue
 		}
 		if c := sentBefore(earlier[it.userID], it.probe.ClientID); c != nil {

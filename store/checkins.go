@@ -43,6 +43,9 @@ type Recorded struct {
 	CheckIn  *models.CheckIn
 	Day      *models.PresenceDay
 	Replayed bool
+	// Review is a replayed check-in's review as the batch read it, under
+	// the cadre's lock (nil: none yet). A new check-in has none.
+	Review *models.Review
 }
 
 // RecordCheckIn stores one check-in of userID in one transaction: it locks

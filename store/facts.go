@@ -14,6 +14,7 @@ import (
 // check-in) before it is judged.
 type facts struct {
 	Stored   *models.CheckIn // the check-in already stored under the probe's client id, if any (a resend)
+	Review   *models.Review  // Stored's review, if any
 	Previous *models.CheckIn // the previous fix by device time: ID, WGSLat, WGSLon, AccuracyM and DeviceTime only
 	Repeated bool            // an earlier fix with identical coordinates and accuracy exists
 }
@@ -29,7 +30,8 @@ type facts struct {
 // (measured, 30-probe batches). v is a UNION ALL of constant rows, which
 // MariaDB, MySQL 8 and SQLite all read (a VALUES list is spelt otherwise in
 // each). The stored row's columns come last, under their own names (r.*);
-// the previous fix's are renamed so that they do not clash.
+// the previous fix's and the stored row's review's (for the answer to a
+// resend) are renamed so that they do not clash.
 //
 // Two things keep MariaDB from doing more than that. The LIMIT (the number
 // of probes: every row) makes it materialise f, so each probe's subqueries
@@ -43,8 +45,11 @@ const factsSQL = `, f AS (SELECT v.k AS k, v.u AS u, v.cid AS cid,
  EXISTS(SELECT 1 FROM check_ins c%[2]s WHERE c.user_id = v.u AND c.wgs_lat = v.lat AND c.wgs_lon = v.lon AND c.accuracy_m = v.acc) AS repeated
 FROM v LIMIT %[3]d)
 SELECT f.k AS fact_k, f.repeated AS fact_repeated, p.id AS prev_id, p.wgs_lat AS prev_wgs_lat, p.wgs_lon AS prev_wgs_lon,
- p.accuracy_m AS prev_accuracy_m, p.device_time AS prev_device_time, r.*
-FROM f LEFT JOIN check_ins p ON p.id = f.prev_id LEFT JOIN check_ins r ON r.user_id = f.u AND r.client_id = f.cid`
+ p.accuracy_m AS prev_accuracy_m, p.device_time AS prev_device_time,
+ rv.id AS review_id, rv.check_in_id AS review_check_in_id, rv.reviewer_id AS review_reviewer_id, rv.decision AS review_decision,
+ rv.reason AS review_reason, rv.created_at AS review_created_at, r.*
+FROM f LEFT JOIN check_ins p ON p.id = f.prev_id LEFT JOIN check_ins r ON r.user_id = f.u AND r.client_id = f.cid
+ LEFT JOIN reviews rv ON rv.check_in_id = r.id`
 
 // factsRow is one row of factsSQL. The stored check-in's columns are NULL
 // when there is none, which scans as the zero row (ID 0).
@@ -56,6 +61,7 @@ type factsRow struct {
 	PrevWGSLon     sql.NullFloat64 `gorm:"column:prev_wgs_lon"`
 	PrevAccuracyM  sql.NullFloat64 `gorm:"column:prev_accuracy_m"`
 	PrevDeviceTime sql.NullTime    `gorm:"column:prev_device_time"`
+	Review         models.Review   `gorm:"embedded;embeddedPrefix:review_"`
 	models.CheckIn
 }
 
@@ -94,6 +100,10 @@ func factsStmt(db *gorm.DB, driver string, users []int64, probes []*models.Check
 		if row.CheckIn.ID != 0 {
 			c := row.CheckIn
 			f.Stored = &c
+		}
+		if row.Review.ID != 0 {
+			rv := row.Review
+			f.Review = &rv
 		}
 		return nil
 	}}

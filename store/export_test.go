@@ -34,3 +34,7 @@ func (s *Store) Round(ctx context.Context, texts []string, args [][]any, scans [
 
 // HasReturning is hasReturning.
 var HasReturning = hasReturning
+
+// SetReturning makes batches read their new ids from INSERT ... RETURNING
+// (on) or from a SELECT (off, as on MySQL 8), whatever the database.
+func (s *Store) SetReturning(on bool) { s.returning = on }

@@ -116,3 +116,63 @@ func TestRecordAllIsSequential(t *testing.T) {
 		}
 	})
 }
+
+// TestNewIDsReadBack checks that every new check-in of a batch — two
+// cadres, one of them with a queue — comes back with the id it was stored
+// under, whether the ids are read from INSERT ... RETURNING (MariaDB,
+// SQLite) or by a SELECT on the client key (MySQL 8).
+func TestNewIDsReadBack(t *testing.T) {
+	for _, returning := range []bool{true, false} {
+		t.Run(map[bool]string{true: "returning", false: "select"}[returning], func(t *testing.T) {
+			storetest.Each(t, time.Now, func(t *testing.T, s *store.Store) {
+				s.SetReturning(returning)
+				ctx := context.Background()
+				w := buildWorld(t, s)
+				rule := func(int, time.Time, time.Time) bool { return false }
+				writer := s.NewCheckInWriter(rule, store.WriterConfig{Observe: storetest.NoFailedBatches(t)})
+				defer writer.Close()
+				var recs []*store.Recorded
+				var ps []store.Pending
+				uidA, uidB := w.users["cadreA"].ID, w.users["cadreB"].ID
+				for i, at := range []string{"09:00", "10:00", "11:00"} {
+					var p store.Prior
+					var called bool
+					f := fix{"", "q-" + at, at, 34.8 + float64(i)/100, 10}
+					ps = append(ps, store.Pending{Probe: f.probe(), Judge: judgeAs(uidA, f.probe(), &p, &called)})
+				}
+				done := make(chan []*store.Recorded)
+				go func() {
+					got, errs := writer.RecordAll(ctx, uidA, ps)
+					for _, err := range errs {
+						if err != nil {
+							t.Error(err)
+						}
+					}
+					done <- got
+				}()
+				var p store.Prior
+				var called bool
+				f := fix{"", "b-1", "09:30", 34.9, 12}
+				rec, err := writer.Record(ctx, uidB, f.probe(), nil, judgeAs(uidB, f.probe(), &p, &called))
+				if err != nil {
+					t.Fatal(err)
+				}
+				recs = append(<-done, rec)
+				seen := map[int64]bool{}
+				for _, r := range recs {
+					if r == nil {
+						t.Fatal("a check-in was not recorded")
+					}
+					stored, err := s.CheckInByClientID(ctx, r.CheckIn.UserID, r.CheckIn.ClientID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if r.CheckIn.ID == 0 || r.CheckIn.ID != stored.ID || seen[r.CheckIn.ID] {
+						t.Errorf("%s answered with id %d, stored as %d", r.CheckIn.ClientID, r.CheckIn.ID, stored.ID)
+					}
+					seen[r.CheckIn.ID] = true
+				}
+			})
+		})
+	}
+}

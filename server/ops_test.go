@@ -34,8 +34,14 @@ func TestHealthReadinessMetrics(t *testing.T) {
 		t.Errorf("readyz: %d %q", code, body)
 	}
 	code, body := get(t, s.URL+"/metrics")
-	if code != 200 || !strings.Contains(body, "onsite_graphql_operations_total") || !strings.Contains(body, "onsite_checkin_batch_seconds") || !strings.Contains(body, "go_goroutines") {
-		t.Errorf("metrics: %d, missing series", code)
+	if code != 200 {
+		t.Errorf("metrics: %d", code)
+	}
+	for _, series := range []string{"onsite_graphql_operations_total", "onsite_checkin_batch_seconds", "onsite_checkin_batch_reads_seconds",
+		"onsite_checkin_batch_writes_seconds", "go_goroutines"} {
+		if !strings.Contains(body, series) {
+			t.Errorf("metrics: no %s", series)
+		}
 	}
 	if strings.Contains(s.logs.String(), "admin-password-1") {
 		t.Error("the admin password set by ONSITE_ADMIN_PASSWORD appears in the log")

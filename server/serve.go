@@ -103,13 +103,21 @@ func batchMetrics(reg prometheus.Registerer, log *slog.Logger) func(store.BatchS
 		Help: "Longest wait of a check-in for its batch.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)})
 	took := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "onsite_checkin_batch_seconds",
 		Help: "Group-commit transaction time, begin to commit.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)})
+	reads := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "onsite_checkin_batch_reads_seconds",
+		Help: "Of a batch's time, the first round trip: begin, cadre locks, prior facts (MySQL).", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)})
+	writes := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "onsite_checkin_batch_writes_seconds",
+		Help: "Of a batch's time, the last round trip: writes and commit (MySQL).", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)})
 	failed := prometheus.NewCounter(prometheus.CounterOpts{Name: "onsite_checkin_batch_failures_total",
 		Help: "Batches that failed and were retried item by item."})
-	reg.MustRegister(size, queued, took, failed)
+	reg.MustRegister(size, queued, took, reads, writes, failed)
 	return func(b store.BatchStats) {
 		size.Observe(float64(b.Size))
 		queued.Observe(b.Queued.Seconds())
 		took.Observe(b.Took.Seconds())
+		if b.Reads > 0 { // SQLite runs in-process: no round trips to split
+			reads.Observe(b.Reads.Seconds())
+			writes.Observe(b.Writes.Seconds())
+		}
 		if b.Took >= slowBatch {
 			log.Warn("slow check-in batch", "size", b.Size, "took", b.Took, "reads", b.Reads, "writes_and_commit", b.Writes, "queued", b.Queued)
 		}

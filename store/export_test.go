@@ -38,3 +38,6 @@ var HasReturning = hasReturning
 // SetReturning makes batches read their new ids from INSERT ... RETURNING
 // (on) or from a SELECT (off, as on MySQL 8), whatever the database.
 func (s *Store) SetReturning(on bool) { s.returning = on }
+
+// StartNext is startNext.
+var StartNext = startNext

@@ -74,7 +74,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.IntVar(&c.LoginAttempts, "login-attempts", num("ONSITE_LOGIN_ATTEMPTS", "10"), "failed logins allowed per account and per address in a window (ONSITE_LOGIN_ATTEMPTS)")
 	fs.DurationVar(&c.LoginWindow, "login-window", dur("ONSITE_LOGIN_WINDOW", "15m"), "login attempt window (ONSITE_LOGIN_WINDOW)")
 	fs.IntVar(&c.CheckInBatch, "checkin-batch", num("ONSITE_CHECKIN_BATCH", "64"), "most check-ins committed in one transaction (ONSITE_CHECKIN_BATCH)")
-	fs.IntVar(&c.CheckInWorkers, "checkin-workers", num("ONSITE_CHECKIN_WORKERS", "0"), "check-in transactions in flight on MySQL; 0: the default, 3 (ONSITE_CHECKIN_WORKERS)")
+	fs.IntVar(&c.CheckInWorkers, "checkin-workers", num("ONSITE_CHECKIN_WORKERS", "0"), "most check-in transactions in flight on MySQL (a second starts only when a full batch is waiting); 0: the default, 3 (ONSITE_CHECKIN_WORKERS)")
 	if len(errs) > 0 {
 		return c, errs[0]
 	}

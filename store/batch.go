@@ -112,8 +112,20 @@ func (w *CheckInWriter) Close() {
 // refuse answers a group that will not be stored.
 func refuse(g []*writeItem) {
 	for _, it := range g {
-		it.done <- writeResult{err: models.E(models.CodeUnavailable, "the server is shutting down; retry")}
+		it.done <- writeResult{err: errShuttingDown()}
 	}
+}
+
+// errShuttingDown answers a check-in the writer will not store because it
+// is closing; a retry is safe.
+func errShuttingDown() error {
+	return models.E(models.CodeUnavailable, "the server is shutting down; retry")
+}
+
+// errGaveUp answers a check-in whose client gave up (cause: its context's
+// error) before its batch began: nothing was stored; a retry is safe.
+func errGaveUp(cause error) error {
+	return models.Wrap(models.CodeUnavailable, cause, "request timed out before the check-in was stored; retry")
 }
 
 // Record queues one check-in and waits for its batch to commit. It has the
@@ -151,9 +163,9 @@ func (w *CheckInWriter) RecordAll(ctx context.Context, userID int64, ps []Pendin
 		select {
 		case w.queue <- group:
 		case <-ctx.Done():
-			refused = models.Wrap(models.CodeUnavailable, ctx.Err(), "request timed out before the check-in was stored; retry")
+			refused = errGaveUp(ctx.Err())
 		case <-w.stop:
-			refused = models.E(models.CodeUnavailable, "the server is shutting down; retry")
+			refused = errShuttingDown()
 		}
 		for i, it := range group {
 			if refused != nil {
@@ -242,7 +254,7 @@ func (w *CheckInWriter) commit(batch []*writeItem) {
 	live := batch[:0:0]
 	for _, it := range batch {
 		if err := it.ctx.Err(); err != nil { // the client gave up while queued: nothing stored
-			it.done <- writeResult{err: models.Wrap(models.CodeUnavailable, err, "request timed out before the check-in was stored; retry")}
+			it.done <- writeResult{err: errGaveUp(err)}
 			continue
 		}
 		live = append(live, it)

@@ -131,7 +131,6 @@ func TestNewIDsReadBack(t *testing.T) {
 				rule := func(int, time.Time, time.Time) bool { return false }
 				writer := s.NewCheckInWriter(rule, store.WriterConfig{Observe: storetest.NoFailedBatches(t)})
 				defer writer.Close()
-				var recs []*store.Recorded
 				var ps []store.Pending
 				uidA, uidB := w.users["cadreA"].ID, w.users["cadreB"].ID
 				for i, at := range []string{"09:00", "10:00", "11:00"} {
@@ -157,7 +156,7 @@ func TestNewIDsReadBack(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				recs = append(<-done, rec)
+				recs := append(<-done, rec)
 				seen := map[int64]bool{}
 				for _, r := range recs {
 					if r == nil {

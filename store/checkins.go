@@ -69,12 +69,21 @@ func (s *Store) RecordCheckIn(ctx context.Context, userID int64, probe models.Ch
 	return res[0].rec, res[0].err
 }
 
+// replay answers a check-in a twin stored first: the stored row, its
+// review if any, and the day at its region.
 func (s *Store) replay(ctx context.Context, userID int64, clientID string) (*Recorded, error) {
 	c, err := s.CheckInByClientID(ctx, userID, clientID)
 	if err != nil {
 		return nil, err
 	}
 	out := &Recorded{CheckIn: c, Replayed: true}
+	var rv models.Review // a replay carries its review, as the batch's replays do (the answer's status reads it)
+	if err := s.db.WithContext(ctx).Where("check_in_id = ?", c.ID).Limit(1).Find(&rv).Error; err != nil {
+		return nil, mapErr(err)
+	}
+	if rv.ID != 0 {
+		out.Review = &rv
+	}
 	if c.RegionID != nil {
 		out.Day, err = day(s.db.WithContext(ctx), userID, *c.RegionID, c.LocalDate)
 	}

@@ -28,6 +28,12 @@ type CheckInWriter struct {
 	queue    chan []*writeItem // a group: one cadre's check-ins, in order
 	stop     chan struct{}
 	wg       sync.WaitGroup
+	// mu orders queueing against Close: RecordAll queues under the read
+	// lock unless closed is set, and Close sets it under the write lock,
+	// so every group queued is queued before the dispatcher is told to
+	// stop, and is answered (stored, or refused) rather than left waiting.
+	mu     sync.RWMutex
+	closed bool
 }
 
 type writeItem struct {
@@ -95,8 +101,16 @@ func (s *Store) NewCheckInWriter(rule DayRule, cfg WriterConfig) *CheckInWriter 
 }
 
 // Close stops the writer after the batches in flight; check-ins still
-// waiting are answered UNAVAILABLE (not stored; a retry is safe).
+// waiting, and any recorded from now on, are answered UNAVAILABLE (not
+// stored; a retry is safe). A second Close does nothing.
 func (w *CheckInWriter) Close() {
+	w.mu.Lock()
+	was := w.closed
+	w.closed = true
+	w.mu.Unlock()
+	if was {
+		return
+	}
 	close(w.stop)
 	w.wg.Wait()
 	for {
@@ -159,14 +173,7 @@ func (w *CheckInWriter) RecordAll(ctx context.Context, userID int64, ps []Pendin
 			group = append(group, &writeItem{ctx: ctx, userID: userID, probe: p.Probe, near: p.Near, judge: p.Judge,
 				queued: time.Now(), done: make(chan writeResult, 1)})
 		}
-		var refused error
-		select {
-		case w.queue <- group:
-		case <-ctx.Done():
-			refused = errGaveUp(ctx.Err())
-		case <-w.stop:
-			refused = errShuttingDown()
-		}
+		refused := w.enqueue(ctx, group)
 		for i, it := range group {
 			if refused != nil {
 				errs[start+i] = refused
@@ -177,6 +184,22 @@ func (w *CheckInWriter) RecordAll(ctx context.Context, userID int64, ps []Pendin
 		}
 	}
 	return recs, errs
+}
+
+// enqueue hands a group to the dispatcher, or says why it will not be
+// stored: the writer is closed, or ctx ended while the queue was full.
+func (w *CheckInWriter) enqueue(ctx context.Context, group []*writeItem) error {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.closed {
+		return errShuttingDown()
+	}
+	select {
+	case w.queue <- group:
+		return nil
+	case <-ctx.Done():
+		return errGaveUp(ctx.Err())
+	}
 }
 
 // dispatch gathers the waiting groups and starts batches: one when none

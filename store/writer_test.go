@@ -1,0 +1,155 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/henan-youth/onsite/models"
+	"github.com/henan-youth/onsite/store"
+	"github.com/henan-youth/onsite/store/storetest"
+)
+
+// answered waits for done, failing the test if it takes longer than a
+// minute: a check-in that is never answered hangs its request for good.
+func answered(t *testing.T, done <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatalf("%s: never answered", what)
+	}
+}
+
+// TestCloseAnswersEveryCheckIn records check-ins of four cadres from
+// goroutines that go on after Close has returned, and checks that every
+// call is answered — stored, or refused UNAVAILABLE — and that exactly
+// the acknowledged ones were stored. (Queueing used to race Close: a group
+// queued after Close had drained the queue was never answered.)
+func TestCloseAnswersEveryCheckIn(t *testing.T) {
+	storetest.Each(t, time.Now, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := buildWorld(t, s)
+		rule := func(int, time.Time, time.Time) bool { return false }
+		writer := s.NewCheckInWriter(rule, store.WriterConfig{Observe: storetest.NoFailedBatches(t)})
+		type outcome struct {
+			user     int64
+			clientID string
+			err      error
+		}
+		var (
+			mu       sync.Mutex
+			outcomes []outcome
+			wg       sync.WaitGroup
+		)
+		first := make(chan struct{})
+		var once sync.Once
+		for g, name := range []string{"cadreA", "cadreA1", "cadreB", "supA"} {
+			uid := w.users[name].ID
+			wg.Go(func() {
+				refusals := 0
+				for i := 0; refusals < 20; i++ { // go on well after the first refusal
+					var p store.Prior
+					var called bool
+					f := fix{"", fmt.Sprintf("c%d-%d", g, i), "09:00", 30 + float64(i)/1000, 10}
+					_, err := writer.Record(ctx, uid, f.probe(), nil, judgeAs(uid, f.probe(), &p, &called))
+					if err != nil {
+						if models.CodeOf(err) != models.CodeUnavailable {
+							t.Errorf("%s: %v, want UNAVAILABLE", f.clientID, err)
+						}
+						refusals++
+					} else {
+						once.Do(func() { close(first) })
+					}
+					mu.Lock()
+					outcomes = append(outcomes, outcome{uid, f.clientID, err})
+					mu.Unlock()
+				}
+			})
+		}
+		answered(t, first, "the first check-in")
+		closed := make(chan struct{})
+		go func() { writer.Close(); close(closed) }()
+		answered(t, closed, "Close")
+		all := make(chan struct{})
+		go func() { wg.Wait(); close(all) }()
+		answered(t, all, "a check-in recorded while or after the writer closed")
+		writer.Close() // a second Close does nothing
+		acked := 0
+		for _, o := range outcomes {
+			_, err := s.CheckInByClientID(ctx, o.user, o.clientID)
+			switch {
+			case o.err == nil && err != nil:
+				t.Errorf("%s acknowledged but not stored: %v", o.clientID, err)
+			case o.err != nil && models.CodeOf(err) != models.CodeNotFound:
+				t.Errorf("%s refused (%v) but stored", o.clientID, o.err)
+			}
+			if o.err == nil {
+				acked++
+			}
+		}
+		if acked == 0 || acked == len(outcomes) {
+			t.Errorf("%d of %d acknowledged: the test did not cover both sides of Close", acked, len(outcomes))
+		}
+	})
+}
+
+// TestSecondBatchBesideStalled checks that on MySQL a full batch waiting
+// behind a stalled one starts beside it (its cadres are not the stalled
+// batch's), and commits while that one is still stalled. SQLite has one
+// writer: there every batch waits for the one before.
+func TestSecondBatchBesideStalled(t *testing.T) {
+	storetest.Each(t, time.Now, func(t *testing.T, s *store.Store) {
+		if s.Driver() != store.DriverMySQL {
+			t.Skip("SQLite has one writer")
+		}
+		ctx := context.Background()
+		w := buildWorld(t, s)
+		rule := func(int, time.Time, time.Time) bool { return false }
+		writer := s.NewCheckInWriter(rule, store.WriterConfig{MaxBatch: 2, Observe: storetest.NoFailedBatches(t)})
+		defer writer.Close()
+		stalled, release := make(chan struct{}), make(chan struct{})
+		firstDone := make(chan struct{})
+		uid := w.users["cadreA"].ID
+		go func() {
+			defer close(firstDone)
+			var p store.Prior
+			var called bool
+			f := fix{"", "stalled", "09:00", 34.8, 10}
+			judge := judgeAs(uid, f.probe(), &p, &called)
+			_, err := writer.Record(ctx, uid, f.probe(), nil, func(p store.Prior) (*store.NewCheckIn, error) {
+				close(stalled) // inside the batch's transaction, between its rounds
+				<-release
+				return judge(p)
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+		answered(t, stalled, "the first batch")
+		var wg sync.WaitGroup
+		for _, name := range []string{"cadreB", "cadreA1"} { // two check-ins: a full batch of 2
+			uid := w.users[name].ID
+			wg.Go(func() {
+				var p store.Prior
+				var called bool
+				f := fix{"", "beside-" + name, "09:00", 34.9, 10}
+				if _, err := writer.Record(ctx, uid, f.probe(), nil, judgeAs(uid, f.probe(), &p, &called)); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		both := make(chan struct{})
+		go func() { wg.Wait(); close(both) }()
+		answered(t, both, "the batch beside the stalled one")
+		select {
+		case <-firstDone:
+			t.Fatal("the stalled batch finished before it was released")
+		default:
+		}
+		close(release)
+		answered(t, firstDone, "the stalled batch, released")
+	})
+}

@@ -173,6 +173,7 @@ func (a *app) routes() http.Handler {
 		mux.Handle("/", http.RedirectHandler("/graphql", http.StatusFound))
 		mux.HandleFunc("/debug/pprof/", pprof.Index) // profiles, dev mode only
 		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {

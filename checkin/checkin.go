@@ -49,6 +49,11 @@ type Result struct {
 	Review *models.Review
 }
 
+// Verdict is the check-in's verdict at its region (the answer's verdict
+// field, bound to this method rather than to a resolver: gqlgen runs the
+// fields that have resolvers on goroutines of their own).
+func (r *Result) Verdict() geofence.Verdict { return geofence.Verdict(r.CheckIn.Verdict) }
+
 // Day is a cadre's status at one region on one date.
 type Day struct {
 	RegionID  int64

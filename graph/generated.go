@@ -414,10 +414,7 @@ type CheckInFlagResolver interface {
 	Blocking(ctx context.Context, obj *presence.RaisedFlag) (bool, error)
 }
 type CheckInResultResolver interface {
-	Verdict(ctx context.Context, obj *checkin.Result) (geofence.Verdict, error)
 	Region(ctx context.Context, obj *checkin.Result) (*models.Region, error)
-
-	Day(ctx context.Context, obj *checkin.Result) (*checkin.Day, error)
 }
 type DayStatusResolver interface {
 	Region(ctx context.Context, obj *checkin.Day) (*models.Region, error)
@@ -5455,7 +5452,7 @@ func (ec *executionContext) _CheckInResult_verdict(ctx context.Context, field gr
 			return ec.fieldContext_CheckInResult_verdict(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.CheckInResult().Verdict(ctx, obj)
+			return obj.Verdict(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v geofence.Verdict) graphql.Marshaler {
@@ -5466,7 +5463,7 @@ func (ec *executionContext) _CheckInResult_verdict(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_CheckInResult_verdict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CheckInResult", field, true, true, "Verdict")
+	return graphql.NewScalarFieldContext("CheckInResult", field, true, false, "Verdict")
 }
 
 func (ec *executionContext) _CheckInResult_region(ctx context.Context, field graphql.CollectedField, obj *checkin.Result) (ret graphql.Marshaler) {
@@ -5565,7 +5562,7 @@ func (ec *executionContext) _CheckInResult_day(ctx context.Context, field graphq
 			return ec.fieldContext_CheckInResult_day(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.CheckInResult().Day(ctx, obj)
+			return obj.Day, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *checkin.Day) graphql.Marshaler {
@@ -5579,8 +5576,8 @@ func (ec *executionContext) fieldContext_CheckInResult_day(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "CheckInResult",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_DayStatus(ctx, field)
 		},
@@ -12364,11 +12361,10 @@ func (ec *executionContext) _CheckInResult(ctx context.Context, sel ast.Selectio
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "verdict":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CheckInResult_verdict(ctx, field, obj)
-				})
+			out.Values[i] = ec._CheckInResult_verdict(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "region":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -12386,11 +12382,10 @@ func (ec *executionContext) _CheckInResult(ctx context.Context, sel ast.Selectio
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "day":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CheckInResult_day(ctx, field, obj)
-				})
+			out.Values[i] = ec._CheckInResult_day(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "replayed":
 			out.Values[i] = ec._CheckInResult_replayed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -98,22 +98,12 @@ func (r *checkInFlagResolver) Blocking(ctx context.Context, obj *presence.Raised
 	return r.deps.CheckIns.Policy.Blocks(obj.Code), nil
 }
 
-// Verdict is the resolver for the verdict field.
-func (r *checkInResultResolver) Verdict(ctx context.Context, obj *checkin.Result) (geofence.Verdict, error) {
-	return geofence.Verdict(obj.CheckIn.Verdict), nil
-}
-
 // Region is the resolver for the region field.
 func (r *checkInResultResolver) Region(ctx context.Context, obj *checkin.Result) (*models.Region, error) {
 	if obj.CheckIn.RegionID == nil {
 		return nil, nil
 	}
 	return loadRegion(ctx, *obj.CheckIn.RegionID)
-}
-
-// Day is the resolver for the day field.
-func (r *checkInResultResolver) Day(ctx context.Context, obj *checkin.Result) (*checkin.Day, error) {
-	return obj.Day, nil
 }
 
 // Region is the resolver for the region field.

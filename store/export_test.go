@@ -41,3 +41,8 @@ func (s *Store) SetReturning(on bool) { s.returning = on }
 
 // StartNext is startNext.
 var StartNext = startNext
+
+// Replay is replay: the answer to a check-in a twin stored first.
+func (s *Store) Replay(ctx context.Context, userID int64, clientID string) (*Recorded, error) {
+	return s.replay(ctx, userID, clientID)
+}

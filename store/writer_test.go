@@ -153,3 +153,42 @@ func TestSecondBatchBesideStalled(t *testing.T) {
 		answered(t, firstDone, "the stalled batch, released")
 	})
 }
+
+// TestReplayCarriesReview checks the answer RecordCheckIn gives when a
+// twin committed first (its INSERT then fails on the client key): the
+// stored row as a replay, with the review it has by then, as the batch's
+// own replays carry theirs (the answer's status reads it).
+func TestReplayCarriesReview(t *testing.T) {
+	storetest.Each(t, time.Now, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := buildWorld(t, s)
+		rule := func(int, time.Time, time.Time) bool { return false }
+		uid := w.users["cadreA"].ID
+		var p store.Prior
+		var called bool
+		f := fix{"", "twin", "09:00", 34.8, 10}
+		rec, err := s.RecordCheckIn(ctx, uid, f.probe(), rule, judgeAs(uid, f.probe(), &p, &called))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Replay(ctx, uid, "twin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Replayed || got.CheckIn.ID != rec.CheckIn.ID || got.Review != nil {
+			t.Fatalf("before review: replayed %v, id %d (stored %d), review %v", got.Replayed, got.CheckIn.ID, rec.CheckIn.ID, got.Review)
+		}
+		none := func(*models.CheckIn, []models.CheckInRegion) []int64 { return nil }
+		rev, err := s.ReviewCheckIn(ctx, principalOf(w.users["supA"]), rec.CheckIn.ID, models.ReviewReject, "not there", rule, none)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err = s.Replay(ctx, uid, "twin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Review == nil || got.Review.ID != rev.ID || got.Review.Decision != models.ReviewReject {
+			t.Fatalf("after review: %+v, want review %d (reject)", got.Review, rev.ID)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -15,18 +16,21 @@ import (
 
 // loaders batch the field resolvers' lookups within one request. Every
 // fetch goes through the store with the caller's principal, so nested fields
-// are authorized exactly like root fields.
+// are authorized exactly like root fields. A request builds only the
+// loaders its fields use (most use one or none): the methods below create
+// each on first use.
 type loaders struct {
-	orgUnit   *dataloadgen.Loader[int64, *models.OrgUnit]
-	user      *dataloadgen.Loader[int64, *models.User]
-	devices   *dataloadgen.Loader[int64, []*models.Device]
-	region    *dataloadgen.Loader[int64, *models.Region]
-	current   *dataloadgen.Loader[int64, *models.RegionVersion] // by region id
-	checkIn   *dataloadgen.Loader[int64, *models.CheckIn]
-	review    *dataloadgen.Loader[int64, *models.Review] // by check-in id
-	workGroup *dataloadgen.Loader[int64, *models.WorkGroup]
-	members   *dataloadgen.Loader[int64, []*models.User] // by work group id
-	regs      *regions.Service                           // in memory: read without batching
+	s         *store.Store
+	regs      *regions.Service // in memory: read without batching
+	orgUnits  lazyLoader[*models.OrgUnit]
+	users     lazyLoader[*models.User]
+	deviceSet lazyLoader[[]*models.Device]
+	regionSet lazyLoader[*models.Region]
+	versions  lazyLoader[*models.RegionVersion] // by region id
+	checkIns  lazyLoader[*models.CheckIn]
+	reviews   lazyLoader[*models.Review] // by check-in id
+	groups    lazyLoader[*models.WorkGroup]
+	memberSet lazyLoader[[]*models.User] // by work group id
 }
 
 // loaderWait is how long a loader collects keys before it fetches. Sibling
@@ -35,37 +39,74 @@ type loaders struct {
 // that crosses a loader.
 const loaderWait = time.Millisecond
 
+// lazyLoader is a loader by int64 id, built on first use; concurrent
+// resolvers of one request share it.
+type lazyLoader[V any] struct {
+	once sync.Once
+	l    *dataloadgen.Loader[int64, V]
+}
+
+func (z *lazyLoader[V]) get(fetch func(ctx context.Context, ids []int64) (map[int64]V, error)) *dataloadgen.Loader[int64, V] {
+	z.once.Do(func() { z.l = dataloadgen.NewMappedLoader(fetch, dataloadgen.WithWait(loaderWait)) })
+	return z.l
+}
+
 func newLoaders(s *store.Store, regs *regions.Service) *loaders {
-	return &loaders{
-		regs: regs,
-		orgUnit: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*models.OrgUnit, error) {
-			return s.OrgUnitsByID(ctx, caller(ctx), ids)
-		}, dataloadgen.WithWait(loaderWait)),
-		user: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*models.User, error) {
-			return s.UsersByID(ctx, caller(ctx), ids)
-		}, dataloadgen.WithWait(loaderWait)),
-		devices: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64][]*models.Device, error) {
-			return s.DevicesByUser(ctx, caller(ctx), ids)
-		}, dataloadgen.WithWait(loaderWait)),
-		region: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*models.Region, error) {
-			return regionsByID(ctx, s, regs, ids)
-		}, dataloadgen.WithWait(loaderWait)),
-		current: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*models.RegionVersion, error) {
-			return s.CurrentVersions(ctx, caller(ctx), ids)
-		}, dataloadgen.WithWait(loaderWait)),
-		checkIn: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*models.CheckIn, error) {
-			return s.CheckInsByID(ctx, caller(ctx), ids)
-		}, dataloadgen.WithWait(loaderWait)),
-		review: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*models.Review, error) {
-			return s.ReviewsByCheckIn(ctx, caller(ctx), ids)
-		}, dataloadgen.WithWait(loaderWait)),
-		workGroup: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*models.WorkGroup, error) {
-			return s.WorkGroupsByID(ctx, caller(ctx), ids)
-		}, dataloadgen.WithWait(loaderWait)),
-		members: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64][]*models.User, error) {
-			return s.WorkGroupMembers(ctx, caller(ctx), ids)
-		}, dataloadgen.WithWait(loaderWait)),
-	}
+	return &loaders{s: s, regs: regs}
+}
+
+func (l *loaders) orgUnit() *dataloadgen.Loader[int64, *models.OrgUnit] {
+	return l.orgUnits.get(func(ctx context.Context, ids []int64) (map[int64]*models.OrgUnit, error) {
+		return l.s.OrgUnitsByID(ctx, caller(ctx), ids)
+	})
+}
+
+func (l *loaders) user() *dataloadgen.Loader[int64, *models.User] {
+	return l.users.get(func(ctx context.Context, ids []int64) (map[int64]*models.User, error) {
+		return l.s.UsersByID(ctx, caller(ctx), ids)
+	})
+}
+
+func (l *loaders) devices() *dataloadgen.Loader[int64, []*models.Device] {
+	return l.deviceSet.get(func(ctx context.Context, ids []int64) (map[int64][]*models.Device, error) {
+		return l.s.DevicesByUser(ctx, caller(ctx), ids)
+	})
+}
+
+func (l *loaders) region() *dataloadgen.Loader[int64, *models.Region] {
+	return l.regionSet.get(func(ctx context.Context, ids []int64) (map[int64]*models.Region, error) {
+		return regionsByID(ctx, l.s, l.regs, ids)
+	})
+}
+
+func (l *loaders) current() *dataloadgen.Loader[int64, *models.RegionVersion] {
+	return l.versions.get(func(ctx context.Context, ids []int64) (map[int64]*models.RegionVersion, error) {
+		return l.s.CurrentVersions(ctx, caller(ctx), ids)
+	})
+}
+
+func (l *loaders) checkIn() *dataloadgen.Loader[int64, *models.CheckIn] {
+	return l.checkIns.get(func(ctx context.Context, ids []int64) (map[int64]*models.CheckIn, error) {
+		return l.s.CheckInsByID(ctx, caller(ctx), ids)
+	})
+}
+
+func (l *loaders) review() *dataloadgen.Loader[int64, *models.Review] {
+	return l.reviews.get(func(ctx context.Context, ids []int64) (map[int64]*models.Review, error) {
+		return l.s.ReviewsByCheckIn(ctx, caller(ctx), ids)
+	})
+}
+
+func (l *loaders) workGroup() *dataloadgen.Loader[int64, *models.WorkGroup] {
+	return l.groups.get(func(ctx context.Context, ids []int64) (map[int64]*models.WorkGroup, error) {
+		return l.s.WorkGroupsByID(ctx, caller(ctx), ids)
+	})
+}
+
+func (l *loaders) members() *dataloadgen.Loader[int64, []*models.User] {
+	return l.memberSet.get(func(ctx context.Context, ids []int64) (map[int64][]*models.User, error) {
+		return l.s.WorkGroupMembers(ctx, caller(ctx), ids)
+	})
 }
 
 // loadRegion answers from the regions in memory at once — no batch wait,
@@ -81,7 +122,7 @@ func loadRegion(ctx context.Context, id int64) (*models.Region, error) {
 			return r, nil
 		}
 	}
-	return load(ctx, l.region, id)
+	return load(ctx, l.region(), id)
 }
 
 // regionsByID answers from the in-memory regions (every role may read

@@ -19,7 +19,7 @@ import (
 
 // User is the resolver for the user field.
 func (r *assignmentResolver) User(ctx context.Context, obj *models.Assignment) (*models.User, error) {
-	return load(ctx, loadersFrom(ctx).user, obj.UserID)
+	return load(ctx, loadersFrom(ctx).user(), obj.UserID)
 }
 
 // Region is the resolver for the region field.
@@ -32,7 +32,7 @@ func (r *assignmentResolver) WorkGroup(ctx context.Context, obj *models.Assignme
 	if obj.WorkGroupID == nil {
 		return nil, nil
 	}
-	return load(ctx, loadersFrom(ctx).workGroup, *obj.WorkGroupID)
+	return load(ctx, loadersFrom(ctx).workGroup(), *obj.WorkGroupID)
 }
 
 // ValidTo is the resolver for the validTo field.
@@ -45,7 +45,7 @@ func (r *assignmentResolver) ValidTo(ctx context.Context, obj *models.Assignment
 
 // User is the resolver for the user field.
 func (r *checkInResolver) User(ctx context.Context, obj *models.CheckIn) (*models.User, error) {
-	return load(ctx, loadersFrom(ctx).user, obj.UserID)
+	return load(ctx, loadersFrom(ctx).user(), obj.UserID)
 }
 
 // CoordSystem is the resolver for the coordSystem field.
@@ -78,19 +78,19 @@ func (r *checkInResolver) Flags(ctx context.Context, obj *models.CheckIn) ([]*pr
 
 // Status is the resolver for the status field.
 func (r *checkInResolver) Status(ctx context.Context, obj *models.CheckIn) (models.CheckInStatus, error) {
-	rev, err := load(ctx, loadersFrom(ctx).review, obj.ID)
+	rev, err := load(ctx, loadersFrom(ctx).review(), obj.ID)
 	return effectiveStatus(obj, rev), err
 }
 
 // Counts is the resolver for the counts field.
 func (r *checkInResolver) Counts(ctx context.Context, obj *models.CheckIn) (bool, error) {
-	rev, err := load(ctx, loadersFrom(ctx).review, obj.ID)
+	rev, err := load(ctx, loadersFrom(ctx).review(), obj.ID)
 	return effectiveStatus(obj, rev).Counts(), err
 }
 
 // Review is the resolver for the review field.
 func (r *checkInResolver) Review(ctx context.Context, obj *models.CheckIn) (*models.Review, error) {
-	return load(ctx, loadersFrom(ctx).review, obj.ID)
+	return load(ctx, loadersFrom(ctx).review(), obj.ID)
 }
 
 // Blocking is the resolver for the blocking field.
@@ -113,7 +113,7 @@ func (r *dayStatusResolver) Region(ctx context.Context, obj *checkin.Day) (*mode
 
 // User is the resolver for the user field.
 func (r *deviceResolver) User(ctx context.Context, obj *models.Device) (*models.User, error) {
-	return load(ctx, loadersFrom(ctx).user, obj.UserID)
+	return load(ctx, loadersFrom(ctx).user(), obj.UserID)
 }
 
 // ApprovedBy is the resolver for the approvedBy field.
@@ -121,7 +121,7 @@ func (r *deviceResolver) ApprovedBy(ctx context.Context, obj *models.Device) (*m
 	if obj.ApprovedBy == nil {
 		return nil, nil
 	}
-	return load(ctx, loadersFrom(ctx).user, *obj.ApprovedBy)
+	return load(ctx, loadersFrom(ctx).user(), *obj.ApprovedBy)
 }
 
 // Region is the resolver for the region field.
@@ -241,7 +241,7 @@ func (r *mutationResolver) CheckIn(ctx context.Context, input model.CheckInInput
 	}
 	res, err := r.deps.CheckIns.CheckIn(ctx, p, checkInInput(input))
 	if err == nil {
-		loadersFrom(ctx).review.Prime(res.CheckIn.ID, res.Review) // read with the check-in: no query for status
+		loadersFrom(ctx).review().Prime(res.CheckIn.ID, res.Review) // read with the check-in: no query for status
 	}
 	return res, err
 }
@@ -259,7 +259,7 @@ func (r *mutationResolver) SyncCheckIns(ctx context.Context, inputs []*model.Che
 	items, err := r.deps.CheckIns.Sync(ctx, p, ins)
 	for _, it := range items {
 		if it.Result != nil {
-			loadersFrom(ctx).review.Prime(it.Result.CheckIn.ID, it.Result.Review) // read with the check-in
+			loadersFrom(ctx).review().Prime(it.Result.CheckIn.ID, it.Result.Review) // read with the check-in
 		}
 	}
 	return ptrs(items), err
@@ -314,7 +314,7 @@ func (r *orgUnitResolver) Parent(ctx context.Context, obj *models.OrgUnit) (*mod
 	if obj.ParentID == nil {
 		return nil, nil
 	}
-	return load(ctx, loadersFrom(ctx).orgUnit, *obj.ParentID)
+	return load(ctx, loadersFrom(ctx).orgUnit(), *obj.ParentID)
 }
 
 // Children is the resolver for the children field.
@@ -534,7 +534,7 @@ func (r *queryResolver) Assignments(ctx context.Context, userID *int64, activeOn
 
 // Datum is the resolver for the datum field.
 func (r *regionResolver) Datum(ctx context.Context, obj *models.Region) (geofence.Datum, error) {
-	v, err := load(ctx, loadersFrom(ctx).current, obj.ID)
+	v, err := load(ctx, loadersFrom(ctx).current(), obj.ID)
 	if err != nil || v == nil {
 		return "", err
 	}
@@ -543,7 +543,7 @@ func (r *regionResolver) Datum(ctx context.Context, obj *models.Region) (geofenc
 
 // Geometry is the resolver for the geometry field.
 func (r *regionResolver) Geometry(ctx context.Context, obj *models.Region, toleranceM *float64) (string, error) {
-	v, err := load(ctx, loadersFrom(ctx).current, obj.ID)
+	v, err := load(ctx, loadersFrom(ctx).current(), obj.ID)
 	if err != nil || v == nil {
 		return "", err
 	}
@@ -566,12 +566,12 @@ func (r *regionVersionResolver) Datum(ctx context.Context, obj *models.RegionVer
 
 // CheckIn is the resolver for the checkIn field.
 func (r *reviewResolver) CheckIn(ctx context.Context, obj *models.Review) (*models.CheckIn, error) {
-	return load(ctx, loadersFrom(ctx).checkIn, obj.CheckInID)
+	return load(ctx, loadersFrom(ctx).checkIn(), obj.CheckInID)
 }
 
 // Reviewer is the resolver for the reviewer field.
 func (r *reviewResolver) Reviewer(ctx context.Context, obj *models.Review) (*models.User, error) {
-	return load(ctx, loadersFrom(ctx).user, obj.ReviewerID)
+	return load(ctx, loadersFrom(ctx).user(), obj.ReviewerID)
 }
 
 // Error is the resolver for the error field.
@@ -599,27 +599,27 @@ func (r *tripResolver) End(ctx context.Context, obj *presence.Trip) (string, err
 
 // OrgUnit is the resolver for the orgUnit field.
 func (r *userResolver) OrgUnit(ctx context.Context, obj *models.User) (*models.OrgUnit, error) {
-	return load(ctx, loadersFrom(ctx).orgUnit, obj.OrgUnitID)
+	return load(ctx, loadersFrom(ctx).orgUnit(), obj.OrgUnitID)
 }
 
 // Devices is the resolver for the devices field.
 func (r *userResolver) Devices(ctx context.Context, obj *models.User) ([]*models.Device, error) {
-	return load(ctx, loadersFrom(ctx).devices, obj.ID)
+	return load(ctx, loadersFrom(ctx).devices(), obj.ID)
 }
 
 // OrgUnit is the resolver for the orgUnit field.
 func (r *workGroupResolver) OrgUnit(ctx context.Context, obj *models.WorkGroup) (*models.OrgUnit, error) {
-	return load(ctx, loadersFrom(ctx).orgUnit, obj.OrgUnitID)
+	return load(ctx, loadersFrom(ctx).orgUnit(), obj.OrgUnitID)
 }
 
 // Leader is the resolver for the leader field.
 func (r *workGroupResolver) Leader(ctx context.Context, obj *models.WorkGroup) (*models.User, error) {
-	return load(ctx, loadersFrom(ctx).user, obj.LeaderID)
+	return load(ctx, loadersFrom(ctx).user(), obj.LeaderID)
 }
 
 // Members is the resolver for the members field.
 func (r *workGroupResolver) Members(ctx context.Context, obj *models.WorkGroup) ([]*models.User, error) {
-	return load(ctx, loadersFrom(ctx).members, obj.ID)
+	return load(ctx, loadersFrom(ctx).members(), obj.ID)
 }
 
 // Assignment returns AssignmentResolver implementation.

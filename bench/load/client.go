@@ -138,10 +138,9 @@ func parseAnswer(status int, raw []byte, latency time.Duration) *response {
 	return out
 }
 
-// gqlBody appends a GraphQL request body to dst: the document and the
-// variables, already JSON (nil for none).
-func gqlBody(dst []byte, doc string, vars []byte) []byte {
-	q, _ := json.Marshal(doc) // a string always marshals
+// gqlBody appends a GraphQL request body to dst: the document, already a
+// JSON string (quoted), and the variables, already JSON (nil for none).
+func gqlBody(dst, q, vars []byte) []byte {
 	dst = append(dst, `{"query":`...)
 	dst = append(dst, q...)
 	if vars != nil {

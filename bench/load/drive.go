@@ -56,6 +56,17 @@ type driver struct {
 	at       *atlas
 	sem      chan struct{} // bounds requests in flight to cfg.concurrency
 	deadline time.Time
+	quoted   sync.Map // document → the document as a JSON string
+}
+
+// quotedDoc returns doc as a JSON string, quoting each document once.
+func (d *driver) quotedDoc(doc string) []byte {
+	if q, ok := d.quoted.Load(doc); ok {
+		return q.([]byte)
+	}
+	q, _ := json.Marshal(doc) // a string always marshals
+	d.quoted.Store(doc, q)
+	return q
 }
 
 // run drives every phone concurrently, each with sequential requests, until
@@ -369,7 +380,8 @@ func (d *driver) call(ctx context.Context, p *phone, series, doc string, vars []
 		}
 		p.wire = w
 	}
-	body := gqlBody(nil, doc, vars)
+	q := d.quotedDoc(doc)
+	body := gqlBody(make([]byte, 0, len(q)+len(vars)+32), q, vars)
 	for renewed := false; ; renewed = true {
 		select {
 		case d.sem <- struct{}{}:

@@ -19,8 +19,7 @@ func pendingCheckIn(s *store.Store, userID int64) (*models.CheckIn, error) {
 	id := fmt.Sprintf("t-%d", checkInSeq.Add(1))
 	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	probe := models.CheckIn{ClientID: id, DeviceTime: now, WGSLat: 34.8, WGSLon: 114.8, AccuracyM: float64(checkInSeq.Load())}
-	rule := func(int, time.Time, time.Time) bool { return false }
-	rec, err := s.RecordCheckIn(context.Background(), userID, probe, rule, func(store.Prior) (*store.NewCheckIn, error) {
+	rec, err := s.RecordCheckIn(context.Background(), userID, probe, noDay, func(store.Prior) (*store.NewCheckIn, error) {
 		row := probe
 		row.UserID, row.PayloadHash, row.CoordSystem, row.DeviceID = userID, "h", "GCJ02", "phone"
 		row.ReceivedAt, row.OccurredAt, row.LocalDate, row.Verdict, row.Flags = now, now, "2026-11-02", "BOUNDARY", "[]"
@@ -67,9 +66,7 @@ func init() {
 		if err != nil {
 			return err
 		}
-		rule := func(int, time.Time, time.Time) bool { return false }
-		none := func(*models.CheckIn, []models.CheckInRegion) []int64 { return nil }
-		_, err = s.ReviewCheckIn(context.Background(), p, c.ID, models.ReviewReject, "matrix test", rule, none)
+		_, err = s.ReviewCheckIn(context.Background(), p, c.ID, models.ReviewReject, "matrix test", noDay, countsNowhere)
 		return err
 	}
 }

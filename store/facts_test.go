@@ -27,6 +27,14 @@ func (f fix) probe() models.CheckIn {
 	return models.CheckIn{ClientID: f.clientID, DeviceTime: at, WGSLat: f.lat, WGSLon: 114.8, AccuracyM: f.acc, LocalDate: "2026-11-02"}
 }
 
+// noDay is a day rule under which no day counts, for tests of what is
+// stored rather than of days.
+func noDay(int, time.Time, time.Time) bool { return false }
+
+// countsNowhere is a review's countsAt for which a confirmed check-in
+// counts at no region.
+func countsNowhere(*models.CheckIn, []models.CheckInRegion) []int64 { return nil }
+
 // judgeAs stores the probe as a pending check-in and reports the Prior it
 // was judged against.
 func judgeAs(userID int64, probe models.CheckIn, seen *store.Prior, called *bool) func(store.Prior) (*store.NewCheckIn, error) {
@@ -72,18 +80,17 @@ func TestPriorFacts(t *testing.T) {
 			storetest.Each(t, time.Now, func(t *testing.T, s *store.Store) {
 				ctx := context.Background()
 				w := buildWorld(t, s)
-				rule := func(int, time.Time, time.Time) bool { return false }
 				ids := map[string]int64{} // client id → check-in id
 				for _, f := range history {
 					var p store.Prior
 					var called bool
-					rec, err := s.RecordCheckIn(ctx, w.users[f.user].ID, f.probe(), rule, judgeAs(w.users[f.user].ID, f.probe(), &p, &called))
+					rec, err := s.RecordCheckIn(ctx, w.users[f.user].ID, f.probe(), noDay, judgeAs(w.users[f.user].ID, f.probe(), &p, &called))
 					if err != nil {
 						t.Fatal(err)
 					}
 					ids[f.clientID] = rec.CheckIn.ID
 				}
-				writer := s.NewCheckInWriter(rule, store.WriterConfig{MaxBatch: 16, Observe: storetest.NoFailedBatches(t)})
+				writer := s.NewCheckInWriter(noDay, store.WriterConfig{MaxBatch: 16, Observe: storetest.NoFailedBatches(t)})
 				defer writer.Close()
 				type outcome struct {
 					prior  store.Prior
@@ -101,7 +108,7 @@ func TestPriorFacts(t *testing.T) {
 						if batched {
 							o.rec, o.err = writer.Record(ctx, uid, c.probe.probe(), nil, judge)
 						} else {
-							o.rec, o.err = s.RecordCheckIn(ctx, uid, c.probe.probe(), rule, judge)
+							o.rec, o.err = s.RecordCheckIn(ctx, uid, c.probe.probe(), noDay, judge)
 						}
 					}
 					if batched && c.probe.user != "cadreA1" { // concurrent: cadres A and B share batches

@@ -37,8 +37,7 @@ func TestRecordAllIsSequential(t *testing.T) {
 	storetest.Each(t, time.Now, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		w := buildWorld(t, s)
-		rule := func(int, time.Time, time.Time) bool { return false }
-		writer := s.NewCheckInWriter(rule, store.WriterConfig{Observe: storetest.NoFailedBatches(t)})
+		writer := s.NewCheckInWriter(noDay, store.WriterConfig{Observe: storetest.NoFailedBatches(t)})
 		defer writer.Close()
 		type seen struct {
 			prior  store.Prior
@@ -128,8 +127,7 @@ func TestNewIDsReadBack(t *testing.T) {
 				s.SetReturning(returning)
 				ctx := context.Background()
 				w := buildWorld(t, s)
-				rule := func(int, time.Time, time.Time) bool { return false }
-				writer := s.NewCheckInWriter(rule, store.WriterConfig{Observe: storetest.NoFailedBatches(t)})
+				writer := s.NewCheckInWriter(noDay, store.WriterConfig{Observe: storetest.NoFailedBatches(t)})
 				defer writer.Close()
 				var ps []store.Pending
 				uidA, uidB := w.users["cadreA"].ID, w.users["cadreB"].ID

@@ -32,8 +32,7 @@ func TestCloseAnswersEveryCheckIn(t *testing.T) {
 	storetest.Each(t, time.Now, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		w := buildWorld(t, s)
-		rule := func(int, time.Time, time.Time) bool { return false }
-		writer := s.NewCheckInWriter(rule, store.WriterConfig{Observe: storetest.NoFailedBatches(t)})
+		writer := s.NewCheckInWriter(noDay, store.WriterConfig{Observe: storetest.NoFailedBatches(t)})
 		type outcome struct {
 			user     int64
 			clientID string
@@ -107,8 +106,7 @@ func TestSecondBatchBesideStalled(t *testing.T) {
 		}
 		ctx := context.Background()
 		w := buildWorld(t, s)
-		rule := func(int, time.Time, time.Time) bool { return false }
-		writer := s.NewCheckInWriter(rule, store.WriterConfig{MaxBatch: 2, Observe: storetest.NoFailedBatches(t)})
+		writer := s.NewCheckInWriter(noDay, store.WriterConfig{MaxBatch: 2, Observe: storetest.NoFailedBatches(t)})
 		defer writer.Close()
 		stalled, release := make(chan struct{}), make(chan struct{})
 		firstDone := make(chan struct{})
@@ -162,12 +160,11 @@ func TestReplayCarriesReview(t *testing.T) {
 	storetest.Each(t, time.Now, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		w := buildWorld(t, s)
-		rule := func(int, time.Time, time.Time) bool { return false }
 		uid := w.users["cadreA"].ID
 		var p store.Prior
 		var called bool
 		f := fix{"", "twin", "09:00", 34.8, 10}
-		rec, err := s.RecordCheckIn(ctx, uid, f.probe(), rule, judgeAs(uid, f.probe(), &p, &called))
+		rec, err := s.RecordCheckIn(ctx, uid, f.probe(), noDay, judgeAs(uid, f.probe(), &p, &called))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -178,8 +175,7 @@ func TestReplayCarriesReview(t *testing.T) {
 		if !got.Replayed || got.CheckIn.ID != rec.CheckIn.ID || got.Review != nil {
 			t.Fatalf("before review: replayed %v, id %d (stored %d), review %v", got.Replayed, got.CheckIn.ID, rec.CheckIn.ID, got.Review)
 		}
-		none := func(*models.CheckIn, []models.CheckInRegion) []int64 { return nil }
-		rev, err := s.ReviewCheckIn(ctx, principalOf(w.users["supA"]), rec.CheckIn.ID, models.ReviewReject, "not there", rule, none)
+		rev, err := s.ReviewCheckIn(ctx, principalOf(w.users["supA"]), rec.CheckIn.ID, models.ReviewReject, "not there", noDay, countsNowhere)
 		if err != nil {
 			t.Fatal(err)
 		}

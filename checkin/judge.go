@@ -79,14 +79,15 @@ func (j judgement) judge(prior store.Prior) (*store.NewCheckIn, error) {
 		row.RegionID, row.RegionVersion, row.Verdict, row.EdgeDistanceM = &c.Region.ID, c.Region.Version, string(c.Verdict), c.EdgeDistanceM
 		placement = presence.Placement(c.Verdict)
 	}
-	n := &store.NewCheckIn{Row: row}
+	row.Located = make(models.Located, 0, len(j.located.Candidates))
 	for _, c := range j.located.Candidates {
-		n.Regions = append(n.Regions, models.CheckInRegion{RegionID: c.Region.ID, RegionVersion: c.Region.Version,
+		row.Located = append(row.Located, models.CheckInRegion{RegionID: c.Region.ID, RegionVersion: c.Region.Version,
 			Verdict: string(c.Verdict), EdgeDistanceM: c.EdgeDistanceM})
 	}
+	n := &store.NewCheckIn{Row: row}
 	if presence.Accepted(placement, flags, j.svc.Policy) {
 		row.Status = models.CheckInAccepted
-		n.CountsAt = CountsAt(row, n.Regions)
+		n.CountsAt = CountsAt(row, row.Located)
 	}
 	return n, nil
 }

@@ -1,6 +1,11 @@
 package models
 
-import "time"
+import (
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"time"
+)
 
 // CheckInStatus is where a check-in stands.
 type CheckInStatus string
@@ -47,20 +52,62 @@ type CheckIn struct {
 	Verdict       string        `gorm:"size:16;not null"` // INSIDE, BOUNDARY or OUTSIDE at RegionID
 	EdgeDistanceM float64       `gorm:"not null;default:0"`
 	Flags         string        `gorm:"type:text;not null"` // JSON array of presence.RaisedFlag
+	Located       Located       `gorm:"type:text"`          // every region it was located against; NULL before migration 4
 	Status        CheckInStatus `gorm:"size:16;not null"`   // at creation: ACCEPTED or PENDING (reviews are separate rows)
 	PolicyVersion string        `gorm:"size:32;not null"`
 	CreatedAt     time.Time
 }
 
 // CheckInRegion is one region a check-in was located against, with the
-// geometry version used; the evidence behind the verdict.
+// geometry version used; the evidence behind the verdict. A check-in keeps
+// them in its own row (Located); check-ins stored before migration 4 have
+// them as rows of the table check_in_regions (ID and CheckInID).
 type CheckInRegion struct {
-	ID            int64   `gorm:"primaryKey"`
-	CheckInID     int64   `gorm:"not null;index"`
-	RegionID      int64   `gorm:"not null"`
-	RegionVersion int     `gorm:"not null"`
-	Verdict       string  `gorm:"size:16;not null"`
-	EdgeDistanceM float64 `gorm:"not null"`
+	ID            int64   `gorm:"primaryKey" json:"-"`
+	CheckInID     int64   `gorm:"not null;index" json:"-"`
+	RegionID      int64   `gorm:"not null" json:"region_id"`
+	RegionVersion int     `gorm:"not null" json:"region_version"`
+	Verdict       string  `gorm:"size:16;not null" json:"verdict"`
+	EdgeDistanceM float64 `gorm:"not null" json:"edge_distance_m"`
+}
+
+// Located is the regions a check-in was located against, stored in its row
+// as a JSON array ("[]" when it lay in none). It scans NULL as nil: a
+// check-in stored before the column existed, whose regions are rows of
+// check_in_regions instead; a stored empty array scans as an empty,
+// non-nil slice.
+type Located []CheckInRegion
+
+// Value encodes l as a JSON array; nil encodes as "[]", since every
+// check-in written has the column.
+func (l Located) Value() (driver.Value, error) {
+	if len(l) == 0 {
+		return "[]", nil
+	}
+	b, err := json.Marshal([]CheckInRegion(l))
+	return string(b), err
+}
+
+// Scan decodes a JSON array, or NULL as nil. It fails on any other value.
+func (l *Located) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case nil:
+		*l = nil
+		return nil
+	case []byte:
+		b = v
+	case string:
+		b = []byte(v)
+	default:
+		return fmt.Errorf("located regions: cannot scan %T", src)
+	}
+	out := Located{}
+	if err := json.Unmarshal(b, (*[]CheckInRegion)(&out)); err != nil {
+		return fmt.Errorf("located regions: %w", err)
+	}
+	*l = out
+	return nil
 }
 
 // ReviewDecision is a reviewer's ruling on a waiting check-in.

@@ -17,9 +17,9 @@ import (
 
 // One batch transaction is two round trips on MySQL (inRounds): begin with
 // the reads (lock, facts with resends, assignments, days), then the writes
-// (check-ins returning their ids, days, located regions) with the commit. Judging
-// happens in Go between the reads and the writes, under the cadres' row
-// locks.
+// (check-ins with their located regions, returning their ids; days) with
+// the commit. Judging happens in Go between the reads and the writes,
+// under the cadres' row locks.
 
 // clientKey names one check-in by its cadre and client id.
 type clientKey struct {
@@ -261,21 +261,20 @@ func (b *batchState) applyDays(rule DayRule) {
 	}
 }
 
-// writes inserts the new check-ins, upserts the changed days, inserts the
-// check-ins' located regions and reads the new ids back, all in the round
-// that commits. The check-in and day INSERT statements are the ones GORM
+// writes inserts the new check-ins (each with its located regions in its
+// row), upserts the changed days and reads the new ids back, all in the
+// round that commits. The check-in and day INSERT statements are the ones GORM
 // would run (a dry run), so they follow the models. The ids come from the
 // check-ins' INSERT ... RETURNING where the database has it (SQLite,
 // MariaDB), else from a SELECT on idx_checkin_client (MySQL 8); each is
 // matched by cadre and client id, not by position. On MariaDB RETURNING
 // made the batch one statement shorter and took about 6 % off its CPU
 // (0.62–0.65 against 0.66–0.69 cores at 2,000 requests/s, three
-// alternating pairs). A located region names its check-in by a subquery
-// on idx_checkin_client, so it needs no id read back first. (An INSERT ...
-// SELECT joining the regions to their check-ins took InnoDB's table-level
-// AUTO-INC lock and shared locks on check_ins, and concurrent batches
-// deadlocked on them; a plain INSERT with a subquery per row is a simple
-// insert, and the rows it reads are the batch's own.)
+// alternating pairs). The located regions were rows of check_in_regions,
+// each naming its check-in by a subquery, a third statement; in the
+// check-in's row (migration 4) they took MariaDB from 0.51–0.54 to
+// 0.43–0.51 cores and p99 from 64–109 to 46–73 ms (three alternating
+// pairs at 2,000 requests/s).
 func (b *batchState) writes(db *gorm.DB) ([]stmt, error) {
 	var rows []*models.CheckIn
 	byKey := map[clientKey]*models.CheckIn{}
@@ -317,9 +316,6 @@ func (b *batchState) writes(db *gorm.DB) ([]stmt, error) {
 		}
 		out = append(out, stmt{sql: withoutReturning(up.Statement.SQL.String()), args: up.Statement.Vars})
 	}
-	if regs := regionsStmt(b.news); regs.sql != "" {
-		out = append(out, regs)
-	}
 	ids := func(r *sql.Rows) error { // the new ids, from the INSERT or a SELECT
 		var k clientKey
 		var id int64
@@ -340,28 +336,6 @@ func (b *batchState) writes(db *gorm.DB) ([]stmt, error) {
 		keys = append(keys, c.UserID, c.ClientID)
 	}
 	return append(out, stmt{sql: "SELECT id, user_id, client_id FROM check_ins WHERE (user_id, client_id) IN " + tuples(len(rows), 2), args: keys, scan: ids}), nil
-}
-
-// regionsStmt inserts the located regions of the new check-ins (models.CheckInRegion),
-// each naming its check-in by cadre and client id; empty when there are none.
-func regionsStmt(news []*NewCheckIn) stmt {
-	var q strings.Builder
-	var args []any
-	for _, n := range news {
-		if n == nil {
-			continue
-		}
-		for _, r := range n.Regions {
-			if len(args) == 0 {
-				q.WriteString("INSERT INTO check_in_regions (check_in_id, region_id, region_version, verdict, edge_distance_m) VALUES ")
-			} else {
-				q.WriteString(", ")
-			}
-			q.WriteString("((SELECT id FROM check_ins WHERE user_id = ? AND client_id = ?), ?, ?, ?, ?)")
-			args = append(args, n.Row.UserID, n.Row.ClientID, r.RegionID, r.RegionVersion, r.Verdict, r.EdgeDistanceM)
-		}
-	}
-	return stmt{sql: q.String(), args: args}
 }
 
 // withoutReturning drops the RETURNING clause GORM adds where the database

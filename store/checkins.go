@@ -24,12 +24,11 @@ type Prior struct {
 	Repeated    bool
 }
 
-// NewCheckIn is a judged check-in ready to store: the row, the regions it
-// was located against, and the regions whose day it counts toward (empty
-// when it does not count).
+// NewCheckIn is a judged check-in ready to store: the row (with the
+// regions it was located against) and the regions whose day it counts
+// toward (empty when it does not count).
 type NewCheckIn struct {
 	Row      *models.CheckIn
-	Regions  []models.CheckInRegion
 	CountsAt []int64
 }
 
@@ -50,7 +49,7 @@ type Recorded struct {
 
 // RecordCheckIn stores one check-in of userID in one transaction: it locks
 // the cadre's row (reading its bound device), calls judge with the Prior
-// facts, inserts the check-in and its located regions, and adds it to the
+// facts, inserts the check-in (with its located regions), and adds it to the
 // presence day of every region in CountsAt. If (userID, clientID) already
 // exists nothing is written and the stored original comes back as Replayed.
 // The caller acknowledges only after this returns nil: the commit has

@@ -46,3 +46,9 @@ var StartNext = startNext
 func (s *Store) Replay(ctx context.Context, userID int64, clientID string) (*Recorded, error) {
 	return s.replay(ctx, userID, clientID)
 }
+
+// Exec runs one statement outside the store's API: tests build the state
+// an older schema left behind.
+func (s *Store) Exec(ctx context.Context, sql string, args ...any) error {
+	return s.db.WithContext(ctx).Exec(sql, args...).Error
+}

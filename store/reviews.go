@@ -49,11 +49,11 @@ func (s *Store) ReviewCheckIn(ctx context.Context, p *auth.Principal, checkInID 
 		if d != models.ReviewConfirm {
 			return nil
 		}
-		var regs []models.CheckInRegion
-		if err := tx.Where("check_in_id = ?", c.ID).Find(&regs).Error; err != nil {
+		regs, err := locatedOf(tx, []*models.CheckIn{&c})
+		if err != nil {
 			return err
 		}
-		for _, rid := range countsAt(&c, regs) {
+		for _, rid := range countsAt(&c, regs[c.ID]) {
 			if _, err := addToDay(tx, c.UserID, rid, c.LocalDate, c.OccurredAt, rule); err != nil {
 				return err
 			}
@@ -176,13 +176,35 @@ func (s *Store) CountingHistory(ctx context.Context, userID int64) ([]*models.Ch
 	if err != nil {
 		return nil, nil, mapErr(err)
 	}
-	regs := map[int64][]models.CheckInRegion{}
-	var all []models.CheckInRegion
-	err = s.db.WithContext(ctx).Where("check_in_id IN (?)", s.db.Model(&models.CheckIn{}).Select("id").Where("user_id = ?", userID)).Find(&all).Error
-	for _, r := range all {
-		regs[r.CheckInID] = append(regs[r.CheckInID], r)
-	}
+	regs, err := locatedOf(s.db.WithContext(ctx), rows)
 	return rows, regs, mapErr(err)
+}
+
+// locatedOf returns the located regions of check-ins by id: their own
+// column, or for check-ins stored before migration 4 (Located nil) their
+// rows of check_in_regions.
+func locatedOf(db *gorm.DB, cs []*models.CheckIn) (map[int64][]models.CheckInRegion, error) {
+	out := make(map[int64][]models.CheckInRegion, len(cs))
+	var legacy []int64
+	for _, c := range cs {
+		if c.Located == nil {
+			legacy = append(legacy, c.ID)
+			continue
+		}
+		out[c.ID] = c.Located
+	}
+	for len(legacy) > 0 {
+		n := min(len(legacy), 500)
+		var rows []models.CheckInRegion
+		if err := db.Where("check_in_id IN ?", legacy[:n]).Order("id").Find(&rows).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.CheckInID] = append(out[r.CheckInID], r)
+		}
+		legacy = legacy[n:]
+	}
+	return out, nil
 }
 
 // AllDays returns every presence day of userID (no authorization; audits

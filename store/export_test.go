@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+
+	"github.com/henan-youth/onsite/models"
 )
 
 // Round runs statements (text, args, whether to read rows) as one
@@ -51,4 +53,30 @@ func (s *Store) Replay(ctx context.Context, userID int64, clientID string) (*Rec
 // an older schema left behind.
 func (s *Store) Exec(ctx context.Context, sql string, args ...any) error {
 	return s.db.WithContext(ctx).Exec(sql, args...).Error
+}
+
+// Batch is one check-in of RecordBatch: a cadre's probe and how it is judged.
+type Batch struct {
+	UserID int64
+	Probe  models.CheckIn
+	Near   []int64
+	Judge  func(Prior) (*NewCheckIn, error)
+}
+
+// RecordBatch runs items as one group-commit batch transaction, as the
+// writer's dispatcher would, and returns its results.
+func (s *Store) RecordBatch(ctx context.Context, items []Batch, rule DayRule) ([]*Recorded, []error, error) {
+	its := make([]*writeItem, len(items))
+	for i, b := range items {
+		its[i] = &writeItem{ctx: ctx, userID: b.UserID, probe: b.Probe, near: b.Near, judge: b.Judge}
+	}
+	res, err := s.recordBatch(ctx, its, rule, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	recs, errs := make([]*Recorded, len(res)), make([]error, len(res))
+	for i, r := range res {
+		recs[i], errs[i] = r.rec, r.err
+	}
+	return recs, errs, nil
 }

@@ -99,9 +99,8 @@ func (s *Store) recordBatch(ctx context.Context, items []*writeItem, rule DayRul
 // by one of their own): MariaDB answers each statement of a round with a
 // packet of its own, and under load every packet the batch waits for is a
 // wake-up that waits for a free processor. (Reading the assignments with
-// the locking read would save another, but a locking read locks every row
-// it reads, and the assignments' secondary index took gap locks that made
-// batches of neighbouring cadres wait for each other.)
+// the locking read would save another, but MariaDB has no FOR UPDATE OF:
+// the join's locks made a batch wait for a batch of other cadres.)
 func (b *batchState) reads() []stmt {
 	users := make([]int64, len(b.items))
 	probes := make([]*models.CheckIn, len(b.items))

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/henan-youth/onsite/auth"
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/store"
 	"github.com/henan-youth/onsite/store/storetest"
@@ -80,7 +79,7 @@ func benchCadres(b *testing.B, s *store.Store, n int) []int64 {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p := &auth.Principal{UserID: admin.ID, Username: admin.Username, Role: admin.Role, OrgUnitID: admin.OrgUnitID}
+	p := principalOf(admin)
 	out := make([]int64, n)
 	for i := range out {
 		name, role := fmt.Sprintf("cadre%d", i), models.RoleCadre

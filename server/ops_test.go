@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -42,6 +43,19 @@ func TestHealthReadinessMetrics(t *testing.T) {
 		if !strings.Contains(body, series) {
 			t.Errorf("metrics: no %s", series)
 		}
+	}
+	// Operations are counted by their first root field; a client's operation
+	// name never becomes a label (each would be a series kept for good).
+	token := s.login(t, "admin", s.AdminPW, "d").Login.AccessToken
+	for i := range 3 {
+		s.post(t, token, fmt.Sprintf("mutation Chosen%d { ping }", i), nil).into(t, &struct{}{})
+	}
+	_, body = get(t, s.URL+"/metrics")
+	if strings.Contains(body, "Chosen") {
+		t.Error("metrics: a client's operation name became a label")
+	}
+	if !strings.Contains(body, `onsite_graphql_operations_total{operation="ping",outcome="ok"} 3`) {
+		t.Errorf("metrics: three pings not counted under operation=\"ping\":\n%s", grepLines(body, "onsite_graphql_operations_total"))
 	}
 	if strings.Contains(s.logs.String(), "admin-password-1") {
 		t.Error("the admin password set by ONSITE_ADMIN_PASSWORD appears in the log")
@@ -123,4 +137,15 @@ func TestImportRegionsCommand(t *testing.T) {
 	if err := run(context.Background(), []string{"import-regions", "-kind", "campus", bad}, getenv, &out); err == nil || !strings.Contains(err.Error(), "SYN-CAMPUS-1") {
 		t.Errorf("unclosed ring: %v, want an error naming the feature", err)
 	}
+}
+
+// grepLines returns the lines of text that contain sub.
+func grepLines(text, sub string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

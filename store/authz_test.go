@@ -27,16 +27,24 @@ func principalOf(u *models.User) *auth.Principal {
 	return &auth.Principal{UserID: u.ID, Username: u.Username, Role: u.Role, OrgUnitID: u.OrgUnitID}
 }
 
-func buildWorld(t *testing.T, s *store.Store) *world {
+// bootstrapAdmin creates the root unit and the first admin, and returns it.
+func bootstrapAdmin(t testing.TB, s *store.Store) *models.User {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := s.Bootstrap(ctx, "410000", "root", "admin", "x"); err != nil {
 		t.Fatal(err)
 	}
-	adminUser, err := s.UserByUsername(ctx, "admin")
+	admin, err := s.UserByUsername(ctx, "admin")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return admin
+}
+
+func buildWorld(t *testing.T, s *store.Store) *world {
+	t.Helper()
+	ctx := context.Background()
+	adminUser := bootstrapAdmin(t, s)
 	w := &world{units: map[string]*models.OrgUnit{}, users: map[string]*models.User{"admin": adminUser}, admin: principalOf(adminUser)}
 	w.units["root"], _ = s.OrgUnit(ctx, w.admin, adminUser.OrgUnitID)
 	s.BindDevice(ctx, adminUser.ID, "phone-1")

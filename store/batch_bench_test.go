@@ -72,13 +72,7 @@ func BenchmarkCheckInBatch(b *testing.B) {
 // benchCadres creates n cadres with bound devices.
 func benchCadres(b *testing.B, s *store.Store, n int) []int64 {
 	ctx := context.Background()
-	if _, err := s.Bootstrap(ctx, "410000", "root", "admin", "x"); err != nil {
-		b.Fatal(err)
-	}
-	admin, err := s.UserByUsername(ctx, "admin")
-	if err != nil {
-		b.Fatal(err)
-	}
+	admin := bootstrapAdmin(b, s)
 	p := principalOf(admin)
 	out := make([]int64, n)
 	for i := range out {

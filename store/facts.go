@@ -71,8 +71,9 @@ type factsRow struct {
 }
 
 // factsStmt reads the facts of every probe into out; probes[i] belongs to
-// cadre users[i], and its day is read at region day[i] (0: none). Callers hold the cadres' locks, so the answer stays true
-// until they commit. db scans the stored rows (GORM maps columns to fields).
+// cadre users[i], and its day is read at region day[i] (0: none). Callers
+// hold the cadres' locks, so the answer stays true until they commit. db
+// scans the stored rows (GORM maps columns to fields).
 func factsStmt(db *gorm.DB, driver string, users []int64, probes []*models.CheckIn, day []int64, out []facts) stmt {
 	var q strings.Builder
 	q.WriteString("WITH v AS (")

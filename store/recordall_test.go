@@ -47,9 +47,7 @@ func TestRecordAllIsSequential(t *testing.T) {
 		run := func(cadre string, together bool) []seen {
 			uid := w.users[cadre].ID
 			for _, f := range history {
-				var p store.Prior
-				var called bool
-				if _, err := writer.Record(ctx, uid, f.probe(), nil, judgeAs(uid, f.probe(), &p, &called)); err != nil {
+				if _, err := writer.Record(ctx, uid, f.probe(), nil, pendingAs(uid, f.probe())); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -132,10 +130,8 @@ func TestNewIDsReadBack(t *testing.T) {
 				var ps []store.Pending
 				uidA, uidB := w.users["cadreA"].ID, w.users["cadreB"].ID
 				for i, at := range []string{"09:00", "10:00", "11:00"} {
-					var p store.Prior
-					var called bool
 					f := fix{"", "q-" + at, at, 34.8 + float64(i)/100, 10}
-					ps = append(ps, store.Pending{Probe: f.probe(), Judge: judgeAs(uidA, f.probe(), &p, &called)})
+					ps = append(ps, store.Pending{Probe: f.probe(), Judge: pendingAs(uidA, f.probe())})
 				}
 				done := make(chan []*store.Recorded)
 				go func() {
@@ -147,10 +143,8 @@ func TestNewIDsReadBack(t *testing.T) {
 					}
 					done <- got
 				}()
-				var p store.Prior
-				var called bool
 				f := fix{"", "b-1", "09:30", 34.9, 12}
-				rec, err := writer.Record(ctx, uidB, f.probe(), nil, judgeAs(uidB, f.probe(), &p, &called))
+				rec, err := writer.Record(ctx, uidB, f.probe(), nil, pendingAs(uidB, f.probe()))
 				if err != nil {
 					t.Fatal(err)
 				}

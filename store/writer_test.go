@@ -50,10 +50,8 @@ func TestCloseAnswersEveryCheckIn(t *testing.T) {
 			wg.Go(func() {
 				refusals := 0
 				for i := 0; refusals < 20; i++ { // go on well after the first refusal
-					var p store.Prior
-					var called bool
 					f := fix{"", fmt.Sprintf("c%d-%d", g, i), "09:00", 30 + float64(i)/1000, 10}
-					_, err := writer.Record(ctx, uid, f.probe(), nil, judgeAs(uid, f.probe(), &p, &called))
+					_, err := writer.Record(ctx, uid, f.probe(), nil, pendingAs(uid, f.probe()))
 					if err != nil {
 						if models.CodeOf(err) != models.CodeUnavailable {
 							t.Errorf("%s: %v, want UNAVAILABLE", f.clientID, err)
@@ -113,10 +111,8 @@ func TestSecondBatchBesideStalled(t *testing.T) {
 		uid := w.users["cadreA"].ID
 		go func() {
 			defer close(firstDone)
-			var p store.Prior
-			var called bool
 			f := fix{"", "stalled", "09:00", 34.8, 10}
-			judge := judgeAs(uid, f.probe(), &p, &called)
+			judge := pendingAs(uid, f.probe())
 			_, err := writer.Record(ctx, uid, f.probe(), nil, func(p store.Prior) (*store.NewCheckIn, error) {
 				close(stalled) // inside the batch's transaction, between its rounds
 				<-release
@@ -131,10 +127,8 @@ func TestSecondBatchBesideStalled(t *testing.T) {
 		for _, name := range []string{"cadreB", "cadreA1"} { // two check-ins: a full batch of 2
 			uid := w.users[name].ID
 			wg.Go(func() {
-				var p store.Prior
-				var called bool
 				f := fix{"", "beside-" + name, "09:00", 34.9, 10}
-				if _, err := writer.Record(ctx, uid, f.probe(), nil, judgeAs(uid, f.probe(), &p, &called)); err != nil {
+				if _, err := writer.Record(ctx, uid, f.probe(), nil, pendingAs(uid, f.probe())); err != nil {
 					t.Error(err)
 				}
 			})
@@ -161,10 +155,8 @@ func TestReplayCarriesReview(t *testing.T) {
 		ctx := context.Background()
 		w := buildWorld(t, s)
 		uid := w.users["cadreA"].ID
-		var p store.Prior
-		var called bool
 		f := fix{"", "twin", "09:00", 34.8, 10}
-		rec, err := s.RecordCheckIn(ctx, uid, f.probe(), noDay, judgeAs(uid, f.probe(), &p, &called))
+		rec, err := s.RecordCheckIn(ctx, uid, f.probe(), noDay, pendingAs(uid, f.probe()))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -137,12 +137,11 @@ func (b *batchState) reads() []stmt {
 				b.bound[id] = dev
 				return err
 			}},
-		factsStmt(b.s.db, b.s.driver, users, probes, firstDay, b.priors),
-		{sql: "SELECT * FROM assignments WHERE (assignments.valid_to = '' OR assignments.valid_to >= ?) AND assignments.valid_from <= ? AND assignments.user_id IN " + marks(len(ids)) + " ORDER BY assignments.id",
+		b.s.factsStmt(users, probes, firstDay, b.priors),
+		{sql: "SELECT " + columnList("a", "", assignmentColumns) + " FROM assignments a WHERE (a.valid_to = '' OR a.valid_to >= ?) AND a.valid_from <= ? AND a.user_id IN " + marks(len(ids)) + " ORDER BY a.id",
 			args: append([]any{first, last}, ids...), scan: func(r *sql.Rows) error {
-				var a models.Assignment
-				err := b.s.db.ScanRows(r, &a)
-				b.assigned[a.UserID] = append(b.assigned[a.UserID], &a)
+				a, err := scanAssignment(r)
+				b.assigned[a.UserID] = append(b.assigned[a.UserID], a)
 				return err
 			}},
 	}

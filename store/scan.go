@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"strings"
+	"time"
 
 	"github.com/henan-youth/onsite/models"
 )
@@ -56,6 +57,32 @@ func (n *nullCheckIn) row() *models.CheckIn {
 		Offline: n.offline.Bool, RegionID: intPtr(n.regionID), RegionVersion: int(n.regionVersion.Int64), Verdict: n.verdict.String,
 		EdgeDistanceM: n.edgeDistanceM.Float64, Flags: n.flags.String, Located: n.located,
 		Status: models.CheckInStatus(n.status.String), PolicyVersion: n.policyVersion.String, CreatedAt: n.createdAt.Time}
+}
+
+// insertCheckIns returns the INSERT of rows, every column but id in
+// checkInColumns order; a row without CreatedAt gets now, as GORM's
+// Create would give it. It replaces GORM's dry run in the batch, whose
+// statement building was a sixth of the batch goroutine's CPU.
+func insertCheckIns(rows []*models.CheckIn, now time.Time) (string, []any) {
+	cols := checkInColumns[1:]
+	var q strings.Builder
+	q.WriteString("INSERT INTO check_ins (" + strings.Join(cols, ", ") + ") VALUES ")
+	one := marks(len(cols))
+	args := make([]any, 0, len(cols)*len(rows))
+	for i, c := range rows {
+		if c.CreatedAt.IsZero() {
+			c.CreatedAt = now
+		}
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(one)
+		args = append(args, c.UserID, c.ClientID, c.PayloadHash, c.Lat, c.Lon, c.AccuracyM, c.CoordSystem,
+			c.WGSLat, c.WGSLon, c.Altitude, c.Speed, c.Provider, c.MockLocation, c.DeviceID, c.DeviceTime, c.ReceivedAt,
+			c.OccurredAt, c.LocalDate, c.Offline, c.RegionID, c.RegionVersion, c.Verdict, c.EdgeDistanceM, c.Flags,
+			c.Located, string(c.Status), c.PolicyVersion, c.CreatedAt)
+	}
+	return q.String(), args
 }
 
 // reviewColumns are the reviews columns nullReview.dest reads, in its order.

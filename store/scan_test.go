@@ -11,10 +11,12 @@ import (
 	"github.com/henan-youth/onsite/store/storetest"
 )
 
-// TestResendReadsWholeRow checks that a resend answered from a batch's
-// facts — read by position (scan.go), not by GORM — carries the stored
-// row, its review and its day exactly as GORM reads them: every column,
-// with the nullable ones set and NULL, before and after a review.
+// TestResendReadsWholeRow checks the batch's hand-written SQL (scan.go)
+// against GORM's reading of the same rows: a check-in a batch stores is
+// the row it built (the INSERT), and a resend answered from a batch's
+// facts carries the stored row, its review and its day exactly as GORM
+// reads them — every column, the nullable ones set and NULL, before and
+// after a review.
 func TestResendReadsWholeRow(t *testing.T) {
 	const region = int64(7)
 	always := func(int, time.Time, time.Time) bool { return true }
@@ -79,6 +81,13 @@ func TestResendReadsWholeRow(t *testing.T) {
 			if first.Replayed {
 				t.Fatalf("%s: first send answered as a resend", c.name)
 			}
+			stored, err := s.Replay(ctx, uid, probe.ClientID) // the row as GORM reads it
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !sameRow(*first.CheckIn, *stored.CheckIn) { // the batch's hand-built INSERT put each value in its column
+				t.Errorf("%s: stored\n got %+v\nwant %+v", c.name, stored.CheckIn, first.CheckIn)
+			}
 			compare("before review")
 			if _, err := s.ReviewCheckIn(ctx, principalOf(w.users["supA"]), first.CheckIn.ID, models.ReviewConfirm, "was there", always, countsThere); err != nil {
 				t.Fatal(err)
@@ -86,4 +95,19 @@ func TestResendReadsWholeRow(t *testing.T) {
 			compare("after review")
 		}
 	})
+}
+
+// sameRow reports whether the check-in a batch built (a) is the row read
+// back (b): the same values, times as instants (the database keeps
+// milliseconds of CreatedAt), no located regions stored as none.
+func sameRow(a, b models.CheckIn) bool {
+	if !a.DeviceTime.Equal(b.DeviceTime) || !a.ReceivedAt.Equal(b.ReceivedAt) || !a.OccurredAt.Equal(b.OccurredAt) ||
+		a.CreatedAt.Sub(b.CreatedAt).Abs() >= time.Millisecond {
+		return false
+	}
+	a.DeviceTime, a.ReceivedAt, a.OccurredAt, a.CreatedAt = b.DeviceTime, b.ReceivedAt, b.OccurredAt, b.CreatedAt
+	if len(a.Located) == 0 && len(b.Located) == 0 {
+		a.Located = b.Located
+	}
+	return reflect.DeepEqual(a, b)
 }

@@ -138,7 +138,7 @@ func (b *batchState) reads() []stmt {
 				return err
 			}},
 		b.s.factsStmt(users, probes, firstDay, b.priors),
-		{sql: "SELECT " + columnList("a", "", assignmentColumns) + " FROM assignments a WHERE (a.valid_to = '' OR a.valid_to >= ?) AND a.valid_from <= ? AND a.user_id IN " + marks(len(ids)) + " ORDER BY a.id",
+		{sql: "SELECT " + columnList("a", assignmentColumns) + " FROM assignments a WHERE (a.valid_to = '' OR a.valid_to >= ?) AND a.valid_from <= ? AND a.user_id IN " + marks(len(ids)) + " ORDER BY a.id",
 			args: append([]any{first, last}, ids...), scan: func(r *sql.Rows) error {
 				a, err := scanAssignment(r)
 				b.assigned[a.UserID] = append(b.assigned[a.UserID], a)
@@ -163,12 +163,16 @@ func (b *batchState) wantDay(keys []any, k dayKey) []any {
 
 // daysStmt reads the days of keys (user, date, region, flattened).
 func (b *batchState) daysStmt(keys []any) stmt {
-	return stmt{sql: "SELECT * FROM presence_days WHERE (user_id, date, region_id) IN " + tuples(len(keys)/3, 3), args: keys, scan: func(r *sql.Rows) error {
-		var d models.PresenceDay
-		err := b.s.db.ScanRows(r, &d)
-		b.days[dayKey{d.UserID, d.Date, d.RegionID}] = &d
-		return err
-	}}
+	return stmt{sql: "SELECT " + columnList("d", dayColumns) + " FROM presence_days d WHERE (d.user_id, d.date, d.region_id) IN " + tuples(len(keys)/3, 3),
+		args: keys, scan: func(r *sql.Rows) error {
+			var n nullDay
+			if err := r.Scan(n.dest()...); err != nil {
+				return err
+			}
+			d := n.row()
+			b.days[dayKey{d.UserID, d.Date, d.RegionID}] = d
+			return nil
+		}}
 }
 
 // judge answers replays with their originals and judges every other item
@@ -313,8 +317,8 @@ func (b *batchState) writes(db *gorm.DB) ([]stmt, error) {
 		insert += " RETURNING id, user_id, client_id"
 	}
 	out := []stmt{{sql: insert, args: args}}
-	dry := db.Session(&gorm.Session{DryRun: true, NewDB: true, SkipDefaultTransaction: true}) // builds SQL only
 	if len(b.changed) > 0 {
+		dry := db.Session(&gorm.Session{DryRun: true, NewDB: true, SkipDefaultTransaction: true}) // builds SQL only
 		var days []models.PresenceDay
 		for k := range b.changed {
 			d := *b.days[k]

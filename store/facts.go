@@ -52,8 +52,8 @@ FROM f LEFT JOIN check_ins p ON p.id = f.prev_id LEFT JOIN check_ins r ON r.user
 
 // factsColumns is the select list of the review, the day and the stored
 // row, in scanFacts' order.
-var factsColumns = columnList("rv", "", reviewColumns) + ", " + columnList("dy", "", dayColumns) + ", " +
-	columnList("r", "", checkInColumns)
+var factsColumns = columnList("rv", reviewColumns) + ", " + columnList("dy", dayColumns) + ", " +
+	columnList("r", checkInColumns)
 
 // factsStmt reads the facts of every probe into out; probes[i] belongs to
 // cadre users[i], and its day is read at region day[i] (0: none). Callers

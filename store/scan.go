@@ -148,18 +148,15 @@ func scanAssignment(r *sql.Rows) (*models.Assignment, error) {
 	return &a, err
 }
 
-// columnList returns the columns qualified by table alias t, each renamed
-// with prefix when it is not empty: "t.id AS p_id, t.user_id AS p_user_id".
-func columnList(t, prefix string, cols []string) string {
+// columnList returns the columns qualified by table alias t:
+// "t.id, t.user_id, ...".
+func columnList(t string, cols []string) string {
 	var b strings.Builder
 	for i, c := range cols {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString(t + "." + c)
-		if prefix != "" {
-			b.WriteString(" AS " + prefix + c)
-		}
 	}
 	return b.String()
 }

@@ -49,15 +49,21 @@ type batchState struct {
 
 // recordBatch runs one batch transaction and returns a result per item.
 // An error means nothing of the batch was stored. When st is not nil it
-// gets the time of the reads and of the committing writes.
-func (s *Store) recordBatch(ctx context.Context, items []*writeItem, rule DayRule, st *BatchStats) ([]writeResult, error) {
+// gets the time of the reads and of the committing writes. When read is
+// not nil it is called once the first round (the locks and reads) is done,
+// or failed: the writer then lets the next batch begin.
+func (s *Store) recordBatch(ctx context.Context, items []*writeItem, rule DayRule, st *BatchStats, read func()) ([]writeResult, error) {
 	b := &batchState{s: s, items: items, bound: map[int64]string{},
 		priors: make([]facts, len(items)), assigned: map[int64][]*models.Assignment{}, results: make([]writeResult, len(items)),
 		news: make([]*NewCheckIn, len(items)), days: map[dayKey]*models.PresenceDay{}, changed: map[dayKey]bool{}}
 	var reads, writes time.Duration
 	err := s.inRounds(ctx, func(r rounds) error {
 		start := time.Now()
-		if err := r.round(b.reads()); err != nil {
+		err := r.round(b.reads())
+		if read != nil {
+			read()
+		}
+		if err != nil {
 			return fmt.Errorf("reads: %w", err)
 		}
 		reads = time.Since(start)

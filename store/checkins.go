@@ -58,7 +58,7 @@ type Recorded struct {
 // batch of one (batch_tx.go): the same statements, whether or not a
 // CheckInWriter is in use.
 func (s *Store) RecordCheckIn(ctx context.Context, userID int64, probe models.CheckIn, rule DayRule, judge func(Prior) (*NewCheckIn, error)) (*Recorded, error) {
-	res, err := s.recordBatch(ctx, []*writeItem{{ctx: ctx, userID: userID, probe: probe, judge: judge}}, rule, nil)
+	res, err := s.recordBatch(ctx, []*writeItem{{ctx: ctx, userID: userID, probe: probe, judge: judge}}, rule, nil, nil)
 	if isDuplicate(err) { // a twin committed first (the batch found none): answer with it
 		return s.replay(ctx, userID, probe.ClientID)
 	}

@@ -70,7 +70,7 @@ func (s *Store) RecordBatch(ctx context.Context, items []Batch, rule DayRule) ([
 	for i, b := range items {
 		its[i] = &writeItem{ctx: ctx, userID: b.UserID, probe: b.Probe, near: b.Near, judge: b.Judge}
 	}
-	res, err := s.recordBatch(ctx, its, rule, nil)
+	res, err := s.recordBatch(ctx, its, rule, nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}

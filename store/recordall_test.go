@@ -168,25 +168,27 @@ func TestNewIDsReadBack(t *testing.T) {
 	}
 }
 
-// TestStartNext checks when the writer starts a batch: whenever none is
-// in flight; beside others only when a full batch is waiting, up to the
-// workers.
+// TestStartNext checks when the writer starts a batch: whenever none in
+// flight is still reading; beside a reading one only when a full batch is
+// waiting; never more than the workers.
 func TestStartNext(t *testing.T) {
 	for _, c := range []struct {
-		inflight, workers, waiting int
-		want                       bool
+		inflight, reading, workers, waiting int
+		want                                bool
 	}{
-		{0, 3, 1, true},   // idle: go
-		{0, 1, 1, true},   // SQLite's one writer, idle
-		{1, 3, 1, false},  // one in flight: let the next gather
-		{1, 3, 63, false}, // not yet a full batch
-		{1, 3, 64, true},  // a full batch waits: start beside it
-		{2, 3, 200, true}, // backlog, a worker free
-		{3, 3, 200, false},
-		{1, 1, 200, false}, // SQLite: never two
+		{0, 0, 3, 1, true},    // idle: go
+		{0, 0, 1, 1, true},    // SQLite's one writer, idle
+		{1, 1, 3, 1, false},   // one reading: let the next gather
+		{1, 0, 3, 1, true},    // one writing: read beside it
+		{2, 0, 3, 1, true},    // two writing (one stalled): read beside them
+		{1, 1, 3, 63, false},  // not yet a full batch
+		{1, 1, 3, 64, true},   // a full batch waits: start beside it
+		{2, 2, 3, 200, true},  // backlog, a worker free
+		{3, 0, 3, 200, false}, // every worker busy
+		{1, 0, 1, 200, false}, // SQLite: never two
 	} {
-		if got := store.StartNext(c.inflight, c.workers, c.waiting, 64); got != c.want {
-			t.Errorf("StartNext(inflight %d, workers %d, waiting %d) = %v, want %v", c.inflight, c.workers, c.waiting, got, c.want)
+		if got := store.StartNext(c.inflight, c.reading, c.workers, c.waiting, 64); got != c.want {
+			t.Errorf("StartNext(inflight %d, reading %d, workers %d, waiting %d) = %v, want %v", c.inflight, c.reading, c.workers, c.waiting, got, c.want)
 		}
 	}
 }

@@ -180,3 +180,53 @@ func TestReplayCarriesReview(t *testing.T) {
 		}
 	})
 }
+
+// TestNextBatchReadsWhileOneWrites checks that on MySQL a batch starts as
+// soon as the one before has done its reads: a single check-in of another
+// cadre (not a full batch) commits while the first batch is held between
+// its rounds. Before, it waited for the first batch to commit.
+func TestNextBatchReadsWhileOneWrites(t *testing.T) {
+	storetest.Each(t, time.Now, func(t *testing.T, s *store.Store) {
+		if s.Driver() != store.DriverMySQL {
+			t.Skip("SQLite has one writer")
+		}
+		ctx := context.Background()
+		w := buildWorld(t, s)
+		writer := s.NewCheckInWriter(noDay, store.WriterConfig{Observe: storetest.NoFailedBatches(t)})
+		defer writer.Close()
+		held, release, firstDone := make(chan struct{}), make(chan struct{}), make(chan struct{})
+		released := sync.OnceFunc(func() { close(release) })
+		defer released() // before Close, so a failing test does not hang on the held batch
+		uid := w.users["cadreA"].ID
+		go func() {
+			defer close(firstDone)
+			f := fix{"", "held", "09:00", 34.8, 10}
+			judge := pendingAs(uid, f.probe())
+			if _, err := writer.Record(ctx, uid, f.probe(), nil, func(p store.Prior) (*store.NewCheckIn, error) {
+				close(held) // after the reads, before the writes
+				<-release
+				return judge(p)
+			}); err != nil {
+				t.Error(err)
+			}
+		}()
+		answered(t, held, "the first batch")
+		next := make(chan struct{})
+		go func() {
+			defer close(next)
+			other := w.users["cadreB"].ID
+			f := fix{"", "next", "09:00", 34.9, 10}
+			if _, err := writer.Record(ctx, other, f.probe(), nil, pendingAs(other, f.probe())); err != nil {
+				t.Error(err)
+			}
+		}()
+		answered(t, next, "the batch after the held one")
+		select {
+		case <-firstDone:
+			t.Fatal("the held batch finished before it was released")
+		default:
+		}
+		released()
+		answered(t, firstDone, "the held batch, released")
+	})
+}

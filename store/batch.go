@@ -320,7 +320,7 @@ func (w *CheckInWriter) commit(batch []*writeItem, read func()) {
 		w.observe(st)
 	}
 	if err != nil {
-		read()
+		read() // if the batch failed before its reads: the next need not wait for the retries
 		for _, it := range live {
 			rec, err := w.s.RecordCheckIn(ctx, it.userID, it.probe, w.rule, it.judge)
 			it.done <- writeResult{rec: rec, err: err}

@@ -106,23 +106,8 @@ func TestSecondBatchBesideStalled(t *testing.T) {
 		w := buildWorld(t, s)
 		writer := s.NewCheckInWriter(noDay, store.WriterConfig{MaxBatch: 2, Observe: storetest.NoFailedBatches(t)})
 		defer writer.Close()
-		stalled, release := make(chan struct{}), make(chan struct{})
-		firstDone := make(chan struct{})
-		uid := w.users["cadreA"].ID
-		go func() {
-			defer close(firstDone)
-			f := fix{"", "stalled", "09:00", 34.8, 10}
-			judge := pendingAs(uid, f.probe())
-			_, err := writer.Record(ctx, uid, f.probe(), nil, func(p store.Prior) (*store.NewCheckIn, error) {
-				close(stalled) // inside the batch's transaction, between its rounds
-				<-release
-				return judge(p)
-			})
-			if err != nil {
-				t.Error(err)
-			}
-		}()
-		answered(t, stalled, "the first batch")
+		release, firstDone := holdInBatch(t, writer, w.users["cadreA"].ID, "stalled")
+		defer release() // before Close, so a failing test does not hang on the held batch
 		var wg sync.WaitGroup
 		for _, name := range []string{"cadreB", "cadreA1"} { // two check-ins: a full batch of 2
 			uid := w.users[name].ID
@@ -141,7 +126,7 @@ func TestSecondBatchBesideStalled(t *testing.T) {
 			t.Fatal("the stalled batch finished before it was released")
 		default:
 		}
-		close(release)
+		release()
 		answered(t, firstDone, "the stalled batch, released")
 	})
 }
@@ -194,23 +179,8 @@ func TestNextBatchReadsWhileOneWrites(t *testing.T) {
 		w := buildWorld(t, s)
 		writer := s.NewCheckInWriter(noDay, store.WriterConfig{Observe: storetest.NoFailedBatches(t)})
 		defer writer.Close()
-		held, release, firstDone := make(chan struct{}), make(chan struct{}), make(chan struct{})
-		released := sync.OnceFunc(func() { close(release) })
-		defer released() // before Close, so a failing test does not hang on the held batch
-		uid := w.users["cadreA"].ID
-		go func() {
-			defer close(firstDone)
-			f := fix{"", "held", "09:00", 34.8, 10}
-			judge := pendingAs(uid, f.probe())
-			if _, err := writer.Record(ctx, uid, f.probe(), nil, func(p store.Prior) (*store.NewCheckIn, error) {
-				close(held) // after the reads, before the writes
-				<-release
-				return judge(p)
-			}); err != nil {
-				t.Error(err)
-			}
-		}()
-		answered(t, held, "the first batch")
+		release, firstDone := holdInBatch(t, writer, w.users["cadreA"].ID, "held")
+		defer release() // before Close, so a failing test does not hang on the held batch
 		next := make(chan struct{})
 		go func() {
 			defer close(next)
@@ -226,7 +196,30 @@ func TestNextBatchReadsWhileOneWrites(t *testing.T) {
 			t.Fatal("the held batch finished before it was released")
 		default:
 		}
-		released()
+		release()
 		answered(t, firstDone, "the held batch, released")
 	})
+}
+
+// holdInBatch records a check-in of uid (client id client) whose judging,
+// inside its batch's transaction after the reads and before the writes,
+// waits until release is called; it returns once the batch is held. done
+// is closed when the check-in has been answered.
+func holdInBatch(t *testing.T, writer *store.CheckInWriter, uid int64, client string) (release func(), done <-chan struct{}) {
+	t.Helper()
+	held, unblock, finished := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		f := fix{"", client, "09:00", 34.8, 10}
+		judge := pendingAs(uid, f.probe())
+		if _, err := writer.Record(context.Background(), uid, f.probe(), nil, func(p store.Prior) (*store.NewCheckIn, error) {
+			close(held)
+			<-unblock
+			return judge(p)
+		}); err != nil {
+			t.Error(err)
+		}
+	}()
+	answered(t, held, "the batch to hold")
+	return sync.OnceFunc(func() { close(unblock) }), finished
 }

@@ -200,7 +200,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		defer stopProfile()
 	}
 	fmt.Fprintf(stdout, "load: %s\n", describeLength(cfg))
+	meter := startHiccups()
 	sum := summarize(fl.phones, d.run(ctx, fl.phones, false))
+	sum.hiccups = meter.stop()
 	var base *summary
 	if cfg.baseline && ctx.Err() == nil {
 		recs := make([]*recorder, len(fl.phones))
@@ -208,7 +210,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			recs[i], p.rec = p.rec, newRecorder()
 		}
 		fmt.Fprintf(stdout, "baseline: %s\n", cfg.baselineOp)
+		meter := startHiccups()
 		base = summarize(fl.phones, d.run(ctx, fl.phones, true))
+		base.hiccups = meter.stop()
 		for i, p := range fl.phones {
 			p.rec = recs[i]
 		}

@@ -31,7 +31,7 @@ const hiccupTick = time.Millisecond
 // hiccupMeter measures one phase; stop it with stop.
 type hiccupMeter struct {
 	quit  chan struct{}
-	done  chan []time.Duration
+	done  chan hiccups
 	steal float64 // processor-seconds of steal at the start; -1 when unknown
 	start time.Time
 }
@@ -49,50 +49,47 @@ type hiccups struct {
 
 // startHiccups starts measuring.
 func startHiccups() *hiccupMeter {
-	m := &hiccupMeter{quit: make(chan struct{}), done: make(chan []time.Duration, 1), steal: readSteal(), start: time.Now()}
+	m := &hiccupMeter{quit: make(chan struct{}), done: make(chan hiccups, 1), steal: readSteal(), start: time.Now()}
 	go func() {
-		var late []time.Duration
+		h := hiccups{steal: -1}
 		for {
 			select {
 			case <-m.quit:
-				m.done <- late
+				m.done <- h
 				return
 			default:
 			}
 			t := time.Now()
 			time.Sleep(hiccupTick)
-			late = append(late, max(time.Since(t)-hiccupTick, 0))
+			h.add(time.Since(t) - hiccupTick)
 		}
 	}()
 	return m
 }
 
-// stop ends the measurement and summarises it.
+// stop ends the measurement and returns what it saw.
 func (m *hiccupMeter) stop() hiccups {
 	close(m.quit)
-	h := summarizeLate(<-m.done)
+	h := <-m.done
 	h.wall = time.Since(m.start)
-	h.steal = -1
 	if end := readSteal(); end >= 0 && m.steal >= 0 {
 		h.steal = end - m.steal
 	}
 	return h
 }
 
-// summarizeLate summarises the lateness of each wake-up.
-func summarizeLate(late []time.Duration) hiccups {
-	h := hiccups{samples: len(late), steal: -1}
-	for _, d := range late {
-		h.max = max(h.max, d)
-		if d > 10*time.Millisecond {
-			h.over10++
-			h.lateOver += d
-		}
-		if d > 50*time.Millisecond {
-			h.over50++
-		}
+// add counts one wake-up that came late by late (early counts as on time).
+func (h *hiccups) add(late time.Duration) {
+	late = max(late, 0)
+	h.samples++
+	h.max = max(h.max, late)
+	if late > 10*time.Millisecond {
+		h.over10++
+		h.lateOver += late
 	}
-	return h
+	if late > 50*time.Millisecond {
+		h.over50++
+	}
 }
 
 // String is the line printed under a phase's table.
@@ -103,6 +100,13 @@ func (h hiccups) String() string {
 		s += fmt.Sprintf("; host steal %.2f processor-s (%.2f cores)", h.steal, h.steal/h.wall.Seconds())
 	}
 	return s
+}
+
+// printHiccups writes h's line, if the phase was measured.
+func printHiccups(w io.Writer, h hiccups) {
+	if h.samples > 0 {
+		fmt.Fprintln(w, h)
+	}
 }
 
 // readSteal returns the host's steal time so far in processor-seconds, from

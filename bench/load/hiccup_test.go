@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-func TestSummarizeLate(t *testing.T) {
+func TestHiccupsAdd(t *testing.T) {
 	ms := time.Millisecond
 	for _, tc := range []struct {
 		name   string
@@ -15,14 +15,17 @@ func TestSummarizeLate(t *testing.T) {
 		output string
 	}{
 		{"none", nil, hiccups{steal: -1}, "max 0.0ms, 0 over 10ms (0.0ms late in all), 0 over 50ms"},
-		{"small", []time.Duration{0, ms / 10, 2 * ms}, hiccups{samples: 3, max: 2 * ms, steal: -1}, "max 2.0ms, 0 over 10ms"},
+		{"small, one early", []time.Duration{-ms / 10, ms / 10, 2 * ms}, hiccups{samples: 3, max: 2 * ms, steal: -1}, "max 2.0ms, 0 over 10ms"},
 		{"one pause", []time.Duration{ms, 120 * ms, 10 * ms, 11 * ms}, hiccups{samples: 4, max: 120 * ms, over10: 2, over50: 1, lateOver: 131 * ms, steal: -1},
 			"max 120.0ms, 2 over 10ms (131.0ms late in all), 1 over 50ms"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := summarizeLate(tc.late)
+			got := hiccups{steal: -1}
+			for _, d := range tc.late {
+				got.add(d)
+			}
 			if got != tc.want {
-				t.Fatalf("summarizeLate = %+v, want %+v", got, tc.want)
+				t.Fatalf("after adding %v: %+v, want %+v", tc.late, got, tc.want)
 			}
 			if s := got.String(); !strings.Contains(s, tc.output) || strings.Contains(s, "steal") {
 				t.Fatalf("String = %q, want it to contain %q and no steal (unknown)", s, tc.output)
@@ -60,5 +63,19 @@ func TestHiccupMeterSamples(t *testing.T) {
 	}
 	if h.over10 > h.samples || h.over50 > h.over10 {
 		t.Fatalf("inconsistent counts: %+v", h)
+	}
+}
+
+// TestPrintHiccupsUnmeasured checks that a phase without a meter (no
+// samples) prints no hiccup line rather than a row of zeros.
+func TestPrintHiccupsUnmeasured(t *testing.T) {
+	var b strings.Builder
+	printHiccups(&b, hiccups{})
+	if b.Len() != 0 {
+		t.Fatalf("unmeasured phase printed %q", b.String())
+	}
+	printHiccups(&b, hiccups{samples: 1, steal: -1})
+	if !strings.HasPrefix(b.String(), "machine hiccups") {
+		t.Fatalf("measured phase printed %q", b.String())
 	}
 }

@@ -170,7 +170,7 @@ func printTable(w io.Writer, s *summary, series ...string) {
 func report(w io.Writer, cfg *config, s, base *summary) {
 	fmt.Fprintf(w, "\n== check-ins: %d phones, concurrency %d, %.1fs wall ==\n", cfg.phones, cfg.concurrency, s.wall.Seconds())
 	printTable(w, s, seriesCheckIn, seriesCheckInReplay, seriesSync, seriesSyncReplay)
-	fmt.Fprintln(w, s.hiccups)
+	printHiccups(w, s.hiccups)
 	rate := perSecond(s.acked, s.wall)
 	fmt.Fprintf(w, "check-ins acknowledged: %d (live %d, offline %d in %d batch items) = %.1f check-ins/s\n",
 		s.acked, s.acked-s.ackedOffline, s.ackedOffline, s.items, rate)
@@ -202,7 +202,7 @@ func report(w io.Writer, cfg *config, s, base *summary) {
 	}
 	fmt.Fprintf(w, "\n== baseline %q: same phones, %.1fs wall ==\n", cfg.baselineOp, base.wall.Seconds())
 	printTable(w, base, seriesBaseline)
-	fmt.Fprintln(w, base.hiccups)
+	printHiccups(w, base.hiccups)
 	if len(base.errs[seriesBaseline]) > 0 {
 		fmt.Fprintf(w, "request errors, baseline: %s\n", codes(base.errs[seriesBaseline]))
 	}

@@ -50,8 +50,10 @@ type batchState struct {
 // recordBatch runs one batch transaction and returns a result per item.
 // An error means nothing of the batch was stored. When st is not nil it
 // gets the time of the reads and of the committing writes. When read is
-// not nil it is called once the first round (the locks and reads) is done,
-// or failed: the writer then lets the next batch begin.
+// not nil it is called once the first round (the locks and reads) is done
+// or has failed: the writer then lets the next batch begin. It is not
+// called when the transaction could not begin (no connection); the
+// writer's commit calls it then.
 func (s *Store) recordBatch(ctx context.Context, items []*writeItem, rule DayRule, st *BatchStats, read func()) ([]writeResult, error) {
 	b := &batchState{s: s, items: items, bound: map[int64]string{},
 		priors: make([]facts, len(items)), assigned: map[int64][]*models.Assignment{}, results: make([]writeResult, len(items)),

@@ -99,15 +99,9 @@ func TestCloseAnswersEveryCheckIn(t *testing.T) {
 // writer: there every batch waits for the one before.
 func TestSecondBatchBesideStalled(t *testing.T) {
 	storetest.Each(t, time.Now, func(t *testing.T, s *store.Store) {
-		if s.Driver() != store.DriverMySQL {
-			t.Skip("SQLite has one writer")
-		}
 		ctx := context.Background()
-		w := buildWorld(t, s)
-		writer := s.NewCheckInWriter(noDay, store.WriterConfig{MaxBatch: 2, Observe: storetest.NoFailedBatches(t)})
-		defer writer.Close()
-		release, firstDone := holdInBatch(t, writer, w.users["cadreA"].ID, "stalled")
-		defer release() // before Close, so a failing test does not hang on the held batch
+		w, writer := mysqlWriter(t, s, store.WriterConfig{MaxBatch: 2})
+		first := holdInBatch(t, writer, w.users["cadreA"].ID, "stalled")
 		var wg sync.WaitGroup
 		for _, name := range []string{"cadreB", "cadreA1"} { // two check-ins: a full batch of 2
 			uid := w.users[name].ID
@@ -121,13 +115,7 @@ func TestSecondBatchBesideStalled(t *testing.T) {
 		both := make(chan struct{})
 		go func() { wg.Wait(); close(both) }()
 		answered(t, both, "the batch beside the stalled one")
-		select {
-		case <-firstDone:
-			t.Fatal("the stalled batch finished before it was released")
-		default:
-		}
-		release()
-		answered(t, firstDone, "the stalled batch, released")
+		first.finish(t, "the stalled batch")
 	})
 }
 
@@ -172,15 +160,9 @@ func TestReplayCarriesReview(t *testing.T) {
 // its rounds. Before, it waited for the first batch to commit.
 func TestNextBatchReadsWhileOneWrites(t *testing.T) {
 	storetest.Each(t, time.Now, func(t *testing.T, s *store.Store) {
-		if s.Driver() != store.DriverMySQL {
-			t.Skip("SQLite has one writer")
-		}
 		ctx := context.Background()
-		w := buildWorld(t, s)
-		writer := s.NewCheckInWriter(noDay, store.WriterConfig{Observe: storetest.NoFailedBatches(t)})
-		defer writer.Close()
-		release, firstDone := holdInBatch(t, writer, w.users["cadreA"].ID, "held")
-		defer release() // before Close, so a failing test does not hang on the held batch
+		w, writer := mysqlWriter(t, s, store.WriterConfig{})
+		first := holdInBatch(t, writer, w.users["cadreA"].ID, "held")
 		next := make(chan struct{})
 		go func() {
 			defer close(next)
@@ -191,21 +173,51 @@ func TestNextBatchReadsWhileOneWrites(t *testing.T) {
 			}
 		}()
 		answered(t, next, "the batch after the held one")
-		select {
-		case <-firstDone:
-			t.Fatal("the held batch finished before it was released")
-		default:
-		}
-		release()
-		answered(t, firstDone, "the held batch, released")
+		first.finish(t, "the held batch")
 	})
+}
+
+// mysqlWriter skips the test on SQLite (one writer: no batch ever runs
+// beside another), and otherwise builds the world and a writer with cfg
+// that fails the test on a failed batch; the writer is closed at cleanup,
+// after the test's deferred calls.
+func mysqlWriter(t *testing.T, s *store.Store, cfg store.WriterConfig) (*world, *store.CheckInWriter) {
+	t.Helper()
+	if s.Driver() != store.DriverMySQL {
+		t.Skip("SQLite has one writer")
+	}
+	w := buildWorld(t, s)
+	cfg.Observe = storetest.NoFailedBatches(t)
+	writer := s.NewCheckInWriter(noDay, cfg)
+	t.Cleanup(writer.Close)
+	return w, writer
+}
+
+// heldBatch is a check-in whose batch is held between its rounds
+// (holdInBatch).
+type heldBatch struct {
+	release func()          // lets the batch go on; more calls do nothing
+	done    <-chan struct{} // closed once the check-in is answered
+}
+
+// finish fails t if the held check-in was answered before its release,
+// then releases it and waits for its answer.
+func (h heldBatch) finish(t *testing.T, what string) {
+	t.Helper()
+	select {
+	case <-h.done:
+		t.Fatal(what + " finished before it was released")
+	default:
+	}
+	h.release()
+	answered(t, h.done, what+", released")
 }
 
 // holdInBatch records a check-in of uid (client id client) whose judging,
 // inside its batch's transaction after the reads and before the writes,
-// waits until release is called; it returns once the batch is held. done
-// is closed when the check-in has been answered.
-func holdInBatch(t *testing.T, writer *store.CheckInWriter, uid int64, client string) (release func(), done <-chan struct{}) {
+// waits until it is released; it returns once the batch is held. At
+// cleanup it is released and its answer awaited.
+func holdInBatch(t *testing.T, writer *store.CheckInWriter, uid int64, client string) heldBatch {
 	t.Helper()
 	held, unblock, finished := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go func() {
@@ -221,5 +233,10 @@ func holdInBatch(t *testing.T, writer *store.CheckInWriter, uid int64, client st
 		}
 	}()
 	answered(t, held, "the batch to hold")
-	return sync.OnceFunc(func() { close(unblock) }), finished
+	h := heldBatch{release: sync.OnceFunc(func() { close(unblock) }), done: finished}
+	t.Cleanup(func() { // before the writer's Close (registered earlier), so a failed test neither hangs nor reports after it ended
+		h.release()
+		<-finished
+	})
+	return h
 }

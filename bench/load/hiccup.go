@@ -117,12 +117,16 @@ func readSteal() float64 {
 		return -1
 	}
 	defer f.Close()
-	return parseSteal(f, 100) // USER_HZ, 100 on the architectures Go runs Linux on
+	return parseSteal(f)
 }
 
+// userHZ is the clock tick of /proc/stat (USER_HZ): 100 on the
+// architectures Go runs Linux on.
+const userHZ = 100
+
 // parseSteal reads the steal column (the eighth value) of the "cpu" line of
-// a /proc/stat, in ticks of 1/hz s; -1 when the line or column is missing.
-func parseSteal(r io.Reader, hz float64) float64 {
+// a /proc/stat, in ticks of 1/userHZ s; -1 when the line or column is missing.
+func parseSteal(r io.Reader) float64 {
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
@@ -136,7 +140,7 @@ func parseSteal(r io.Reader, hz float64) float64 {
 		if err != nil {
 			return -1
 		}
-		return n / hz
+		return n / userHZ
 	}
 	return -1
 }

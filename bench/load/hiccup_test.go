@@ -45,7 +45,7 @@ func TestParseSteal(t *testing.T) {
 		{"no cpu line", "intr 1 2 3\n", -1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := parseSteal(strings.NewReader(tc.stat), 100); got != tc.want {
+			if got := parseSteal(strings.NewReader(tc.stat)); got != tc.want {
 				t.Fatalf("parseSteal = %v, want %v", got, tc.want)
 			}
 		})

@@ -110,7 +110,7 @@ func (d *driver) more(ctx context.Context, n int) bool {
 func (d *driver) baseline(ctx context.Context, p *phone) {
 	next := d.firstTick(p)
 	for n := 0; d.more(ctx, n); n++ {
-		next = d.pace(ctx, next)
+		p.due, next = d.pace(ctx, next)
 		d.call(ctx, p, seriesBaseline, d.cfg.baselineOp, nil)
 	}
 }
@@ -122,7 +122,7 @@ func (d *driver) checkIns(ctx context.Context, p *phone) {
 	batchProb := f / (f + meanBatch*(1-f))
 	next := d.firstTick(p)
 	for sent := 0; d.more(ctx, sent); {
-		next = d.pace(ctx, next)
+		p.due, next = d.pace(ctx, next)
 		x := p.rng.Float64()
 		left := d.cfg.checkins - sent
 		switch {
@@ -159,13 +159,17 @@ func (d *driver) firstTick(p *phone) time.Time {
 	return time.Now().Add(time.Duration(p.rng.Int64N(int64(iv))))
 }
 
-// pace waits for a phone's next scheduled send under -rate and returns the
-// one after it; a phone that fell behind sends at once (no catch-up burst).
-func (d *driver) pace(ctx context.Context, next time.Time) time.Time {
+// pace waits for a phone's next scheduled send under -rate and returns
+// when that send was due and when the one after it is; a phone that fell
+// behind sends at once and goes on from there (no catch-up burst), but its
+// due time stays the one it missed, so the wait shows in the latency
+// measured from the schedule (report). Without -rate both are zero.
+func (d *driver) pace(ctx context.Context, next time.Time) (due, after time.Time) {
 	iv := d.interval()
 	if iv == 0 {
-		return next
+		return time.Time{}, next
 	}
+	due = next
 	if wait := time.Until(next); wait > 0 {
 		select {
 		case <-time.After(wait):
@@ -174,7 +178,7 @@ func (d *driver) pace(ctx context.Context, next time.Time) time.Time {
 	} else {
 		next = time.Now()
 	}
-	return next.Add(iv)
+	return due, next.Add(iv)
 }
 
 // checkInInput is a CheckInInput as the phone sends it.
@@ -396,7 +400,8 @@ func (d *driver) call(ctx context.Context, p *phone, series, doc string, vars []
 				continue
 			}
 		}
-		p.rec.request(series, r)
+		p.rec.request(series, r, p.due)
+		p.due = time.Time{}
 		return r
 	}
 }

@@ -103,3 +103,35 @@ func TestDriveRetriesUncertainSends(t *testing.T) {
 		t.Errorf("the fake's UNAVAILABLE answers were not seen: %v %v", s.errs, s.itemErrs)
 	}
 }
+
+// TestPaceDue: under -rate a send on time is due at its tick; a phone that
+// fell behind sends at once but stays due at the tick it missed, so the
+// latency from the schedule carries the wait; without -rate nothing is due.
+func TestPaceDue(t *testing.T) {
+	d := &driver{cfg: &config{phones: 10, rate: 100}} // one send per 100 ms per phone
+	ctx := context.Background()
+
+	tick := time.Now().Add(20 * time.Millisecond)
+	due, after := d.pace(ctx, tick)
+	if !due.Equal(tick) || !after.Equal(tick.Add(100*time.Millisecond)) {
+		t.Errorf("on time: due %v after %v, want %v and 100 ms later", due, after, tick)
+	}
+	if late := time.Since(due); late < 0 {
+		t.Errorf("on time: pace returned %v before the tick", -late)
+	}
+
+	missed := time.Now().Add(-time.Second)
+	before := time.Now()
+	due, after = d.pace(ctx, missed)
+	if !due.Equal(missed) {
+		t.Errorf("behind: due %v, want the missed tick %v", due, missed)
+	}
+	if after.Before(before.Add(100*time.Millisecond)) || after.After(time.Now().Add(100*time.Millisecond)) {
+		t.Errorf("behind: next send %v, want 100 ms after now (no catch-up burst)", after)
+	}
+
+	d.cfg.rate = 0
+	if due, after = d.pace(ctx, missed); !due.IsZero() || !after.Equal(missed) {
+		t.Errorf("closed loop: due %v after %v, want zero and unchanged", due, after)
+	}
+}

@@ -315,3 +315,30 @@ func TestParseFlags(t *testing.T) {
 		t.Error("no admin password: want an error")
 	}
 }
+
+// TestRecorderSchedule: the latency from the due time is kept for answered
+// checkIn and baseline requests that had one, and for nothing else.
+func TestRecorderSchedule(t *testing.T) {
+	r := newRecorder()
+	due := time.Now().Add(-80 * time.Millisecond)
+	ok := &response{Latency: 5 * time.Millisecond}
+	failed := &response{Errors: []gqlError{{Message: "busy", Extensions: map[string]any{"code": "UNAVAILABLE"}}}}
+
+	r.request(seriesCheckIn, ok, due)
+	r.request(seriesBaseline, ok, due)
+	r.request(seriesCheckIn, ok, time.Time{}) // no schedule: a retry, or no -rate
+	r.request(seriesSync, ok, due)            // not a series measured from the schedule
+	r.request(seriesCheckIn, failed, due)     // errors have no latency
+
+	if got := len(r.lat[seriesCheckIn]); got != 2 {
+		t.Errorf("checkIn round trips recorded: %d, want 2", got)
+	}
+	for _, k := range []string{seriesCheckIn, seriesBaseline} {
+		if got := r.sched[k]; len(got) != 1 || got[0] < 80*time.Millisecond {
+			t.Errorf("%s from schedule: %v, want one sample of at least 80 ms", k, got)
+		}
+	}
+	if got := r.sched[seriesSync]; len(got) != 0 {
+		t.Errorf("syncCheckIns from schedule: %v, want none", got)
+	}
+}

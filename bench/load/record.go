@@ -50,6 +50,7 @@ const maxProblems = 20
 // recorder is one phone's tally; only the phone's goroutine writes it.
 type recorder struct {
 	lat      map[string][]time.Duration // per series, round trips answered without error
+	sched    map[string][]time.Duration // the same from the send's due time (-rate), checkIn and baseline only
 	reqs     map[string]int             // requests per series
 	errs     map[string]map[string]int  // per series, failed requests by code
 	itemErrs map[string]int             // failed syncCheckIns items by code
@@ -67,7 +68,7 @@ type recorder struct {
 // newRecorder returns an empty recorder.
 func newRecorder() *recorder {
 	return &recorder{
-		lat: map[string][]time.Duration{}, reqs: map[string]int{}, errs: map[string]map[string]int{},
+		lat: map[string][]time.Duration{}, sched: map[string][]time.Duration{}, reqs: map[string]int{}, errs: map[string]map[string]int{},
 		itemErrs: map[string]int{}, states: map[string]*sent{},
 	}
 }
@@ -78,12 +79,20 @@ func (r *recorder) track(s *sent) {
 	r.order = append(r.order, s)
 }
 
-// request records one round trip of series.
-func (r *recorder) request(series string, resp *response) {
+// request records one round trip of series. When due is not zero (the
+// first request after a scheduled send time, under -rate) and the series
+// is checkIn or the baseline, it also records the time from due to the
+// answer: the latency a phone on that schedule saw, including any wait for
+// the machine or for its previous answer (coordinated omission otherwise
+// hides a stall of the tool itself, which shares the machine).
+func (r *recorder) request(series string, resp *response, due time.Time) {
 	r.reqs[series]++
 	code := resp.Code()
 	if code == "" {
 		r.lat[series] = append(r.lat[series], resp.Latency)
+		if !due.IsZero() && (series == seriesCheckIn || series == seriesBaseline) {
+			r.sched[series] = append(r.sched[series], time.Since(due))
+		}
 		return
 	}
 	if r.errs[series] == nil {

@@ -51,6 +51,9 @@ type phone struct {
 	rng      *rand.Rand    // everything else
 	rec      *recorder
 	wire     *wire // its own connection in the load phases
+	// due is when the phone's schedule (-rate) meant its next request to
+	// go out; zero without -rate, and once that request is recorded.
+	due time.Time
 }
 
 // fleet is what setup produced: the load org unit and its phones.

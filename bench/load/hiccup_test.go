@@ -7,7 +7,7 @@ import (
 )
 
 func TestHiccupsAdd(t *testing.T) {
-	ms := time.Millisecond
+	const msec = time.Millisecond // not ms: that is the package's formatter
 	for _, tc := range []struct {
 		name   string
 		late   []time.Duration
@@ -15,8 +15,8 @@ func TestHiccupsAdd(t *testing.T) {
 		output string
 	}{
 		{"none", nil, hiccups{steal: -1}, "max 0.0ms, 0 over 10ms (0.0ms late in all), 0 over 50ms"},
-		{"small, one early", []time.Duration{-ms / 10, ms / 10, 2 * ms}, hiccups{samples: 3, max: 2 * ms, steal: -1}, "max 2.0ms, 0 over 10ms"},
-		{"one pause", []time.Duration{ms, 120 * ms, 10 * ms, 11 * ms}, hiccups{samples: 4, max: 120 * ms, over10: 2, over50: 1, lateOver: 131 * ms, steal: -1},
+		{"small, one early", []time.Duration{-msec / 10, msec / 10, 2 * msec}, hiccups{samples: 3, max: 2 * msec, steal: -1}, "max 2.0ms, 0 over 10ms"},
+		{"one pause", []time.Duration{msec, 120 * msec, 10 * msec, 11 * msec}, hiccups{samples: 4, max: 120 * msec, over10: 2, over50: 1, lateOver: 131 * msec, steal: -1},
 			"max 120.0ms, 2 over 10ms (131.0ms late in all), 1 over 50ms"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -165,14 +165,16 @@ func printTable(w io.Writer, s *summary, series ...string) {
 		if s.reqs[k] == 0 {
 			continue
 		}
-		l := s.lat[k]
-		fmt.Fprintf(w, "%-22s %9d %9d %9.1f %9s %9s %9s %9s\n", k, s.reqs[k], s.okCount(k),
-			perSecond(s.okCount(k), s.wall), ms(percentile(l, .50)), ms(percentile(l, .95)), ms(percentile(l, .99)), ms(percentile(l, 1)))
+		fmt.Fprintf(w, "%-22s %9d %9d %9.1f %s\n", k, s.reqs[k], s.okCount(k), perSecond(s.okCount(k), s.wall), quantiles(s.lat[k]))
 		if l := s.sched[k]; len(l) > 0 {
-			fmt.Fprintf(w, "%-22s %9s %9d %9s %9s %9s %9s %9s\n", "  from schedule", "", len(l), "",
-				ms(percentile(l, .50)), ms(percentile(l, .95)), ms(percentile(l, .99)), ms(percentile(l, 1)))
+			fmt.Fprintf(w, "%-22s %9s %9d %9s %s\n", "  from schedule", "", len(l), "", quantiles(l))
 		}
 	}
+}
+
+// quantiles formats the p50, p95, p99 and max columns of a table row.
+func quantiles(l []time.Duration) string {
+	return fmt.Sprintf("%9s %9s %9s %9s", ms(percentile(l, .50)), ms(percentile(l, .95)), ms(percentile(l, .99)), ms(percentile(l, 1)))
 }
 
 // report prints the check-in phase and, when base is not nil, the baseline
@@ -233,7 +235,8 @@ func report(w io.Writer, cfg *config, s, base *summary) {
 		}
 	}
 	if cs, bs := s.sched[seriesCheckIn], base.sched[seriesBaseline]; len(cs) > 0 && len(bs) > 0 {
-		c, b := percentile(cs, .99), percentile(bs, .99)
-		fmt.Fprintf(w, "checkIn p99 from schedule %s vs baseline %s = %.2f×\n", ms(c), ms(b), float64(c)/float64(max(b, 1)))
+		if c, b := percentile(cs, .99), percentile(bs, .99); b > 0 {
+			fmt.Fprintf(w, "checkIn p99 from schedule %s vs baseline %s = %.2f×\n", ms(c), ms(b), float64(c)/float64(b))
+		}
 	}
 }

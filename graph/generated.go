@@ -5,6 +5,7 @@ package graph
 import (
 	"bytes"
 	"context"
+	"embed"
 	"errors"
 	"fmt"
 	"math"
@@ -438,14 +439,14 @@ type MutationResolver interface {
 	CreateUser(ctx context.Context, input model.CreateUserInput) (*models.User, error)
 	UpdateUser(ctx context.Context, id int64, input model.UpdateUserInput) (*models.User, error)
 	ApproveDevice(ctx context.Context, id int64) (*models.Device, error)
-	ImportRegions(ctx context.Context, kind models.RegionKind, coordSystem geofence.Datum, geojson string) (*model.ImportRegionsResult, error)
+	Ping(ctx context.Context) (bool, error)
 	CheckIn(ctx context.Context, input model.CheckInInput) (*checkin.Result, error)
 	SyncCheckIns(ctx context.Context, inputs []*model.CheckInInput) ([]*checkin.ItemResult, error)
 	ReviewCheckIn(ctx context.Context, id int64, decision models.ReviewDecision, reason string) (*models.Review, error)
+	ImportRegions(ctx context.Context, kind models.RegionKind, coordSystem geofence.Datum, geojson string) (*model.ImportRegionsResult, error)
 	CreateWorkGroup(ctx context.Context, input model.CreateWorkGroupInput) (*models.WorkGroup, error)
 	Assign(ctx context.Context, input model.AssignInput) ([]*models.Assignment, error)
 	Rotate(ctx context.Context, assignmentID int64, regionID int64, from string) (*models.Assignment, error)
-	Ping(ctx context.Context) (bool, error)
 }
 type OrgUnitResolver interface {
 	Parent(ctx context.Context, obj *models.OrgUnit) (*models.OrgUnit, error)
@@ -466,13 +467,13 @@ type QueryResolver interface {
 	User(ctx context.Context, id int64) (*models.User, error)
 	Users(ctx context.Context, orgUnitID *int64, subtree *bool, role *models.Role, first *int, after *string) (*model.UserConnection, error)
 	Devices(ctx context.Context, userID *int64, status *models.DeviceStatus, first *int, after *string) (*model.DeviceConnection, error)
-	Regions(ctx context.Context, kind *models.RegionKind, cityCode *string, first *int, after *string) (*model.RegionConnection, error)
-	Region(ctx context.Context, id int64) (*models.Region, error)
-	Locate(ctx context.Context, lat float64, lon float64, accuracy float64, coordSystem geofence.Datum) (*model.LocateResult, error)
 	MyCheckIns(ctx context.Context, from time.Time, to time.Time, first *int, after *string) (*model.CheckInConnection, error)
 	MyDays(ctx context.Context, year int, quarter int) (*checkin.QuarterPresence, error)
 	CheckIns(ctx context.Context, userID *int64, status *models.CheckInStatus, first *int, after *string) (*model.CheckInConnection, error)
 	Presence(ctx context.Context, userID int64, year int, quarter int) (*checkin.QuarterPresence, error)
+	Regions(ctx context.Context, kind *models.RegionKind, cityCode *string, first *int, after *string) (*model.RegionConnection, error)
+	Region(ctx context.Context, id int64) (*models.Region, error)
+	Locate(ctx context.Context, lat float64, lon float64, accuracy float64, coordSystem geofence.Datum) (*model.LocateResult, error)
 	WorkGroups(ctx context.Context, orgUnitID *int64, first *int, after *string) (*model.WorkGroupConnection, error)
 	Assignments(ctx context.Context, userID *int64, activeOn *string, first *int, after *string) (*model.AssignmentConnection, error)
 }
@@ -2067,558 +2068,32 @@ func newExecutionContext(
 	}
 }
 
+//go:embed "schema/accounts.graphqls" "schema/checkins.graphqls" "schema/regions.graphqls" "schema/work.graphqls"
+var sourcesFS embed.FS
+
+func sourceData(filename string) string {
+	data, err := sourcesFS.ReadFile(filename)
+	if err != nil {
+		panic(fmt.Sprintf("codegen problem: %s not available", filename))
+	}
+	return string(data)
+}
+
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `# onsite GraphQL API. Every error carries extensions.code (INVALID, NOT_FOUND,
 # CONFLICT, UNAUTHENTICATED, FORBIDDEN, RATE_LIMITED, DEVICE_NOT_BOUND,
 # UNAVAILABLE, INTERNAL). Lists are Relay-style connections; ` + "`" + `first` + "`" + ` is at
 # most 100.
+#
+# This file holds what every area shares; each area's types, queries and
+# mutations are in graph/schema/<area>.graphqls, and its resolvers in
+# graph/<area>.resolvers.go.
 
 scalar Time
-
-enum Role {
-  CADRE
-  SUPERVISOR
-  DISCIPLINE
-  ADMIN
-}
-
-enum Rank {
-  STAFF
-  SECTION
-  DIVISION
-  BUREAU
-}
-
-enum OrgUnitKind {
-  PROVINCE
-  DEPARTMENT
-  CITY
-  COUNTY
-  GRASSROOTS
-}
-
-enum DeviceStatus {
-  ACTIVE
-  PENDING
-  REVOKED
-}
 
 type PageInfo {
   hasNextPage: Boolean!
   endCursor: String
-}
-
-type OrgUnit {
-  id: ID!
-  code: String!
-  name: String!
-  kind: OrgUnitKind!
-  parent: OrgUnit
-  "Direct children of this unit."
-  children(first: Int = 20, after: String): OrgUnitConnection!
-  "Users of this unit (not its subtree) that the caller may see."
-  users(first: Int = 20, after: String): UserConnection!
-}
-
-type OrgUnitEdge {
-  cursor: String!
-  node: OrgUnit!
-}
-
-type OrgUnitConnection {
-  edges: [OrgUnitEdge!]!
-  pageInfo: PageInfo!
-}
-
-type User {
-  id: ID!
-  username: String!
-  displayName: String!
-  role: Role!
-  rank: Rank!
-  orgUnit: OrgUnit!
-  "Member of the grassroots-organization department (R3: 60 days a year)."
-  grassrootsDept: Boolean!
-  "Member of the school-work leading group (R4)."
-  schoolWorkGroup: Boolean!
-  tenureStart: Time
-  disabled: Boolean!
-  devices: [Device!]!
-}
-
-type UserEdge {
-  cursor: String!
-  node: User!
-}
-
-type UserConnection {
-  edges: [UserEdge!]!
-  pageInfo: PageInfo!
-}
-
-type Device {
-  id: ID!
-  deviceId: String!
-  status: DeviceStatus!
-  user: User!
-  requestedAt: Time!
-  approvedAt: Time
-  "The admin who approved the binding; null for a first-login binding."
-  approvedBy: User
-  revokedAt: Time
-}
-
-type DeviceEdge {
-  cursor: String!
-  node: Device!
-}
-
-type DeviceConnection {
-  edges: [DeviceEdge!]!
-  pageInfo: PageInfo!
-}
-
-type AuthPayload {
-  accessToken: String!
-  accessTokenExpiresAt: Time!
-  "One-time: spend it with refreshToken to get a new pair. Reusing it revokes the session."
-  refreshToken: String!
-  user: User!
-}
-
-input OrgUnitInput {
-  parentId: ID
-  code: String
-  name: String
-  kind: OrgUnitKind
-}
-
-input CreateUserInput {
-  username: String!
-  password: String!
-  displayName: String
-  role: Role!
-  orgUnitId: ID!
-  rank: Rank
-  grassrootsDept: Boolean
-  schoolWorkGroup: Boolean
-  tenureStart: Time
-}
-
-input UpdateUserInput {
-  displayName: String
-  role: Role
-  orgUnitId: ID
-  rank: Rank
-  grassrootsDept: Boolean
-  schoolWorkGroup: Boolean
-  tenureStart: Time
-  disabled: Boolean
-}
-
-type Query {
-  "The signed-in user."
-  me: User!
-  orgUnit(id: ID!): OrgUnit
-  "Org units, optionally only the children of parentId."
-  orgUnits(parentId: ID, first: Int = 20, after: String): OrgUnitConnection!
-  "A user the caller may see; null otherwise."
-  user(id: ID!): User
-  "Users the caller may see. With orgUnitId, only that unit, or its subtree when subtree is true."
-  users(orgUnitId: ID, subtree: Boolean = false, role: Role, first: Int = 20, after: String): UserConnection!
-  "Devices of users the caller may see, e.g. status: PENDING for approvals."
-  devices(userId: ID, status: DeviceStatus, first: Int = 20, after: String): DeviceConnection!
-}
-
-type Mutation {
-  "Signs in on a device. A cadre's first login binds the device; another device is refused with DEVICE_NOT_BOUND until an admin approves it."
-  login(username: String!, password: String!, deviceId: String!): AuthPayload!
-  "Spends a refresh token for a new token pair."
-  refreshToken(refreshToken: String!): AuthPayload!
-  "Ends the session of the given refresh token, or the current session."
-  logout(refreshToken: String): Boolean!
-  changePassword(oldPassword: String!, newPassword: String!): Boolean!
-  "Admin: sets a user's password and ends all their sessions."
-  resetPassword(userId: ID!, newPassword: String!): Boolean!
-  createOrgUnit(input: OrgUnitInput!): OrgUnit!
-  updateOrgUnit(id: ID!, input: OrgUnitInput!): OrgUnit!
-  createUser(input: CreateUserInput!): User!
-  updateUser(id: ID!, input: UpdateUserInput!): User!
-  "Admin: approves a pending device, revoking the previous one."
-  approveDevice(id: ID!): Device!
-}
-
-# ---- Regions (counties and campuses) and point location ----
-
-enum RegionKind {
-  COUNTY
-  CAMPUS
-}
-
-"The datum of a coordinate: WGS84 (raw GPS), GCJ02 (Chinese map SDKs, Amap, WeChat) or BD09 (Baidu)."
-enum CoordSystem {
-  WGS84
-  GCJ02
-  BD09
-}
-
-"INSIDE: the whole accuracy circle is inside. BOUNDARY: the circle touches or crosses the edge. OUTSIDE: it does not reach the region."
-enum Verdict {
-  INSIDE
-  BOUNDARY
-  OUTSIDE
-}
-
-type Region {
-  id: ID!
-  kind: RegionKind!
-  "For counties the source (Amap/DataV) adcode."
-  code: String!
-  "For counties the current official MCA code (differs for 孟津区 and 偃师区)."
-  officialCode: String!
-  name: String!
-  "The prefecture-level city."
-  parentCode: String!
-  parentName: String!
-  "The geometry version in force; verdicts record the version they used."
-  version: Int!
-  "The datum of the geometry."
-  datum: CoordSystem!
-  "The boundary as a GeoJSON geometry, simplified (Douglas–Peucker) to toleranceM metres when > 0."
-  geometry(toleranceM: Float = 0): String!
-  versions: [RegionVersion!]!
-}
-
-type RegionVersion {
-  version: Int!
-  datum: CoordSystem!
-  "SHA-256 of the canonical geometry."
-  hash: String!
-  source: String!
-  createdAt: Time!
-}
-
-type RegionEdge {
-  cursor: String!
-  node: Region!
-}
-
-type RegionConnection {
-  edges: [RegionEdge!]!
-  pageInfo: PageInfo!
-}
-
-type LocateCandidate {
-  region: Region!
-  verdict: Verdict!
-  "The point itself lies in the region."
-  contains: Boolean!
-  "Metres on the ground from the point to the region's nearest edge."
-  edgeDistanceM: Float!
-}
-
-type LocateResult {
-  "Every region containing the point or within accuracy + 20 m of it: INSIDE first, then BOUNDARY, then OUTSIDE."
-  candidates: [LocateCandidate!]!
-  "The region a check-in here would be recorded against, if any."
-  best: LocateCandidate
-  "The point lies in no region of best's kind or in more than one (data gaps or overlaps at city borders); a campus inside its county is not ambiguous."
-  ambiguous: Boolean!
-  "A sentence for the phone, e.g. 你在兰考县内 / you are inside 兰考县."
-  message: String!
-}
-
-type ImportRegionsResult {
-  created: Int!
-  updated: Int!
-  unchanged: Int!
-  "Geometry warnings such as self-intersections, with their location."
-  warnings: [String!]!
-}
-
-extend type Query {
-  regions(kind: RegionKind, cityCode: String, first: Int = 20, after: String): RegionConnection!
-  region(id: ID!): Region
-  "Which regions contain this point, accuracy-aware. The point is converted to each region's datum first."
-  locate(lat: Float!, lon: Float!, accuracy: Float!, coordSystem: CoordSystem!): LocateResult!
-}
-
-extend type Mutation {
-  "Admin: import a GeoJSON FeatureCollection of regions (Polygon/MultiPolygon features with code and name properties). Changed geometry becomes a new version; the same geometry changes nothing."
-  importRegions(kind: RegionKind!, coordSystem: CoordSystem! = WGS84, geojson: String!): ImportRegionsResult!
-}
-
-# ---- Work groups, assignments (R1, R4, R5) ----
-
-enum AssignmentPurpose {
-  "A county dispatch (R1, R2)."
-  DISPATCH
-  "R4: a campus in the city the cadre is dispatched to."
-  CAMPUS_CITY
-  "R4: a campus in the provincial capital 郑州."
-  CAMPUS_CAPITAL
-}
-
-type WorkGroup {
-  id: ID!
-  name: String!
-  orgUnit: OrgUnit!
-  "R1: division rank or above."
-  leader: User!
-  members: [User!]!
-  createdAt: Time!
-}
-
-type WorkGroupEdge {
-  cursor: String!
-  node: WorkGroup!
-}
-
-type WorkGroupConnection {
-  edges: [WorkGroupEdge!]!
-  pageInfo: PageInfo!
-}
-
-type Assignment {
-  id: ID!
-  user: User!
-  region: Region!
-  purpose: AssignmentPurpose!
-  workGroup: WorkGroup
-  "First day, Asia/Shanghai calendar date YYYY-MM-DD."
-  validFrom: String!
-  "Last day (inclusive); null while open-ended."
-  validTo: String
-  createdAt: Time!
-}
-
-type AssignmentEdge {
-  cursor: String!
-  node: Assignment!
-}
-
-type AssignmentConnection {
-  edges: [AssignmentEdge!]!
-  pageInfo: PageInfo!
-}
-
-input CreateWorkGroupInput {
-  name: String!
-  orgUnitId: ID!
-  leaderId: ID!
-  memberIds: [ID!]!
-}
-
-input AssignInput {
-  "Assign one cadre, or every member of a work group."
-  userId: ID
-  workGroupId: ID
-  regionId: ID!
-  purpose: AssignmentPurpose! = DISPATCH
-  validFrom: String!
-  validTo: String
-}
-
-# ---- Check-ins (the evidence path) ----
-
-enum CheckInStatus {
-  "Counts: INSIDE and no blocking flag."
-  ACCEPTED
-  "Kept, waiting for a reviewer: BOUNDARY, OUTSIDE or a blocking flag."
-  PENDING
-  "A reviewer confirmed it; counts."
-  CONFIRMED
-  "A reviewer rejected it; never counts."
-  REJECTED
-}
-
-enum FlagCode {
-  MOCK_LOCATION
-  LOW_ACCURACY
-  IMPOSSIBLE_TRAVEL
-  CLOCK_SKEW
-  LATE_SYNC
-  FUTURE_TIME
-  DEVICE_MISMATCH
-  REPEATED_FIX
-  NOT_ASSIGNED
-}
-
-enum ReviewDecision {
-  CONFIRM
-  REJECT
-}
-
-type CheckInFlag {
-  code: FlagCode!
-  "The measured number that raised the flag (e.g. 812 for km/h) and the policy limit."
-  value: Float!
-  limit: Float!
-  unit: String!
-  detail: String!
-  "Whether this flag stops the check-in counting until review (policy)."
-  blocking: Boolean!
-}
-
-input CheckInInput {
-  "Client-generated id (a UUID); retrying with the same id and payload returns the original answer."
-  clientId: String!
-  lat: Float!
-  lon: Float!
-  "Accuracy radius in metres (the phone's horizontal accuracy)."
-  accuracy: Float!
-  coordSystem: CoordSystem!
-  "The phone's clock when the fix was taken."
-  deviceTime: Time!
-  "The OS reported a mock-location provider."
-  mockLocation: Boolean! = false
-  altitude: Float
-  speed: Float
-  provider: String
-}
-
-type CheckIn {
-  id: ID!
-  clientId: String!
-  user: User!
-  lat: Float!
-  lon: Float!
-  accuracy: Float!
-  coordSystem: CoordSystem!
-  deviceTime: Time!
-  receivedAt: Time!
-  "The time the check-in is dated by: server receipt for live check-ins, device time for offline ones."
-  occurredAt: Time!
-  "Asia/Shanghai calendar date of occurredAt."
-  localDate: String!
-  offline: Boolean!
-  verdict: Verdict!
-  region: Region
-  regionVersion: Int!
-  edgeDistanceM: Float!
-  flags: [CheckInFlag!]!
-  status: CheckInStatus!
-  counts: Boolean!
-  review: Review
-}
-
-type CheckInEdge {
-  cursor: String!
-  node: CheckIn!
-}
-
-type CheckInConnection {
-  edges: [CheckInEdge!]!
-  pageInfo: PageInfo!
-}
-
-type Review {
-  id: ID!
-  checkIn: CheckIn!
-  reviewer: User!
-  decision: ReviewDecision!
-  reason: String!
-  createdAt: Time!
-}
-
-type DayStatus {
-  region: Region!
-  date: String!
-  "Counting check-ins at this region that day."
-  checkIns: Int!
-  counted: Boolean!
-  "E.g. \"counted\" or \"needs one more check-in after 14:05\"."
-  message: String!
-  "The earliest time a further check-in would complete the day; null when not needed."
-  notBefore: Time
-}
-
-type CheckInResult {
-  checkIn: CheckIn!
-  verdict: Verdict!
-  region: Region
-  flags: [CheckInFlag!]!
-  counts: Boolean!
-  "Today's status at the region, when there is one."
-  day: DayStatus
-  "True when this answer is the stored original of a retried clientId."
-  replayed: Boolean!
-}
-
-type SyncError {
-  code: String!
-  message: String!
-}
-
-type SyncItemResult {
-  clientId: String!
-  result: CheckInResult
-  error: SyncError
-}
-
-type PresenceDay {
-  region: Region!
-  date: String!
-  checkIns: Int!
-  firstAt: Time!
-  lastAt: Time!
-  counted: Boolean!
-}
-
-type Trip {
-  region: Region!
-  start: String!
-  end: String!
-  days: Int!
-}
-
-type RuleResult {
-  "The rule id in RULES.md, e.g. R2."
-  rule: String!
-  met: Boolean!
-  achievable: Boolean!
-  days: Int!
-  qualifyingTrips: Int!
-  daysLeft: Int!
-  "What is missing, citing the rule, e.g. \"R2: needs 4 more on-site days (6 of 10)\"."
-  gaps: [String!]!
-}
-
-type QuarterPresence {
-  quarter: String!
-  "The county the cadre is assigned to in this quarter (the latest assignment), if any."
-  county: Region
-  days: [PresenceDay!]!
-  trips: [Trip!]!
-  r2: RuleResult
-}
-
-extend type Query {
-  "The caller's check-ins with occurredAt in [from, to)."
-  myCheckIns(from: Time!, to: Time!, first: Int = 50, after: String): CheckInConnection!
-  "The caller's on-site days and trips in a quarter, and R2 so far."
-  myDays(year: Int!, quarter: Int!): QuarterPresence!
-  "Check-ins the caller may read, e.g. status: PENDING for the review queue."
-  checkIns(userId: ID, status: CheckInStatus, first: Int = 50, after: String): CheckInConnection!
-  "A cadre's days, trips and R2 for a quarter (supervisors, discipline, admins)."
-  presence(userId: ID!, year: Int!, quarter: Int!): QuarterPresence!
-  workGroups(orgUnitId: ID, first: Int = 20, after: String): WorkGroupConnection!
-  "Assignments the caller may read; activeOn (YYYY-MM-DD) keeps those in force that day."
-  assignments(userId: ID, activeOn: String, first: Int = 20, after: String): AssignmentConnection!
-}
-
-extend type Mutation {
-  "Send one live check-in from the bound device. Acknowledged only after it is durably stored."
-  checkIn(input: CheckInInput!): CheckInResult!
-  "Send an offline queue (at most 100). Each item succeeds or fails on its own."
-  syncCheckIns(inputs: [CheckInInput!]!): [SyncItemResult!]!
-  "Confirm or reject a PENDING check-in, with a reason. One ruling per check-in."
-  reviewCheckIn(id: ID!, decision: ReviewDecision!, reason: String!): Review!
-  createWorkGroup(input: CreateWorkGroupInput!): WorkGroup!
-  "Assign a cadre or a whole work group to a region for a period."
-  assign(input: AssignInput!): [Assignment!]!
-  "R5 rotation: end the assignment the day before ` + "`" + `from` + "`" + ` and assign the same cadre to another region from ` + "`" + `from` + "`" + `."
-  rotate(assignmentId: ID!, regionId: ID!, from: String!): Assignment!
 }
 
 extend type Mutation {
@@ -2626,6 +2101,10 @@ extend type Mutation {
   ping: Boolean!
 }
 `, BuiltIn: false},
+	{Name: "schema/accounts.graphqls", Input: sourceData("schema/accounts.graphqls"), BuiltIn: false},
+	{Name: "schema/checkins.graphqls", Input: sourceData("schema/checkins.graphqls"), BuiltIn: false},
+	{Name: "schema/regions.graphqls", Input: sourceData("schema/regions.graphqls"), BuiltIn: false},
+	{Name: "schema/work.graphqls", Input: sourceData("schema/work.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -6819,48 +6298,27 @@ func (ec *executionContext) fieldContext_Mutation_approveDevice(ctx context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_importRegions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_ping(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_importRegions(ctx, field)
+			return ec.fieldContext_Mutation_ping(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ImportRegions(ctx, fc.Args["kind"].(models.RegionKind), fc.Args["coordSystem"].(geofence.Datum), fc.Args["geojson"].(string))
+			return ec.Resolvers.Mutation().Ping(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportRegionsResult) graphql.Marshaler {
-			return ec.marshalNImportRegionsResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐImportRegionsResult(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_importRegions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ImportRegionsResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_importRegions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
+func (ec *executionContext) fieldContext_Mutation_ping(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mutation", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _Mutation_checkIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -6989,6 +6447,50 @@ func (ec *executionContext) fieldContext_Mutation_reviewCheckIn(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_reviewCheckIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importRegions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importRegions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportRegions(ctx, fc.Args["kind"].(models.RegionKind), fc.Args["coordSystem"].(geofence.Datum), fc.Args["geojson"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportRegionsResult) graphql.Marshaler {
+			return ec.marshalNImportRegionsResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐImportRegionsResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importRegions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRegionsResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importRegions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7125,29 +6627,6 @@ func (ec *executionContext) fieldContext_Mutation_rotate(ctx context.Context, fi
 		return fc, err
 	}
 	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_ping(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_ping(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Mutation().Ping(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_ping(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Mutation", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _OrgUnit_id(ctx context.Context, field graphql.CollectedField, obj *models.OrgUnit) (ret graphql.Marshaler) {
@@ -8077,138 +7556,6 @@ func (ec *executionContext) fieldContext_Query_devices(ctx context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_regions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_regions(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Regions(ctx, fc.Args["kind"].(*models.RegionKind), fc.Args["cityCode"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RegionConnection) graphql.Marshaler {
-			return ec.marshalNRegionConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐRegionConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_regions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RegionConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_regions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_region(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_region(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Region(ctx, fc.Args["id"].(int64))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
-			return ec.marshalORegion2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRegion(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Query_region(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Region(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_region_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_locate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_locate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Locate(ctx, fc.Args["lat"].(float64), fc.Args["lon"].(float64), fc.Args["accuracy"].(float64), fc.Args["coordSystem"].(geofence.Datum))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.LocateResult) graphql.Marshaler {
-			return ec.marshalNLocateResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐLocateResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_locate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_LocateResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_locate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Query_myCheckIns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8379,6 +7726,138 @@ func (ec *executionContext) fieldContext_Query_presence(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_presence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_regions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_regions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Regions(ctx, fc.Args["kind"].(*models.RegionKind), fc.Args["cityCode"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RegionConnection) graphql.Marshaler {
+			return ec.marshalNRegionConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐRegionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_regions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RegionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_regions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_region(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Region(ctx, fc.Args["id"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_region(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_region_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_locate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_locate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Locate(ctx, fc.Args["lat"].(float64), fc.Args["lon"].(float64), fc.Args["accuracy"].(float64), fc.Args["coordSystem"].(geofence.Datum))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LocateResult) graphql.Marshaler {
+			return ec.marshalNLocateResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐLocateResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_locate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocateResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_locate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12847,9 +12326,9 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "importRegions":
+		case "ping":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_importRegions(ctx, field)
+				return ec._Mutation_ping(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -12875,6 +12354,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "importRegions":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importRegions(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createWorkGroup":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createWorkGroup(ctx, field)
@@ -12892,13 +12378,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "rotate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_rotate(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "ping":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_ping(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -13269,24 +12748,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_devices(ctx, field)
 				})
-		case "regions":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_regions(ctx, field)
-				})
-		case "region":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_region(ctx, field)
-				})
-		case "locate":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_locate(ctx, field)
-				})
 		case "myCheckIns":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -13310,6 +12771,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_presence(ctx, field)
+				})
+		case "regions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_regions(ctx, field)
+				})
+		case "region":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_region(ctx, field)
+				})
+		case "locate":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_locate(ctx, field)
 				})
 		case "workGroups":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/store"
 )
@@ -27,6 +28,9 @@ type Service struct {
 	// dummyHash is checked against when the user does not exist, so that an
 	// unknown username costs the same time as a wrong password.
 	dummyHash string
+	// system is the principal the service signs users in as: the caller
+	// is not signed in yet.
+	system *authz.Principal
 }
 
 // New returns a service. It fails only if hashing the timing dummy fails.
@@ -35,7 +39,7 @@ func New(s *store.Store, tokens *auth.Tokens, h auth.Hasher, lim *auth.Limiter, 
 	if err != nil {
 		return nil, err
 	}
-	return &Service{Store: s, Tokens: tokens, Hasher: h, Limiter: lim, Now: now, dummyHash: dummy}, nil
+	return &Service{Store: s, Tokens: tokens, Hasher: h, Limiter: lim, Now: now, dummyHash: dummy, system: authz.System("sign-in")}, nil
 }
 
 // Session is what a successful login or refresh returns.
@@ -44,7 +48,7 @@ type Session struct {
 	AccessExpiry time.Time
 	RefreshToken string
 	User         *models.User
-	Principal    *auth.Principal // what the access token says
+	Principal    *authz.Principal // what the access token says
 }
 
 // Login checks the password and the device and opens a session. Every
@@ -60,7 +64,7 @@ func (s *Service) Login(ctx context.Context, username, password, deviceID, clien
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.Store.UserByUsername(ctx, username)
+	u, err := s.Store.UserByUsername(ctx, s.system, username)
 	if err != nil && models.CodeOf(err) != models.CodeNotFound {
 		s.settle(keys, false)
 		return nil, err
@@ -74,7 +78,7 @@ func (s *Service) Login(ctx context.Context, username, password, deviceID, clien
 		return nil, models.E(models.CodeUnauthenticated, "wrong username or password")
 	}
 	if u.Role == models.RoleCadre {
-		if _, err := s.Store.BindDevice(ctx, u.ID, deviceID); err != nil {
+		if _, err := s.Store.BindDevice(ctx, s.system, u.ID, deviceID); err != nil {
 			s.settle(keys, false)
 			return nil, err
 		}
@@ -113,14 +117,14 @@ func (s *Service) settle(keys []string, failed bool) {
 func (s *Service) open(ctx context.Context, u *models.User, deviceID, family string) (*Session, error) {
 	plain, hash := auth.NewRefreshToken()
 	rt := &models.RefreshToken{Hash: hash, FamilyID: family, UserID: u.ID, DeviceID: deviceID, ExpiresAt: s.Now().Add(s.refreshTTL()).UTC()}
-	if err := s.Store.CreateRefreshToken(ctx, rt); err != nil {
+	if err := s.Store.CreateRefreshToken(ctx, s.system, rt); err != nil {
 		return nil, err
 	}
 	return s.mint(u, deviceID, family, plain)
 }
 
 func (s *Service) mint(u *models.User, deviceID, family, refresh string) (*Session, error) {
-	p := &auth.Principal{UserID: u.ID, Username: u.Username, Role: u.Role, OrgUnitID: u.OrgUnitID, DeviceID: deviceID, SessionID: family}
+	p := &authz.Principal{UserID: u.ID, Username: u.Username, Role: u.Role, OrgUnitID: u.OrgUnitID, DeviceID: deviceID, SessionID: family}
 	tok, exp, err := s.Tokens.IssueAccess(*p)
 	if err != nil {
 		return nil, err
@@ -145,16 +149,16 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Session, e
 	}
 	plain, hash := auth.NewRefreshToken()
 	next := &models.RefreshToken{Hash: hash, ExpiresAt: s.Now().Add(s.refreshTTL()).UTC()}
-	old, err := s.Store.RotateRefreshToken(ctx, auth.HashRefreshToken(refreshToken), next)
+	old, err := s.Store.RotateRefreshToken(ctx, s.system, auth.HashRefreshToken(refreshToken), next)
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.Store.UserByID(ctx, old.UserID)
+	u, err := s.Store.UserByID(ctx, s.system, old.UserID)
 	if err != nil {
 		return nil, err
 	}
 	if !u.Disabled && u.Role == models.RoleCadre {
-		bound, err := s.Store.ActiveDevice(ctx, u.ID)
+		bound, err := s.Store.ActiveDevice(ctx, s.system, u.ID)
 		if err != nil && models.CodeOf(err) != models.CodeNotFound {
 			return nil, err
 		}
@@ -163,7 +167,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Session, e
 		}
 	}
 	if u.Disabled {
-		if err := s.Store.RevokeFamily(ctx, old.FamilyID); err != nil {
+		if err := s.Store.RevokeFamily(ctx, s.system, old.FamilyID); err != nil {
 			return nil, err
 		}
 		return nil, models.E(models.CodeUnauthenticated, "the session has ended; sign in again")
@@ -173,25 +177,25 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Session, e
 
 // Logout ends the session of refreshToken, or the caller's current session
 // when it is empty. It is idempotent.
-func (s *Service) Logout(ctx context.Context, p *auth.Principal, refreshToken string) error {
+func (s *Service) Logout(ctx context.Context, p *authz.Principal, refreshToken string) error {
 	if refreshToken != "" {
-		return s.Store.RevokeFamilyOf(ctx, auth.HashRefreshToken(refreshToken))
+		return s.Store.RevokeFamilyOf(ctx, s.system, auth.HashRefreshToken(refreshToken))
 	}
 	if p == nil {
 		return models.E(models.CodeUnauthenticated, "sign in first, or pass the refresh token")
 	}
-	return s.Store.RevokeFamily(ctx, p.SessionID)
+	return s.Store.RevokeFamily(ctx, s.system, p.SessionID)
 }
 
 // ChangePassword replaces the caller's password after checking the old one
 // (UNAUTHENTICATED when wrong, counted by the limiter) and ends all of the
 // caller's sessions. A too-short or too-long new password is INVALID.
-func (s *Service) ChangePassword(ctx context.Context, p *auth.Principal, oldPW, newPW string) error {
+func (s *Service) ChangePassword(ctx context.Context, p *authz.Principal, oldPW, newPW string) error {
 	key := []string{auth.UserKey(p.Username)}
 	if err := s.Limiter.Allow(key[0]); err != nil {
 		return err
 	}
-	u, err := s.Store.UserByID(ctx, p.UserID)
+	u, err := s.Store.UserByID(ctx, s.system, p.UserID)
 	if err != nil {
 		s.settle(key, false)
 		return err
@@ -210,12 +214,12 @@ func (s *Service) ChangePassword(ctx context.Context, p *auth.Principal, oldPW, 
 
 // ResetPassword sets another user's password (admin; FORBIDDEN otherwise)
 // and ends all of that user's sessions.
-func (s *Service) ResetPassword(ctx context.Context, p *auth.Principal, userID int64, newPW string) error {
-	u, err := s.Store.UserByID(ctx, userID)
+func (s *Service) ResetPassword(ctx context.Context, p *authz.Principal, userID int64, newPW string) error {
+	u, err := s.Store.UserByID(ctx, s.system, userID)
 	if err != nil {
 		return err
 	}
-	if err := s.Store.CheckUnit(ctx, p, store.OpResetPassword, u.OrgUnitID); err != nil {
+	if err := s.Store.CheckUnit(ctx, p, authz.ResetPassword, u.OrgUnitID); err != nil {
 		return err
 	}
 	hash, err := s.Hasher.Hash(newPW)
@@ -227,9 +231,9 @@ func (s *Service) ResetPassword(ctx context.Context, p *auth.Principal, userID i
 
 // CreateUser hashes the initial password and creates the account within the
 // caller's reach (see store.CreateUser for refusals).
-func (s *Service) CreateUser(ctx context.Context, p *auth.Principal, in store.UserInput, password string) (*models.User, error) {
+func (s *Service) CreateUser(ctx context.Context, p *authz.Principal, in store.UserInput, password string) (*models.User, error) {
 	if in.OrgUnitID != nil {
-		if err := s.Store.CheckUnit(ctx, p, store.OpWriteUsers, *in.OrgUnitID); err != nil {
+		if err := s.Store.CheckUnit(ctx, p, authz.WriteUsers, *in.OrgUnitID); err != nil {
 			return nil, err
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/models"
 )
 
@@ -268,7 +269,7 @@ func TestLoadOrCreateKeyFile(t *testing.T) {
 
 	// A token signed with the first set verifies with the reloaded one.
 	now := func() time.Time { return time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC) }
-	token, _, err := (&Tokens{Keys: first, Issuer: testIssuer, Audience: testAudience, Now: now}).IssueAccess(Principal{UserID: 1, Role: models.RoleAdmin})
+	token, _, err := (&Tokens{Keys: first, Issuer: testIssuer, Audience: testAudience, Now: now}).IssueAccess(authz.Principal{UserID: 1, Role: models.RoleAdmin})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,19 +82,6 @@ func errInvalidCredentials() error {
 	return models.E(models.CodeUnauthenticated, "invalid credentials")
 }
 
-// HashPassword returns the bcrypt hash of pw at DefaultCost. It returns the
-// errors of Hasher.Hash: INVALID for a password that is too short or too long.
-func HashPassword(pw string) (string, error) {
-	return Hasher{}.Hash(pw)
-}
-
-// CheckPassword returns nil when pw matches hash. It returns the errors of
-// Hasher.Check: UNAUTHENTICATED on a mismatch or an empty hash, INTERNAL for a
-// malformed hash.
-func CheckPassword(hash, pw string) error {
-	return Hasher{}.Check(hash, pw)
-}
-
 // RandomPassword returns a fresh random password of 26 characters from the
 // base32 alphabet (A–Z, 2–7), carrying 130 bits from crypto/rand, for the
 // bootstrap administrator. It cannot fail.

@@ -11,6 +11,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
 
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/models"
 )
 
@@ -88,7 +89,7 @@ func (t *Tokens) configError() error {
 // header names the signing key's kid. It returns an INVALID error when p has
 // no positive UserID or an invalid Role, and an INTERNAL error when t lacks
 // Keys, Issuer or Audience.
-func (t *Tokens) IssueAccess(p Principal) (token string, expires time.Time, err error) {
+func (t *Tokens) IssueAccess(p authz.Principal) (token string, expires time.Time, err error) {
 	if err := t.configError(); err != nil {
 		return "", time.Time{}, err
 	}
@@ -133,7 +134,7 @@ func (t *Tokens) IssueAccess(p Principal) (token string, expires time.Time, err 
 // token is refused with an UNAUTHENTICATED error whose message is "token
 // expired" or "invalid token"; the token itself never appears in the error.
 // It returns an INTERNAL error when t lacks Keys, Issuer or Audience.
-func (t *Tokens) VerifyAccess(token string) (*Principal, error) {
+func (t *Tokens) VerifyAccess(token string) (*authz.Principal, error) {
 	if err := t.configError(); err != nil {
 		return nil, err
 	}
@@ -170,7 +171,7 @@ func (t *Tokens) VerifyAccess(token string) (*Principal, error) {
 	if !claims.Role.Valid() {
 		return nil, refuse(errors.New("invalid role"))
 	}
-	p := &Principal{
+	p := &authz.Principal{
 		UserID:    uid,
 		Username:  claims.Username,
 		Role:      claims.Role,
@@ -197,11 +198,11 @@ type verifiedCache struct {
 }
 
 type verifiedEntry struct {
-	p        Principal
+	p        authz.Principal
 	nbf, exp time.Time
 }
 
-func (c *verifiedCache) get(sum [32]byte, now time.Time, leeway time.Duration) (*Principal, bool) {
+func (c *verifiedCache) get(sum [32]byte, now time.Time, leeway time.Duration) (*authz.Principal, bool) {
 	c.mu.Lock()
 	e, ok := c.m[sum]
 	c.mu.Unlock()
@@ -212,7 +213,7 @@ func (c *verifiedCache) get(sum [32]byte, now time.Time, leeway time.Duration) (
 	return &p, true
 }
 
-func (c *verifiedCache) put(sum [32]byte, p Principal, claims accessClaims) {
+func (c *verifiedCache) put(sum [32]byte, p authz.Principal, claims accessClaims) {
 	if claims.ExpiresAt == nil {
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/models"
 )
 
@@ -13,7 +14,7 @@ import (
 // same Tokens refuses it, and a tampered copy is never a cache hit.
 func TestVerifiedCacheHonoursExpiry(t *testing.T) {
 	f := newTokenFixture(t)
-	tok, exp, err := f.tokens.IssueAccess(Principal{UserID: 7, Username: "li", Role: models.RoleCadre, DeviceID: "d"})
+	tok, exp, err := f.tokens.IssueAccess(authz.Principal{UserID: 7, Username: "li", Role: models.RoleCadre, DeviceID: "d"})
 	if err != nil {
 		t.Fatal(err)
 	}

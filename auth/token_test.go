@@ -9,6 +9,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/models"
 )
 
@@ -209,7 +210,7 @@ func TestVerifyAccessClock(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newTokenFixture(t)
 			f.tokens.Leeway = tt.leeway
-			token, expires, err := f.tokens.IssueAccess(Principal{UserID: 1, Role: models.RoleAdmin})
+			token, expires, err := f.tokens.IssueAccess(authz.Principal{UserID: 1, Role: models.RoleAdmin})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -226,7 +227,7 @@ func TestVerifyAccessClock(t *testing.T) {
 }
 
 func TestAccessRoundTrip(t *testing.T) {
-	tests := []Principal{
+	tests := []authz.Principal{
 		{UserID: 42, Username: "zhang.wei", Role: models.RoleCadre, OrgUnitID: 1307, DeviceID: "ios-8F2C", SessionID: "2b1e6f0c-family"},
 		{UserID: 1, Username: "李娜", Role: models.RoleSupervisor, OrgUnitID: 9_007_199_254_740_993},
 		{UserID: 9_223_372_036_854_775_807, Role: models.RoleDiscipline},
@@ -253,7 +254,7 @@ func TestAccessRoundTrip(t *testing.T) {
 func TestIssueAccessClaims(t *testing.T) {
 	f := newTokenFixture(t)
 	f.tokens.AccessTTL = 5 * time.Minute
-	p := Principal{UserID: 42, Username: "zhang.wei", Role: models.RoleCadre, OrgUnitID: 3, DeviceID: "dev-1", SessionID: "fam-1"}
+	p := authz.Principal{UserID: 42, Username: "zhang.wei", Role: models.RoleCadre, OrgUnitID: 3, DeviceID: "dev-1", SessionID: "fam-1"}
 	token, expires, err := f.tokens.IssueAccess(p)
 	if err != nil {
 		t.Fatal(err)
@@ -340,7 +341,7 @@ func TestKeyRotation(t *testing.T) {
 	tokensFor := func(ks *KeySet) *Tokens {
 		return &Tokens{Keys: ks, Issuer: testIssuer, Audience: testAudience, Now: func() time.Time { return now }}
 	}
-	p := Principal{UserID: 5, Role: models.RoleSupervisor}
+	p := authz.Principal{UserID: 5, Role: models.RoleSupervisor}
 	oldToken, _, err := tokensFor(oldSet).IssueAccess(p)
 	if err != nil {
 		t.Fatal(err)
@@ -383,16 +384,16 @@ func TestTokensErrors(t *testing.T) {
 	tests := []struct {
 		name     string
 		tokens   *Tokens
-		p        Principal
+		p        authz.Principal
 		wantCode models.Code
 	}{
-		{"no user id", f.tokens, Principal{Role: models.RoleCadre}, models.CodeInvalid},
-		{"negative user id", f.tokens, Principal{UserID: -1, Role: models.RoleCadre}, models.CodeInvalid},
-		{"no role", f.tokens, Principal{UserID: 1}, models.CodeInvalid},
-		{"lower-case role", f.tokens, Principal{UserID: 1, Role: "cadre"}, models.CodeInvalid},
-		{"no keys", &Tokens{Issuer: testIssuer, Audience: testAudience}, Principal{UserID: 1, Role: models.RoleCadre}, models.CodeInternal},
-		{"no issuer", &Tokens{Keys: f.tokens.Keys, Audience: testAudience}, Principal{UserID: 1, Role: models.RoleCadre}, models.CodeInternal},
-		{"no audience", &Tokens{Keys: f.tokens.Keys, Issuer: testIssuer}, Principal{UserID: 1, Role: models.RoleCadre}, models.CodeInternal},
+		{"no user id", f.tokens, authz.Principal{Role: models.RoleCadre}, models.CodeInvalid},
+		{"negative user id", f.tokens, authz.Principal{UserID: -1, Role: models.RoleCadre}, models.CodeInvalid},
+		{"no role", f.tokens, authz.Principal{UserID: 1}, models.CodeInvalid},
+		{"lower-case role", f.tokens, authz.Principal{UserID: 1, Role: "cadre"}, models.CodeInvalid},
+		{"no keys", &Tokens{Issuer: testIssuer, Audience: testAudience}, authz.Principal{UserID: 1, Role: models.RoleCadre}, models.CodeInternal},
+		{"no issuer", &Tokens{Keys: f.tokens.Keys, Audience: testAudience}, authz.Principal{UserID: 1, Role: models.RoleCadre}, models.CodeInternal},
+		{"no audience", &Tokens{Keys: f.tokens.Keys, Issuer: testIssuer}, authz.Principal{UserID: 1, Role: models.RoleCadre}, models.CodeInternal},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -403,7 +404,7 @@ func TestTokensErrors(t *testing.T) {
 		})
 	}
 	// A verifier without an issuer would skip the iss check; it must refuse to run.
-	good, _, err := f.tokens.IssueAccess(Principal{UserID: 1, Role: models.RoleCadre})
+	good, _, err := f.tokens.IssueAccess(authz.Principal{UserID: 1, Role: models.RoleCadre})
 	if err != nil {
 		t.Fatal(err)
 	}

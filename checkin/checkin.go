@@ -1,17 +1,27 @@
-// Package checkin is the evidence path: it validates a phone's check-in,
-// makes it idempotent, locates it, raises flags, and stores it together with
-// the cadre's presence day in one transaction, answering only after the
+// Package checkin is the evidence path: it takes a phone's check-ins and
+// stores them with the cadre's presence days, answering only after the
 // commit. GraphQL, the load tool and the tests all go through it.
+//
+// A check-in, top to bottom (this file):
+//
+//  1. validate the input (Input.Validate);
+//  2. locate it: the fix converted to WGS-84 and to the regions' datums,
+//     every region near it with its verdict (regions.Service.Locate);
+//  3. in one transaction with the other check-ins of its batch (the
+//     group-commit queue, queue.go, gathers them): read the cadre's priors
+//     under its lock (store.BeginCheckIns), judge it against them
+//     (judge.go: a resend, or a new row with its region, flags and status),
+//     fold the counting ones into their days (presence.DayStat.Add), and
+//     write rows and days (EvidenceTx.Commit);
+//  4. answer: the stored row, its flags, whether it counts and the day's
+//     status for the phone.
 package checkin
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
-	"github.com/paulmach/orb"
-
-	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/compliance"
 	"github.com/henan-youth/onsite/geofence"
 	"github.com/henan-youth/onsite/models"
@@ -20,21 +30,25 @@ import (
 	"github.com/henan-youth/onsite/store"
 )
 
-// DefaultMaxBatch bounds an offline sync.
-const DefaultMaxBatch = 100
+// DefaultMaxSync bounds an offline sync.
+const DefaultMaxSync = 100
 
-// Service records check-ins.
+// Service records check-ins. Set its fields, then StartGroupCommit for
+// batches shared between requests (otherwise every request is its own
+// transaction); Close stops it.
 type Service struct {
 	Store         *store.Store
 	Regions       *regions.Service
-	Policy        presence.Policy   // thresholds and blocking flags (RULES.md defaults)
+	Policy        presence.Policy   // thresholds and blocking flags
 	Compliance    compliance.Policy // R2 numbers for quarter reports
 	PolicyVersion string            // recorded on every check-in
 	Now           func() time.Time  // the server clock
-	MaxBatch      int               // largest offline sync; DefaultMaxBatch when zero
-	// Writer, when set, stores check-ins with group commit (NewWriter);
-	// otherwise each check-in is its own transaction.
-	Writer *store.CheckInWriter
+	MaxSync       int               // largest offline sync; DefaultMaxSync when zero
+
+	queue *queue // group commit; nil: one transaction per request
+	// afterReads, when set, is called inside every batch's transaction
+	// once its reads are done (tests hold a batch there).
+	afterReads func(items []*item)
 }
 
 // Result is the answer to the phone.
@@ -44,8 +58,8 @@ type Result struct {
 	Counts   bool
 	Day      *Day // the day at the check-in's region; nil when outside every region
 	Replayed bool // the stored original of a retried clientId
-	// Review is a replayed check-in's review when it was answered (nil:
-	// none); a new check-in has none. The answer's status reads it.
+	// Review is a replayed check-in's ruling when it has one (the answer's
+	// status reads it); a new check-in has none.
 	Review *models.Review
 }
 
@@ -54,16 +68,6 @@ type Result struct {
 // fields that have resolvers on goroutines of their own).
 func (r *Result) Verdict() geofence.Verdict { return geofence.Verdict(r.CheckIn.Verdict) }
 
-// Day is a cadre's status at one region on one date.
-type Day struct {
-	RegionID  int64
-	Date      string
-	CheckIns  int
-	Counted   bool
-	Message   string
-	NotBefore *time.Time
-}
-
 // ItemResult is one item of an offline sync: a Result or an error.
 type ItemResult struct {
 	ClientID string
@@ -71,190 +75,231 @@ type ItemResult struct {
 	Err      error
 }
 
+// item is one check-in on its way through the pipeline.
+type item struct {
+	ctx      context.Context // the request's
+	p        *authz.Principal
+	in       Input
+	hash     string // Input.PayloadHash
+	offline  bool
+	loc      geofence.Result
+	received time.Time // the server's clock at receipt
+	occurred time.Time // what the check-in is dated by (presence.WhenOccurred)
+	date     string    // occurred's Asia/Shanghai date
+
+	// Set by the transaction (store), read by answer.
+	out outcome
+}
+
+// outcome is what the transaction did with an item: stored it (row, with
+// the day at its region), found it stored before (replayed, with its
+// ruling), or refused it (err).
+type outcome struct {
+	row      *models.CheckIn
+	replayed bool
+	review   *models.Review
+	day      *models.PresenceDay
+	err      error
+}
+
 // CheckIn records one live check-in (dated by server receipt). It fails
 // with INVALID for malformed input, DEVICE_NOT_BOUND when the cadre has no
 // bound device, CONFLICT when clientId was used for a different payload,
 // FORBIDDEN for roles that do not check in, and UNAVAILABLE when the
 // database fails — in which case nothing was stored and a retry is safe.
-func (s *Service) CheckIn(ctx context.Context, p *auth.Principal, in Input) (*Result, error) {
-	if _, err := store.Authorize(p, store.OpCheckIn); err != nil {
+func (s *Service) CheckIn(ctx context.Context, p *authz.Principal, in Input) (*Result, error) {
+	if _, err := authz.Check(p, authz.CheckIn); err != nil {
 		return nil, err
 	}
-	return s.record(ctx, p, in, false)
+	it, err := s.prepare(ctx, p, in, false)
+	if err != nil {
+		return nil, err
+	}
+	s.record(ctx, []*item{it})
+	return s.answer(it)
 }
 
 // Sync records an offline queue in order (dated by device time). The batch
-// is refused whole (INVALID) when larger than MaxBatch; otherwise every item
+// is refused whole (INVALID) when larger than MaxSync; otherwise every item
 // gets its own result or error, and one bad item does not sink the others.
 // The valid items are stored in order, each judged after the ones before
-// it; with a Writer together (RecordAll: one commit for up to a batch's
-// worth).
-func (s *Service) Sync(ctx context.Context, p *auth.Principal, ins []Input) ([]ItemResult, error) {
-	if _, err := store.Authorize(p, store.OpCheckIn); err != nil {
+// it, in one transaction where they fit one batch.
+func (s *Service) Sync(ctx context.Context, p *authz.Principal, ins []Input) ([]ItemResult, error) {
+	if _, err := authz.Check(p, authz.CheckIn); err != nil {
 		return nil, err
 	}
-	limit := s.MaxBatch
+	limit := s.MaxSync
 	if limit == 0 {
-		limit = DefaultMaxBatch
+		limit = DefaultMaxSync
 	}
 	if len(ins) > limit {
 		return nil, models.E(models.CodeInvalid, "at most %d check-ins per sync; send the rest in another batch", limit)
 	}
 	out := make([]ItemResult, len(ins))
-	var preps []*prepared // the items that pass validation, in order
-	var at []int          // their positions in ins
+	items := make([]*item, len(ins)) // nil where the input was refused
+	var valid []*item
 	for i, in := range ins {
 		out[i].ClientID = in.ClientID
-		pr, err := s.prepare(p, in, true)
+		it, err := s.prepare(ctx, p, in, true)
 		if err != nil {
 			out[i].Err = err
 			continue
 		}
-		preps, at = append(preps, pr), append(at, i)
+		items[i], valid = it, append(valid, it)
 	}
-	recs, errs := s.storeAll(ctx, p.UserID, preps)
-	for k, pr := range preps {
-		i := at[k]
-		if errs[k] != nil {
-			out[i].Err = errs[k]
-			continue
+	s.record(ctx, valid)
+	for i, it := range items {
+		if it != nil {
+			out[i].Result, out[i].Err = s.answer(it)
 		}
-		out[i].Result, out[i].Err = s.finish(recs[k], pr)
 	}
 	return out, nil
 }
 
-// prepared is a validated, located check-in ready to be stored.
-type prepared struct {
-	in    *Input
-	hash  string
-	probe models.CheckIn
-	near  []int64 // the regions it was located in
-	j     judgement
-}
-
-// storeAll stores prepared check-ins of one cadre in order: together
-// through the Writer (one batch), or one by one without it.
-func (s *Service) storeAll(ctx context.Context, userID int64, preps []*prepared) ([]*store.Recorded, []error) {
-	if s.Writer != nil {
-		pend := make([]store.Pending, len(preps))
-		for i, pr := range preps {
-			pend[i] = store.Pending{Probe: pr.probe, Near: pr.near, Judge: pr.j.judge}
-		}
-		return s.Writer.RecordAll(ctx, userID, pend)
-	}
-	recs, errs := make([]*store.Recorded, len(preps)), make([]error, len(preps))
-	for i, pr := range preps {
-		recs[i], errs[i] = s.Store.RecordCheckIn(ctx, userID, pr.probe, s.dayRule(), pr.j.judge)
-	}
-	return recs, errs
-}
-
-// prepare runs the steps before storage: validate, convert, locate, and
-// the judgement that will run under the cadre's lock. It fails with
-// INVALID for a malformed input.
-func (s *Service) prepare(p *auth.Principal, in Input, offline bool) (*prepared, error) {
+// prepare is steps 1 and 2: validate, locate and date the check-in. It
+// fails with INVALID for a malformed input.
+func (s *Service) prepare(ctx context.Context, p *authz.Principal, in Input, offline bool) (*item, error) {
 	if err := in.Validate(); err != nil {
-		return nil, err
-	}
-	hash := in.PayloadHash()
-	wgs, err := geofence.Convert(orb.Point{in.Lon, in.Lat}, in.CoordSystem, geofence.WGS84)
-	if err != nil {
 		return nil, err
 	}
 	loc, err := s.Regions.Locate(in.Lat, in.Lon, in.AccuracyM, in.CoordSystem)
 	if err != nil {
 		return nil, err
 	}
-	facts := presence.Facts{MockLocation: in.MockLocation, AccuracyM: in.AccuracyM, Lat: wgs[1], Lon: wgs[0],
-		DeviceTime: in.DeviceTime, ServerTime: s.Now(), Offline: offline}
-	occurred := presence.WhenOccurred(facts)
-	date := presence.DateOf(occurred, s.Policy.Location).String()
-	pr := &prepared{in: &in, hash: hash}
-	pr.j = judgement{svc: s, in: pr.in, p: p, facts: facts, occurred: occurred, date: date, hash: hash, located: loc}
-	pr.probe = models.CheckIn{ClientID: in.ClientID, DeviceTime: in.DeviceTime.UTC(), WGSLat: wgs[1], WGSLon: wgs[0],
-		AccuracyM: in.AccuracyM, LocalDate: date}
-	pr.near = make([]int64, len(loc.Candidates))
-	for i, c := range loc.Candidates {
-		pr.near[i] = c.Region.ID
-	}
-	return pr, nil
+	it := &item{ctx: ctx, p: p, in: in, hash: in.PayloadHash(), offline: offline, loc: loc, received: s.Now()}
+	it.occurred = presence.WhenOccurred(presence.Facts{DeviceTime: in.DeviceTime, ServerTime: it.received, Offline: offline})
+	it.date = presence.DateOf(it.occurred, s.Policy.Location).String()
+	return it, nil
 }
 
-// record runs the pipeline: validate → locate → (in one transaction, under
-// the cadre's lock) idempotency by the (cadre, clientId) unique key → flags
-// → store with the day → answer after commit. Idempotency is enforced by the
-// database rather than by a read before the work, so concurrent twins
-// cannot both pass it and the common case costs no extra round trip.
-func (s *Service) record(ctx context.Context, p *auth.Principal, in Input, offline bool) (*Result, error) {
-	pr, err := s.prepare(p, in, offline)
+// record is step 3 for one request's items, all of one cadre, in order:
+// through the group-commit queue, or as a transaction of their own. Every
+// item has its outcome when it returns.
+func (s *Service) record(ctx context.Context, items []*item) {
+	if len(items) == 0 {
+		return
+	}
+	if s.queue != nil {
+		s.queue.record(ctx, items)
+		return
+	}
+	s.storeAlone(ctx, items)
+}
+
+// storeAlone stores one request's items in a transaction of their own and
+// sets every outcome. On a duplicate key (a twin committed first) it runs
+// once more, and then answers with the twin's row.
+func (s *Service) storeAlone(ctx context.Context, items []*item) {
+	err := s.store(ctx, items, nil)
+	if models.CodeOf(err) == models.CodeConflict {
+		err = s.store(ctx, items, nil)
+	}
+	if err != nil {
+		for _, it := range items {
+			it.out = outcome{err: err}
+		}
+	}
+}
+
+// store is the transaction of step 3 for a batch of items — several cadres',
+// each cadre's in the order its request gave them. It reads every prior at
+// once, judges the items in order (each against its prior and the batch's
+// earlier items of its cadre), folds the counting ones into their days and
+// commits. It calls read, when not nil, once the reads are done (the queue
+// then lets the next batch begin). An error means nothing of the batch was
+// stored (the items' outcomes are then not set); a refusal of one item
+// (DEVICE_NOT_BOUND) is that item's outcome only.
+func (s *Service) store(ctx context.Context, items []*item, read func()) error {
+	probes := make([]store.Probe, len(items))
+	for i, it := range items {
+		probes[i] = it.probe()
+	}
+	tx, priors, err := s.Store.BeginCheckIns(ctx, probes)
+	if read != nil {
+		read()
+	}
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if s.afterReads != nil {
+		s.afterReads(items)
+	}
+	var rows []*models.CheckIn
+	counting := map[*models.CheckIn][]int64{} // new row → the regions whose day it adds to
+	earlier := map[int64][]*models.CheckIn{}  // per cadre, the batch's new rows so far, in order
+	for i, it := range items {
+		j := s.judge(it, priors[i], earlier[it.p.UserID])
+		it.out = j.outcome
+		if j.outcome.row != nil && !j.outcome.replayed {
+			rows = append(rows, j.outcome.row)
+			counting[j.outcome.row] = j.countsAt
+			earlier[it.p.UserID] = append(earlier[it.p.UserID], j.outcome.row)
+		}
+	}
+	days, err := s.foldDays(tx, items, rows, counting)
+	if err != nil {
+		return err
+	}
+	if err := tx.Commit(store.Writes{CheckIns: rows, Days: days.changedDays()}); err != nil {
+		return err
+	}
+	for _, it := range items { // step 4's day: the aggregate at the row's region after the batch
+		if r := it.out.row; r != nil && r.RegionID != nil {
+			d := days.get(r.UserID, r.LocalDate, *r.RegionID)
+			it.out.day = &d
+		}
+	}
+	return nil
+}
+
+// foldDays reads the days the batch touches — where its new rows count and
+// where every answered row lies — and adds each counting row to its days
+// (presence.DayStat.Add), in memory.
+func (s *Service) foldDays(tx *store.EvidenceTx, items []*item, rows []*models.CheckIn, counting map[*models.CheckIn][]int64) (*dayTable, error) {
+	var keys []store.DayKey
+	for _, it := range items {
+		if r := it.out.row; r != nil && r.RegionID != nil {
+			keys = append(keys, store.DayKey{UserID: r.UserID, Date: r.LocalDate, RegionID: *r.RegionID})
+		}
+	}
+	for _, r := range rows {
+		for _, region := range counting[r] {
+			keys = append(keys, store.DayKey{UserID: r.UserID, Date: r.LocalDate, RegionID: region})
+		}
+	}
+	stored, err := tx.Days(keys)
 	if err != nil {
 		return nil, err
 	}
-	recs, errs := s.storeAll(ctx, p.UserID, []*prepared{pr})
-	if errs[0] != nil {
-		return nil, errs[0]
+	days := newDayTable(stored, s.Policy)
+	for _, r := range rows {
+		for _, region := range counting[r] {
+			days.add(r.UserID, r.LocalDate, region, r.OccurredAt)
+		}
 	}
-	return s.finish(recs[0], pr)
+	return days, nil
 }
 
-// finish answers a stored or replayed check-in: CONFLICT when the client
-// id was used before for a different payload.
-func (s *Service) finish(rec *store.Recorded, pr *prepared) (*Result, error) {
-	if rec.Replayed && rec.CheckIn.PayloadHash != pr.hash {
-		return nil, models.E(models.CodeConflict, "clientId %q was already used for a different check-in", pr.in.ClientID)
-	}
-	return s.answer(rec)
-}
-
-// answer builds the phone's answer from what was stored (or replayed).
+// answer is step 4: the phone's answer to a stored or replayed check-in;
+// CONFLICT when its client id was used before for a different payload.
 // Counts is the status at storage; a replay of a check-in that a reviewer
-// has since ruled on reports the ruling through the check-in's status field.
-func (s *Service) answer(rec *store.Recorded) (*Result, error) {
-	flags, err := DecodeFlags(rec.CheckIn.Flags)
+// has since ruled on reports the ruling through the check-in's status.
+func (s *Service) answer(it *item) (*Result, error) {
+	o := it.out
+	if o.err != nil {
+		return nil, o.err
+	}
+	if o.replayed && o.row.PayloadHash != it.hash {
+		return nil, models.E(models.CodeConflict, "clientId %q was already used for a different check-in", it.in.ClientID)
+	}
+	flags, err := DecodeFlags(o.row.Flags)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{CheckIn: rec.CheckIn, Flags: flags, Counts: rec.CheckIn.Status.Counts(), Replayed: rec.Replayed, Review: rec.Review}
-	if rec.Day != nil {
-		res.Day = s.DayStatus(rec.Day)
+	res := &Result{CheckIn: o.row, Flags: flags, Counts: o.row.Status.Counts(), Replayed: o.replayed, Review: o.review}
+	if o.day != nil {
+		res.Day = s.DayStatus(o.day)
 	}
 	return res, nil
-}
-
-// DayStatus explains a presence day for the phone.
-func (s *Service) DayStatus(d *models.PresenceDay) *Day {
-	date, _ := presence.ParseDate(d.Date)
-	st := presence.Status(presence.DayStat{RegionID: d.RegionID, Date: date, Accepted: d.Accepted, First: d.FirstAt, Last: d.LastAt}, s.Policy)
-	out := &Day{RegionID: d.RegionID, Date: d.Date, CheckIns: d.Accepted, Counted: st.Counted, Message: st.Message(s.Policy.Location)}
-	if !st.NotBefore.IsZero() {
-		nb := st.NotBefore
-		out.NotBefore = &nb
-	}
-	return out
-}
-
-// NewWriter starts group commit for this service's check-ins (see
-// store.CheckInWriter); set it as Writer and Close it on shutdown.
-func (s *Service) NewWriter(cfg store.WriterConfig) *store.CheckInWriter {
-	return s.Store.NewCheckInWriter(s.dayRule(), cfg)
-}
-
-// dayRule is the policy's day rule for the store's incremental aggregate.
-func (s *Service) dayRule() store.DayRule {
-	return func(n int, first, last time.Time) bool {
-		return presence.DayStat{Accepted: n, First: first, Last: last}.Counted(s.Policy)
-	}
-}
-
-// DecodeFlags reads a stored flag list; a corrupt one is INTERNAL.
-func DecodeFlags(raw string) ([]presence.RaisedFlag, error) {
-	var flags []presence.RaisedFlag
-	if raw == "" {
-		return nil, nil
-	}
-	if err := json.Unmarshal([]byte(raw), &flags); err != nil {
-		return nil, models.Wrap(models.CodeInternal, err, "stored flags do not decode")
-	}
-	return flags, nil
 }

@@ -1,4 +1,4 @@
-package checkin_test
+package checkin
 
 import (
 	"context"
@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/henan-youth/onsite/auth"
-	"github.com/henan-youth/onsite/checkin"
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/compliance"
 	"github.com/henan-youth/onsite/geofence"
+	"github.com/henan-youth/onsite/internal/testclock"
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/presence"
 	"github.com/henan-youth/onsite/regions"
@@ -19,41 +19,44 @@ import (
 	"github.com/henan-youth/onsite/store/storetest"
 )
 
-type clock struct{ t time.Time }
-
-func (c *clock) Now() time.Time { return c.t }
-
-// fixture is a cadre assigned to 兰考县 with a bound phone, and a reviewer.
+// fixture is three cadres assigned to 兰考县, each with a bound phone, and a
+// reviewer.
 type fixture struct {
-	svc      *checkin.Service
-	cadre    *auth.Principal
-	reviewer *auth.Principal
-	clock    *clock
+	svc      *Service
+	cadre    *authz.Principal
+	other    *authz.Principal
+	third    *authz.Principal
+	reviewer *authz.Principal
+	clock    *testclock.Clock
 }
 
 func newFixture(t *testing.T, s *store.Store) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	c := &clock{t: time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)}
+	c := testclock.New(time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC))
 	regs, err := regions.New(ctx, s, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Bootstrap(ctx, "410000", "root", "admin", "x"); err != nil {
+	sys := authz.System("test")
+	if _, err := s.Bootstrap(ctx, sys, "410000", "root", "admin", "x"); err != nil {
 		t.Fatal(err)
 	}
-	admin := &auth.Principal{UserID: 1, Role: models.RoleAdmin, OrgUnitID: 1}
-	mk := func(name string, role models.Role) *auth.Principal {
+	admin := &authz.Principal{UserID: 1, Role: models.RoleAdmin, OrgUnitID: 1}
+	mk := func(name string, role models.Role) *authz.Principal {
 		unit := int64(1)
 		u, err := s.CreateUser(ctx, admin, store.UserInput{Username: &name, Role: &role, OrgUnitID: &unit}, "x")
 		if err != nil {
 			t.Fatal(err)
 		}
-		return &auth.Principal{UserID: u.ID, Username: name, Role: role, OrgUnitID: 1, DeviceID: name + "-phone"}
+		return &authz.Principal{UserID: u.ID, Username: name, Role: role, OrgUnitID: 1, DeviceID: name + "-phone"}
 	}
-	f := &fixture{cadre: mk("cadre", models.RoleCadre), reviewer: mk("inspector", models.RoleDiscipline), clock: c}
-	if _, err := s.BindDevice(ctx, f.cadre.UserID, f.cadre.DeviceID); err != nil {
-		t.Fatal(err)
+	f := &fixture{cadre: mk("cadre", models.RoleCadre), other: mk("other", models.RoleCadre), third: mk("third", models.RoleCadre),
+		reviewer: mk("inspector", models.RoleDiscipline), clock: c}
+	for _, p := range []*authz.Principal{f.cadre, f.other, f.third} {
+		if _, err := s.BindDevice(ctx, sys, p.UserID, p.DeviceID); err != nil {
+			t.Fatal(err)
+		}
 	}
 	kind := models.RegionCounty
 	code := "410200"
@@ -62,14 +65,17 @@ func newFixture(t *testing.T, s *store.Store) *fixture {
 		t.Fatal(err)
 	}
 	for _, r := range rows {
-		if r.Code == "410225" {
-			if _, err := s.Assign(ctx, admin, store.AssignInput{UserID: &f.cadre.UserID, RegionID: r.ID,
+		if r.Code != "410225" {
+			continue
+		}
+		for _, p := range []*authz.Principal{f.cadre, f.other, f.third} {
+			if _, err := s.Assign(ctx, admin, store.AssignInput{UserID: &p.UserID, RegionID: r.ID,
 				Purpose: models.PurposeDispatch, ValidFrom: "2026-01-01"}); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	f.svc = &checkin.Service{Store: s, Regions: regs, Policy: presence.DefaultPolicy(), PolicyVersion: "test",
+	f.svc = &Service{Store: s, Regions: regs, Policy: presence.DefaultPolicy(), PolicyVersion: "test",
 		Compliance: compliance.DefaultPolicy(), Now: c.Now}
 	return f
 }
@@ -88,25 +94,25 @@ func testRecomputation(t *testing.T, groupCommit bool) {
 	storetest.Each(t, time.Now, func(t *testing.T, s *store.Store) {
 		f := newFixture(t, s)
 		if groupCommit {
-			f.svc.Writer = f.svc.NewWriter(store.WriterConfig{MaxBatch: 16, Observe: storetest.NoFailedBatches(t)})
-			t.Cleanup(f.svc.Writer.Close)
+			f.svc.StartGroupCommit(QueueConfig{MaxBatch: 16, Observe: noFailedBatches(t)})
+			t.Cleanup(f.svc.Close)
 		}
 		ctx := context.Background()
 		rng := rand.New(rand.NewPCG(7, 11))
-		var sent []checkin.Input
+		var sent []Input
 		var pending []int64
 		for step := range 150 {
-			f.clock.t = f.clock.t.Add(time.Duration(rng.IntN(150)) * time.Minute)
+			f.clock.Advance(time.Duration(rng.IntN(150)) * time.Minute)
 			switch op := rng.IntN(10); {
 			case op < 5: // live
-				in := randomFix(rng, fmt.Sprintf("live-%d", step), f.clock.t)
+				in := randomFix(rng, fmt.Sprintf("live-%d", step), f.clock.Now())
 				record(t, f, ctx, &pending, false, in)
 				sent = append(sent, in)
 			case op < 8: // an offline batch from the past days, shuffled
-				var batch []checkin.Input
+				var batch []Input
 				for i := range 1 + rng.IntN(5) {
 					ago := time.Duration(rng.IntN(72*60)) * time.Minute
-					batch = append(batch, randomFix(rng, fmt.Sprintf("off-%d-%d", step, i), f.clock.t.Add(-ago)))
+					batch = append(batch, randomFix(rng, fmt.Sprintf("off-%d-%d", step, i), f.clock.Now().Add(-ago)))
 				}
 				rng.Shuffle(len(batch), func(i, j int) { batch[i], batch[j] = batch[j], batch[i] })
 				record(t, f, ctx, &pending, true, batch...)
@@ -128,7 +134,7 @@ func testRecomputation(t *testing.T, groupCommit bool) {
 
 // randomFix is near 兰考县's label point (mostly inside), sometimes on its
 // border or far away, with varied accuracy.
-func randomFix(rng *rand.Rand, id string, device time.Time) checkin.Input {
+func randomFix(rng *rand.Rand, id string, device time.Time) Input {
 	lon, lat, acc := 114.820572+rng.Float64()*0.02-0.01, 34.829899+rng.Float64()*0.02-0.01, 10+rng.Float64()*40
 	switch rng.IntN(8) {
 	case 0:
@@ -136,12 +142,12 @@ func randomFix(rng *rand.Rand, id string, device time.Time) checkin.Input {
 	case 1:
 		lon, lat = 114.770472, 34.554585 // 杞县
 	}
-	return checkin.Input{ClientID: id, Lat: lat, Lon: lon, AccuracyM: acc, CoordSystem: geofence.GCJ02, DeviceTime: device}
+	return Input{ClientID: id, Lat: lat, Lon: lon, AccuracyM: acc, CoordSystem: geofence.GCJ02, DeviceTime: device}
 }
 
-func record(t *testing.T, f *fixture, ctx context.Context, pending *[]int64, offline bool, ins ...checkin.Input) {
+func record(t *testing.T, f *fixture, ctx context.Context, pending *[]int64, offline bool, ins ...Input) {
 	t.Helper()
-	var results []checkin.ItemResult
+	var results []ItemResult
 	if offline {
 		var err error
 		if results, err = f.svc.Sync(ctx, f.cadre, ins); err != nil {
@@ -149,7 +155,7 @@ func record(t *testing.T, f *fixture, ctx context.Context, pending *[]int64, off
 		}
 	} else {
 		res, err := f.svc.CheckIn(ctx, f.cadre, ins[0])
-		results = []checkin.ItemResult{{Result: res, Err: err}}
+		results = []ItemResult{{Result: res, Err: err}}
 	}
 	for _, r := range results {
 		if r.Err != nil {
@@ -163,18 +169,18 @@ func record(t *testing.T, f *fixture, ctx context.Context, pending *[]int64, off
 
 func assertRecomputed(t *testing.T, ctx context.Context, s *store.Store, f *fixture) {
 	t.Helper()
-	rows, regs, err := s.CountingHistory(ctx, f.cadre.UserID)
+	rows, err := s.CountingHistory(ctx, f.reviewer, f.cadre.UserID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var fixes []presence.AcceptedFix
 	for _, c := range rows {
-		for _, r := range checkin.CountsAt(c, regs[c.ID]) {
+		for _, r := range CountsAt(c) {
 			fixes = append(fixes, presence.AcceptedFix{RegionID: r, At: c.OccurredAt})
 		}
 	}
 	want := presence.BuildDays(fixes, f.svc.Policy)
-	got, err := s.AllDays(ctx, f.cadre.UserID)
+	got, err := s.AllDays(ctx, f.reviewer, f.cadre.UserID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,5 +200,16 @@ func assertRecomputed(t *testing.T, ctx context.Context, s *store.Store, f *fixt
 	}
 	if counted == 0 {
 		t.Error("no day counted: the history exercised nothing")
+	}
+}
+
+// noFailedBatches is a queue observer that fails the test when a batch
+// fails: its requests would still be stored, one by one, and the batch path
+// would go untested without anyone noticing.
+func noFailedBatches(t testing.TB) func(BatchStats) {
+	return func(b BatchStats) {
+		if b.Failed {
+			t.Errorf("a batch of %d failed: %v", b.Size, b.Err)
+		}
 	}
 }

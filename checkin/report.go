@@ -3,7 +3,7 @@ package checkin
 import (
 	"context"
 
-	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/compliance"
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/presence"
@@ -22,7 +22,7 @@ type QuarterPresence struct {
 // Quarter reports userID's quarter q of year, read from the day table (no
 // raw check-ins are scanned). Callers see only cadres they may read
 // (NOT_FOUND otherwise); a bad quarter is INVALID.
-func (s *Service) Quarter(ctx context.Context, p *auth.Principal, userID int64, year, q int) (*QuarterPresence, error) {
+func (s *Service) Quarter(ctx context.Context, p *authz.Principal, userID int64, year, q int) (*QuarterPresence, error) {
 	qt := compliance.Quarter{Year: year, Q: q}
 	if !qt.Valid() {
 		return nil, models.E(models.CodeInvalid, "quarter must be 1–4 of a year between 2000 and 2100")
@@ -34,11 +34,10 @@ func (s *Service) Quarter(ctx context.Context, p *auth.Principal, userID int64, 
 	}
 	stats := make([]presence.DayStat, len(days))
 	for i, d := range days {
-		date, _ := presence.ParseDate(d.Date)
-		stats[i] = presence.DayStat{RegionID: d.RegionID, Date: date, Accepted: d.Accepted, First: d.FirstAt, Last: d.LastAt}
+		stats[i] = statOf(*d)
 	}
 	out := &QuarterPresence{Quarter: qt, Days: days, Trips: presence.Trips(stats, s.Policy)}
-	county, err := s.Store.DispatchCountyIn(ctx, userID, first, last)
+	county, err := s.Store.DispatchCountyIn(ctx, p, userID, first, last)
 	if models.CodeOf(err) == models.CodeNotFound {
 		return out, nil
 	} else if err != nil {

@@ -6,6 +6,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 
+	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/regiondata"
 )
 
@@ -89,7 +90,7 @@ func BenchmarkParseFeatureCollection(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		if _, _, err := ParseFeatureCollection(data, KindCounty, ""); err != nil {
+		if _, _, err := ParseFeatureCollection(data, models.RegionCounty, ""); err != nil {
 			b.Fatal(err)
 		}
 	}

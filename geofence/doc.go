@@ -14,7 +14,8 @@
 // and OUTSIDE if not. Neighbouring regions whose shared border does not match
 // exactly (the bundled county data has small gaps and overlaps across city
 // borders) therefore give BOUNDARY answers near the border rather than a
-// silent pick, and Result.Best flags points in no region or in several.
+// silent pick; the caller chooses among them (package regions) and can tell
+// points in no region or in several.
 //
 // # Distances
 //

@@ -26,7 +26,7 @@ func fuzzRegions() []Region {
 	f := testFrame
 	comb := f.ring(0, -100, 40, -100, 40, -60, 60, -60, 60, -100, 100, -100,
 		100, -10, 80, -40, 60, -10, 40, -40, 20, -10, 0, -10)
-	return append(syntheticRegions(), Region{Kind: KindCounty, Code: "C", Datum: GCJ02, Geometry: orb.MultiPolygon{{comb}}})
+	return append(syntheticRegions(), Region{Kind: models.RegionCounty, Code: "C", Datum: GCJ02, Geometry: orb.MultiPolygon{{comb}}})
 }
 
 var fuzzDatums = [...]Datum{GCJ02, WGS84, BD09, "bogus"}
@@ -115,7 +115,7 @@ func FuzzParseFeatureCollection(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		regions, _, err := ParseFeatureCollection(data, KindCounty, GCJ02)
+		regions, _, err := ParseFeatureCollection(data, models.RegionCounty, GCJ02)
 		if err != nil {
 			if models.CodeOf(err) != models.CodeInvalid {
 				t.Fatalf("error code = %s (%v), want INVALID", models.CodeOf(err), err)

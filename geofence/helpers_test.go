@@ -7,6 +7,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/regiondata"
 )
 
@@ -16,7 +17,7 @@ var henanBox = orb.Bound{Min: orb.Point{110.36, 31.38}, Max: orb.Point{116.65, 3
 // henanRegions parses the bundled county file, failing the test on error.
 func henanRegions(tb testing.TB) ([]Region, []Warning) {
 	tb.Helper()
-	rs, ws, err := ParseFeatureCollection(regiondata.HenanCounties(), KindCounty, "")
+	rs, ws, err := ParseFeatureCollection(regiondata.HenanCounties(), models.RegionCounty, "")
 	if err != nil {
 		tb.Fatalf("ParseFeatureCollection(henan): %v", err)
 	}
@@ -94,4 +95,27 @@ func (f frame) ring(xy ...float64) orb.Ring {
 		r = append(r, f.pt(xy[i], xy[i+1]))
 	}
 	return append(r, r[0])
+}
+
+// soleInside returns the one INSIDE candidate of res, if there is exactly one.
+func soleInside(res Result) (Candidate, bool) {
+	var out Candidate
+	n := 0
+	for _, c := range res.Candidates {
+		if c.Verdict == Inside {
+			out, n = c, n+1
+		}
+	}
+	return out, n == 1
+}
+
+// containing counts the candidates of res that contain the point.
+func containing(res Result) int {
+	n := 0
+	for _, c := range res.Candidates {
+		if c.Contains {
+			n++
+		}
+	}
+	return n
 }

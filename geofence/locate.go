@@ -55,59 +55,12 @@ type Candidate struct {
 type Result struct {
 	Point     orb.Point // the point as given
 	Datum     Datum     // its datum
+	WGS84     orb.Point // the point in WGS-84 (converted once, with the conversions for the regions' datums)
 	AccuracyM float64   // its accuracy radius in metres
 	// Candidates are every region that contains the point or whose edge is
 	// within AccuracyM + CandidateMarginM of it, ordered INSIDE, BOUNDARY,
 	// OUTSIDE, then by Kind, Code and position in the index.
 	Candidates []Candidate
-}
-
-// Best returns the region a check-in should be recorded against: the INSIDE
-// candidate if there is exactly one; otherwise, among INSIDE and BOUNDARY
-// candidates, the one containing the point deepest (largest EdgeDistanceM),
-// or if none contains it, the BOUNDARY candidate nearest to it; ties go to the
-// earlier candidate. ok is false, and best the zero Candidate, when there is
-// no INSIDE or BOUNDARY candidate. ambiguous reports that the point lies in no
-// region or in more than one (gaps and overlaps of the data), so the choice
-// should be shown to a reviewer rather than trusted silently.
-func (r Result) Best() (best Candidate, ok, ambiguous bool) {
-	inside, containing := 0, 0
-	for _, c := range r.Candidates {
-		if c.Verdict == Inside {
-			inside++
-		}
-		if c.Contains {
-			containing++
-		}
-	}
-	ambiguous = containing != 1
-	if inside == 1 {
-		return r.Candidates[0], true, ambiguous
-	}
-	bi := -1
-	for i, c := range r.Candidates {
-		if c.Verdict == Outside {
-			continue
-		}
-		if bi < 0 || better(c, r.Candidates[bi]) {
-			bi = i
-		}
-	}
-	if bi < 0 {
-		return Candidate{}, false, ambiguous
-	}
-	return r.Candidates[bi], true, ambiguous
-}
-
-// better reports whether c is strictly preferable to b for Best.
-func better(c, b Candidate) bool {
-	switch {
-	case c.Contains != b.Contains:
-		return c.Contains
-	case c.Contains:
-		return c.EdgeDistanceM > b.EdgeDistanceM
-	}
-	return c.EdgeDistanceM < b.EdgeDistanceM
 }
 
 // Index answers which regions a point lies in. Build it with NewIndex; it is
@@ -164,8 +117,8 @@ func (x *Index) Len() int { return len(x.regions) }
 
 // Locate finds the regions at p, a [lon, lat] position in datum with an
 // accuracy radius of accuracyM metres (the phone's reported horizontal
-// accuracy; 0 for an exact point). For each datum of the indexed regions p is
-// converted once; candidate regions are found through a grid over their
+// accuracy; 0 for an exact point). p is converted once to WGS-84 (the
+// Result's WGS84) and once to each other datum of the indexed regions; candidate regions are found through a grid over their
 // bounding boxes and tested exactly: containment with the semantics of
 // planar.MultiPolygonContains, and the distance to the nearest edge as
 // described in the package documentation. Locate allocates only the
@@ -183,10 +136,17 @@ func (x *Index) Locate(p orb.Point, datum Datum, accuracyM float64) (Result, err
 	if !(accuracyM >= 0) || math.IsInf(accuracyM, 1) {
 		return Result{}, models.E(models.CodeInvalid, "accuracy %v m must be a finite number >= 0", accuracyM)
 	}
-	res := Result{Point: p, Datum: datum, AccuracyM: accuracyM}
+	res := Result{Point: p, Datum: datum, AccuracyM: accuracyM, WGS84: p}
+	if datum != WGS84 {
+		res.WGS84 = convert(p, datum, WGS84)
+	}
 	for i := range x.groups {
 		g := &x.groups[i]
-		res.Candidates = x.locateIn(g, convert(p, datum, g.datum), accuracyM, res.Candidates)
+		q := res.WGS84
+		if g.datum != WGS84 {
+			q = convert(p, datum, g.datum)
+		}
+		res.Candidates = x.locateIn(g, q, accuracyM, res.Candidates)
 	}
 	sortCandidates(res.Candidates)
 	return res, nil

@@ -32,11 +32,11 @@ func syntheticRegions() []Region {
 	f := testFrame
 	hole := f.ring(40, 40, 40, 60, 60, 60, 60, 40) // clockwise
 	return []Region{
-		{Kind: KindCounty, Code: "A", Name: "甲", Datum: GCJ02, Geometry: orb.MultiPolygon{
+		{Kind: models.RegionCounty, Code: "A", Name: "甲", Datum: GCJ02, Geometry: orb.MultiPolygon{
 			{f.rect(0, 0, 100, 100), hole},
 			{f.rect(220, 70, 250, 100)},
 		}},
-		{Kind: KindCounty, Code: "B", Name: "乙", Datum: GCJ02, Geometry: orb.MultiPolygon{
+		{Kind: models.RegionCounty, Code: "B", Name: "乙", Datum: GCJ02, Geometry: orb.MultiPolygon{
 			{f.rect(100, 0, 160, 100)},
 		}},
 	}
@@ -129,36 +129,6 @@ func TestLocateInvalid(t *testing.T) {
 	}
 }
 
-func TestBest(t *testing.T) {
-	a, b, c := &Region{Code: "A"}, &Region{Code: "B"}, &Region{Code: "C"}
-	cand := func(r *Region, contains bool, v Verdict, d float64) Candidate {
-		return Candidate{Region: r, Code: r.Code, Contains: contains, Verdict: v, EdgeDistanceM: d}
-	}
-	tests := []struct {
-		name          string
-		cands         []Candidate
-		wantCode      string // "" when ok is false
-		wantAmbiguous bool
-	}{
-		{"nothing", nil, "", true},
-		{"only outside", []Candidate{cand(a, false, Outside, 30)}, "", true},
-		{"one inside", []Candidate{cand(a, true, Inside, 500), cand(b, false, Outside, 40)}, "A", false},
-		{"inside and boundary neighbour", []Candidate{cand(b, true, Inside, 40), cand(a, false, Boundary, 40)}, "B", false},
-		{"one boundary, containing", []Candidate{cand(a, false, Boundary, 5), cand(b, true, Boundary, 5)}, "B", false},
-		{"gap: nearest boundary wins", []Candidate{cand(a, false, Boundary, 8), cand(b, false, Boundary, 3)}, "B", true},
-		{"gap: tie goes to order", []Candidate{cand(a, false, Boundary, 3), cand(b, false, Boundary, 3)}, "A", true},
-		{"overlap: deepest wins", []Candidate{cand(a, true, Boundary, 2), cand(b, true, Boundary, 9), cand(c, false, Outside, 40)}, "B", true},
-		{"overlap: two inside", []Candidate{cand(a, true, Inside, 60), cand(b, true, Inside, 90)}, "B", true},
-	}
-	for _, tt := range tests {
-		got, ok, ambiguous := Result{Candidates: tt.cands}.Best()
-		if ok != (tt.wantCode != "") || got.Code != tt.wantCode || ambiguous != tt.wantAmbiguous {
-			t.Errorf("%s: Best() = %q, ok %v, ambiguous %v; want %q, ok %v, ambiguous %v",
-				tt.name, got.Code, ok, ambiguous, tt.wantCode, tt.wantCode != "", tt.wantAmbiguous)
-		}
-	}
-}
-
 // Regions in different datums are each tested in their own datum.
 func TestLocateMixedDatums(t *testing.T) {
 	f := testFrame
@@ -171,10 +141,10 @@ func TestLocateMixedDatums(t *testing.T) {
 		return out
 	}
 	x := NewIndex([]Region{
-		{Kind: KindCampus, Code: "gcj", Datum: GCJ02, Geometry: square},
-		{Kind: KindCampus, Code: "wgs", Datum: WGS84, Geometry: toWGS(square)},
-		{Kind: KindCampus, Code: "broken", Datum: "", Geometry: square}, // never located
-		{Kind: KindCampus, Code: "empty", Datum: GCJ02},                 // never located
+		{Kind: models.RegionCampus, Code: "gcj", Datum: GCJ02, Geometry: square},
+		{Kind: models.RegionCampus, Code: "wgs", Datum: WGS84, Geometry: toWGS(square)},
+		{Kind: models.RegionCampus, Code: "broken", Datum: "", Geometry: square}, // never located
+		{Kind: models.RegionCampus, Code: "empty", Datum: GCJ02},                 // never located
 	})
 	if got, want := x.Len(), 4; got != want {
 		t.Errorf("Len() = %d, want %d", got, want)

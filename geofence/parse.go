@@ -65,7 +65,7 @@ type rawGeometry struct {
 // On any rejection it returns a CodeInvalid error whose message names the
 // feature (index, code, name) and, for geometry, the part and ring, and no
 // regions. Only the first problem found is reported.
-func ParseFeatureCollection(data []byte, kind Kind, datum Datum) ([]Region, []Warning, error) {
+func ParseFeatureCollection(data []byte, kind models.RegionKind, datum Datum) ([]Region, []Warning, error) {
 	if !kind.Valid() {
 		return nil, nil, models.E(models.CodeInvalid, "unknown region kind %q", kind)
 	}
@@ -119,7 +119,7 @@ func decodeCollection(data []byte, datum Datum) (*rawCollection, Datum, error) {
 }
 
 // parseFeature turns one feature into a Region. Errors name the feature.
-func parseFeature(i int, f *rawFeature, kind Kind, datum Datum) (Region, []Warning, error) {
+func parseFeature(i int, f *rawFeature, kind models.RegionKind, datum Datum) (Region, []Warning, error) {
 	r := Region{Kind: kind, Datum: datum}
 	if err := readProperties(&r, f.Properties); err != nil {
 		return r, nil, models.E(models.CodeInvalid, "%s: %s", featureLabel(i, r.Code, r.Name), message(err))

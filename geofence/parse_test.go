@@ -40,7 +40,7 @@ func TestParseFeatureCollection(t *testing.T) {
 			polygon(square(113, 34, 0.1), square(113.04, 34.04, 0.02))) + `,` +
 		feature(`"code":"ZZU-1","name":"郑州大学","parent_code":"ZZU","parent_name":"郑州大学"`,
 			multiPolygon("["+square(113.5, 34.5, 0.01)+"]", "["+square(113.52, 34.5, 0.01)+"]")) + `]}`
-	rs, ws, err := ParseFeatureCollection([]byte(data), KindCampus, BD09)
+	rs, ws, err := ParseFeatureCollection([]byte(data), models.RegionCampus, BD09)
 	if err != nil {
 		t.Fatalf("ParseFeatureCollection: %v", err)
 	}
@@ -61,7 +61,7 @@ func TestParseFeatureCollection(t *testing.T) {
 	}
 	for i, w := range want {
 		r := rs[i]
-		if r.Kind != KindCampus || r.Code != w.code || r.OfficialCode != w.official || r.Name != w.name ||
+		if r.Kind != models.RegionCampus || r.Code != w.code || r.OfficialCode != w.official || r.Name != w.name ||
 			r.ParentCode != w.parent || r.ParentName != w.parentName || r.Datum != w.datum {
 			t.Errorf("region %d = %+v, want %+v", i, r, w)
 		}
@@ -91,7 +91,7 @@ func TestParseDatumPrecedence(t *testing.T) {
 	for _, tt := range tests {
 		data := `{"type":"FeatureCollection",` + tt.topLevel + `"features":[` +
 			feature(tt.property+`"code":"a"`, polygon(square(113, 34, 0.1))) + `]}`
-		rs, _, err := ParseFeatureCollection([]byte(data), KindCounty, tt.arg)
+		rs, _, err := ParseFeatureCollection([]byte(data), models.RegionCounty, tt.arg)
 		if err != nil {
 			t.Errorf("%s: %v", tt.name, err)
 			continue
@@ -109,52 +109,52 @@ func TestParseRejects(t *testing.T) {
 	tests := []struct {
 		name  string
 		data  string
-		kind  Kind
+		kind  models.RegionKind
 		datum Datum
 		want  []string // substrings of the message
 	}{
-		{"not JSON", `{"type":`, KindCounty, GCJ02, []string{"not valid JSON"}},
-		{"not a collection", `{"type":"Feature"}`, KindCounty, GCJ02, []string{"FeatureCollection"}},
-		{"empty collection", collection(), KindCounty, GCJ02, []string{"no features"}},
+		{"not JSON", `{"type":`, models.RegionCounty, GCJ02, []string{"not valid JSON"}},
+		{"not a collection", `{"type":"Feature"}`, models.RegionCounty, GCJ02, []string{"FeatureCollection"}},
+		{"empty collection", collection(), models.RegionCounty, GCJ02, []string{"no features"}},
 		{"unknown kind", collection(ok), "PROVINCE", GCJ02, []string{"kind"}},
-		{"unknown datum argument", collection(ok), KindCounty, "ED50", []string{"datum"}},
+		{"unknown datum argument", collection(ok), models.RegionCounty, "ED50", []string{"datum"}},
 		{"unknown datum property", collection(feature(`"code":"x","datum":"CGCS2000"`, polygon(square(113, 34, 0.1)))),
-			KindCounty, GCJ02, []string{"feature 0", "unknown datum"}},
-		{"no datum anywhere", collection(ok), KindCounty, "", []string{"feature 0", "no datum"}},
+			models.RegionCounty, GCJ02, []string{"feature 0", "unknown datum"}},
+		{"no datum anywhere", collection(ok), models.RegionCounty, "", []string{"feature 0", "no datum"}},
 		{"missing code", collection(ok, feature(`"name":"无名"`, polygon(square(114, 34, 0.1)))),
-			KindCounty, GCJ02, []string{"feature 1", "无名", "no code"}},
+			models.RegionCounty, GCJ02, []string{"feature 1", "无名", "no code"}},
 		{"duplicate code", collection(ok, feature(`"adcode":"ok","name":"又"`, polygon(square(114, 34, 0.1)))),
-			KindCounty, GCJ02, []string{"feature 1", "code ok", `"ok" is already used by feature 0`}},
+			models.RegionCounty, GCJ02, []string{"feature 1", "code ok", `"ok" is already used by feature 0`}},
 		{"bad code type", collection(feature(`"code":true`, polygon(square(113, 34, 0.1)))),
-			KindCounty, GCJ02, []string{"feature 0", `"code"`}},
+			models.RegionCounty, GCJ02, []string{"feature 0", `"code"`}},
 		{"bad center", collection(feature(`"code":"c","center":[113]`, polygon(square(113, 34, 0.1)))),
-			KindCounty, GCJ02, []string{"feature 0", "center"}},
+			models.RegionCounty, GCJ02, []string{"feature 0", "center"}},
 		{"point geometry", collection(feature(`"code":"p"`, `{"type":"Point","coordinates":[113,34]}`)),
-			KindCounty, GCJ02, []string{"feature 0 (code p)", `"Point"`}},
+			models.RegionCounty, GCJ02, []string{"feature 0 (code p)", `"Point"`}},
 		{"null geometry", collection(feature(`"code":"n"`, `null`)),
-			KindCounty, GCJ02, []string{"feature 0 (code n)", "null"}},
+			models.RegionCounty, GCJ02, []string{"feature 0 (code n)", "null"}},
 		{"unclosed ring", collection(ok, feature(`"code":"u","name":"开"`, polygon(square(114, 34, 0.1), "[[114.02,34.02],[114.05,34.02],[114.05,34.05],[114.02,34.05]]"))),
-			KindCounty, GCJ02, []string{"feature 1 (code u 开)", "part 0 ring 1", "not closed"}},
+			models.RegionCounty, GCJ02, []string{"feature 1 (code u 开)", "part 0 ring 1", "not closed"}},
 		{"too few positions", collection(feature(`"code":"t"`, polygon("[[113,34],[113.1,34],[113,34]]"))),
-			KindCounty, GCJ02, []string{"feature 0 (code t)", "part 0 ring 0", "3 positions"}},
+			models.RegionCounty, GCJ02, []string{"feature 0 (code t)", "part 0 ring 0", "3 positions"}},
 		{"position with one number", collection(feature(`"code":"o"`, polygon("[[113,34],[113.1],[113.1,34.1],[113,34]]"))),
-			KindCounty, GCJ02, []string{"feature 0 (code o)", "part 0", "ring 0", "position 1"}},
+			models.RegionCounty, GCJ02, []string{"feature 0 (code o)", "part 0", "ring 0", "position 1"}},
 		{"longitude out of range", collection(feature(`"code":"r"`, multiPolygon("["+square(113, 34, 0.1)+"]", "["+square(180, 34, 0.1)+"]"))),
-			KindCounty, GCJ02, []string{"feature 0 (code r)", "part 1 ring 0", "out of range"}},
+			models.RegionCounty, GCJ02, []string{"feature 0 (code r)", "part 1 ring 0", "out of range"}},
 		{"latitude out of range", collection(feature(`"code":"r"`, polygon(square(113, 89.95, 0.1)))),
-			KindCounty, GCJ02, []string{"part 0 ring 0", "out of range"}},
+			models.RegionCounty, GCJ02, []string{"part 0 ring 0", "out of range"}},
 		{"non-finite number", collection(feature(`"code":"f"`, multiPolygon("["+square(113, 34, 0.1)+"]", "["+square(114, 34, 0.1)+",[[113,34],[1e999,34],[113.1,34.1],[113,34]]]"))),
-			KindCounty, GCJ02, []string{"feature 0 (code f)", "part 1 ring 1: position 1: 1e999 is not a finite number"}},
+			models.RegionCounty, GCJ02, []string{"feature 0 (code f)", "part 1 ring 1: position 1: 1e999 is not a finite number"}},
 		{"string coordinate", collection(feature(`"code":"s"`, polygon(`[[113,34],["x",34],[113.1,34.1],[113,34]]`))),
-			KindCounty, GCJ02, []string{"feature 0 (code s)", "part 0 ring 0: position 1: x is not a finite number"}},
+			models.RegionCounty, GCJ02, []string{"feature 0 (code s)", "part 0 ring 0: position 1: x is not a finite number"}},
 		{"malformed coordinates", collection(feature(`"code":"m"`, polygon(`{"a":1}`))),
-			KindCounty, GCJ02, []string{"feature 0 (code m)", "Polygon coordinates"}},
+			models.RegionCounty, GCJ02, []string{"feature 0 (code m)", "Polygon coordinates"}},
 		{"zero area", collection(feature(`"code":"z"`, polygon("[[113,34],[113.1,34.1],[113.2,34.2],[113,34]]"))),
-			KindCounty, GCJ02, []string{"feature 0 (code z)", "part 0 ring 0", "zero area"}},
+			models.RegionCounty, GCJ02, []string{"feature 0 (code z)", "part 0 ring 0", "zero area"}},
 		{"empty multipolygon", collection(feature(`"code":"e"`, multiPolygon())),
-			KindCounty, GCJ02, []string{"feature 0 (code e)", "no polygons"}},
+			models.RegionCounty, GCJ02, []string{"feature 0 (code e)", "no polygons"}},
 		{"polygon without rings", collection(feature(`"code":"e"`, polygon())),
-			KindCounty, GCJ02, []string{"feature 0 (code e)", "part 0", "no rings"}},
+			models.RegionCounty, GCJ02, []string{"feature 0 (code e)", "part 0", "no rings"}},
 	}
 	for _, tt := range tests {
 		rs, _, err := ParseFeatureCollection([]byte(tt.data), tt.kind, tt.datum)
@@ -203,7 +203,7 @@ func TestParseSelfIntersectionWarnings(t *testing.T) {
 		feature(`"code":"bow","name":"蝴蝶"`, polygon(bowTie)),
 		feature(`"code":"pinch"`, multiPolygon("["+square(110, 30, 0.5)+"]", "["+pinch+"]")),
 	)
-	rs, ws, err := ParseFeatureCollection([]byte(data), KindCounty, GCJ02)
+	rs, ws, err := ParseFeatureCollection([]byte(data), models.RegionCounty, GCJ02)
 	if err != nil {
 		t.Fatalf("ParseFeatureCollection: %v", err)
 	}

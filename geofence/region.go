@@ -6,29 +6,16 @@ import (
 	"encoding/hex"
 	"math"
 
+	"github.com/henan-youth/onsite/models"
 	"github.com/paulmach/orb"
 )
-
-// Kind says what sort of area a Region is.
-type Kind string
-
-// The kinds of region.
-const (
-	KindCounty Kind = "COUNTY" // a county-level administrative unit, Code is its adcode
-	KindCampus Kind = "CAMPUS" // a university campus
-)
-
-// Valid reports whether k is KindCounty or KindCampus.
-func (k Kind) Valid() bool {
-	return k == KindCounty || k == KindCampus
-}
 
 // Region is one area a cadre can be assigned to.
 type Region struct {
 	ID      int64 // the store's row id; zero until stored
 	Version int   // the store's version of the geometry; zero until stored
 
-	Kind         Kind
+	Kind         models.RegionKind
 	Code         string // unique within a Kind; for counties the source adcode
 	OfficialCode string // for counties the current official (MCA/NBS) code; "" if unknown
 	Name         string

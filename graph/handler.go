@@ -20,6 +20,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/models"
 )
 
@@ -112,7 +113,7 @@ func middleware(d Deps, next http.Handler) http.Handler {
 // why the token was refused. A successful login or refresh in the request
 // replaces it, so the payload's nested fields resolve as the new user.
 type session struct {
-	p   atomic.Pointer[auth.Principal]
+	p   atomic.Pointer[authz.Principal]
 	err error
 }
 
@@ -140,7 +141,7 @@ func authenticate(tokens *auth.Tokens, header string) *session {
 
 // principal returns the signed-in caller, or UNAUTHENTICATED with the reason
 // the token was refused.
-func principal(ctx context.Context) (*auth.Principal, error) {
+func principal(ctx context.Context) (*authz.Principal, error) {
 	s, _ := ctx.Value(keySession).(*session)
 	if s == nil {
 		return nil, models.E(models.CodeUnauthenticated, "authentication required")
@@ -155,7 +156,7 @@ func principal(ctx context.Context) (*auth.Principal, error) {
 }
 
 // signedIn makes p the caller for the rest of the request.
-func signedIn(ctx context.Context, p *auth.Principal) {
+func signedIn(ctx context.Context, p *authz.Principal) {
 	if s, _ := ctx.Value(keySession).(*session); s != nil {
 		s.p.Store(p)
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/vikstrous/dataloadgen"
 
-	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/regions"
 	"github.com/henan-youth/onsite/store"
@@ -115,7 +115,7 @@ func (l *loaders) members() *dataloadgen.Loader[int64, []*models.User] {
 func loadRegion(ctx context.Context, id int64) (*models.Region, error) {
 	l := loadersFrom(ctx)
 	if l.regs != nil {
-		if _, err := store.Authorize(caller(ctx), store.OpReadRegions); err != nil {
+		if _, err := authz.Check(caller(ctx), authz.ReadRegions); err != nil {
 			return nil, err
 		}
 		if r := l.regs.Get(id); r != nil {
@@ -128,7 +128,7 @@ func loadRegion(ctx context.Context, id int64) (*models.Region, error) {
 // regionsByID answers from the in-memory regions (every role may read
 // regions) and asks the store only for ids the index lacks.
 func regionsByID(ctx context.Context, s *store.Store, regs *regions.Service, ids []int64) (map[int64]*models.Region, error) {
-	if _, err := store.Authorize(caller(ctx), store.OpReadRegions); err != nil {
+	if _, err := authz.Check(caller(ctx), authz.ReadRegions); err != nil {
 		return nil, err
 	}
 	found := map[int64]*models.Region{}
@@ -153,7 +153,7 @@ func regionsByID(ctx context.Context, s *store.Store, regs *regions.Service, ids
 
 // caller is the principal for a loader fetch; nil (refused by the store)
 // when the request is not signed in.
-func caller(ctx context.Context) *auth.Principal {
+func caller(ctx context.Context) *authz.Principal {
 	p, _ := principal(ctx)
 	return p
 }

@@ -25,7 +25,7 @@ func (r *mutationResolver) ImportRegions(ctx context.Context, kind models.Region
 	if err != nil {
 		return nil, err
 	}
-	sum, warns, err := r.deps.Regions.Import(ctx, p, geofence.Kind(kind), coordSystem, []byte(geojson), "graphql import by "+p.Username)
+	sum, warns, err := r.deps.Regions.Import(ctx, p, models.RegionKind(kind), coordSystem, []byte(geojson), "graphql import by "+p.Username)
 	if err != nil {
 		return nil, err
 	}

@@ -52,30 +52,23 @@ type CheckIn struct {
 	Verdict       string        `gorm:"size:16;not null"` // INSIDE, BOUNDARY or OUTSIDE at RegionID
 	EdgeDistanceM float64       `gorm:"not null;default:0"`
 	Flags         string        `gorm:"type:text;not null"` // JSON array of presence.RaisedFlag
-	Located       Located       `gorm:"type:text"`          // every region it was located against; NULL before migration 4
+	Located       Located       `gorm:"type:text"`          // every region it was located against
 	Status        CheckInStatus `gorm:"size:16;not null"`   // at creation: ACCEPTED or PENDING (reviews are separate rows)
 	PolicyVersion string        `gorm:"size:32;not null"`
 	CreatedAt     time.Time
 }
 
 // CheckInRegion is one region a check-in was located against, with the
-// geometry version used; the evidence behind the verdict. A check-in keeps
-// them in its own row (Located); check-ins stored before migration 4 have
-// them as rows of the table check_in_regions (ID and CheckInID).
+// geometry version used: the evidence behind the verdict.
 type CheckInRegion struct {
-	ID            int64   `gorm:"primaryKey" json:"-"`
-	CheckInID     int64   `gorm:"not null;index" json:"-"`
-	RegionID      int64   `gorm:"not null" json:"region_id"`
-	RegionVersion int     `gorm:"not null" json:"region_version"`
-	Verdict       string  `gorm:"size:16;not null" json:"verdict"`
-	EdgeDistanceM float64 `gorm:"not null" json:"edge_distance_m"`
+	RegionID      int64   `json:"region_id"`
+	RegionVersion int     `json:"region_version"`
+	Verdict       string  `json:"verdict"`
+	EdgeDistanceM float64 `json:"edge_distance_m"`
 }
 
 // Located is the regions a check-in was located against, stored in its row
-// as a JSON array ("[]" when it lay in none). It scans NULL as nil: a
-// check-in stored before the column existed, whose regions are rows of
-// check_in_regions instead; a stored empty array scans as an empty,
-// non-nil slice.
+// as a JSON array ("[]" when it lay in none).
 type Located []CheckInRegion
 
 // Value encodes l as a JSON array; nil encodes as "[]", since every

@@ -5,7 +5,7 @@ import "time"
 // RegionKind says whether a region is a county or a campus.
 type RegionKind string
 
-// Region kinds, matching geofence.Kind.
+// Region kinds.
 const (
 	RegionCounty RegionKind = "COUNTY"
 	RegionCampus RegionKind = "CAMPUS"

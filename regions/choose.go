@@ -1,6 +1,9 @@
 package regions
 
-import "github.com/henan-youth/onsite/geofence"
+import (
+	"github.com/henan-youth/onsite/geofence"
+	"github.com/henan-youth/onsite/models"
+)
 
 // Choose picks the region a fix is recorded against among the INSIDE and
 // BOUNDARY candidates of res: one in mine (the cadre's assignments that
@@ -46,7 +49,7 @@ func preferred(a, b *geofence.Candidate, mine map[int64]bool) bool {
 		return a.Verdict == geofence.Inside
 	}
 	if a.Region.Kind != b.Region.Kind {
-		return a.Region.Kind == geofence.KindCampus
+		return a.Region.Kind == models.RegionCampus
 	}
 	if a.Contains != b.Contains {
 		return a.Contains

@@ -4,9 +4,10 @@ import (
 	"testing"
 
 	"github.com/henan-youth/onsite/geofence"
+	"github.com/henan-youth/onsite/models"
 )
 
-func cand(id int64, kind geofence.Kind, v geofence.Verdict, contains bool, dist float64) geofence.Candidate {
+func cand(id int64, kind models.RegionKind, v geofence.Verdict, contains bool, dist float64) geofence.Candidate {
 	return geofence.Candidate{Region: &geofence.Region{ID: id, Kind: kind, Code: string(rune('A' + id))},
 		Verdict: v, Contains: contains, EdgeDistanceM: dist}
 }
@@ -15,7 +16,7 @@ func cand(id int64, kind geofence.Kind, v geofence.Verdict, contains bool, dist 
 // INSIDE before BOUNDARY, campus before county, own region before a
 // neighbour — and when the point is ambiguous.
 func TestChoose(t *testing.T) {
-	const county, campus = geofence.KindCounty, geofence.KindCampus
+	const county, campus = models.RegionCounty, models.RegionCampus
 	in, edge, out := geofence.Inside, geofence.Boundary, geofence.Outside
 	tests := []struct {
 		name          string

@@ -6,13 +6,15 @@ package regions
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"sync"
 	"sync/atomic"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 
-	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/geofence"
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/regiondata"
@@ -29,6 +31,9 @@ type Service struct {
 	cur   atomic.Pointer[snapshot]
 	gen   atomic.Int64 // store generation the index was built from
 	mu    sync.Mutex   // serialises reloads
+	// system is the principal the service reads regions as, and imports
+	// the bundled counties as.
+	system *authz.Principal
 }
 
 // snapshot is one loaded set of regions: the index and the regions by id.
@@ -46,21 +51,18 @@ func newSnapshot(regs []geofence.Region) *snapshot {
 	return s
 }
 
-// system acts for the server itself when it imports the bundled data.
-var system = &auth.Principal{Role: models.RoleAdmin, Username: "system"}
-
 // New loads the index. On a database without counties it first imports the
 // bundled 157 Henan counties. It fails if the store fails or stored geometry
 // does not decode.
 func New(ctx context.Context, st *store.Store, log *slog.Logger) (*Service, error) {
-	s := &Service{store: st, log: log}
+	s := &Service{store: st, log: log, system: authz.System("regions")}
 	kind := models.RegionCounty
-	rows, _, err := st.ListRegions(ctx, system, store.RegionFilter{Kind: &kind}, store.Page{First: 1})
+	rows, _, err := st.ListRegions(ctx, s.system, store.RegionFilter{Kind: &kind}, store.Page{First: 1})
 	if err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
-		sum, warns, err := s.importData(ctx, system, geofence.KindCounty, geofence.GCJ02, regiondata.HenanCounties(), BundledSource)
+		sum, warns, err := s.importData(ctx, s.system, models.RegionCounty, geofence.GCJ02, regiondata.HenanCounties(), BundledSource)
 		if err != nil {
 			return nil, err
 		}
@@ -111,16 +113,22 @@ func (s *Service) Locate(lat, lon, accuracyM float64, datum geofence.Datum) (geo
 func (s *Service) Reload(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	gen, err := s.store.RegionGeneration(ctx)
+	gen, err := s.store.RegionGeneration(ctx, s.system)
 	if err != nil {
 		return err
 	}
 	if s.cur.Load() != nil && gen == s.gen.Load() {
 		return nil
 	}
-	regs, err := s.store.LoadRegions(ctx)
+	stored, err := s.store.LoadRegions(ctx, s.system)
 	if err != nil {
 		return err
+	}
+	regs := make([]geofence.Region, len(stored))
+	for i := range stored {
+		if regs[i], err = fromStored(stored[i]); err != nil {
+			return err
+		}
 	}
 	s.cur.Store(newSnapshot(regs))
 	s.gen.Store(gen)
@@ -134,7 +142,7 @@ func (s *Service) Reload(ctx context.Context) error {
 // regions, new versions for changed geometry, nothing for unchanged), then
 // reloads the index. Invalid geometry is INVALID naming the feature and ring;
 // self-intersections come back as warnings. Admin only (FORBIDDEN).
-func (s *Service) Import(ctx context.Context, p *auth.Principal, kind geofence.Kind, datum geofence.Datum, data []byte, source string) (store.ImportSummary, []geofence.Warning, error) {
+func (s *Service) Import(ctx context.Context, p *authz.Principal, kind models.RegionKind, datum geofence.Datum, data []byte, source string) (store.ImportSummary, []geofence.Warning, error) {
 	sum, warns, err := s.importData(ctx, p, kind, datum, data, source)
 	if err != nil {
 		return sum, warns, err
@@ -142,7 +150,7 @@ func (s *Service) Import(ctx context.Context, p *auth.Principal, kind geofence.K
 	return sum, warns, s.Reload(ctx)
 }
 
-func (s *Service) importData(ctx context.Context, p *auth.Principal, kind geofence.Kind, datum geofence.Datum, data []byte, source string) (store.ImportSummary, []geofence.Warning, error) {
+func (s *Service) importData(ctx context.Context, p *authz.Principal, kind models.RegionKind, datum geofence.Datum, data []byte, source string) (store.ImportSummary, []geofence.Warning, error) {
 	if !kind.Valid() {
 		return store.ImportSummary{}, nil, models.E(models.CodeInvalid, "unknown region kind %q", kind)
 	}
@@ -156,8 +164,54 @@ func (s *Service) importData(ctx context.Context, p *auth.Principal, kind geofen
 	for _, w := range warns {
 		s.log.Warn("region geometry warning", "warning", w.String())
 	}
-	sum, err := s.store.ImportRegions(ctx, p, regs, source)
+	rows := make([]store.RegionGeometry, len(regs))
+	for i := range regs {
+		if rows[i], err = toStored(regs[i]); err != nil {
+			return store.ImportSummary{}, warns, err
+		}
+	}
+	sum, err := s.store.ImportRegions(ctx, p, rows, source)
 	return sum, warns, err
+}
+
+// toStored encodes a parsed region for the store: its geometry as GeoJSON
+// with its hash, bounding box and centre. INVALID when the geometry cannot
+// be encoded.
+func toStored(g geofence.Region) (store.RegionGeometry, error) {
+	raw, err := json.Marshal(geojson.NewGeometry(g.Geometry))
+	if err != nil {
+		return store.RegionGeometry{}, models.Wrap(models.CodeInvalid, err, "geometry of "+g.Code+" cannot be encoded")
+	}
+	b := g.Geometry.Bound()
+	v := models.RegionVersion{Datum: string(g.Datum), Hash: geofence.GeometryHash(g.Geometry), GeoJSON: string(raw),
+		MinLon: b.Min[0], MinLat: b.Min[1], MaxLon: b.Max[0], MaxLat: b.Max[1]}
+	if g.Center != nil {
+		v.CenterLon, v.CenterLat = &g.Center[0], &g.Center[1]
+	}
+	r := models.Region{Kind: g.Kind, Code: g.Code, OfficialCode: g.OfficialCode, Name: g.Name, ParentCode: g.ParentCode, ParentName: g.ParentName}
+	return store.RegionGeometry{Region: r, Version: v}, nil
+}
+
+// fromStored decodes a stored region for the index. INTERNAL when its
+// geometry no longer decodes.
+func fromStored(row store.RegionGeometry) (geofence.Region, error) {
+	r, v := row.Region, row.Version
+	g, err := geojson.UnmarshalGeometry([]byte(v.GeoJSON))
+	if err != nil {
+		return geofence.Region{}, models.Wrap(models.CodeInternal, err, "stored geometry of region "+r.Code+" does not decode")
+	}
+	out := geofence.Region{ID: r.ID, Version: r.CurrentVersion, Kind: r.Kind, Code: r.Code, OfficialCode: r.OfficialCode,
+		Name: r.Name, ParentCode: r.ParentCode, ParentName: r.ParentName, Datum: geofence.Datum(v.Datum)}
+	switch geom := g.Geometry().(type) {
+	case orb.MultiPolygon:
+		out.Geometry = geom
+	case orb.Polygon:
+		out.Geometry = orb.MultiPolygon{geom}
+	}
+	if v.CenterLon != nil && v.CenterLat != nil {
+		out.Center = &orb.Point{*v.CenterLon, *v.CenterLat}
+	}
+	return out, nil
 }
 
 // Message is the sentence the phone shows for a located point.

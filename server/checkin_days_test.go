@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/checkin"
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/presence"
@@ -190,28 +191,28 @@ func TestConcurrentCheckInsKeepDaysConsistent(t *testing.T) {
 		var id int64
 		fmt.Sscan(uid, &id)
 		ctx := context.Background()
-		rows, regs, err := s.app.store.CountingHistory(ctx, id)
+		rows, err := s.app.store.CountingHistory(ctx, authz.System("test"), id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		all, err := s.app.store.CountCheckIns(ctx, id)
+		all, err := s.app.store.CountCheckIns(ctx, authz.System("test"), id)
 		if err != nil || all != 40 {
 			t.Errorf("stored check-ins = %d, want 40 (one per client id)", all)
 		}
-		assertDaysMatchRecompute(t, s, id, rows, regs)
+		assertDaysMatchRecompute(t, s, id, rows)
 	})
 }
 
-func assertDaysMatchRecompute(t *testing.T, s *testApp, userID int64, rows []*models.CheckIn, regs map[int64][]models.CheckInRegion) {
+func assertDaysMatchRecompute(t *testing.T, s *testApp, userID int64, rows []*models.CheckIn) {
 	t.Helper()
 	var fixes []presence.AcceptedFix
 	for _, c := range rows {
-		for _, r := range checkin.CountsAt(c, regs[c.ID]) {
+		for _, r := range checkin.CountsAt(c) {
 			fixes = append(fixes, presence.AcceptedFix{RegionID: r, At: c.OccurredAt})
 		}
 	}
 	want := presence.BuildDays(fixes, s.app.checkins.Policy)
-	got, err := s.app.store.AllDays(context.Background(), userID)
+	got, err := s.app.store.AllDays(context.Background(), authz.System("test"), userID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,15 +268,15 @@ func TestManyCadresShareCommits(t *testing.T) {
 			t.Errorf("a batch failed:\n%s", s.logs.String())
 		}
 		for _, c := range cadres {
-			n, err := s.app.store.CountCheckIns(t.Context(), c.id)
+			n, err := s.app.store.CountCheckIns(t.Context(), authz.System("test"), c.id)
 			if err != nil || n != 8 {
 				t.Errorf("cadre %d: %d check-ins stored (%v), want 8", c.id, n, err)
 			}
-			rows, regs, err := s.app.store.CountingHistory(t.Context(), c.id)
+			rows, err := s.app.store.CountingHistory(t.Context(), authz.System("test"), c.id)
 			if err != nil {
 				t.Fatal(err)
 			}
-			assertDaysMatchRecompute(t, s, c.id, rows, regs)
+			assertDaysMatchRecompute(t, s, c.id, rows)
 		}
 	})
 }

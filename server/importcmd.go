@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/geofence"
 	"github.com/henan-youth/onsite/models"
 )
@@ -37,11 +37,11 @@ func importRegions(ctx context.Context, args []string, getenv func(string) strin
 	if len(files) != 1 {
 		return fmt.Errorf("usage: server import-regions [-db sqlite|mysql] [-dsn DSN] [-kind county|campus] [-datum WGS84|GCJ02|BD09] FILE.geojson")
 	}
-	k := geofence.Kind(strings.ToUpper(*kind))
+	k := models.RegionKind(strings.ToUpper(*kind))
 	d := geofence.Datum(strings.ToUpper(*datum))
 	if *datum == "" {
 		d = geofence.WGS84
-		if k == geofence.KindCounty {
+		if k == models.RegionCounty {
 			d = geofence.GCJ02
 		}
 	}
@@ -54,7 +54,7 @@ func importRegions(ctx context.Context, args []string, getenv func(string) strin
 		return err
 	}
 	defer a.close()
-	cli := &auth.Principal{Role: models.RoleAdmin, Username: "cli"}
+	cli := authz.System("import-regions")
 	sum, warns, err := a.regions.Import(ctx, cli, k, d, data, "import-regions "+files[0])
 	for _, w := range warns {
 		fmt.Fprintln(stdout, "warning:", w.String())

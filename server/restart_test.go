@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/store/storetest"
 )
 
@@ -102,14 +103,14 @@ func TestDatabaseConnectionsKilledMidRequest(t *testing.T) {
 	var id int64
 	fmt.Sscan(uid, &id)
 	ctx := t.Context()
-	n, err := s.app.store.CountCheckIns(ctx, id)
+	n, err := s.app.store.CountCheckIns(ctx, authz.System("test"), id)
 	if err != nil || n != 30 {
 		t.Fatalf("stored check-ins = %d (%v), want exactly 30", n, err)
 	}
-	rows, regs, err := s.app.store.CountingHistory(ctx, id)
+	rows, err := s.app.store.CountingHistory(ctx, authz.System("test"), id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertDaysMatchRecompute(t, s, id, rows, regs)
+	assertDaysMatchRecompute(t, s, id, rows)
 	t.Logf("killed %d connections", killed)
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/henan-youth/onsite/account"
 	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/checkin"
 	"github.com/henan-youth/onsite/compliance"
 	"github.com/henan-youth/onsite/graph"
@@ -81,7 +82,7 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 		Compliance: compliance.DefaultPolicy(), Now: now}
 	a.metrics = prometheus.NewRegistry()
 	a.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a.checkins.Writer = a.checkins.NewWriter(store.WriterConfig{MaxBatch: cfg.CheckInBatch, Workers: cfg.CheckInWorkers,
+	a.checkins.StartGroupCommit(checkin.QueueConfig{MaxBatch: cfg.CheckInBatch, Workers: cfg.CheckInWorkers,
 		Observe: batchMetrics(a.metrics, log)})
 	return a, nil
 }
@@ -96,7 +97,7 @@ const slowBatch = 250 * time.Millisecond
 // transaction, how long the oldest waited for it, how long it took. A
 // failed batch (its items are then stored one by one) and a slow one are
 // logged.
-func batchMetrics(reg prometheus.Registerer, log *slog.Logger) func(store.BatchStats) {
+func batchMetrics(reg prometheus.Registerer, log *slog.Logger) func(checkin.BatchStats) {
 	size := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "onsite_checkin_batch_size",
 		Help: "Check-ins per group-commit transaction.", Buckets: prometheus.ExponentialBuckets(1, 2, 8)})
 	queued := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "onsite_checkin_batch_queued_seconds",
@@ -104,20 +105,18 @@ func batchMetrics(reg prometheus.Registerer, log *slog.Logger) func(store.BatchS
 	took := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "onsite_checkin_batch_seconds",
 		Help: "Group-commit transaction time, begin to commit.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)})
 	reads := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "onsite_checkin_batch_reads_seconds",
-		Help: "Of a batch's time, the first round trip: begin, cadre locks, prior facts (MySQL).", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)})
+		Help: "Of a batch's time, the reads: begin, cadre locks, priors.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)})
 	writes := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "onsite_checkin_batch_writes_seconds",
-		Help: "Of a batch's time, the last round trip: writes and commit (MySQL).", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)})
+		Help: "Of a batch's time, the rest: judging, writes and commit.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)})
 	failed := prometheus.NewCounter(prometheus.CounterOpts{Name: "onsite_checkin_batch_failures_total",
 		Help: "Batches that failed and were retried item by item."})
 	reg.MustRegister(size, queued, took, reads, writes, failed)
-	return func(b store.BatchStats) {
+	return func(b checkin.BatchStats) {
 		size.Observe(float64(b.Size))
 		queued.Observe(b.Queued.Seconds())
 		took.Observe(b.Took.Seconds())
-		if b.Reads > 0 { // SQLite runs in-process: no round trips to split
-			reads.Observe(b.Reads.Seconds())
-			writes.Observe(b.Writes.Seconds())
-		}
+		reads.Observe(b.Reads.Seconds())
+		writes.Observe(b.Writes.Seconds())
 		if b.Took >= slowBatch {
 			log.Warn("slow check-in batch", "size", b.Size, "took", b.Took, "reads", b.Reads, "writes_and_commit", b.Writes, "queued", b.Queued)
 		}
@@ -140,7 +139,7 @@ func (a *app) bootstrap(ctx context.Context, h auth.Hasher) error {
 	if err != nil {
 		return err
 	}
-	created, err := a.store.Bootstrap(ctx, "410000", "共青团河南省委", "admin", hash)
+	created, err := a.store.Bootstrap(ctx, authz.System("bootstrap"), "410000", "共青团河南省委", "admin", hash)
 	if err != nil || !created {
 		return err
 	}
@@ -154,9 +153,7 @@ func (a *app) bootstrap(ctx context.Context, h auth.Hasher) error {
 
 // close stops group commit (after the batches in flight) and the store.
 func (a *app) close() {
-	if a.checkins.Writer != nil {
-		a.checkins.Writer.Close()
-	}
+	a.checkins.Close()
 	a.store.Close()
 }
 

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/store"
 	"github.com/henan-youth/onsite/store/storetest"
@@ -20,21 +20,21 @@ import (
 type world struct {
 	units map[string]*models.OrgUnit
 	users map[string]*models.User
-	admin *auth.Principal
+	admin *authz.Principal
 }
 
-func principalOf(u *models.User) *auth.Principal {
-	return &auth.Principal{UserID: u.ID, Username: u.Username, Role: u.Role, OrgUnitID: u.OrgUnitID}
+func principalOf(u *models.User) *authz.Principal {
+	return &authz.Principal{UserID: u.ID, Username: u.Username, Role: u.Role, OrgUnitID: u.OrgUnitID}
 }
 
 // bootstrapAdmin creates the root unit and the first admin, and returns it.
 func bootstrapAdmin(t testing.TB, s *store.Store) *models.User {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := s.Bootstrap(ctx, "410000", "root", "admin", "x"); err != nil {
+	if _, err := s.Bootstrap(ctx, system, "410000", "root", "admin", "x"); err != nil {
 		t.Fatal(err)
 	}
-	admin, err := s.UserByUsername(ctx, "admin")
+	admin, err := s.UserByUsername(ctx, system, "admin")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,8 +47,8 @@ func buildWorld(t *testing.T, s *store.Store) *world {
 	adminUser := bootstrapAdmin(t, s)
 	w := &world{units: map[string]*models.OrgUnit{}, users: map[string]*models.User{"admin": adminUser}, admin: principalOf(adminUser)}
 	w.units["root"], _ = s.OrgUnit(ctx, w.admin, adminUser.OrgUnitID)
-	s.BindDevice(ctx, adminUser.ID, "phone-1")
-	s.BindDevice(ctx, adminUser.ID, "phone-2")
+	s.BindDevice(ctx, system, adminUser.ID, "phone-1")
+	s.BindDevice(ctx, system, adminUser.ID, "phone-2")
 	for _, u := range []struct{ name, parent string }{{"A", "root"}, {"A1", "A"}, {"B", "root"}} {
 		code, name, kind := "unit-"+u.name, u.name, models.OrgCounty
 		unit, err := s.CreateOrgUnit(ctx, w.admin, store.OrgUnitInput{ParentID: &w.units[u.parent].ID, Code: &code, Name: &name, Kind: &kind})
@@ -70,10 +70,10 @@ func buildWorld(t *testing.T, s *store.Store) *world {
 			t.Fatal(err)
 		}
 		w.users[u.name] = user
-		if _, err := s.BindDevice(ctx, user.ID, "phone-1"); err != nil {
+		if _, err := s.BindDevice(ctx, system, user.ID, "phone-1"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.BindDevice(ctx, user.ID, "phone-2"); models.CodeOf(err) != models.CodeDeviceNotBound {
+		if _, err := s.BindDevice(ctx, system, user.ID, "phone-2"); models.CodeOf(err) != models.CodeDeviceNotBound {
 			t.Fatalf("second device: %v", err)
 		}
 	}
@@ -83,7 +83,7 @@ func buildWorld(t *testing.T, s *store.Store) *world {
 // exercise performs op as p on target through the store's public API and
 // reports whether it was allowed. "Refused" is FORBIDDEN, NOT_FOUND for a
 // single read, or an empty result for a list.
-func exercise(t *testing.T, s *store.Store, op store.Op, p *auth.Principal, target *models.User) bool {
+func exercise(t *testing.T, s *store.Store, op authz.Op, p *authz.Principal, target *models.User) bool {
 	t.Helper()
 	ctx := context.Background()
 	refused := func(err error) bool {
@@ -94,14 +94,14 @@ func exercise(t *testing.T, s *store.Store, op store.Op, p *auth.Principal, targ
 		return err != nil && c != models.CodeConflict // CONFLICT: authorized, then refused on state
 	}
 	switch op {
-	case store.OpReadOrgUnits:
+	case authz.ReadOrgUnits:
 		_, err := s.OrgUnit(ctx, p, target.OrgUnitID)
 		return !refused(err)
-	case store.OpWriteOrgUnits:
+	case authz.WriteOrgUnits:
 		name := "renamed"
 		_, err := s.UpdateOrgUnit(ctx, p, target.OrgUnitID, store.OrgUnitInput{Name: &name})
 		return !refused(err)
-	case store.OpReadUsers:
+	case authz.ReadUsers:
 		_, err := s.User(ctx, p, target.ID)
 		rows, _, lerr := s.ListUsers(ctx, p, store.UserFilter{OrgUnitID: &target.OrgUnitID}, store.Page{})
 		listed := false
@@ -112,20 +112,20 @@ func exercise(t *testing.T, s *store.Store, op store.Op, p *auth.Principal, targ
 			t.Errorf("%s as %s: single read %v but list %v", op, p.Username, got, listed)
 		}
 		return !refused(err)
-	case store.OpWriteUsers:
+	case authz.WriteUsers:
 		name := "renamed"
 		_, err := s.UpdateUser(ctx, p, target.ID, store.UserInput{DisplayName: &name})
 		return !refused(err)
-	case store.OpResetPassword:
-		return !refused(s.CheckUnit(ctx, p, store.OpResetPassword, target.OrgUnitID))
-	case store.OpReadDevices:
+	case authz.ResetPassword:
+		return !refused(s.CheckUnit(ctx, p, authz.ResetPassword, target.OrgUnitID))
+	case authz.ReadDevices:
 		rows, _, err := s.ListDevices(ctx, p, store.DeviceFilter{UserID: &target.ID}, store.Page{})
 		return !refused(err) && len(rows) > 0
-	case store.OpApproveDevice:
+	case authz.ApproveDevice:
 		pending := models.DevicePending
-		rows, _, err := s.ListDevices(ctx, &auth.Principal{UserID: -1, Role: models.RoleAdmin}, store.DeviceFilter{UserID: &target.ID, Status: &pending}, store.Page{})
+		rows, _, err := s.ListDevices(ctx, &authz.Principal{UserID: -1, Role: models.RoleAdmin}, store.DeviceFilter{UserID: &target.ID, Status: &pending}, store.Page{})
 		if err != nil || len(rows) == 0 {
-			rows, _, _ = s.ListDevices(ctx, &auth.Principal{UserID: -1, Role: models.RoleAdmin}, store.DeviceFilter{UserID: &target.ID}, store.Page{})
+			rows, _, _ = s.ListDevices(ctx, &authz.Principal{UserID: -1, Role: models.RoleAdmin}, store.DeviceFilter{UserID: &target.ID}, store.Page{})
 		}
 		_, err = s.ApproveDevice(ctx, p, rows[0].ID)
 		return !refused(err)
@@ -141,24 +141,25 @@ func exercise(t *testing.T, s *store.Store, op store.Op, p *auth.Principal, targ
 // target that is the caller itself, a user in the caller's subtree and a
 // user in another unit, through the store's real queries.
 func TestAuthorizationMatrix(t *testing.T) {
-	want := map[store.Op]map[models.Role]store.Reach{ // the policy, written out independently of Matrix()
-		store.OpReadOrgUnits:  {models.RoleCadre: store.ReachAll, models.RoleSupervisor: store.ReachAll, models.RoleDiscipline: store.ReachAll, models.RoleAdmin: store.ReachAll},
-		store.OpWriteOrgUnits: {models.RoleSupervisor: store.ReachSubtree, models.RoleAdmin: store.ReachAll},
-		store.OpReadUsers:     {models.RoleCadre: store.ReachSelf, models.RoleSupervisor: store.ReachSubtree, models.RoleDiscipline: store.ReachAll, models.RoleAdmin: store.ReachAll},
-		store.OpWriteUsers:    {models.RoleSupervisor: store.ReachSubtree, models.RoleAdmin: store.ReachAll},
-		store.OpResetPassword: {models.RoleAdmin: store.ReachAll},
-		store.OpReadDevices:   {models.RoleCadre: store.ReachSelf, models.RoleSupervisor: store.ReachSubtree, models.RoleDiscipline: store.ReachAll, models.RoleAdmin: store.ReachAll},
-		store.OpApproveDevice: {models.RoleAdmin: store.ReachAll},
-		store.OpReadRegions:   {models.RoleCadre: store.ReachAll, models.RoleSupervisor: store.ReachAll, models.RoleDiscipline: store.ReachAll, models.RoleAdmin: store.ReachAll},
-		store.OpWriteRegions:  {models.RoleAdmin: store.ReachAll},
-		store.OpReadWork:      {models.RoleCadre: store.ReachSelf, models.RoleSupervisor: store.ReachSubtree, models.RoleDiscipline: store.ReachAll, models.RoleAdmin: store.ReachAll},
-		store.OpWriteWork:     {models.RoleSupervisor: store.ReachSubtree, models.RoleAdmin: store.ReachAll},
-		store.OpCheckIn:       {models.RoleCadre: store.ReachSelf},
-		store.OpReadCheckIns:  {models.RoleCadre: store.ReachSelf, models.RoleSupervisor: store.ReachSubtree, models.RoleDiscipline: store.ReachAll, models.RoleAdmin: store.ReachAll},
-		store.OpReviewCheckIn: {models.RoleSupervisor: store.ReachSubtree, models.RoleDiscipline: store.ReachAll, models.RoleAdmin: store.ReachAll},
+	want := map[authz.Op]map[models.Role]authz.Reach{ // the policy, written out independently of Matrix()
+		authz.ReadOrgUnits:  {models.RoleCadre: authz.All, models.RoleSupervisor: authz.All, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
+		authz.WriteOrgUnits: {models.RoleSupervisor: authz.Subtree, models.RoleAdmin: authz.All},
+		authz.ReadUsers:     {models.RoleCadre: authz.Self, models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
+		authz.WriteUsers:    {models.RoleSupervisor: authz.Subtree, models.RoleAdmin: authz.All},
+		authz.ResetPassword: {models.RoleAdmin: authz.All},
+		authz.ReadDevices:   {models.RoleCadre: authz.Self, models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
+		authz.ApproveDevice: {models.RoleAdmin: authz.All},
+		authz.ReadRegions:   {models.RoleCadre: authz.All, models.RoleSupervisor: authz.All, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
+		authz.WriteRegions:  {models.RoleAdmin: authz.All},
+		authz.ReadWork:      {models.RoleCadre: authz.Self, models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
+		authz.WriteWork:     {models.RoleSupervisor: authz.Subtree, models.RoleAdmin: authz.All},
+		authz.CheckIn:       {models.RoleCadre: authz.Self},
+		authz.ReadCheckIns:  {models.RoleCadre: authz.Self, models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
+		authz.ReviewCheckIn: {models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
+		authz.SignIn:        {}, // the server's own work: no user role
 	}
-	matrix := store.Matrix()
-	for _, op := range store.AllOps() {
+	matrix := authz.Matrix()
+	for _, op := range authz.AllOps() {
 		if _, ok := matrix[op]; !ok {
 			t.Errorf("operation %s has no row in store.Matrix", op)
 		}
@@ -179,12 +180,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"discipline": {"discipline", "cadreA", "cadreB"},
 			"admin":      {"admin", "cadreA", "cadreB"},
 		}
-		for _, op := range store.AllOps() {
+		for _, op := range authz.AllOps() {
 			for actor, targets := range actors {
 				p := principalOf(w.users[actor])
 				r := want[op][p.Role]
 				for i, where := range []string{"self", "own subtree", "other unit"} {
-					wantAllowed := r == store.ReachAll || (r == store.ReachSubtree && i < 2) || (r == store.ReachSelf && i == 0)
+					wantAllowed := r == authz.All || (r == authz.Subtree && i < 2) || (r == authz.Self && i == 0)
 					if got := exercise(t, s, op, p, w.users[targets[i]]); got != wantAllowed {
 						t.Errorf("%s by %s (%s) on %s: allowed=%v, want %v", op, actor, p.Role, where, got, wantAllowed)
 					}

@@ -6,15 +6,19 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/models"
 )
 
 // BindDevice enforces the one-device rule at login. A user with no active
 // device gets deviceID bound (first login binds). The bound device passes.
 // Any other device is recorded as a PENDING request and refused with
-// DEVICE_NOT_BOUND until an admin approves it.
-func (s *Store) BindDevice(ctx context.Context, userID int64, deviceID string) (*models.Device, error) {
+// DEVICE_NOT_BOUND until an admin approves it. The system principal only
+// (authz.SignIn): it runs at login.
+func (s *Store) BindDevice(ctx context.Context, p *authz.Principal, userID int64, deviceID string) (*models.Device, error) {
+	if _, err := reach(p, authz.SignIn); err != nil {
+		return nil, err
+	}
 	var dev models.Device
 	refused := false // set when the pending request is recorded; the transaction still commits
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -42,7 +46,7 @@ func (s *Store) BindDevice(ctx context.Context, userID int64, deviceID string) (
 	}
 	if isDuplicate(err) {
 		// A concurrent first login bound another device a moment ago.
-		return s.BindDevice(ctx, userID, deviceID)
+		return s.BindDevice(ctx, p, userID, deviceID)
 	}
 	if err != nil {
 		return nil, mapErr(err)
@@ -67,7 +71,7 @@ func (s *Store) requestDevice(tx *gorm.DB, userID int64, deviceID string, dev *m
 // the previous one and its refresh tokens, and records who approved it and
 // when. Admin only (FORBIDDEN); NOT_FOUND for an unknown id; CONFLICT if the
 // device is not pending.
-func (s *Store) ApproveDevice(ctx context.Context, p *auth.Principal, id int64) (*models.Device, error) {
+func (s *Store) ApproveDevice(ctx context.Context, p *authz.Principal, id int64) (*models.Device, error) {
 	var dev models.Device
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.First(&dev, id).Error; err != nil {
@@ -77,7 +81,7 @@ func (s *Store) ApproveDevice(ctx context.Context, p *auth.Principal, id int64) 
 		if err := tx.First(&owner, dev.UserID).Error; err != nil {
 			return err
 		}
-		if err := s.checkUnit(tx, p, OpApproveDevice, owner.OrgUnitID); err != nil {
+		if err := s.checkUnit(tx, p, authz.ApproveDevice, owner.OrgUnitID); err != nil {
 			return err
 		}
 		if dev.Status != models.DevicePending {
@@ -105,8 +109,12 @@ func (s *Store) ApproveDevice(ctx context.Context, p *auth.Principal, id int64) 
 	return &dev, nil
 }
 
-// ActiveDevice returns the user's bound device id, or NOT_FOUND.
-func (s *Store) ActiveDevice(ctx context.Context, userID int64) (string, error) {
+// ActiveDevice returns the user's bound device id, or NOT_FOUND; the
+// system principal only (authz.SignIn: it runs at refresh).
+func (s *Store) ActiveDevice(ctx context.Context, p *authz.Principal, userID int64) (string, error) {
+	if _, err := reach(p, authz.SignIn); err != nil {
+		return "", err
+	}
 	var d models.Device
 	if err := s.db.WithContext(ctx).Where("active_user_id = ?", userID).First(&d).Error; err != nil {
 		return "", notFoundOr(err, "active device of user", userID)
@@ -121,8 +129,8 @@ type DeviceFilter struct {
 }
 
 // ListDevices pages through the devices of users the caller may read.
-func (s *Store) ListDevices(ctx context.Context, p *auth.Principal, f DeviceFilter, page Page) ([]*models.Device, PageInfo, error) {
-	scope, err := s.userScope(ctx, p, OpReadDevices)
+func (s *Store) ListDevices(ctx context.Context, p *authz.Principal, f DeviceFilter, page Page) ([]*models.Device, PageInfo, error) {
+	scope, err := s.userScope(ctx, p, authz.ReadDevices)
 	if err != nil {
 		return nil, PageInfo{}, err
 	}
@@ -139,8 +147,8 @@ func (s *Store) ListDevices(ctx context.Context, p *auth.Principal, f DeviceFilt
 
 // DevicesByUser loads the devices of several users (a data loader batch),
 // only for users the caller may read.
-func (s *Store) DevicesByUser(ctx context.Context, p *auth.Principal, userIDs []int64) (map[int64][]*models.Device, error) {
-	scope, err := s.userScope(ctx, p, OpReadDevices)
+func (s *Store) DevicesByUser(ctx context.Context, p *authz.Principal, userIDs []int64) (map[int64][]*models.Device, error) {
+	scope, err := s.userScope(ctx, p, authz.ReadDevices)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 
-	"github.com/henan-youth/onsite/models"
+	"gorm.io/gorm"
 )
 
 // Round runs statements (text, args, whether to read rows) as one
@@ -25,11 +25,8 @@ func (s *Store) Round(ctx context.Context, texts []string, args [][]any, scans [
 		}
 	}
 	half := len(stmts) / 2
-	err := s.inRounds(ctx, func(r rounds) error {
-		if err := r.round(stmts[:half]); err != nil {
-			return err
-		}
-		return r.last(stmts[half:])
+	err := s.inRounds(ctx, func(t *roundTx) ([]stmt, error) {
+		return stmts[half:], t.round(stmts[:half])
 	})
 	return out, err
 }
@@ -37,17 +34,9 @@ func (s *Store) Round(ctx context.Context, texts []string, args [][]any, scans [
 // HasReturning is hasReturning.
 var HasReturning = hasReturning
 
-// SetReturning makes batches read their new ids from INSERT ... RETURNING
+// SetReturning makes transactions read new ids from INSERT ... RETURNING
 // (on) or from a SELECT (off, as on MySQL 8), whatever the database.
 func (s *Store) SetReturning(on bool) { s.returning = on }
-
-// StartNext is startNext.
-var StartNext = startNext
-
-// Replay is replay: the answer to a check-in a twin stored first.
-func (s *Store) Replay(ctx context.Context, userID int64, clientID string) (*Recorded, error) {
-	return s.replay(ctx, userID, clientID)
-}
 
 // Exec runs one statement outside the store's API: tests build the state
 // an older schema left behind.
@@ -55,28 +44,21 @@ func (s *Store) Exec(ctx context.Context, sql string, args ...any) error {
 	return s.db.WithContext(ctx).Exec(sql, args...).Error
 }
 
-// Batch is one check-in of RecordBatch: a cadre's probe and how it is judged.
-type Batch struct {
-	UserID int64
-	Probe  models.CheckIn
-	Near   []int64
-	Judge  func(Prior) (*NewCheckIn, error)
-}
+// Migrate applies pending migrations again, as a server starting on this
+// database would.
+func (s *Store) Migrate(ctx context.Context) error { return s.migrate(ctx) }
 
-// RecordBatch runs items as one group-commit batch transaction, as the
-// writer's dispatcher would, and returns its results.
-func (s *Store) RecordBatch(ctx context.Context, items []Batch, rule DayRule) ([]*Recorded, []error, error) {
-	its := make([]*writeItem, len(items))
-	for i, b := range items {
-		its[i] = &writeItem{ctx: ctx, userID: b.UserID, probe: b.Probe, near: b.Near, judge: b.Judge}
+// MissingColumns returns the columns of model m the database lacks.
+func (s *Store) MissingColumns(m any) []string {
+	stmt := &gorm.Statement{DB: s.db}
+	if err := stmt.Parse(m); err != nil {
+		return []string{"(model does not parse: " + err.Error() + ")"}
 	}
-	res, err := s.recordBatch(ctx, its, rule, nil, nil)
-	if err != nil {
-		return nil, nil, err
+	var out []string
+	for _, f := range stmt.Schema.Fields {
+		if f.DBName != "" && !s.db.Migrator().HasColumn(m, f.DBName) {
+			out = append(out, f.DBName)
+		}
 	}
-	recs, errs := make([]*Recorded, len(res)), make([]error, len(res))
-	for i, r := range res {
-		recs[i], errs[i] = r.rec, r.err
-	}
-	return recs, errs, nil
+	return out
 }

@@ -25,31 +25,20 @@ type migration struct {
 }
 
 // migrations lists every schema step in order. Append new steps; never edit
-// or reorder an applied one.
+// or reorder an applied one. Step 4 is the baseline: the schema of the
+// first release, from frozen structs (migrate_baseline.go); a database
+// that recorded steps 1–4 of the releases before it has that schema
+// already, and one that stopped short of 4 predates every release.
 func migrations() []migration {
 	return []migration{
-		{1, "org units, users, devices, refresh tokens", func(tx *gorm.DB) error {
-			return tx.Migrator().AutoMigrate(&models.OrgUnit{}, &models.User{}, &models.Device{}, &models.RefreshToken{})
-		}},
-		{2, "regions and their geometry versions", func(tx *gorm.DB) error {
-			return tx.Migrator().AutoMigrate(&models.Region{}, &models.RegionVersion{})
-		}},
-		{3, "work groups, assignments, check-ins, reviews, presence days", func(tx *gorm.DB) error {
-			return tx.Migrator().AutoMigrate(&models.WorkGroup{}, &models.WorkGroupMember{}, &models.Assignment{},
-				&models.CheckIn{}, &models.CheckInRegion{}, &models.Review{}, &models.PresenceDay{})
-		}},
-		{4, "check-ins carry their located regions", func(tx *gorm.DB) error {
-			// New check-ins keep their located regions in their own row
-			// instead of rows of check_in_regions (one statement fewer per
-			// group-commit batch); older check-ins keep theirs where they
-			// are (Located NULL), and readers look there for them.
-			if tx.Migrator().HasColumn(&models.CheckIn{}, "Located") { // created by step 3 on a new database
-				return nil
-			}
-			return tx.Migrator().AddColumn(&models.CheckIn{}, "Located")
+		{baselineVersion, "baseline: org units, users, devices, sessions, regions, work groups, assignments, check-ins, reviews, presence days", func(tx *gorm.DB) error {
+			return tx.Migrator().AutoMigrate(baseline()...)
 		}},
 	}
 }
+
+// baselineVersion is the version of the baseline step.
+const baselineVersion = 4
 
 // migrate applies every migration newer than the recorded version, each in
 // its own transaction where the database allows DDL in transactions.
@@ -65,6 +54,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	done := make(map[int]bool, len(applied))
 	for _, m := range applied {
 		done[m.Version] = true
+	}
+	if len(applied) > 0 && !done[baselineVersion] {
+		return models.E(models.CodeInternal, "the database schema predates the baseline (version %d); migrate it with an older release first", baselineVersion)
 	}
 	for _, m := range migrations() {
 		if done[m.version] {

@@ -6,7 +6,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/models"
 )
 
@@ -38,7 +38,7 @@ func (in OrgUnitInput) validate(create bool) error {
 // CreateOrgUnit creates a unit under in.ParentID. Supervisors create only
 // inside their subtree (FORBIDDEN otherwise); a duplicate code is CONFLICT;
 // only an admin may create a root (no parent).
-func (s *Store) CreateOrgUnit(ctx context.Context, p *auth.Principal, in OrgUnitInput) (*models.OrgUnit, error) {
+func (s *Store) CreateOrgUnit(ctx context.Context, p *authz.Principal, in OrgUnitInput) (*models.OrgUnit, error) {
 	if err := in.validate(true); err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func (s *Store) CreateOrgUnit(ctx context.Context, p *auth.Principal, in OrgUnit
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		parentPath := "/"
 		if in.ParentID != nil {
-			if err := s.checkUnit(tx, p, OpWriteOrgUnits, *in.ParentID); err != nil {
+			if err := s.checkUnit(tx, p, authz.WriteOrgUnits, *in.ParentID); err != nil {
 				return err
 			}
 			var parent models.OrgUnit
@@ -54,9 +54,9 @@ func (s *Store) CreateOrgUnit(ctx context.Context, p *auth.Principal, in OrgUnit
 				return notFoundOr(err, "org unit", *in.ParentID)
 			}
 			parentPath = parent.Path
-		} else if r, err := reach(p, OpWriteOrgUnits); err != nil {
+		} else if r, err := reach(p, authz.WriteOrgUnits); err != nil {
 			return err
-		} else if r != ReachAll {
+		} else if r != authz.All {
 			return models.E(models.CodeForbidden, "only an admin may create a root org unit")
 		}
 		u.Path = parentPath + "pending/"
@@ -75,7 +75,7 @@ func (s *Store) CreateOrgUnit(ctx context.Context, p *auth.Principal, in OrgUnit
 // UpdateOrgUnit renames a unit or changes its code or kind. Moving a unit to
 // another parent is not offered: history is reported by the unit a record was
 // made in. FORBIDDEN outside the caller's reach; NOT_FOUND if absent.
-func (s *Store) UpdateOrgUnit(ctx context.Context, p *auth.Principal, id int64, in OrgUnitInput) (*models.OrgUnit, error) {
+func (s *Store) UpdateOrgUnit(ctx context.Context, p *authz.Principal, id int64, in OrgUnitInput) (*models.OrgUnit, error) {
 	if err := in.validate(false); err != nil {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func (s *Store) UpdateOrgUnit(ctx context.Context, p *auth.Principal, id int64, 
 	}
 	var u models.OrgUnit
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := s.checkUnit(tx, p, OpWriteOrgUnits, id); err != nil {
+		if err := s.checkUnit(tx, p, authz.WriteOrgUnits, id); err != nil {
 			return err
 		}
 		if err := tx.First(&u, id).Error; err != nil {
@@ -108,8 +108,8 @@ func (s *Store) UpdateOrgUnit(ctx context.Context, p *auth.Principal, id int64, 
 }
 
 // OrgUnit returns one unit; NOT_FOUND when absent.
-func (s *Store) OrgUnit(ctx context.Context, p *auth.Principal, id int64) (*models.OrgUnit, error) {
-	if _, err := reach(p, OpReadOrgUnits); err != nil {
+func (s *Store) OrgUnit(ctx context.Context, p *authz.Principal, id int64) (*models.OrgUnit, error) {
+	if _, err := reach(p, authz.ReadOrgUnits); err != nil {
 		return nil, err
 	}
 	var u models.OrgUnit
@@ -121,8 +121,8 @@ func (s *Store) OrgUnit(ctx context.Context, p *auth.Principal, id int64) (*mode
 
 // OrgUnitsByID loads units for a data loader, in one query; missing ids are
 // simply absent from the map.
-func (s *Store) OrgUnitsByID(ctx context.Context, p *auth.Principal, ids []int64) (map[int64]*models.OrgUnit, error) {
-	if _, err := reach(p, OpReadOrgUnits); err != nil {
+func (s *Store) OrgUnitsByID(ctx context.Context, p *authz.Principal, ids []int64) (map[int64]*models.OrgUnit, error) {
+	if _, err := reach(p, authz.ReadOrgUnits); err != nil {
 		return nil, err
 	}
 	var rows []*models.OrgUnit
@@ -134,8 +134,8 @@ func (s *Store) OrgUnitsByID(ctx context.Context, p *auth.Principal, ids []int64
 
 // ListOrgUnits pages through units, optionally only the children of parentID
 // (roots when parentID is 0 and roots is true).
-func (s *Store) ListOrgUnits(ctx context.Context, p *auth.Principal, parentID *int64, page Page) ([]*models.OrgUnit, PageInfo, error) {
-	if _, err := reach(p, OpReadOrgUnits); err != nil {
+func (s *Store) ListOrgUnits(ctx context.Context, p *authz.Principal, parentID *int64, page Page) ([]*models.OrgUnit, PageInfo, error) {
+	if _, err := reach(p, authz.ReadOrgUnits); err != nil {
 		return nil, PageInfo{}, err
 	}
 	q := s.db.WithContext(ctx).Model(&models.OrgUnit{})

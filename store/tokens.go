@@ -6,11 +6,18 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/models"
 )
 
+// The refresh-token methods are the sign-in service's (authz.SignIn: the
+// system principal only).
+
 // CreateRefreshToken stores a new refresh token (its hash only).
-func (s *Store) CreateRefreshToken(ctx context.Context, t *models.RefreshToken) error {
+func (s *Store) CreateRefreshToken(ctx context.Context, p *authz.Principal, t *models.RefreshToken) error {
+	if _, err := reach(p, authz.SignIn); err != nil {
+		return err
+	}
 	return mapErr(s.db.WithContext(ctx).Create(t).Error)
 }
 
@@ -18,7 +25,10 @@ func (s *Store) CreateRefreshToken(ctx context.Context, t *models.RefreshToken) 
 // same family. It returns the spent token. An unknown, expired or revoked
 // token is UNAUTHENTICATED. A token that was already spent is reuse: the whole
 // family is revoked (and stays revoked) and the call is UNAUTHENTICATED.
-func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next *models.RefreshToken) (*models.RefreshToken, error) {
+func (s *Store) RotateRefreshToken(ctx context.Context, p *authz.Principal, oldHash string, next *models.RefreshToken) (*models.RefreshToken, error) {
+	if _, err := reach(p, authz.SignIn); err != nil {
+		return nil, err
+	}
 	var old models.RefreshToken
 	reused := false // the family was revoked; the transaction commits that
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -59,7 +69,10 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next *mo
 
 // RevokeFamilyOf revokes the family of the token with hash (logout).
 // Unknown tokens are ignored, so logout is idempotent.
-func (s *Store) RevokeFamilyOf(ctx context.Context, hash string) error {
+func (s *Store) RevokeFamilyOf(ctx context.Context, p *authz.Principal, hash string) error {
+	if _, err := reach(p, authz.SignIn); err != nil {
+		return err
+	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		var t models.RefreshToken
 		if err := tx.Where("hash = ?", hash).First(&t).Error; err != nil {
@@ -73,7 +86,10 @@ func (s *Store) RevokeFamilyOf(ctx context.Context, hash string) error {
 }
 
 // RevokeFamily revokes every token of a family (logout of one session).
-func (s *Store) RevokeFamily(ctx context.Context, familyID string) error {
+func (s *Store) RevokeFamily(ctx context.Context, p *authz.Principal, familyID string) error {
+	if _, err := reach(p, authz.SignIn); err != nil {
+		return err
+	}
 	return s.tx(ctx, func(tx *gorm.DB) error { return s.revokeFamily(tx, familyID) })
 }
 

@@ -7,7 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/models"
 )
 
@@ -49,7 +49,7 @@ func (in UserInput) validate(create bool) error {
 
 // grantable refuses a role the caller may not hand out: only admins create
 // admins and discipline inspectors.
-func grantable(p *auth.Principal, r *models.Role) error {
+func grantable(p *authz.Principal, r *models.Role) error {
 	if r == nil || p.Role == models.RoleAdmin {
 		return nil
 	}
@@ -62,14 +62,14 @@ func grantable(p *auth.Principal, r *models.Role) error {
 // CreateUser creates an account in org unit in.OrgUnitID with the given
 // password hash. FORBIDDEN outside the caller's reach or for a role it may not
 // grant; CONFLICT if the username is taken.
-func (s *Store) CreateUser(ctx context.Context, p *auth.Principal, in UserInput, passwordHash string) (*models.User, error) {
+func (s *Store) CreateUser(ctx context.Context, p *authz.Principal, in UserInput, passwordHash string) (*models.User, error) {
 	if err := in.validate(true); err != nil {
 		return nil, err
 	}
 	u := &models.User{Username: *in.Username, Role: *in.Role, OrgUnitID: *in.OrgUnitID, PasswordHash: passwordHash, Rank: models.RankStaff}
 	in.apply(u)
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := s.checkUnit(tx, p, OpWriteUsers, u.OrgUnitID); err != nil {
+		if err := s.checkUnit(tx, p, authz.WriteUsers, u.OrgUnitID); err != nil {
 			return err
 		}
 		if err := grantable(p, in.Role); err != nil {
@@ -122,7 +122,7 @@ func (in UserInput) apply(u *models.User) {
 
 // UpdateUser changes an account. The caller must reach both the user's
 // current and new org unit; FORBIDDEN otherwise, NOT_FOUND if absent.
-func (s *Store) UpdateUser(ctx context.Context, p *auth.Principal, id int64, in UserInput) (*models.User, error) {
+func (s *Store) UpdateUser(ctx context.Context, p *authz.Principal, id int64, in UserInput) (*models.User, error) {
 	if err := in.validate(false); err != nil {
 		return nil, err
 	}
@@ -131,11 +131,11 @@ func (s *Store) UpdateUser(ctx context.Context, p *auth.Principal, id int64, in 
 		if err := tx.First(&u, id).Error; err != nil {
 			return notFoundOr(err, "user", id)
 		}
-		if err := s.checkUnit(tx, p, OpWriteUsers, u.OrgUnitID); err != nil {
+		if err := s.checkUnit(tx, p, authz.WriteUsers, u.OrgUnitID); err != nil {
 			return err
 		}
 		if in.OrgUnitID != nil {
-			if err := s.checkUnit(tx, p, OpWriteUsers, *in.OrgUnitID); err != nil {
+			if err := s.checkUnit(tx, p, authz.WriteUsers, *in.OrgUnitID); err != nil {
 				return err
 			}
 		}
@@ -162,8 +162,8 @@ func (s *Store) UpdateUser(ctx context.Context, p *auth.Principal, id int64, in 
 
 // User returns one account the caller may read. An account outside its reach
 // is NOT_FOUND, exactly as one that does not exist.
-func (s *Store) User(ctx context.Context, p *auth.Principal, id int64) (*models.User, error) {
-	scope, err := s.userScope(ctx, p, OpReadUsers)
+func (s *Store) User(ctx context.Context, p *authz.Principal, id int64) (*models.User, error) {
+	scope, err := s.userScope(ctx, p, authz.ReadUsers)
 	if err != nil {
 		return nil, err
 	}
@@ -182,8 +182,8 @@ type UserFilter struct {
 }
 
 // ListUsers pages through the accounts the caller may read that match f.
-func (s *Store) ListUsers(ctx context.Context, p *auth.Principal, f UserFilter, page Page) ([]*models.User, PageInfo, error) {
-	scope, err := s.userScope(ctx, p, OpReadUsers)
+func (s *Store) ListUsers(ctx context.Context, p *authz.Principal, f UserFilter, page Page) ([]*models.User, PageInfo, error) {
+	scope, err := s.userScope(ctx, p, authz.ReadUsers)
 	if err != nil {
 		return nil, PageInfo{}, err
 	}
@@ -208,9 +208,13 @@ func (s *Store) concatPath() string {
 	return "path || '%'"
 }
 
-// UserByUsername returns an account for login, without authorization (the
-// caller is not signed in yet). NOT_FOUND when absent.
-func (s *Store) UserByUsername(ctx context.Context, username string) (*models.User, error) {
+// UserByUsername returns an account for login: the server's own work
+// (authz.SignIn, the system principal only), since the caller is not signed
+// in yet. NOT_FOUND when absent.
+func (s *Store) UserByUsername(ctx context.Context, p *authz.Principal, username string) (*models.User, error) {
+	if _, err := reach(p, authz.SignIn); err != nil {
+		return nil, err
+	}
 	var u models.User
 	if err := s.db.WithContext(ctx).Where("username = ?", username).First(&u).Error; err != nil {
 		return nil, notFoundOr(err, "user", username)
@@ -218,9 +222,12 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (*models.Us
 	return &u, nil
 }
 
-// UserByID returns an account without authorization, for services acting on
-// the signed-in user's own record. NOT_FOUND when absent.
-func (s *Store) UserByID(ctx context.Context, id int64) (*models.User, error) {
+// UserByID returns an account with its password hash, for the sign-in
+// service (authz.SignIn: the system principal only). NOT_FOUND when absent.
+func (s *Store) UserByID(ctx context.Context, p *authz.Principal, id int64) (*models.User, error) {
+	if _, err := reach(p, authz.SignIn); err != nil {
+		return nil, err
+	}
 	var u models.User
 	if err := s.db.WithContext(ctx).First(&u, id).Error; err != nil {
 		return nil, notFoundOr(err, "user", id)
@@ -230,16 +237,16 @@ func (s *Store) UserByID(ctx context.Context, id int64) (*models.User, error) {
 
 // SetPasswordHash replaces a password hash and revokes every refresh-token
 // family of the user, in one transaction. The caller has already checked the
-// old password (own change) or holds OpResetPassword (checked here when p is
+// old password (own change) or holds authz.ResetPassword (checked here when p is
 // not the user).
-func (s *Store) SetPasswordHash(ctx context.Context, p *auth.Principal, userID int64, hash string) error {
+func (s *Store) SetPasswordHash(ctx context.Context, p *authz.Principal, userID int64, hash string) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		if p.UserID != userID {
 			var u models.User
 			if err := tx.First(&u, userID).Error; err != nil {
 				return notFoundOr(err, "user", userID)
 			}
-			if err := s.checkUnit(tx, p, OpResetPassword, u.OrgUnitID); err != nil {
+			if err := s.checkUnit(tx, p, authz.ResetPassword, u.OrgUnitID); err != nil {
 				return err
 			}
 		}
@@ -256,8 +263,12 @@ func (s *Store) SetPasswordHash(ctx context.Context, p *auth.Principal, userID i
 }
 
 // Bootstrap creates the root org unit and the first admin when the database
-// has no users. It returns false when users already exist.
-func (s *Store) Bootstrap(ctx context.Context, rootCode, rootName, adminName, passwordHash string) (bool, error) {
+// has no users (the system principal only). It returns false when users
+// already exist.
+func (s *Store) Bootstrap(ctx context.Context, p *authz.Principal, rootCode, rootName, adminName, passwordHash string) (bool, error) {
+	if _, err := reach(p, authz.SignIn); err != nil {
+		return false, err
+	}
 	created := false
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var n int64
@@ -280,8 +291,8 @@ func (s *Store) Bootstrap(ctx context.Context, rootCode, rootName, adminName, pa
 
 // UsersByID loads accounts for a data loader in one query, only those the
 // caller may read; others are absent from the map.
-func (s *Store) UsersByID(ctx context.Context, p *auth.Principal, ids []int64) (map[int64]*models.User, error) {
-	scope, err := s.userScope(ctx, p, OpReadUsers)
+func (s *Store) UsersByID(ctx context.Context, p *authz.Principal, ids []int64) (map[int64]*models.User, error) {
+	scope, err := s.userScope(ctx, p, authz.ReadUsers)
 	if err != nil {
 		return nil, err
 	}
@@ -294,6 +305,6 @@ func (s *Store) UsersByID(ctx context.Context, p *auth.Principal, ids []int64) (
 
 // CheckUnit refuses (FORBIDDEN) unless p may apply op to records of the org
 // unit; services call it before expensive work such as password hashing.
-func (s *Store) CheckUnit(ctx context.Context, p *auth.Principal, op Op, unitID int64) error {
+func (s *Store) CheckUnit(ctx context.Context, p *authz.Principal, op authz.Op, unitID int64) error {
 	return s.checkUnit(s.db.WithContext(ctx), p, op, unitID)
 }

@@ -7,7 +7,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/models"
 )
 
@@ -58,8 +58,8 @@ func (in WorkGroupInput) people() ([]int64, error) {
 // of any member (supervisors: their subtree only), NOT_FOUND for an unknown
 // unit or user, and INVALID when the input breaks R1: fewer than two people,
 // or a leader below division rank (处级).
-func (s *Store) CreateWorkGroup(ctx context.Context, p *auth.Principal, in WorkGroupInput) (*models.WorkGroup, error) {
-	if _, err := reach(p, OpWriteWork); err != nil {
+func (s *Store) CreateWorkGroup(ctx context.Context, p *authz.Principal, in WorkGroupInput) (*models.WorkGroup, error) {
+	if _, err := reach(p, authz.WriteWork); err != nil {
 		return nil, err
 	}
 	ids, err := in.people()
@@ -68,13 +68,13 @@ func (s *Store) CreateWorkGroup(ctx context.Context, p *auth.Principal, in WorkG
 	}
 	g := &models.WorkGroup{Name: strings.TrimSpace(in.Name), OrgUnitID: in.OrgUnitID, LeaderID: in.LeaderID, CreatedBy: p.UserID}
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		if err := s.checkUnit(tx, p, OpWriteWork, in.OrgUnitID); err != nil {
+		if err := s.checkUnit(tx, p, authz.WriteWork, in.OrgUnitID); err != nil {
 			return err
 		}
 		if err := tx.Select("id").First(&models.OrgUnit{}, in.OrgUnitID).Error; err != nil {
 			return notFoundOr(err, "org unit", in.OrgUnitID)
 		}
-		users, err := s.writableUsers(tx, p, OpWriteWork, ids)
+		users, err := s.writableUsers(tx, p, authz.WriteWork, ids)
 		if err != nil {
 			return err
 		}
@@ -101,7 +101,7 @@ func (s *Store) CreateWorkGroup(ctx context.Context, p *auth.Principal, in WorkG
 // work writes about one person run one after the other, and refuses unless
 // p may apply op to each: NOT_FOUND for an unknown id, FORBIDDEN for a user
 // whose org unit is outside p's reach.
-func (s *Store) writableUsers(tx *gorm.DB, p *auth.Principal, op Op, ids []int64) (map[int64]*models.User, error) {
+func (s *Store) writableUsers(tx *gorm.DB, p *authz.Principal, op authz.Op, ids []int64) (map[int64]*models.User, error) {
 	var rows []*models.User
 	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id IN ?", ids).Order("id").Find(&rows).Error; err != nil {
 		return nil, mapErr(err)
@@ -135,19 +135,19 @@ func (s *Store) writableUsers(tx *gorm.DB, p *auth.Principal, op Op, ids []int64
 // a cadre the groups it belongs to; a supervisor the groups owned by a unit
 // in its subtree or having a member there (itself included); the discipline
 // group and admins every group.
-func (s *Store) workGroupScope(ctx context.Context, p *auth.Principal) (func(*gorm.DB) *gorm.DB, error) {
-	r, err := reach(p, OpReadWork)
+func (s *Store) workGroupScope(ctx context.Context, p *authz.Principal) (func(*gorm.DB) *gorm.DB, error) {
+	r, err := reach(p, authz.ReadWork)
 	if err != nil {
 		return nil, err
 	}
 	members := s.db.Model(&models.WorkGroupMember{}).Select("work_group_members.work_group_id")
 	switch r {
-	case ReachAll:
+	case authz.All:
 		return func(db *gorm.DB) *gorm.DB { return db }, nil
-	case ReachSelf:
+	case authz.Self:
 		mine := members.Where("work_group_members.user_id = ?", p.UserID)
 		return func(db *gorm.DB) *gorm.DB { return db.Where("work_groups.id IN (?)", mine) }, nil
-	case ReachSubtree:
+	case authz.Subtree:
 		prefix, err := s.subtreePrefix(s.db.WithContext(ctx), p)
 		if err != nil {
 			return nil, err
@@ -163,7 +163,7 @@ func (s *Store) workGroupScope(ctx context.Context, p *auth.Principal) (func(*go
 
 // WorkGroup returns one work group the caller may read. A group outside its
 // reach is NOT_FOUND, exactly as one that does not exist.
-func (s *Store) WorkGroup(ctx context.Context, p *auth.Principal, id int64) (*models.WorkGroup, error) {
+func (s *Store) WorkGroup(ctx context.Context, p *authz.Principal, id int64) (*models.WorkGroup, error) {
 	scope, err := s.workGroupScope(ctx, p)
 	if err != nil {
 		return nil, err
@@ -178,7 +178,7 @@ func (s *Store) WorkGroup(ctx context.Context, p *auth.Principal, id int64) (*mo
 // ListWorkGroups pages through the work groups the caller may read, only
 // those owned by orgUnitID (that unit, not its subtree) when it is given. A
 // malformed page is INVALID.
-func (s *Store) ListWorkGroups(ctx context.Context, p *auth.Principal, orgUnitID *int64, page Page) ([]*models.WorkGroup, PageInfo, error) {
+func (s *Store) ListWorkGroups(ctx context.Context, p *authz.Principal, orgUnitID *int64, page Page) ([]*models.WorkGroup, PageInfo, error) {
 	scope, err := s.workGroupScope(ctx, p)
 	if err != nil {
 		return nil, PageInfo{}, err
@@ -192,7 +192,7 @@ func (s *Store) ListWorkGroups(ctx context.Context, p *auth.Principal, orgUnitID
 
 // WorkGroupsByID loads work groups for a data loader in one query, only
 // those the caller may read; others are absent from the map.
-func (s *Store) WorkGroupsByID(ctx context.Context, p *auth.Principal, ids []int64) (map[int64]*models.WorkGroup, error) {
+func (s *Store) WorkGroupsByID(ctx context.Context, p *authz.Principal, ids []int64) (map[int64]*models.WorkGroup, error) {
 	scope, err := s.workGroupScope(ctx, p)
 	if err != nil {
 		return nil, err
@@ -208,7 +208,7 @@ func (s *Store) WorkGroupsByID(ctx context.Context, p *auth.Principal, ids []int
 // batch), leader first, then in the order they were added. Only groups the
 // caller may read are present; a readable group shows all its members, so
 // a cadre sees its leader. FORBIDDEN for a role without work read access.
-func (s *Store) WorkGroupMembers(ctx context.Context, p *auth.Principal, groupIDs []int64) (map[int64][]*models.User, error) {
+func (s *Store) WorkGroupMembers(ctx context.Context, p *authz.Principal, groupIDs []int64) (map[int64][]*models.User, error) {
 	scope, err := s.workGroupScope(ctx, p)
 	if err != nil {
 		return nil, err

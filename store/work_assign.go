@@ -8,7 +8,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/models"
 )
 
@@ -80,8 +80,8 @@ func validPeriod(fromField, from, toField, to string) error {
 // unknown user, group or region; FORBIDDEN when a person is outside the
 // caller's reach; CONFLICT when a cadre would hold two DISPATCH assignments
 // on one date, or the same region twice (R5).
-func (s *Store) Assign(ctx context.Context, p *auth.Principal, in AssignInput) ([]*models.Assignment, error) {
-	if _, err := reach(p, OpWriteWork); err != nil {
+func (s *Store) Assign(ctx context.Context, p *authz.Principal, in AssignInput) ([]*models.Assignment, error) {
+	if _, err := reach(p, authz.WriteWork); err != nil {
 		return nil, err
 	}
 	if err := in.validate(); err != nil {
@@ -94,7 +94,7 @@ func (s *Store) Assign(ctx context.Context, p *auth.Principal, in AssignInput) (
 		if err != nil {
 			return err
 		}
-		if _, err := s.writableUsers(tx, p, OpWriteWork, ids); err != nil {
+		if _, err := s.writableUsers(tx, p, authz.WriteWork, ids); err != nil {
 			return err
 		}
 		if err := checkRegion(tx, in.RegionID, in.Purpose); err != nil {
@@ -210,8 +210,8 @@ func spanText(from, to string) string {
 // before the assignment's first day, or a region unfit for the purpose, and
 // CONFLICT when the assignment already ended before from or was rotated, or
 // the new one would overlap another (R5).
-func (s *Store) Rotate(ctx context.Context, p *auth.Principal, assignmentID, newRegionID int64, from string) (*models.Assignment, error) {
-	if _, err := reach(p, OpWriteWork); err != nil {
+func (s *Store) Rotate(ctx context.Context, p *authz.Principal, assignmentID, newRegionID int64, from string) (*models.Assignment, error) {
+	if _, err := reach(p, authz.WriteWork); err != nil {
 		return nil, err
 	}
 	if err := validDate("from", from); err != nil {
@@ -248,12 +248,12 @@ func (s *Store) Rotate(ctx context.Context, p *auth.Principal, assignmentID, new
 // FORBIDDEN when its cadre is outside p's reach. It takes the cadre's lock
 // first, then re-reads the row with a locking read so it sees the latest
 // committed state.
-func (s *Store) lockAssignment(tx *gorm.DB, p *auth.Principal, id int64) (*models.Assignment, error) {
+func (s *Store) lockAssignment(tx *gorm.DB, p *authz.Principal, id int64) (*models.Assignment, error) {
 	var owner int64
 	if err := tx.Model(&models.Assignment{}).Select("user_id").Where("id = ?", id).Take(&owner).Error; err != nil {
 		return nil, notFoundOr(err, "assignment", id)
 	}
-	if _, err := s.writableUsers(tx, p, OpWriteWork, []int64{owner}); err != nil {
+	if _, err := s.writableUsers(tx, p, authz.WriteWork, []int64{owner}); err != nil {
 		return nil, err
 	}
 	var a models.Assignment
@@ -291,11 +291,11 @@ type AssignmentFilter struct {
 }
 
 // ListAssignments pages through the assignments the caller may read
-// (OpReadWork: a cadre its own, a supervisor those of users in its subtree,
+// (authz.ReadWork: a cadre its own, a supervisor those of users in its subtree,
 // the discipline group and admins all), history included. INVALID for a
 // malformed date, purpose or page.
-func (s *Store) ListAssignments(ctx context.Context, p *auth.Principal, f AssignmentFilter, page Page) ([]*models.Assignment, PageInfo, error) {
-	scope, err := s.userScope(ctx, p, OpReadWork)
+func (s *Store) ListAssignments(ctx context.Context, p *authz.Principal, f AssignmentFilter, page Page) ([]*models.Assignment, PageInfo, error) {
+	scope, err := s.userScope(ctx, p, authz.ReadWork)
 	if err != nil {
 		return nil, PageInfo{}, err
 	}
@@ -319,31 +319,15 @@ func (s *Store) ListAssignments(ctx context.Context, p *auth.Principal, f Assign
 	return list(q, "assignments", page, func(a *models.Assignment) int64 { return a.ID })
 }
 
-// AssignmentsOn returns the assignments of a cadre in force on date (R5: a
-// day counts toward the assignment valid on that date), oldest first, for
-// the check-in service's NOT_ASSIGNED flag. No authorization: the service
-// asks for the signed-in cadre itself. INVALID for a malformed date.
-func (s *Store) AssignmentsOn(ctx context.Context, userID int64, date string) ([]*models.Assignment, error) {
-	if err := validDate("date", date); err != nil {
-		return nil, err
-	}
-	rows, err := assignmentsOn(s.db.WithContext(ctx), userID, date)
-	return rows, mapErr(err)
-}
-
-// assignmentsOn reads a cadre's assignments in force on date.
-func assignmentsOn(db *gorm.DB, userID int64, date string) ([]*models.Assignment, error) {
-	var rows []*models.Assignment
-	err := overlapping(db, date, date).Where("assignments.user_id = ?", userID).Order("assignments.id").Find(&rows).Error
-	return rows, err
-}
-
 // DispatchCountyIn returns the cadre's DISPATCH assignment in force on some
 // day of [first, last] that started last (R2's county for a quarter report;
-// after a rotation inside the quarter, the new county). No authorization:
-// the caller has already scoped the cadre. INVALID for malformed dates,
-// NOT_FOUND when the cadre was not dispatched in the period.
-func (s *Store) DispatchCountyIn(ctx context.Context, userID int64, first, last string) (*models.Assignment, error) {
+// after a rotation inside the quarter, the new county), for callers that
+// may read the cadre's work. INVALID for malformed dates, NOT_FOUND when
+// the cadre was not dispatched in the period or is out of reach.
+func (s *Store) DispatchCountyIn(ctx context.Context, p *authz.Principal, userID int64, first, last string) (*models.Assignment, error) {
+	if err := s.ownerScope(ctx, p, authz.ReadWork, userID); err != nil {
+		return nil, err
+	}
 	if err := validDate("last", last); err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/paulmach/orb/planar"
 
 	"github.com/henan-youth/onsite/geofence"
+	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/regiondata"
 )
 
@@ -28,7 +29,7 @@ var henanBox = orb.Bound{Min: orb.Point{110.36, 31.38}, Max: orb.Point{116.65, 3
 // counties parses the bundled county file.
 func counties(tb testing.TB) []geofence.Region {
 	tb.Helper()
-	rs, _, err := geofence.ParseFeatureCollection(regiondata.HenanCounties(), geofence.KindCounty, geofence.GCJ02)
+	rs, _, err := geofence.ParseFeatureCollection(regiondata.HenanCounties(), models.RegionCounty, geofence.GCJ02)
 	if err != nil {
 		tb.Fatalf("ParseFeatureCollection: %v", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/henan-youth/onsite/geofence"
+	"github.com/henan-youth/onsite/regions"
 )
 
 func TestPercentile(t *testing.T) {
@@ -94,9 +95,9 @@ func TestPickInside(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: locate %+v: %v", c.Name, f, err)
 			}
-			best, ok, ambiguous := res.Best()
-			if !ok || ambiguous || best.Verdict != geofence.Inside || best.Code != c.Code {
-				t.Errorf("%s: fix %+v: best %s %s ok=%v ambiguous=%v, want INSIDE %s", c.Name, f, best.Code, best.Verdict, ok, ambiguous, c.Code)
+			best := regions.Choose(res, nil)
+			if best == nil || regions.Ambiguous(res, best) || best.Verdict != geofence.Inside || best.Code != c.Code {
+				t.Errorf("%s: fix %+v: chosen %+v of %+v, want INSIDE %s alone", c.Name, f, best, res.Candidates, c.Code)
 			}
 			if f.AccuracyM < 5 || f.AccuracyM > insideMaxAccM {
 				t.Errorf("%s: accuracy %v outside [5, %v]", c.Name, f.AccuracyM, insideMaxAccM)

@@ -8,7 +8,9 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/henan-youth/onsite/geofence"
+	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/regiondata"
+	"github.com/henan-youth/onsite/regions"
 )
 
 // Point kinds a simulated phone sends.
@@ -66,7 +68,7 @@ type fix struct {
 // qualifies, otherwise a point sampled in its bounding box. It fails if the
 // bundled data does not parse or a county has no usable interior point.
 func loadAtlas() (*atlas, error) {
-	regions, _, err := geofence.ParseFeatureCollection(regiondata.HenanCounties(), geofence.KindCounty, "")
+	regions, _, err := geofence.ParseFeatureCollection(regiondata.HenanCounties(), models.RegionCounty, "")
 	if err != nil {
 		return nil, fmt.Errorf("bundled counties: %w", err)
 	}
@@ -113,8 +115,8 @@ func (a *atlas) insideOK(p orb.Point, datum geofence.Datum, code string, accM fl
 	if err != nil {
 		return false
 	}
-	best, ok, ambiguous := res.Best()
-	return ok && !ambiguous && best.Verdict == geofence.Inside && best.Code == code
+	best := regions.Choose(res, nil)
+	return best != nil && !regions.Ambiguous(res, best) && best.Verdict == geofence.Inside && best.Code == code
 }
 
 // pickInside returns a fix within insideJitterM of c's anchor whose accuracy

@@ -89,14 +89,3 @@ func Each(t *testing.T, now func() time.Time, fn func(t *testing.T, s *store.Sto
 		t.Run(b.Name, func(t *testing.T) { fn(t, Open(t, b, now)) })
 	}
 }
-
-// NoFailedBatches is a CheckInWriter observer that fails the test when a
-// batch fails: its items would still be stored, one by one, and the batch
-// path would go untested without anyone noticing.
-func NoFailedBatches(t testing.TB) func(store.BatchStats) {
-	return func(b store.BatchStats) {
-		if b.Failed {
-			t.Errorf("a batch of %d failed: %v", b.Size, b.Err)
-		}
-	}
-}

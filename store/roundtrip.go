@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-
-	"gorm.io/gorm"
 )
 
 // stmt is one statement of a round, with what reads its rows (nil: rows,
@@ -18,12 +16,6 @@ type stmt struct {
 	scan func(*sql.Rows) error // called once per row
 }
 
-// round runs a round inside the GORM transaction tx, on its connection
-// (see roundOn).
-func (s *Store) round(tx *gorm.DB, stmts []stmt) error {
-	return s.roundOn(tx.Statement.Context, tx.Statement.ConnPool, stmts)
-}
-
 // queryer is what a round runs on: a transaction or a connection.
 type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
@@ -31,7 +23,7 @@ type queryer interface {
 
 // roundOn runs statements in order on conn. On MySQL they travel together
 // as one multi-statement query — one round trip instead of one each, which
-// on a busy machine is most of a batch's time — and MySQL stops at the
+// under load is most of a short transaction's time — and MySQL stops at the
 // first statement that fails, whose error is returned. On SQLite, which is
 // in-process, they run one by one. Either way the statements, their text
 // and their effects are the same.

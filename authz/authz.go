@@ -1,0 +1,126 @@
+// Package authz decides who may do what: the caller of a request (a
+// Principal) and the authorization matrix of role × operation → reach. It is
+// pure: the store applies a reach in SQL (a cadre's own rows, a
+// supervisor's org-unit subtree, everything), services ask it before work
+// that needs no row, and its table test is the written policy.
+package authz
+
+import "github.com/henan-youth/onsite/models"
+
+// Principal is the caller of a request: a signed-in user, as read from a
+// verified access token, or the server itself (System).
+type Principal struct {
+	UserID    int64       // the user's id; positive for users, 0 for the system
+	Username  string      // the user's login name, or what the system acts as
+	Role      models.Role // what the user may do; empty for the system
+	OrgUnitID int64       // the org unit the user belongs to; zero when none
+	DeviceID  string      // the bound device the session was opened on; empty when none
+	SessionID string      // the refresh-token family id of the session
+	system    bool
+}
+
+// System returns the principal of the server acting on its own behalf —
+// signing a user in, importing the bundled counties, a command-line
+// subcommand — named by what for the logs. It reaches every record; no
+// token can carry it.
+func System(what string) *Principal {
+	return &Principal{Username: "system:" + what, system: true}
+}
+
+// IsSystem reports whether p is the server's own principal.
+func (p *Principal) IsSystem() bool { return p != nil && p.system }
+
+// Op names an operation the authorization matrix rules on.
+type Op string
+
+// The operations. Every Op has a row in Matrix; the matrix test fails for
+// an Op without one.
+const (
+	ReadOrgUnits  Op = "orgunit.read"
+	WriteOrgUnits Op = "orgunit.write"
+	ReadUsers     Op = "user.read"
+	WriteUsers    Op = "user.write"
+	ResetPassword Op = "user.resetPassword"
+	ReadDevices   Op = "device.read"
+	ApproveDevice Op = "device.approve"
+	ReadRegions   Op = "region.read"
+	WriteRegions  Op = "region.write"
+	ReadWork      Op = "work.read"      // work groups and assignments
+	WriteWork     Op = "work.write"     // create work groups, assign, rotate
+	CheckIn       Op = "checkin.create" // send one's own check-ins
+	ReadCheckIns  Op = "checkin.read"   // check-ins, presence days, trips
+	ReviewCheckIn Op = "checkin.review" // confirm or reject a waiting check-in
+	SignIn        Op = "account.signIn" // look accounts up by name, bind devices, keep sessions: the server only
+)
+
+// AllOps lists every operation, for the matrix test.
+func AllOps() []Op {
+	return []Op{ReadOrgUnits, WriteOrgUnits, ReadUsers, WriteUsers, ResetPassword, ReadDevices, ApproveDevice,
+		ReadRegions, WriteRegions, ReadWork, WriteWork, CheckIn, ReadCheckIns, ReviewCheckIn, SignIn}
+}
+
+// Reach is how far an operation reaches for one role.
+type Reach int
+
+// Reaches, narrowest first.
+const (
+	None    Reach = iota // refused
+	Self                 // only the caller's own records
+	Subtree              // records of users in the caller's org-unit subtree
+	All                  // every record
+)
+
+func (r Reach) String() string {
+	return [...]string{"none", "self", "subtree", "all"}[r]
+}
+
+// Matrix is the authorization matrix: role × operation → reach. Cadres see
+// their own data; supervisors their org-unit subtree; the discipline group
+// reads everything and writes only its own records (reviews); admins do
+// everything. Check-ins are sent only by the dispatched cadre on the ground
+// (R1 leaders are cadres of division rank), never on someone's behalf; only
+// cadres have a bound device. The org chart itself (names of units) is
+// readable by every signed-in user. Signing in is the server's own work.
+func Matrix() map[Op]map[models.Role]Reach {
+	const (
+		C, S, D, A = models.RoleCadre, models.RoleSupervisor, models.RoleDiscipline, models.RoleAdmin
+	)
+	return map[Op]map[models.Role]Reach{
+		ReadOrgUnits:  {C: All, S: All, D: All, A: All},
+		WriteOrgUnits: {C: None, S: Subtree, D: None, A: All},
+		ReadUsers:     {C: Self, S: Subtree, D: All, A: All},
+		WriteUsers:    {C: None, S: Subtree, D: None, A: All},
+		ResetPassword: {C: None, S: None, D: None, A: All},
+		ReadDevices:   {C: Self, S: Subtree, D: All, A: All},
+		ApproveDevice: {C: None, S: None, D: None, A: All},
+		ReadRegions:   {C: All, S: All, D: All, A: All},
+		WriteRegions:  {C: None, S: None, D: None, A: All},
+		ReadWork:      {C: Self, S: Subtree, D: All, A: All},
+		WriteWork:     {C: None, S: Subtree, D: None, A: All},
+		CheckIn:       {C: Self, S: None, D: None, A: None},
+		ReadCheckIns:  {C: Self, S: Subtree, D: All, A: All},
+		ReviewCheckIn: {C: None, S: Subtree, D: All, A: All},
+		SignIn:        {C: None, S: None, D: None, A: None},
+	}
+}
+
+// matrix is Matrix, built once: Check runs on every request and field. It
+// is never written.
+var matrix = Matrix()
+
+// Check returns how far op reaches for p: All for the system principal,
+// the matrix's entry for a user. It fails with UNAUTHENTICATED without a
+// principal and FORBIDDEN when the role has no reach for op.
+func Check(p *Principal, op Op) (Reach, error) {
+	if p == nil {
+		return None, models.E(models.CodeUnauthenticated, "sign in first")
+	}
+	if p.system {
+		return All, nil
+	}
+	r := matrix[op][p.Role]
+	if r == None {
+		return None, models.E(models.CodeForbidden, "%s may not %s", p.Role, op)
+	}
+	return r, nil
+}

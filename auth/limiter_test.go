@@ -10,29 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/henan-youth/onsite/internal/testclock"
 	"github.com/henan-youth/onsite/models"
 )
 
-// fakeClock is a settable clock safe for concurrent use.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newClock returns the tests' clock, standing at a fixed Monday morning.
+func newClock() *testclock.Clock {
+	return testclock.New(time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC))
 }
 
 // step is one call in a limiter script.
@@ -81,7 +65,7 @@ func TestLimiterScripts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := newFakeClock()
+			clock := newClock()
 			l := NewLimiter(3, 10*time.Minute, clock.Now)
 			for i, s := range tt.steps {
 				key := s.key
@@ -114,7 +98,7 @@ func TestLimiterScripts(t *testing.T) {
 }
 
 func TestLimiterMemoryBound(t *testing.T) {
-	clock := newFakeClock()
+	clock := newClock()
 	l := NewLimiter(1, time.Minute, clock.Now)
 	l.maxKeys = 3
 	for _, k := range []string{"a", "b", "c", "d"} {
@@ -151,7 +135,7 @@ func TestLimiterMemoryBound(t *testing.T) {
 func TestLimiterConcurrentAttempts(t *testing.T) {
 	// Many attempts at once for one key: exactly the limit gets through,
 	// even though none has failed yet when the others ask.
-	clock := newFakeClock()
+	clock := newClock()
 	l := NewLimiter(5, time.Minute, clock.Now)
 	var allowed atomic.Int64
 	var wg sync.WaitGroup
@@ -170,7 +154,7 @@ func TestLimiterConcurrentAttempts(t *testing.T) {
 }
 
 func TestLimiterConcurrentMixed(t *testing.T) {
-	clock := newFakeClock()
+	clock := newClock()
 	l := NewLimiter(3, time.Minute, clock.Now)
 	l.maxKeys = 50
 	var wg sync.WaitGroup

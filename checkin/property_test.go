@@ -12,6 +12,7 @@ import (
 	"github.com/henan-youth/onsite/checkin"
 	"github.com/henan-youth/onsite/compliance"
 	"github.com/henan-youth/onsite/geofence"
+	"github.com/henan-youth/onsite/internal/testclock"
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/presence"
 	"github.com/henan-youth/onsite/regions"
@@ -19,22 +20,18 @@ import (
 	"github.com/henan-youth/onsite/store/storetest"
 )
 
-type clock struct{ t time.Time }
-
-func (c *clock) Now() time.Time { return c.t }
-
 // fixture is a cadre assigned to 兰考县 with a bound phone, and a reviewer.
 type fixture struct {
 	svc      *checkin.Service
 	cadre    *auth.Principal
 	reviewer *auth.Principal
-	clock    *clock
+	clock    *testclock.Clock
 }
 
 func newFixture(t *testing.T, s *store.Store) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	c := &clock{t: time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)}
+	c := testclock.New(time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC))
 	regs, err := regions.New(ctx, s, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -96,17 +93,17 @@ func testRecomputation(t *testing.T, groupCommit bool) {
 		var sent []checkin.Input
 		var pending []int64
 		for step := range 150 {
-			f.clock.t = f.clock.t.Add(time.Duration(rng.IntN(150)) * time.Minute)
+			f.clock.Advance(time.Duration(rng.IntN(150)) * time.Minute)
 			switch op := rng.IntN(10); {
 			case op < 5: // live
-				in := randomFix(rng, fmt.Sprintf("live-%d", step), f.clock.t)
+				in := randomFix(rng, fmt.Sprintf("live-%d", step), f.clock.Now())
 				record(t, f, ctx, &pending, false, in)
 				sent = append(sent, in)
 			case op < 8: // an offline batch from the past days, shuffled
 				var batch []checkin.Input
 				for i := range 1 + rng.IntN(5) {
 					ago := time.Duration(rng.IntN(72*60)) * time.Minute
-					batch = append(batch, randomFix(rng, fmt.Sprintf("off-%d-%d", step, i), f.clock.t.Add(-ago)))
+					batch = append(batch, randomFix(rng, fmt.Sprintf("off-%d-%d", step, i), f.clock.Now().Add(-ago)))
 				}
 				rng.Shuffle(len(batch), func(i, j int) { batch[i], batch[j] = batch[j], batch[i] })
 				record(t, f, ctx, &pending, true, batch...)

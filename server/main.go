@@ -13,10 +13,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 )
 
 // gcPercent is the server's GOGC unless the environment sets one. Its live
@@ -41,17 +44,31 @@ func main() {
 // run starts the server (or a subcommand) and returns when ctx is cancelled
 // and in-flight requests have finished, or on a start-up error.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	return runWith(ctx, args, getenv, stdout, runOptions{now: time.Now})
+}
+
+// runOptions are what tests change in run: the clock, and hooks that tell
+// them when the server has reached a state instead of making them wait.
+type runOptions struct {
+	now      func() time.Time                // the clock of every part; never nil
+	started  func(a *app, addr net.Addr)     // the server listens at addr; may be nil
+	handler  func(http.Handler) http.Handler // wraps the server's handler; may be nil
+	stopping func()                          // shutdown has begun: listeners closed, requests in flight; may be nil
+}
+
+// runWith is run with the clock and hooks in opts.
+func runWith(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, opts runOptions) error {
 	if len(args) > 0 {
 		switch args[0] {
 		case "serve":
 			args = args[1:]
 		case "import-regions":
-			return importRegions(ctx, args[1:], getenv, stdout)
+			return importRegions(ctx, args[1:], getenv, stdout, opts.now)
 		}
 	}
 	cfg, err := parseConfig("server", args, getenv, stdout)
 	if err != nil {
 		return err
 	}
-	return serve(ctx, cfg, stdout)
+	return serve(ctx, cfg, stdout, opts)
 }

@@ -26,7 +26,7 @@ func get(t *testing.T, url string) (int, string) {
 }
 
 func TestHealthReadinessMetrics(t *testing.T) {
-	s := start(t, storetest.Backends(t)[0], nil)
+	s := start(t, storetest.Backends(t)[0])
 	s.login(t, "admin", s.AdminPW, "d")
 	if code, body := get(t, s.URL+"/healthz"); code != 200 || body != "ok\n" {
 		t.Errorf("healthz: %d %q", code, body)
@@ -65,7 +65,7 @@ func TestHealthReadinessMetrics(t *testing.T) {
 // TestPasswordsAndLogout: changing one's password needs the old one and
 // ends the sessions; an admin reset does too; logout ends a session.
 func TestPasswordsAndLogout(t *testing.T) {
-	s := start(t, storetest.Backends(t)[0], nil)
+	s := start(t, storetest.Backends(t)[0])
 	admin := s.login(t, "admin", s.AdminPW, "d").Login
 	s.post(t, admin.AccessToken, `mutation { createUser(input: {username: "li", password: "first-pass-1", role: SUPERVISOR, orgUnitId: "1"}) { id } }`, nil).into(t, &struct{}{})
 	li := s.login(t, "li", "first-pass-1", "p").Login
@@ -103,7 +103,7 @@ func TestPasswordsAndLogout(t *testing.T) {
 }
 
 func TestParserTokenLimit(t *testing.T) {
-	s := start(t, storetest.Backends(t)[0], nil)
+	s := start(t, storetest.Backends(t)[0])
 	q := "{ " + strings.Repeat("me { id } ", 3000) + "}" // 12,000+ tokens
 	r := s.post(t, "", q, nil)
 	if len(r.Errors) == 0 || !strings.Contains(strings.ToLower(r.Raw), "token") {

@@ -15,7 +15,7 @@ import (
 // login (bcrypt cost 12, a few hundred milliseconds) is in flight: the
 // request still gets its tokens, and run returns cleanly afterwards.
 func TestGracefulShutdownFinishesInFlight(t *testing.T) {
-	s := start(t, storetest.Backends(t)[0], map[string]string{"ONSITE_BCRYPT_COST": "12"})
+	s := start(t, storetest.Backends(t)[0], withEnv("ONSITE_BCRYPT_COST=12"))
 	body, _ := json.Marshal(map[string]any{"query": `mutation { login(username: "admin", password: "admin-password-1", deviceId: "d") { accessToken } }`})
 	answered := make(chan string, 1)
 	go func() {

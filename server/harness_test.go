@@ -78,6 +78,11 @@ func withClock(t time.Time) option {
 	}
 }
 
+// withHooks sets run's handler wrapper and its stopping hook.
+func withHooks(handler func(http.Handler) http.Handler, stopping func()) option {
+	return func(c *startConfig) { c.opts.handler, c.opts.stopping = handler, stopping }
+}
+
 // start runs the server through runWith on backend b, waits until it
 // listens, and stops it when the test ends, checking that run returned
 // cleanly. Options apply in order, so a later withEnv overrides withClock's

@@ -35,7 +35,7 @@ type config struct {
 // parseConfig reads the environment through getenv, then the flags in args.
 // It fails on an environment variable that does not parse (naming every
 // such variable), on an unknown flag or a flag value that does not parse,
-// and on an unknown database.
+// on an argument left after the flags, and on an unknown database.
 func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (config, error) {
 	var c config
 	e := &environment{getenv: getenv}
@@ -63,6 +63,9 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	}
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q: flags follow the command; %s", fs.Arg(0), commandList)
 	}
 	return c, c.database()
 }

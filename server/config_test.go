@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -114,4 +116,42 @@ func mapKeys(m map[string]string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestUnknownCommandRefused: a word that is not a command, or an argument
+// left after the flags, is an error listing the commands, and nothing is
+// started or created in the working directory (where the default SQLite
+// file and signing key would go).
+func TestUnknownCommandRefused(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string // named in the error
+	}{
+		{[]string{"no-such-command"}, "no-such-command"},
+		{[]string{"help"}, "help"},
+		{[]string{"-dev", "extra"}, "extra"},
+		{[]string{"serve", "extra"}, "extra"},
+		{[]string{"-dev", "import-regions"}, "import-regions"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			dir := t.TempDir()
+			t.Chdir(dir)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			env := map[string]string{"ONSITE_ADDR": "127.0.0.1:0", "ONSITE_BCRYPT_COST": "4"}
+			opts := runOptions{now: time.Now, started: func(*app, net.Addr) { cancel() }}
+			err := runWith(ctx, tc.args, func(k string) string { return env[k] }, io.Discard, opts)
+			if err == nil {
+				t.Fatalf("run %q started, want an error", tc.args)
+			}
+			for _, w := range []string{tc.want, "serve", "import-regions"} {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q, want it to name %q", err, w)
+				}
+			}
+			if left, _ := os.ReadDir(dir); len(left) > 0 {
+				t.Errorf("run left %d files in the working directory, first %s", len(left), left[0].Name())
+			}
+		})
+	}
 }

@@ -20,7 +20,7 @@ import (
 // errors name the feature and ring; self-intersections are printed as
 // warnings and the file still loads.
 func importRegions(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, now func() time.Time) error {
-	cfg, err := parseConfig("server", nil, getenv, stdout)
+	cfg, err := parseConfig("import-regions", nil, getenv, stdout)
 	if err != nil {
 		return err
 	}

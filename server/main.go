@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -41,8 +42,12 @@ func main() {
 	}
 }
 
+// commandList names run's commands, for the errors that refuse others.
+const commandList = "commands: serve (the default: run the API server), import-regions (load counties or campuses from GeoJSON)"
+
 // run starts the server (or a subcommand) and returns when ctx is cancelled
-// and in-flight requests have finished, or on a start-up error.
+// and in-flight requests have finished, or on a start-up error: an unknown
+// command, a setting that does not parse, a database that does not open.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	return runWith(ctx, args, getenv, stdout, runOptions{now: time.Now})
 }
@@ -58,17 +63,19 @@ type runOptions struct {
 
 // runWith is run with the clock and hooks in opts.
 func runWith(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, opts runOptions) error {
-	if len(args) > 0 {
-		switch args[0] {
-		case "serve":
-			args = args[1:]
-		case "import-regions":
-			return importRegions(ctx, args[1:], getenv, stdout, opts.now)
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		cfg, err := parseConfig("serve", args, getenv, stdout)
+		if err != nil {
+			return err
 		}
+		return serve(ctx, cfg, stdout, opts)
+	case "import-regions":
+		return importRegions(ctx, args, getenv, stdout, opts.now)
 	}
-	cfg, err := parseConfig("server", args, getenv, stdout)
-	if err != nil {
-		return err
-	}
-	return serve(ctx, cfg, stdout, opts)
+	return fmt.Errorf("unknown command %q; %s", cmd, commandList)
 }

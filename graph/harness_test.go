@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/henan-youth/onsite/auth"
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/regions"
+	"github.com/henan-youth/onsite/store"
 	"github.com/henan-youth/onsite/store/storetest"
 )
 
@@ -30,7 +32,9 @@ type testAPI struct {
 func newAPI(t *testing.T, change func(*Deps)) *testAPI {
 	t.Helper()
 	ctx := context.Background()
-	st := storetest.Open(t, storetest.Backends(t)[0], time.Now)
+	// SQLite only: these tests are of the GraphQL layer, not of storage.
+	sqlite := storetest.Backend{Name: store.DriverSQLite, Config: store.Config{Driver: store.DriverSQLite, DSN: filepath.Join(t.TempDir(), "onsite.db")}}
+	st := storetest.Open(t, sqlite, time.Now)
 	kid, key := auth.GenerateKey()
 	keys, err := auth.NewKeySet(kid, key)
 	if err != nil {

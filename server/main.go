@@ -4,6 +4,8 @@
 //	ONSITE_DB=mysql ONSITE_DSN='user:pw@tcp(host:3306)/onsite' go run ./server
 //	go run ./server import-regions --kind campus [--datum WGS84] FILE.geojson
 //
+// The first word is the command: serve (the default) or import-regions;
+// any other word, or an argument left after the flags, is an error.
 // Configuration is environment variables with matching flags (see
 // config.go and the README). SIGINT or SIGTERM shut it down gracefully:
 // in-flight requests finish first.

@@ -15,7 +15,7 @@ import (
 )
 
 func TestComplexityLimit(t *testing.T) {
-	s := start(t, storetest.Backends(t)[0], nil)
+	s := start(t, storetest.Backends(t)[0])
 	tok := s.login(t, "admin", s.AdminPW, "d").Login.AccessToken
 	nested := `{ users(first: 100) { edges { node { orgUnit { users(first: 100) { edges { node { id } } } } } } } }`
 	var aliases strings.Builder
@@ -36,7 +36,7 @@ func TestComplexityLimit(t *testing.T) {
 }
 
 func TestOversizeBodyRefusedWithoutEcho(t *testing.T) {
-	s := start(t, storetest.Backends(t)[0], nil)
+	s := start(t, storetest.Backends(t)[0])
 	marker := "ZZMARKERZZ"
 	big := `{"query":"{ me { id } }","variables":{"x":"` + marker + strings.Repeat("a", 10<<20) + `"}}`
 	r := s.send(t, http.MethodPost, "", strings.NewReader(big), "")
@@ -54,7 +54,7 @@ func TestOversizeBodyRefusedWithoutEcho(t *testing.T) {
 }
 
 func TestProductionModeHidesSchema(t *testing.T) {
-	s := start(t, storetest.Backends(t)[0], nil)
+	s := start(t, storetest.Backends(t)[0])
 	tok := s.login(t, "admin", s.AdminPW, "d").Login.AccessToken
 	if r := s.post(t, tok, `{ __schema { types { name } } }`, nil); len(r.Errors) == 0 {
 		t.Errorf("introspection answered outside dev mode: %.200s", r.Raw)
@@ -64,7 +64,7 @@ func TestProductionModeHidesSchema(t *testing.T) {
 		t.Errorf("typo query: %s, want an error without suggestions", r.Raw)
 	}
 
-	dev := start(t, storetest.Backends(t)[0], map[string]string{"ONSITE_DEV": "true"})
+	dev := start(t, storetest.Backends(t)[0], withEnv("ONSITE_DEV=true"))
 	dtok := dev.login(t, "admin", dev.AdminPW, "d").Login.AccessToken
 	if r := dev.post(t, dtok, `{ __schema { queryType { name } } }`, nil); len(r.Errors) > 0 {
 		t.Errorf("dev mode introspection refused: %s", r.Raw)
@@ -72,7 +72,7 @@ func TestProductionModeHidesSchema(t *testing.T) {
 }
 
 func TestMutationOverGETRefused(t *testing.T) {
-	s := start(t, storetest.Backends(t)[0], nil)
+	s := start(t, storetest.Backends(t)[0])
 	q := url.Values{"query": {`mutation { login(username: "admin", password: "x", deviceId: "d") { accessToken } }`}}
 	r := s.send(t, http.MethodGet, "", nil, "?"+q.Encode())
 	if len(r.Errors) == 0 || !strings.Contains(r.Raw, "only allow query") {
@@ -88,7 +88,7 @@ func TestMutationOverGETRefused(t *testing.T) {
 // client sees "internal error" with a request id, never SQL.
 func TestDatabaseErrorIsMasked(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b storetest.Backend) {
-		s := start(t, b, nil)
+		s := start(t, b)
 		tok := s.login(t, "admin", s.AdminPW, "d").Login.AccessToken
 		db, err := sql.Open(map[string]string{"sqlite": "sqlite", "mysql": "mysql"}[b.Name], b.Config.DSN)
 		if err != nil {
@@ -120,7 +120,7 @@ func TestDatabaseErrorIsMasked(t *testing.T) {
 
 func TestRefreshRotationAndReuse(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b storetest.Backend) {
-		s := start(t, b, nil)
+		s := start(t, b)
 		first := s.login(t, "admin", s.AdminPW, "d").Login
 		refresh := `mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken user { username } } }`
 		var second struct {
@@ -150,7 +150,7 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 // TestLoginLimitCountsAliases sends one document with many aliased login
 // fields: each is an attempt, so the later ones are RATE_LIMITED.
 func TestLoginLimitCountsAliases(t *testing.T) {
-	s := start(t, storetest.Backends(t)[0], map[string]string{"ONSITE_LOGIN_ATTEMPTS": "3"})
+	s := start(t, storetest.Backends(t)[0], withEnv("ONSITE_LOGIN_ATTEMPTS=3"))
 	var q strings.Builder
 	q.WriteString("mutation {")
 	for i := range 6 {

@@ -51,7 +51,7 @@ type myDaysOut struct {
 // late lands on its own dates, flagged LATE_SYNC, and counts.
 func TestDaysTripsAndOfflineSync(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b storetest.Backend) {
-		s := startApp(t, b, at(2026, 11, 2, 9, 0))
+		s := start(t, b, withClock(at(2026, 11, 2, 9, 0)))
 		w := setupField(t, s)
 		tok, _ := w.cadre(t, s, "walker")
 		n := 0
@@ -126,7 +126,7 @@ func TestDaysTripsAndOfflineSync(t *testing.T) {
 // (live or through the offline queue); another payload under it is CONFLICT.
 func TestIdempotentRetries(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b storetest.Backend) {
-		s := startApp(t, b, at(2026, 11, 2, 9, 0))
+		s := start(t, b, withClock(at(2026, 11, 2, 9, 0)))
 		w := setupField(t, s)
 		tok, _ := w.cadre(t, s, "retrier")
 		in := fix("same-id", lankaoGCJ, 20, "GCJ02", s.clock.Now())
@@ -166,7 +166,7 @@ func TestIdempotentRetries(t *testing.T) {
 // client id and a day table equal to a recomputation from raw check-ins.
 func TestConcurrentCheckInsKeepDaysConsistent(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b storetest.Backend) {
-		s := startApp(t, b, at(2026, 11, 2, 15, 0))
+		s := start(t, b, withClock(at(2026, 11, 2, 15, 0)))
 		w := setupField(t, s)
 		tok, uid := w.cadre(t, s, "crowd")
 		var wg sync.WaitGroup
@@ -203,7 +203,7 @@ func TestConcurrentCheckInsKeepDaysConsistent(t *testing.T) {
 	})
 }
 
-func assertDaysMatchRecompute(t *testing.T, s *testApp, userID int64, rows []*models.CheckIn) {
+func assertDaysMatchRecompute(t *testing.T, s *testServer, userID int64, rows []*models.CheckIn) {
 	t.Helper()
 	var fixes []presence.AcceptedFix
 	for _, c := range rows {
@@ -234,7 +234,7 @@ func assertDaysMatchRecompute(t *testing.T, s *testApp, userID int64, rows []*mo
 // fails over to item-by-item storage.
 func TestManyCadresShareCommits(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b storetest.Backend) {
-		s := startApp(t, b, at(2026, 11, 2, 15, 0), "ONSITE_CHECKIN_WORKERS=3")
+		s := start(t, b, withClock(at(2026, 11, 2, 15, 0)), withEnv("ONSITE_CHECKIN_WORKERS=3"))
 		w := setupField(t, s)
 		type cadre struct {
 			tok string

@@ -40,7 +40,7 @@ type fieldWorld struct {
 	unit       string
 }
 
-func setupField(t *testing.T, s *testApp) *fieldWorld {
+func setupField(t *testing.T, s *testServer) *fieldWorld {
 	t.Helper()
 	w := &fieldWorld{admin: s.login(t, "admin", s.AdminPW, "laptop").Login.AccessToken}
 	var unit struct{ CreateOrgUnit struct{ ID string } }
@@ -67,7 +67,7 @@ func setupField(t *testing.T, s *testApp) *fieldWorld {
 }
 
 // cadre creates a cadre assigned to 兰考县 from 2026-01-01 and signs it in.
-func (w *fieldWorld) cadre(t *testing.T, s *testApp, name string) (token, id string) {
+func (w *fieldWorld) cadre(t *testing.T, s *testServer, name string) (token, id string) {
 	t.Helper()
 	var u struct{ CreateUser struct{ ID string } }
 	s.post(t, w.admin, `mutation($in: CreateUserInput!) { createUser(input: $in) { id } }`, map[string]any{"in": map[string]any{
@@ -115,7 +115,7 @@ func fix(id string, p orb.Point, acc float64, cs string, device time.Time) map[s
 	return map[string]any{"clientId": id, "lat": p[1], "lon": p[0], "accuracy": acc, "coordSystem": cs, "deviceTime": device.Format(time.RFC3339Nano)}
 }
 
-func (s *testApp) checkIn(t *testing.T, tok string, in map[string]any) checkInOut {
+func (s *testServer) checkIn(t *testing.T, tok string, in map[string]any) checkInOut {
 	t.Helper()
 	var out checkInOut
 	s.post(t, tok, checkInMutation, map[string]any{"in": in}).into(t, &out)
@@ -124,7 +124,7 @@ func (s *testApp) checkIn(t *testing.T, tok string, in map[string]any) checkInOu
 
 func TestCheckInVerdictsAndFlags(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b storetest.Backend) {
-		s := startApp(t, b, at(2026, 11, 2, 9, 0))
+		s := start(t, b, withClock(at(2026, 11, 2, 9, 0)))
 		w := setupField(t, s)
 		now := s.clock.Now
 		cases := []struct {

@@ -19,8 +19,8 @@ import (
 // (the same settings as the server) and prints what changed. Geometry
 // errors name the feature and ring; self-intersections are printed as
 // warnings and the file still loads.
-func importRegions(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	cfg, err := parseConfig("server", nil, getenv, stdout)
+func importRegions(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, now func() time.Time) error {
+	cfg, err := parseConfig("import-regions", nil, getenv, stdout)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func importRegions(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return err
 	}
-	a, err := open(ctx, cfg, stdout, time.Now) // logs, and the first admin's password on an empty database
+	a, err := open(ctx, cfg, stdout, now) // logs, and the first admin's password on an empty database
 	if err != nil {
 		return err
 	}

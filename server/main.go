@@ -4,6 +4,8 @@
 //	ONSITE_DB=mysql ONSITE_DSN='user:pw@tcp(host:3306)/onsite' go run ./server
 //	go run ./server import-regions --kind campus [--datum WGS84] FILE.geojson
 //
+// The first word is the command: serve (the default) or import-regions;
+// any other word, or an argument left after the flags, is an error.
 // Configuration is environment variables with matching flags (see
 // config.go and the README). SIGINT or SIGTERM shut it down gracefully:
 // in-flight requests finish first.
@@ -13,10 +15,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
+	"time"
 )
 
 // gcPercent is the server's GOGC unless the environment sets one. Its live
@@ -38,20 +44,40 @@ func main() {
 	}
 }
 
+// commandList names run's commands, for the errors that refuse others.
+const commandList = "commands: serve (the default: run the API server), import-regions (load counties or campuses from GeoJSON)"
+
 // run starts the server (or a subcommand) and returns when ctx is cancelled
-// and in-flight requests have finished, or on a start-up error.
+// and in-flight requests have finished, or on a start-up error: an unknown
+// command, a setting that does not parse, a database that does not open.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	if len(args) > 0 {
-		switch args[0] {
-		case "serve":
-			args = args[1:]
-		case "import-regions":
-			return importRegions(ctx, args[1:], getenv, stdout)
+	return runWith(ctx, args, getenv, stdout, runOptions{now: time.Now})
+}
+
+// runOptions are what tests change in run: the clock, and hooks that tell
+// them when the server has reached a state instead of making them wait.
+type runOptions struct {
+	now      func() time.Time                // the clock of every part; never nil
+	started  func(a *app, addr net.Addr)     // the server listens at addr; may be nil
+	handler  func(http.Handler) http.Handler // wraps the server's handler; may be nil
+	stopping func()                          // shutdown has begun: listeners closed, requests in flight; may be nil
+}
+
+// runWith is run with the clock and hooks in opts.
+func runWith(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, opts runOptions) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		cfg, err := parseConfig("serve", args, getenv, stdout)
+		if err != nil {
+			return err
 		}
+		return serve(ctx, cfg, stdout, opts)
+	case "import-regions":
+		return importRegions(ctx, args, getenv, stdout, opts.now)
 	}
-	cfg, err := parseConfig("server", args, getenv, stdout)
-	if err != nil {
-		return err
-	}
-	return serve(ctx, cfg, stdout)
+	return fmt.Errorf("unknown command %q; %s", cmd, commandList)
 }

@@ -12,7 +12,7 @@ import (
 // nested org-unit fields, parents or devices.
 func TestSupervisorCannotReachOtherUnitThroughNesting(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b storetest.Backend) {
-		s := start(t, b, nil)
+		s := start(t, b)
 		admin := s.login(t, "admin", s.AdminPW, "d").Login.AccessToken
 		ids := map[string]string{}
 		for _, u := range []string{"A", "B"} {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,9 +13,10 @@ import (
 	"github.com/henan-youth/onsite/store/storetest"
 )
 
-func get(t *testing.T, url string) (int, string) {
+// get fetches path from the server and returns the status and body.
+func (s *testServer) get(t *testing.T, path string) (int, string) {
 	t.Helper()
-	resp, err := http.Get(url)
+	resp, err := s.client.Get(s.URL + path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,15 +26,15 @@ func get(t *testing.T, url string) (int, string) {
 }
 
 func TestHealthReadinessMetrics(t *testing.T) {
-	s := start(t, storetest.Backends(t)[0], nil)
+	s := start(t, storetest.Backends(t)[0])
 	s.login(t, "admin", s.AdminPW, "d")
-	if code, body := get(t, s.URL+"/healthz"); code != 200 || body != "ok\n" {
+	if code, body := s.get(t, "/healthz"); code != 200 || body != "ok\n" {
 		t.Errorf("healthz: %d %q", code, body)
 	}
-	if code, body := get(t, s.URL+"/readyz"); code != 200 || body != "ready\n" {
+	if code, body := s.get(t, "/readyz"); code != 200 || body != "ready\n" {
 		t.Errorf("readyz: %d %q", code, body)
 	}
-	code, body := get(t, s.URL+"/metrics")
+	code, body := s.get(t, "/metrics")
 	if code != 200 {
 		t.Errorf("metrics: %d", code)
 	}
@@ -50,7 +50,7 @@ func TestHealthReadinessMetrics(t *testing.T) {
 	for i := range 3 {
 		s.post(t, token, fmt.Sprintf("mutation Chosen%d { ping }", i), nil).into(t, &struct{}{})
 	}
-	_, body = get(t, s.URL+"/metrics")
+	_, body = s.get(t, "/metrics")
 	if strings.Contains(body, "Chosen") {
 		t.Error("metrics: a client's operation name became a label")
 	}
@@ -65,7 +65,7 @@ func TestHealthReadinessMetrics(t *testing.T) {
 // TestPasswordsAndLogout: changing one's password needs the old one and
 // ends the sessions; an admin reset does too; logout ends a session.
 func TestPasswordsAndLogout(t *testing.T) {
-	s := start(t, storetest.Backends(t)[0], nil)
+	s := start(t, storetest.Backends(t)[0])
 	admin := s.login(t, "admin", s.AdminPW, "d").Login
 	s.post(t, admin.AccessToken, `mutation { createUser(input: {username: "li", password: "first-pass-1", role: SUPERVISOR, orgUnitId: "1"}) { id } }`, nil).into(t, &struct{}{})
 	li := s.login(t, "li", "first-pass-1", "p").Login
@@ -103,7 +103,7 @@ func TestPasswordsAndLogout(t *testing.T) {
 }
 
 func TestParserTokenLimit(t *testing.T) {
-	s := start(t, storetest.Backends(t)[0], nil)
+	s := start(t, storetest.Backends(t)[0])
 	q := "{ " + strings.Repeat("me { id } ", 3000) + "}" // 12,000+ tokens
 	r := s.post(t, "", q, nil)
 	if len(r.Errors) == 0 || !strings.Contains(strings.ToLower(r.Raw), "token") {

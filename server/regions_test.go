@@ -32,7 +32,7 @@ const locateQuery = `query($lat: Float!, $lon: Float!, $acc: Float!, $cs: CoordS
 
 func TestBundledCountiesAndLocate(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b storetest.Backend) {
-		s := start(t, b, nil)
+		s := start(t, b)
 		tok := s.login(t, "admin", s.AdminPW, "d").Login.AccessToken
 
 		count, after := 0, ""
@@ -100,7 +100,7 @@ const syntheticCampus = `{"type":"FeatureCollection","features":[{"type":"Featur
 
 func TestImportCampusWithoutRestart(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b storetest.Backend) {
-		s := start(t, b, nil)
+		s := start(t, b)
 		tok := s.login(t, "admin", s.AdminPW, "d").Login.AccessToken
 		imp := `mutation($g: String!) { importRegions(kind: CAMPUS, coordSystem: WGS84, geojson: $g) { created updated unchanged warnings } }`
 		type result struct {

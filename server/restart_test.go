@@ -29,7 +29,7 @@ func TestDatabaseConnectionsKilledMidRequest(t *testing.T) {
 	if b.Name == "" {
 		t.Skip("needs ONSITE_TEST_MYSQL_DSN: SQLite is embedded and cannot restart under the server")
 	}
-	s := startApp(t, b, at(2026, 11, 2, 9, 0))
+	s := start(t, b, withClock(at(2026, 11, 2, 9, 0)))
 	w := setupField(t, s)
 	tok, uid := w.cadre(t, s, "resilient")
 

@@ -16,7 +16,7 @@ const reviewMutation = `mutation($id: ID!, $d: ReviewDecision!, $r: String!) {
 // counts, a second ruling is CONFLICT, and nobody reviews their own.
 func TestReviewMakesBoundaryDayCount(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b storetest.Backend) {
-		s := startApp(t, b, at(2026, 11, 2, 9, 0))
+		s := start(t, b, withClock(at(2026, 11, 2, 9, 0)))
 		w := setupField(t, s)
 		tok, _ := w.cadre(t, s, "edgy")
 		var ids []string

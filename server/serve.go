@@ -37,12 +37,8 @@ type app struct {
 	metrics  *prometheus.Registry
 }
 
-func newLogger(w io.Writer, level string) *slog.Logger {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
-		l = slog.LevelInfo
-	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
 // open builds the app: store (with migrations), keys, services and the first
@@ -203,9 +199,23 @@ func (a *app) refreshRegions(ctx context.Context, every time.Duration) {
 	}
 }
 
-// serve runs the HTTP server until ctx ends, then shuts down gracefully.
-func serve(ctx context.Context, cfg config, stdout io.Writer) error {
-	a, err := open(ctx, cfg, stdout, time.Now)
+// httpServer is the HTTP server for h, with its timeouts and limits.
+func (a *app) httpServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      a.cfg.RequestTimeout + 15*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// serve runs the HTTP server until ctx ends, then shuts down gracefully,
+// calling opts' hooks on the way.
+func serve(ctx context.Context, cfg config, stdout io.Writer, opts runOptions) error {
+	a, err := open(ctx, cfg, stdout, opts.now)
 	if err != nil {
 		return err
 	}
@@ -214,14 +224,13 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           a.routes(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      cfg.RequestTimeout + 15*time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	h := a.routes()
+	if opts.handler != nil {
+		h = opts.handler(h)
+	}
+	srv := a.httpServer(h)
+	if opts.stopping != nil {
+		srv.RegisterOnShutdown(opts.stopping)
 	}
 	mode := "production"
 	if cfg.Dev {
@@ -231,6 +240,9 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go a.refreshRegions(ctx, time.Minute)
+	if opts.started != nil {
+		opts.started(a, ln.Addr())
+	}
 	select {
 	case err := <-errc:
 		return err

@@ -11,7 +11,7 @@ import (
 // login from device B is refused until the admin approves B.
 func TestOnboarding(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b storetest.Backend) {
-		s := start(t, b, nil)
+		s := start(t, b)
 		admin := s.login(t, "admin", s.AdminPW, "admin-laptop").Login.AccessToken
 
 		var unit struct{ CreateOrgUnit struct{ ID, Name string } }

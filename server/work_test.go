@@ -11,7 +11,7 @@ import (
 // member to 杞县 (R5), and both assignments stay visible as history.
 func TestWorkGroupAssignAndRotate(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b storetest.Backend) {
-		s := startApp(t, b, at(2026, 11, 2, 9, 0))
+		s := start(t, b, withClock(at(2026, 11, 2, 9, 0)))
 		w := setupField(t, s)
 		create := `mutation($in: CreateUserInput!) { createUser(input: $in) { id } }`
 		ids := map[string]string{}

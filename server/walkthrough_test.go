@@ -120,7 +120,7 @@ func TestWalkthrough(t *testing.T) {
 		}
 	}
 	eachBackend(t, func(t *testing.T, b storetest.Backend) {
-		s := start(t, b, nil)
+		s := start(t, b)
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, "bash", "--noprofile", "--norc", "-c", script)

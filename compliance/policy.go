@@ -1,5 +1,5 @@
 // Package compliance evaluates a cadre's presence against the dispatch rules
-// of RULES.md (R2 quarterly days and trips at the assigned county, R3 yearly
+// of docs/rules.md (R2 quarterly days and trips at the assigned county, R3 yearly
 // days at the grassroots, R4 quarterly campus days) and explains every gap
 // with the rule id, so that a supervisor can trace a verdict back to the
 // action plan (R12).

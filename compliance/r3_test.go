@@ -77,7 +77,7 @@ func TestEvaluateR3(t *testing.T) {
 }
 
 // TestR3CountsADayOnce: a day counted at a county and at a campus is one R3
-// day (RULES.md R3, R4).
+// day (docs/rules.md R3, R4).
 func TestR3CountsADayOnce(t *testing.T) {
 	pp := presence.DefaultPolicy()
 	days := slices.Concat(

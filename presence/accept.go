@@ -3,7 +3,7 @@ package presence
 import "time"
 
 // Placement is where a fix lies relative to a region, as the geofence decides
-// it (DESIGN.md, check-in pipeline step 3).
+// it.
 type Placement string
 
 // The placements a fix can have.
@@ -15,7 +15,7 @@ const (
 
 // Accepted reports whether a check-in counts towards an on-site day without
 // review: its placement is INSIDE and none of its flags blocks under p
-// (RULES.md, "What counts as an on-site day"). BOUNDARY, OUTSIDE, unknown
+// (docs/rules.md, "What counts as an on-site day"). BOUNDARY, OUTSIDE, unknown
 // placements and blocked check-ins return false; they are kept for review,
 // and a reviewer's confirmation, not this function, makes them accepted.
 func Accepted(pl Placement, flags []RaisedFlag, p Policy) bool {
@@ -34,7 +34,7 @@ func Accepted(pl Placement, flags []RaisedFlag, p Policy) bool {
 // calendar day (in Policy.Location) it counts on:
 //
 //   - a live check-in is dated by the server's receive time, which is
-//     authoritative (DESIGN.md, step 5);
+//     authoritative;
 //   - an offline check-in is dated by its device time, so that a batch synced
 //     two days late lands on the days the cadre was actually on site (it is
 //     flagged LATE_SYNC, and the device time is still checked against the

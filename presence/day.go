@@ -36,7 +36,7 @@ func (d DayStat) Add(at time.Time) DayStat {
 
 // Counted reports whether d is an on-site day under p: at least
 // p.MinCheckInsPerDay accepted check-ins whose first and last are at least
-// p.MinDaySpan apart (RULES.md, "What counts as an on-site day"). A DayStat
+// p.MinDaySpan apart (docs/rules.md, "What counts as an on-site day"). A DayStat
 // with no check-ins is never counted.
 func (d DayStat) Counted(p Policy) bool {
 	return d.Accepted > 0 && d.Accepted >= p.MinCheckInsPerDay && d.Last.Sub(d.First) >= p.MinDaySpan
@@ -86,8 +86,7 @@ func compareDays(a, b DayStat) int {
 	return cmp.Compare(a.RegionID, b.RegionID)
 }
 
-// DayStatus is what the phone shows about today after a check-in
-// (DESIGN.md, check-in pipeline step 6).
+// DayStatus is what the phone shows about today after a check-in.
 type DayStatus struct {
 	Counted bool
 

@@ -6,8 +6,7 @@ import (
 	"time"
 )
 
-// Flag is the code of a review flag raised on a check-in (DESIGN.md, check-in
-// pipeline step 4). Flags are kept with the check-in and shown to reviewers
+// Flag is the code of a review flag raised on a check-in. Flags are kept with the check-in and shown to reviewers
 // and the discipline group (R11) whether or not they block it from counting.
 type Flag string
 

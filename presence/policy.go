@@ -8,7 +8,7 @@
 // rules in package compliance.
 //
 // Every threshold lives in a Policy; DefaultPolicy holds the province's
-// defaults from RULES.md ("What counts as an on-site day").
+// defaults from docs/rules.md ("What counts as an on-site day").
 package presence
 
 import (
@@ -72,7 +72,7 @@ type Policy struct {
 	BlockingFlags []Flag
 }
 
-// DefaultPolicy returns the province's default policy (RULES.md, "What counts
+// DefaultPolicy returns the province's default policy (docs/rules.md, "What counts
 // as an on-site day"). It cannot fail: if Asia/Shanghai cannot be loaded it
 // falls back to a fixed UTC+8 zone named CST, which is the same offset (China
 // has kept no daylight saving time since 1991).

@@ -26,10 +26,9 @@ import (
 )
 
 // gcPercent is the server's GOGC unless the environment sets one. Its live
-// heap is small (about 12 MB with the Henan counties) and every request
-// allocates, so Go's default of 100 collected about five times a second
-// under load, about a tenth of the server's CPU; 400 lets the heap grow to
-// some 60 MB between collections and does a quarter of the collections.
+// heap is small and every request allocates, so Go's default collects
+// often under load; a larger heap between collections does a quarter of
+// them (docs/performance.md).
 const gcPercent = 400
 
 func main() {

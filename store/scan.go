@@ -8,13 +8,12 @@ import (
 	"github.com/henan-youth/onsite/models"
 )
 
-// The group-commit batch reads its rows with hand-written scans instead of
-// GORM's ScanRows, which maps every column to its field by reflection on
-// every row: in a CPU profile of the server at 2,000 check-ins/s it was
-// half of the batch goroutine's own time, and that goroutine is the one
-// every check-in waits for. Each scan names its columns in a list kept next
-// to the struct it fills; TestScanColumnsCoverModels fails when a model
-// gains a column the list lacks.
+// The check-in transaction reads its rows with hand-written scans instead
+// of GORM's ScanRows, which maps every column to its field by reflection on
+// every row, on the goroutine every check-in of a batch waits for. Each
+// scan names its columns in a list kept next to the struct it fills;
+// TestScanColumnsCoverModels fails when a model gains a column the list
+// lacks.
 
 // checkInColumns are the check_ins columns nullCheckIn.dest reads, in its
 // order.
@@ -61,8 +60,8 @@ func (n *nullCheckIn) row() *models.CheckIn {
 
 // insertCheckIns returns the INSERT of rows, every column but id in
 // checkInColumns order; a row without CreatedAt gets now, as GORM's
-// Create would give it. It replaces GORM's dry run in the batch, whose
-// statement building was a sixth of the batch goroutine's CPU.
+// Create would give it. It is built by hand rather than by a GORM dry run
+// because it runs on the goroutine every check-in of a batch waits for.
 func insertCheckIns(rows []*models.CheckIn, now time.Time) (string, []any) {
 	cols := checkInColumns[1:]
 	var q strings.Builder

@@ -154,8 +154,8 @@ func gqlBody(dst, q, vars []byte) []byte {
 // phases. A phone has one request in flight at a time, so the request is
 // written and its answer parsed (http.ReadResponse) on the phone's own
 // goroutine: no connection pool and no reader and writer goroutines per
-// connection as in net/http's client, whose hand-offs made the tool cost
-// the shared 2-core machine about a third of a core at 2,000 requests/s.
+// connection as in net/http's client, whose hand-offs cost the tool a large
+// share of the processors it shares with the server it measures.
 // Any failure closes the connection; the next request dials again.
 type wire struct {
 	addr, host, path string

@@ -18,12 +18,12 @@ import (
 // virtual machine (steal), or every core was taken — and whatever the
 // server was doing then was most likely paused as well: every request in
 // flight over that time comes back at least that late, whatever the code.
-// At 2,000 requests/s one such pause of 150 ms holds up about 300 requests,
-// half of the 1 % a 30 s run's p99 may spend.
+// At the target rate one pause of 150 ms holds up a sizeable share of the
+// 1 % of requests a run's p99 may spend.
 //
 // Beside it the meter reads the host's steal time (Linux /proc/stat): the
-// processor time the hypervisor gave to someone else while this machine
-// had work. Both are printed under each phase's table; neither changes
+// processor time the hypervisor gave to someone else while the host had
+// work. Both are printed under each phase's table; neither changes
 // what is measured or verified.
 
 const hiccupTick = time.Millisecond

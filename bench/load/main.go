@@ -1,6 +1,6 @@
 // Command load drives a running onsite server with simulated phones and
 // checks afterwards that the database holds exactly what was acknowledged
-// (issue #4).
+// (docs/performance.md).
 //
 //	go run ./bench/load -url http://127.0.0.1:8080/graphql -admin-password … \
 //	    -phones 200 -duration 20s -baseline -db mysql -dsn 'user:pw@tcp(127.0.0.1:3306)/onsite'

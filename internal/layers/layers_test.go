@@ -1,0 +1,51 @@
+// Package layers holds the test that keeps the package layering of
+// docs/architecture.md: every import points down, never up or sideways
+// into a use case.
+package layers
+
+import (
+	"go/build"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/henan-youth/onsite/"
+
+// allowed lists, for each package, the project packages it may import.
+// Pure packages (models, authz, geofence, presence, compliance) import
+// nothing that touches a database, HTTP or GraphQL; store imports only
+// models and authz; use cases (checkin, account, regions) sit on store and
+// the pure packages; graph on the use cases; server wires everything.
+var allowed = map[string][]string{
+	"models":     {},
+	"authz":      {"models"},
+	"geofence":   {"models"},
+	"presence":   {"models"},
+	"compliance": {"models", "presence"},
+	"regiondata": {},
+	"auth":       {"authz", "models"},
+	"store":      {"authz", "models"},
+	"regions":    {"authz", "geofence", "models", "regiondata", "store"},
+	"account":    {"auth", "authz", "models", "store"},
+	"checkin":    {"authz", "compliance", "geofence", "models", "presence", "regions", "store"},
+}
+
+func TestImportsPointDown(t *testing.T) {
+	_, here, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(here), "..", "..")
+	for pkg, ok := range allowed {
+		p, err := build.ImportDir(filepath.Join(root, pkg), 0)
+		if err != nil {
+			t.Fatalf("%s: %v", pkg, err)
+		}
+		for _, imp := range p.Imports {
+			name, mine := strings.CutPrefix(imp, module)
+			if mine && !slices.Contains(ok, name) {
+				t.Errorf("%s imports %s; it may import only %v", pkg, name, ok)
+			}
+		}
+	}
+}

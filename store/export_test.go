@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
 	"gorm.io/gorm"
 )
@@ -61,4 +62,22 @@ func (s *Store) MissingColumns(m any) []string {
 		}
 	}
 	return out
+}
+
+// inRounds runs fn as one transaction of rounds and commits with its last
+// round: fn returns the final statements. An error from fn rolls back.
+func (s *Store) inRounds(ctx context.Context, fn func(t *roundTx) ([]stmt, error)) error {
+	t, err := s.beginRounds(ctx)
+	if err != nil {
+		return err
+	}
+	defer t.rollback()
+	last, err := fn(t)
+	if err != nil {
+		return err
+	}
+	if err := t.commit(last); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"fmt"
 	"time"
 )
 
@@ -99,22 +98,4 @@ func (t *roundTx) rollback() {
 		_ = t.conn.Raw(func(any) error { return driver.ErrBadConn }) // never reuse it
 		t.s.log.Warn("rollback failed; connection discarded", "err", err)
 	}
-}
-
-// inRounds runs fn as one transaction of rounds and commits with its last
-// round: fn returns the final statements. An error from fn rolls back.
-func (s *Store) inRounds(ctx context.Context, fn func(t *roundTx) ([]stmt, error)) error {
-	t, err := s.beginRounds(ctx)
-	if err != nil {
-		return err
-	}
-	defer t.rollback()
-	last, err := fn(t)
-	if err != nil {
-		return err
-	}
-	if err := t.commit(last); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
 }

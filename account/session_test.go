@@ -17,7 +17,7 @@ func TestRefreshRotation(t *testing.T) {
 		ctx := context.Background()
 		w.user(t, "cadre1", models.RoleCadre, 1)
 		first := w.login(t, "cadre1", "cadre1-password", "phone-A")
-		second, err := w.svc.Refresh(ctx, first.RefreshToken)
+		second, err := w.svc.Refresh(ctx, first.RefreshToken, "10.0.0.1")
 		if err != nil {
 			t.Fatalf("refresh: %v", err)
 		}
@@ -30,14 +30,14 @@ func TestRefreshRotation(t *testing.T) {
 		if got, want := second.Principal.DeviceID, "phone-A"; got != want {
 			t.Errorf("device after refresh = %q, want %q", got, want)
 		}
-		if _, err := w.svc.Refresh(ctx, first.RefreshToken); codeOf(err) != models.CodeUnauthenticated {
+		if _, err := w.svc.Refresh(ctx, first.RefreshToken, "10.0.0.1"); codeOf(err) != models.CodeUnauthenticated {
 			t.Fatalf("spent token again: got %v, want UNAUTHENTICATED", err)
 		}
-		if _, err := w.svc.Refresh(ctx, second.RefreshToken); codeOf(err) != models.CodeUnauthenticated {
+		if _, err := w.svc.Refresh(ctx, second.RefreshToken, "10.0.0.1"); codeOf(err) != models.CodeUnauthenticated {
 			t.Errorf("the pair after a reused token: got %v, want UNAUTHENTICATED (the session revoked)", err)
 		}
 		other := w.login(t, "cadre1", "cadre1-password", "phone-A")
-		if _, err := w.svc.Refresh(ctx, other.RefreshToken); err != nil {
+		if _, err := w.svc.Refresh(ctx, other.RefreshToken, "10.0.0.1"); err != nil {
 			t.Errorf("a separate session of the same cadre after the reuse: %v, want it untouched", err)
 		}
 	})
@@ -76,14 +76,14 @@ func TestRefreshRefused(t *testing.T) {
 				if codeOf(err) != models.CodeDeviceNotBound {
 					t.Fatalf("phone-B: %v, want DEVICE_NOT_BOUND", err)
 				}
-				if _, err := w.store.ApproveDevice(ctx, w.admin, dev.ID); err != nil {
+				if _, err := w.svc.ApproveDevice(ctx, w.secadmin, dev.ID); err != nil {
 					t.Fatal(err)
 				}
 				return s.RefreshToken
 			}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				if _, err := w.svc.Refresh(ctx, tc.token()); codeOf(err) != models.CodeUnauthenticated {
+				if _, err := w.svc.Refresh(ctx, tc.token(), "10.0.0.1"); codeOf(err) != models.CodeUnauthenticated {
 					t.Errorf("got %v, want UNAUTHENTICATED", err)
 				}
 			})
@@ -124,7 +124,7 @@ func TestLogout(t *testing.T) {
 			{"logged out by caller", byCaller.RefreshToken, models.CodeUnauthenticated},
 			{"another session", kept.RefreshToken, ""},
 		} {
-			_, err := w.svc.Refresh(ctx, tc.refresh)
+			_, err := w.svc.Refresh(ctx, tc.refresh, "10.0.0.1")
 			if got := codeOf(err); got != tc.want {
 				t.Errorf("refresh of %s: got %q (%v), want %q", tc.name, got, err, tc.want)
 			}
@@ -154,7 +154,7 @@ func TestChangePassword(t *testing.T) {
 			}
 		}
 		for _, tok := range []string{s.RefreshToken, other.RefreshToken} {
-			if _, err := w.svc.Refresh(ctx, tok); codeOf(err) != models.CodeUnauthenticated {
+			if _, err := w.svc.Refresh(ctx, tok, "10.0.0.1"); codeOf(err) != models.CodeUnauthenticated {
 				t.Errorf("a session from before the change: got %v, want UNAUTHENTICATED", err)
 			}
 		}
@@ -188,7 +188,7 @@ func TestResetPassword(t *testing.T) {
 				t.Errorf("%s: got %q (%v), want %q", tc.name, got, tc.err, tc.want)
 			}
 		}
-		if _, err := w.svc.Refresh(ctx, before.RefreshToken); codeOf(err) != models.CodeUnauthenticated {
+		if _, err := w.svc.Refresh(ctx, before.RefreshToken, "10.0.0.1"); codeOf(err) != models.CodeUnauthenticated {
 			t.Errorf("the cadre's session after the reset: got %v, want UNAUTHENTICATED", err)
 		}
 		w.login(t, "cadre1", "third-pass-3", "phone-A")
@@ -217,8 +217,13 @@ func TestCreateUser(t *testing.T) {
 		}{
 			{"supervisor, own unit", "sup", "cadre1", "cadre1-password", models.RoleCadre, unit.ID, ""},
 			{"supervisor, the unit above", "sup", "cadre2", "cadre2-password", models.RoleCadre, 1, models.CodeForbidden},
-			{"supervisor makes an admin", "sup", "boss", "boss-password", models.RoleAdmin, unit.ID, models.CodeForbidden},
+			{"supervisor makes an admin", "sup", "boss", "boss-password-1", models.RoleAdmin, unit.ID, models.CodeForbidden},
+			{"admin makes a security administrator", "admin", "sec2", "sec2-password", models.RoleSecurityAdmin, 1, models.CodeForbidden},
+			{"admin makes an audit administrator", "admin", "audit2", "audit2-password", models.RoleAuditAdmin, 1, models.CodeForbidden},
 			{"short password", "admin", "cadre3", "short", models.RoleCadre, 1, models.CodeInvalid},
+			{"digits only", "admin", "cadre3", "12345678", models.RoleCadre, 1, models.CodeInvalid},
+			{"a common password", "admin", "cadre3", "Password1", models.RoleCadre, 1, models.CodeInvalid},
+			{"the username", "admin", "Cadre3-x", "cadre3-X", models.RoleCadre, 1, models.CodeInvalid},
 			{"name taken", "admin", "cadre1", "cadre1-password", models.RoleCadre, 1, models.CodeConflict},
 		} {
 			p := w.admin

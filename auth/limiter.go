@@ -3,6 +3,7 @@ package auth
 import (
 	"container/list"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -72,6 +73,22 @@ func UserKey(name string) string {
 	return "user:" + strings.ToLower(strings.TrimSpace(name))
 }
 
+// AccountKey returns the key of an account's login attempts: its name,
+// case-folded and trimmed, and its login generation, which an unlock moves
+// on so that the account's old failures stop counting on every server. It
+// cannot fail.
+func AccountKey(name string, generation int64) string {
+	return UserKey(name) + "#" + strconv.FormatInt(generation, 10)
+}
+
+// PairKey returns the key of one account's login attempts from one client
+// address (AccountKey and AddrKey together): locking it out locks out
+// only that address, so a stranger cannot lock the account's owner out.
+// It cannot fail.
+func PairKey(account string, addr netip.Addr) string {
+	return account + "|" + AddrKey(addr)
+}
+
 // AddrKey returns the limiter key of a client address: the address itself for
 // IPv4 (and IPv4-mapped IPv6), its /64 prefix for IPv6, since one client
 // usually holds a whole /64. It cannot fail; an invalid addr yields "ip:invalid".
@@ -106,8 +123,9 @@ func (l *Limiter) Allow(key string) error {
 }
 
 // Fail records a failed attempt for key, settling a reservation made by Allow
-// if there is one. It cannot fail.
-func (l *Limiter) Fail(key string) {
+// if there is one. It reports whether this failure used up the key's
+// attempts of the window: the moment the key is locked out. It cannot fail.
+func (l *Limiter) Fail(key string) (locked bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -119,6 +137,7 @@ func (l *Limiter) Fail(key string) {
 		e.pending--
 	}
 	e.fails++
+	return e.fails == l.limit
 }
 
 // Done settles a reservation made by Allow without counting a failure: for a

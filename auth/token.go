@@ -48,6 +48,7 @@ type accessClaims struct {
 	Org      int64       `json:"org,omitempty"`
 	Dev      string      `json:"dev,omitempty"`
 	SID      string      `json:"sid,omitempty"`
+	Ver      int64       `json:"ver,omitempty"` // the account's auth version at issue
 	Typ      string      `json:"typ"`
 }
 
@@ -85,7 +86,8 @@ func (t *Tokens) configError() error {
 
 // IssueAccess returns a signed access token for p and the time it expires.
 // The token carries iss, aud, sub (the user id), iat, nbf, exp and a random
-// jti, plus role, org, dev, sid, preferred_username and typ "access"; its
+// jti, plus role, org, dev, sid, ver (p.AuthVersion), preferred_username
+// and typ "access"; its
 // header names the signing key's kid. It returns an INVALID error when p has
 // no positive UserID or an invalid Role, and an INTERNAL error when t lacks
 // Keys, Issuer or Audience.
@@ -115,6 +117,7 @@ func (t *Tokens) IssueAccess(p authz.Principal) (token string, expires time.Time
 		Org:      p.OrgUnitID,
 		Dev:      p.DeviceID,
 		SID:      p.SessionID,
+		Ver:      p.AuthVersion,
 		Typ:      tokenTypeAccess,
 	}
 	jt := jwt.NewWithClaims(jwt.SigningMethodEdDSA, claims)
@@ -172,12 +175,13 @@ func (t *Tokens) VerifyAccess(token string) (*authz.Principal, error) {
 		return nil, refuse(errors.New("invalid role"))
 	}
 	p := &authz.Principal{
-		UserID:    uid,
-		Username:  claims.Username,
-		Role:      claims.Role,
-		OrgUnitID: claims.Org,
-		DeviceID:  claims.Dev,
-		SessionID: claims.SID,
+		UserID:      uid,
+		Username:    claims.Username,
+		Role:        claims.Role,
+		OrgUnitID:   claims.Org,
+		DeviceID:    claims.Dev,
+		SessionID:   claims.SID,
+		AuthVersion: claims.Ver,
 	}
 	t.verified.put(sum, *p, claims)
 	return p, nil

@@ -16,7 +16,22 @@ type Principal struct {
 	OrgUnitID int64       // the org unit the user belongs to; zero when none
 	DeviceID  string      // the bound device the session was opened on; empty when none
 	SessionID string      // the refresh-token family id of the session
-	system    bool
+	// AuthVersion is the account's auth version the access token was issued
+	// at; a request or check-in whose account has moved on is refused
+	// (SessionEnded).
+	AuthVersion int64
+	// MustChangePassword: the account must change its password first; Check
+	// refuses every operation (PASSWORD_CHANGE_REQUIRED).
+	MustChangePassword bool
+	ClientAddr         string // the address the request came from, for the audit log; "" when unknown
+	system             bool
+}
+
+// SessionEnded returns the UNAUTHENTICATED error of a session that a
+// revocation ended: a disabled account, or an access token issued before the
+// account's latest password, role, unit, device or logout-everywhere change.
+func SessionEnded() error {
+	return models.E(models.CodeUnauthenticated, "the session has ended; sign in again")
 }
 
 // System returns the principal of the server acting on its own behalf —
@@ -51,12 +66,14 @@ const (
 	ReadCheckIns  Op = "checkin.read"   // check-ins, presence days, trips
 	ReviewCheckIn Op = "checkin.review" // confirm or reject a waiting check-in
 	SignIn        Op = "account.signIn" // look accounts up by name, bind devices, keep sessions: the server only
+	UnlockAccount Op = "user.unlock"    // end an account's login lockout
+	ReadAudit     Op = "audit.read"     // the security audit log
 )
 
 // AllOps lists every operation, for the matrix test.
 func AllOps() []Op {
 	return []Op{ReadOrgUnits, WriteOrgUnits, ReadUsers, WriteUsers, ResetPassword, ReadDevices, ApproveDevice,
-		ReadRegions, WriteRegions, ReadWork, WriteWork, CheckIn, ReadCheckIns, ReviewCheckIn, SignIn}
+		ReadRegions, WriteRegions, ReadWork, WriteWork, CheckIn, ReadCheckIns, ReviewCheckIn, SignIn, UnlockAccount, ReadAudit}
 }
 
 // Reach is how far an operation reaches for one role.
@@ -76,31 +93,42 @@ func (r Reach) String() string {
 
 // Matrix is the authorization matrix: role × operation → reach. Cadres see
 // their own data; supervisors their org-unit subtree; the discipline group
-// reads everything and writes only its own records (reviews); admins do
-// everything. Check-ins are sent only by the dispatched cadre on the ground
-// (R1 leaders are cadres of division rank), never on someone's behalf; only
-// cadres have a bound device. The org chart itself (names of units) is
-// readable by every signed-in user. Signing in is the server's own work.
+// reads everything and writes only its own records (reviews). Check-ins
+// are sent only by the dispatched cadre on the ground (R1 leaders are
+// cadres of division rank), never on someone's behalf; only cadres have a
+// bound device. The org chart itself (names of units) is readable by every
+// signed-in user. Signing in is the server's own work.
+//
+// Administration is split three ways (三员分立): the system administrator
+// (ADMIN) manages accounts, org units and regions (and keeps the business
+// reads and reviews it had); the security administrator (SECURITY_ADMIN)
+// approves devices and unlocks accounts (policies and keys are server
+// configuration today); the audit administrator (AUDIT_ADMIN) reads the
+// security audit log and changes nothing. Both of the latter read
+// accounts, to know whom they act on or read about.
 func Matrix() map[Op]map[models.Role]Reach {
 	const (
 		C, S, D, A = models.RoleCadre, models.RoleSupervisor, models.RoleDiscipline, models.RoleAdmin
+		SA, AA     = models.RoleSecurityAdmin, models.RoleAuditAdmin
 	)
 	return map[Op]map[models.Role]Reach{
-		ReadOrgUnits:  {C: All, S: All, D: All, A: All},
-		WriteOrgUnits: {C: None, S: Subtree, D: None, A: All},
-		ReadUsers:     {C: Self, S: Subtree, D: All, A: All},
-		WriteUsers:    {C: None, S: Subtree, D: None, A: All},
-		ResetPassword: {C: None, S: None, D: None, A: All},
-		ReadDevices:   {C: Self, S: Subtree, D: All, A: All},
-		ApproveDevice: {C: None, S: None, D: None, A: All},
-		ReadRegions:   {C: All, S: All, D: All, A: All},
-		WriteRegions:  {C: None, S: None, D: None, A: All},
-		ReadWork:      {C: Self, S: Subtree, D: All, A: All},
-		WriteWork:     {C: None, S: Subtree, D: None, A: All},
-		CheckIn:       {C: Self, S: None, D: None, A: None},
-		ReadCheckIns:  {C: Self, S: Subtree, D: All, A: All},
-		ReviewCheckIn: {C: None, S: Subtree, D: All, A: All},
-		SignIn:        {C: None, S: None, D: None, A: None},
+		ReadOrgUnits:  {C: All, S: All, D: All, A: All, SA: All, AA: All},
+		WriteOrgUnits: {C: None, S: Subtree, D: None, A: All, SA: None, AA: None},
+		ReadUsers:     {C: Self, S: Subtree, D: All, A: All, SA: All, AA: All},
+		WriteUsers:    {C: None, S: Subtree, D: None, A: All, SA: None, AA: None},
+		ResetPassword: {C: None, S: None, D: None, A: All, SA: None, AA: None},
+		ReadDevices:   {C: Self, S: Subtree, D: All, A: All, SA: All, AA: None},
+		ApproveDevice: {C: None, S: None, D: None, A: None, SA: All, AA: None},
+		ReadRegions:   {C: All, S: All, D: All, A: All, SA: None, AA: None},
+		WriteRegions:  {C: None, S: None, D: None, A: All, SA: None, AA: None},
+		ReadWork:      {C: Self, S: Subtree, D: All, A: All, SA: None, AA: None},
+		WriteWork:     {C: None, S: Subtree, D: None, A: All, SA: None, AA: None},
+		CheckIn:       {C: Self, S: None, D: None, A: None, SA: None, AA: None},
+		ReadCheckIns:  {C: Self, S: Subtree, D: All, A: All, SA: None, AA: None},
+		ReviewCheckIn: {C: None, S: Subtree, D: All, A: All, SA: None, AA: None},
+		SignIn:        {C: None, S: None, D: None, A: None, SA: None, AA: None},
+		UnlockAccount: {C: None, S: None, D: None, A: None, SA: All, AA: None},
+		ReadAudit:     {C: None, S: None, D: None, A: None, SA: None, AA: All},
 	}
 }
 
@@ -110,13 +138,18 @@ var matrix = Matrix()
 
 // Check returns how far op reaches for p: All for the system principal,
 // the matrix's entry for a user. It fails with UNAUTHENTICATED without a
-// principal and FORBIDDEN when the role has no reach for op.
+// principal, PASSWORD_CHANGE_REQUIRED for a principal that must change its
+// password first (whatever op), and FORBIDDEN when the role has no reach
+// for op.
 func Check(p *Principal, op Op) (Reach, error) {
 	if p == nil {
 		return None, models.E(models.CodeUnauthenticated, "sign in first")
 	}
 	if p.system {
 		return All, nil
+	}
+	if p.MustChangePassword {
+		return None, models.E(models.CodePasswordChangeRequired, "change your password first (changePassword), then sign in again")
 	}
 	r := matrix[op][p.Role]
 	if r == None {

@@ -3,6 +3,7 @@ package checkin
 import (
 	"encoding/json"
 
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/geofence"
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/presence"
@@ -29,12 +30,18 @@ type judgement struct {
 
 // judge decides one item inside the transaction, from its prior and the
 // new rows of its cadre earlier in the batch (stored after every row the
-// prior saw): a resend of a stored check-in or of an earlier item is
-// answered with that row; otherwise it picks the region, raises the flags,
-// decides whether it counts and builds the row. It changes nothing but its
-// result, so a batch may be judged again (a failed batch is retried item
-// by item).
+// prior saw): a principal whose session a revocation ended (the account is
+// disabled, or its auth version moved past the token's) is refused before
+// anything else, read under the cadre's lock so that no check-in of a
+// disabled cadre is ever accepted; a resend of a stored check-in or of an
+// earlier item is answered with that row; otherwise it picks the region,
+// raises the flags, decides whether it counts and builds the row. It
+// changes nothing but its result, so a batch may be judged again (a failed
+// batch is retried item by item).
 func (s *Service) judge(it *item, prior store.Prior, earlier []*models.CheckIn) judgement {
+	if prior.Disabled || prior.AuthVersion != it.p.AuthVersion {
+		return judgement{outcome: outcome{err: authz.SessionEnded()}}
+	}
 	if c := prior.Stored; c != nil {
 		return judgement{outcome: outcome{row: c, replayed: true, review: prior.Review}}
 	}

@@ -39,7 +39,7 @@ func newFixture(t *testing.T, s *store.Store) *fixture {
 		t.Fatal(err)
 	}
 	sys := authz.System("test")
-	if _, err := s.Bootstrap(ctx, sys, "410000", "root", "admin", "x"); err != nil {
+	if _, err := s.Bootstrap(ctx, sys, "410000", "root", "admin", "x", false); err != nil {
 		t.Fatal(err)
 	}
 	admin := &authz.Principal{UserID: 1, Role: models.RoleAdmin, OrgUnitID: 1}

@@ -37,7 +37,7 @@ func (r *mutationResolver) Login(ctx context.Context, username string, password 
 
 // RefreshToken is the resolver for the refreshToken field.
 func (r *mutationResolver) RefreshToken(ctx context.Context, refreshToken string) (*model.AuthPayload, error) {
-	s, err := r.deps.Accounts.Refresh(ctx, refreshToken)
+	s, err := r.deps.Accounts.Refresh(ctx, refreshToken, clientAddr(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -52,6 +52,15 @@ func (r *mutationResolver) Logout(ctx context.Context, refreshToken *string) (bo
 		tok = *refreshToken
 	}
 	return true, r.deps.Accounts.Logout(ctx, p, tok)
+}
+
+// LogoutEverywhere is the resolver for the logoutEverywhere field.
+func (r *mutationResolver) LogoutEverywhere(ctx context.Context) (bool, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return false, err
+	}
+	return true, r.deps.Accounts.LogoutEverywhere(ctx, p)
 }
 
 // ChangePassword is the resolver for the changePassword field.
@@ -105,7 +114,7 @@ func (r *mutationResolver) UpdateUser(ctx context.Context, id int64, input model
 	if err != nil {
 		return nil, err
 	}
-	return r.deps.Store.UpdateUser(ctx, p, id, updateUserInput(input))
+	return r.deps.Accounts.UpdateUser(ctx, p, id, updateUserInput(input))
 }
 
 // ApproveDevice is the resolver for the approveDevice field.
@@ -114,7 +123,16 @@ func (r *mutationResolver) ApproveDevice(ctx context.Context, id int64) (*models
 	if err != nil {
 		return nil, err
 	}
-	return r.deps.Store.ApproveDevice(ctx, p, id)
+	return r.deps.Accounts.ApproveDevice(ctx, p, id)
+}
+
+// UnlockAccount is the resolver for the unlockAccount field.
+func (r *mutationResolver) UnlockAccount(ctx context.Context, userID int64) (*models.User, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.deps.Accounts.UnlockAccount(ctx, p, userID)
 }
 
 // Parent is the resolver for the parent field.

@@ -1,6 +1,10 @@
 package graph
 
-import "github.com/henan-youth/onsite/models"
+import (
+	"time"
+
+	"github.com/henan-youth/onsite/models"
+)
 
 // listCost is the complexity of a list field: the page size times the cost
 // of one element, so `first` cannot multiply work past the limit.
@@ -25,6 +29,9 @@ func complexity() ComplexityRoot {
 		return listCost(first, child)
 	}
 	c.Query.Regions = func(child int, _ *models.RegionKind, _ *string, first *int, _ *string) int {
+		return listCost(first, child)
+	}
+	c.Query.SecurityAudit = func(child int, _ *int64, _, _ *string, _, _ *time.Time, first *int, _ *string) int {
 		return listCost(first, child)
 	}
 	c.Region.Geometry = func(int, *float64) int { return 10 } // a few hundred vertices of JSON

@@ -59,7 +59,8 @@ func deviceConn(rows []*models.Device, pi store.PageInfo) *model.DeviceConnectio
 // payload's nested fields resolve as that user, and maps the session.
 func authPayload(ctx context.Context, s *account.Session) *model.AuthPayload {
 	signedIn(ctx, s.Principal)
-	return &model.AuthPayload{AccessToken: s.AccessToken, AccessTokenExpiresAt: s.AccessExpiry, RefreshToken: s.RefreshToken, User: s.User}
+	return &model.AuthPayload{AccessToken: s.AccessToken, AccessTokenExpiresAt: s.AccessExpiry, RefreshToken: s.RefreshToken, User: s.User,
+		MustChangePassword: s.MustChangePassword}
 }
 
 func orgUnitInput(in model.OrgUnitInput) store.OrgUnitInput {

@@ -19,7 +19,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"github.com/henan-youth/onsite/auth"
+	"github.com/henan-youth/onsite/account"
 	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/models"
 )
@@ -103,7 +103,7 @@ func middleware(d Deps, next http.Handler) http.Handler {
 			host = r.RemoteAddr
 		}
 		ctx = context.WithValue(ctx, keyClientAddr, host)
-		ctx = context.WithValue(ctx, keySession, authenticate(d.Tokens, r.Header.Get("Authorization")))
+		ctx = context.WithValue(ctx, keySession, authenticate(ctx, d.Accounts, r.Header.Get("Authorization"), host))
 		ctx = context.WithValue(ctx, keyLoaders, newLoaders(d.Store, d.Regions))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
@@ -117,10 +117,11 @@ type session struct {
 	err error
 }
 
-// authenticate verifies a bearer token and records the principal, or the
-// reason it was refused. Refusal is reported by the fields that need a
-// principal, so a stale token does not block login.
-func authenticate(tokens *auth.Tokens, header string) *session {
+// authenticate verifies a bearer token against the account's current state
+// (account.Service.Authenticate: a revoked session ends here) and records
+// the principal, or the reason it was refused. Refusal is reported by the
+// fields that need a principal, so a stale token does not block login.
+func authenticate(ctx context.Context, accounts *account.Service, header, addr string) *session {
 	s := &session{}
 	if header == "" {
 		return s
@@ -130,7 +131,7 @@ func authenticate(tokens *auth.Tokens, header string) *session {
 		s.err = models.E(models.CodeUnauthenticated, "the Authorization header must be \"Bearer <token>\"")
 		return s
 	}
-	p, err := tokens.VerifyAccess(raw)
+	p, err := accounts.Authenticate(ctx, raw, addr)
 	if err != nil {
 		s.err = err
 		return s

@@ -47,7 +47,7 @@ func newAPI(t *testing.T, change func(*Deps)) *testAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Bootstrap(ctx, authz.System("test"), "410000", "共青团河南省委", "admin", "unused-hash"); err != nil {
+	if _, err := st.Bootstrap(ctx, authz.System("test"), "410000", "共青团河南省委", "admin", "unused-hash", false); err != nil {
 		t.Fatal(err)
 	}
 	log, logs := newTestLog()

@@ -20,8 +20,12 @@ const (
 	CodeForbidden       Code = "FORBIDDEN"        // authenticated, but not allowed
 	CodeRateLimited     Code = "RATE_LIMITED"     // too many attempts; retry later
 	CodeDeviceNotBound  Code = "DEVICE_NOT_BOUND" // login or check-in from a device other than the approved one
-	CodeUnavailable     Code = "UNAVAILABLE"      // a dependency (the database) is down; the request may be retried
-	CodeInternal        Code = "INTERNAL"         // a bug or an unexpected failure; detail only in the log
+	// CodePasswordChangeRequired: the account must change its password
+	// (first login after an admin set it, or expired) before anything but
+	// changePassword and logout.
+	CodePasswordChangeRequired Code = "PASSWORD_CHANGE_REQUIRED"
+	CodeUnavailable            Code = "UNAVAILABLE" // a dependency (the database) is down; the request may be retried
+	CodeInternal               Code = "INTERNAL"    // a bug or an unexpected failure; detail only in the log
 )
 
 // Error is the one error type of onsite. Message is safe to show to the caller;
@@ -59,6 +63,7 @@ var (
 	ErrForbidden       = &Error{Code: CodeForbidden}
 	ErrRateLimited     = &Error{Code: CodeRateLimited}
 	ErrDeviceNotBound  = &Error{Code: CodeDeviceNotBound}
+	ErrPasswordChange  = &Error{Code: CodePasswordChangeRequired}
 	ErrUnavailable     = &Error{Code: CodeUnavailable}
 	ErrInternal        = &Error{Code: CodeInternal}
 )

@@ -71,6 +71,18 @@ type User struct {
 	Disabled        bool `gorm:"not null;default:false"`
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+
+	// AuthVersion is bumped, with AuthChangedAt, in the transaction of every
+	// change that ends the account's sessions (disabling, a role or unit
+	// change, a password change or reset, logout everywhere, a device
+	// replacement); an access token issued at another version is refused.
+	AuthVersion        int64 `gorm:"not null;default:0"`
+	AuthChangedAt      *time.Time
+	MustChangePassword bool `gorm:"not null;default:false"` // set by an admin's createUser or resetPassword
+	PasswordChangedAt  *time.Time
+	// LoginGeneration is bumped by an unlock; login limits are keyed by it,
+	// so an unlock on one server ends the lockout on every server.
+	LoginGeneration int64 `gorm:"not null;default:0"`
 }
 
 // DeviceStatus is the state of a device binding.
@@ -111,4 +123,11 @@ type RefreshToken struct {
 	UsedAt    *time.Time
 	RevokedAt *time.Time
 	CreatedAt time.Time
+	// SessionExpiresAt ends the whole session (absolute lifetime); every
+	// token of the family carries it. IdleSeconds is the idle timeout the
+	// session was opened with: each token expires that long after it was
+	// issued, never after SessionExpiresAt.
+	SessionExpiresAt *time.Time
+	IdleSeconds      int64  `gorm:"not null;default:0"`
+	RevokeReason     string `gorm:"size:32;not null;default:''"` // why RevokedAt was set
 }

@@ -61,8 +61,8 @@ func setupField(t *testing.T, s *testServer) *fieldWorld {
 		t.Fatal("兰考县 not among the bundled regions")
 	}
 	s.post(t, w.admin, `mutation($in: CreateUserInput!) { createUser(input: $in) { id } }`, map[string]any{"in": map[string]any{
-		"username": "sup", "password": "password-1", "role": "SUPERVISOR", "orgUnitId": w.unit}}).into(t, &struct{}{})
-	w.sup = s.login(t, "sup", "password-1", "sup-phone").Login.AccessToken
+		"username": "sup", "password": initialPassword, "role": "SUPERVISOR", "orgUnitId": w.unit}}).into(t, &struct{}{})
+	w.sup = s.activate(t, "sup", "password-1", "sup-phone").Login.AccessToken
 	return w
 }
 
@@ -71,10 +71,10 @@ func (w *fieldWorld) cadre(t *testing.T, s *testServer, name string) (token, id 
 	t.Helper()
 	var u struct{ CreateUser struct{ ID string } }
 	s.post(t, w.admin, `mutation($in: CreateUserInput!) { createUser(input: $in) { id } }`, map[string]any{"in": map[string]any{
-		"username": name, "password": "password-1", "role": "CADRE", "orgUnitId": w.unit}}).into(t, &u)
+		"username": name, "password": initialPassword, "role": "CADRE", "orgUnitId": w.unit}}).into(t, &u)
 	s.post(t, w.sup, `mutation($u: ID!, $r: ID!) { assign(input: {userId: $u, regionId: $r, validFrom: "2026-01-01"}) { id } }`,
 		map[string]any{"u": u.CreateUser.ID, "r": w.lankao}).into(t, &struct{}{})
-	return s.login(t, name, "password-1", name+"-phone").Login.AccessToken, u.CreateUser.ID
+	return s.activate(t, name, "password-1", name+"-phone").Login.AccessToken, u.CreateUser.ID
 }
 
 const checkInMutation = `mutation($in: CheckInInput!) { checkIn(input: $in) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"strconv"
 	"time"
 )
@@ -30,6 +31,17 @@ type config struct {
 	LoginWindow    time.Duration
 	CheckInBatch   int
 	CheckInWorkers int
+
+	// Security settings (docs/security.md).
+	SecurityAdminPassword string         // first security administrator's password; random when empty
+	AuditAdminPassword    string         // first audit administrator's password; random when empty
+	LoginAddrAttempts     int            // failed logins per client address per window
+	IdlePhone             time.Duration  // refresh-token idle timeout of cadres' (phone) sessions
+	IdleBrowser           time.Duration  // of every other role's (browser) sessions
+	PasswordMaxAge        time.Duration  // 0: passwords do not expire
+	AuditRetention        time.Duration  // security audit entries are kept this long (≥ 180 days)
+	TLSCert, TLSKey       string         // serve TLS directly when both are set
+	TrustedProxies        []netip.Prefix // proxies whose X-Forwarded-For names the client
 }
 
 // parseConfig reads the environment through getenv, then the flags in args.
@@ -54,10 +66,11 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.IntVar(&c.BcryptCost, "bcrypt-cost", e.integer("ONSITE_BCRYPT_COST", 12), "bcrypt cost (ONSITE_BCRYPT_COST)")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", e.duration("ONSITE_REQUEST_TIMEOUT", 15*time.Second), "per-request deadline (ONSITE_REQUEST_TIMEOUT)")
 	fs.TextVar(&c.LogLevel, "log-level", e.level("ONSITE_LOG_LEVEL", slog.LevelInfo), "debug, info, warn or error (ONSITE_LOG_LEVEL)")
-	fs.IntVar(&c.LoginAttempts, "login-attempts", e.integer("ONSITE_LOGIN_ATTEMPTS", 10), "failed logins allowed per account and per address in a window (ONSITE_LOGIN_ATTEMPTS)")
+	fs.IntVar(&c.LoginAttempts, "login-attempts", e.integer("ONSITE_LOGIN_ATTEMPTS", 10), "failed logins allowed per account from one address in a window; more lock out that address only (ONSITE_LOGIN_ATTEMPTS)")
 	fs.DurationVar(&c.LoginWindow, "login-window", e.duration("ONSITE_LOGIN_WINDOW", 15*time.Minute), "login attempt window (ONSITE_LOGIN_WINDOW)")
 	fs.IntVar(&c.CheckInBatch, "checkin-batch", e.integer("ONSITE_CHECKIN_BATCH", 64), "most check-ins committed in one transaction (ONSITE_CHECKIN_BATCH)")
 	fs.IntVar(&c.CheckInWorkers, "checkin-workers", e.integer("ONSITE_CHECKIN_WORKERS", 0), "most check-in transactions in flight on MySQL (a second starts only when a full batch is waiting); 0: the default, 3 (ONSITE_CHECKIN_WORKERS)")
+	securityFlags(fs, e, &c)
 	if err := errors.Join(e.errs...); err != nil {
 		return c, err
 	}
@@ -66,6 +79,9 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q: flags follow the command; %s", fs.Arg(0), commandList)
+	}
+	if err := c.security(); err != nil {
+		return c, err
 	}
 	return c, c.database()
 }

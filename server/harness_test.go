@@ -20,7 +20,9 @@ import (
 // testServer is a server started through run on port 0.
 type testServer struct {
 	URL     string
-	AdminPW string
+	AdminPW string           // the system administrator admin's
+	SecPW   string           // the security administrator secadmin's
+	AuditPW string           // the audit administrator auditadmin's
 	app     *app             // the running server's parts, as run's started hook reports them
 	clock   *testclock.Clock // the server's clock when the test set one (withClock); nil for the real clock
 	client  *http.Client     // the test's own connections, closed before the server stops
@@ -90,12 +92,14 @@ func withHooks(handler func(http.Handler) http.Handler, stopping func()) option 
 func start(t *testing.T, b storetest.Backend, options ...option) *testServer {
 	t.Helper()
 	c := &startConfig{env: map[string]string{
-		"ONSITE_ADDR":           "127.0.0.1:0",
-		"ONSITE_DB":             b.Config.Driver,
-		"ONSITE_DSN":            b.Config.DSN,
-		"ONSITE_ADMIN_PASSWORD": "admin-password-1",
-		"ONSITE_JWT_KEY_FILE":   filepath.Join(t.TempDir(), "key.pem"),
-		"ONSITE_BCRYPT_COST":    "4",
+		"ONSITE_ADDR":                    "127.0.0.1:0",
+		"ONSITE_DB":                      b.Config.Driver,
+		"ONSITE_DSN":                     b.Config.DSN,
+		"ONSITE_ADMIN_PASSWORD":          "admin-password-1",
+		"ONSITE_SECURITY_ADMIN_PASSWORD": "security-password-1",
+		"ONSITE_AUDIT_ADMIN_PASSWORD":    "audit-password-1",
+		"ONSITE_JWT_KEY_FILE":            filepath.Join(t.TempDir(), "key.pem"),
+		"ONSITE_BCRYPT_COST":             "4",
 	}, opts: runOptions{now: time.Now}}
 	for _, o := range options {
 		o(c)
@@ -114,7 +118,8 @@ func start(t *testing.T, b storetest.Backend, options ...option) *testServer {
 	case l := <-up:
 		var once sync.Once
 		var runErr error
-		s := &testServer{URL: "http://" + l.addr.String(), AdminPW: c.env["ONSITE_ADMIN_PASSWORD"], app: l.app, clock: c.clock, logs: logs,
+		s := &testServer{URL: "http://" + l.addr.String(), AdminPW: c.env["ONSITE_ADMIN_PASSWORD"], SecPW: c.env["ONSITE_SECURITY_ADMIN_PASSWORD"],
+			AuditPW: c.env["ONSITE_AUDIT_ADMIN_PASSWORD"], app: l.app, clock: c.clock, logs: logs,
 			client: &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}}
 		s.stop = func() error {
 			// A connection the client dialled but never used would hold
@@ -202,15 +207,36 @@ func (s *testServer) send(t *testing.T, method, token string, body io.Reader, ra
 }
 
 const loginMutation = `mutation($u: String!, $p: String!, $d: String!) {
-  login(username: $u, password: $p, deviceId: $d) { accessToken refreshToken user { id username role } }
+  login(username: $u, password: $p, deviceId: $d) { accessToken refreshToken mustChangePassword user { id username role } }
 }`
 
 type loginResult struct {
 	Login struct {
-		AccessToken  string
-		RefreshToken string
-		User         struct{ ID, Username, Role string }
+		AccessToken        string
+		RefreshToken       string
+		MustChangePassword bool
+		User               struct{ ID, Username, Role string }
 	}
+}
+
+// initialPassword is the password tests give createUser: an
+// administrator's choice, which the account must change at its first
+// sign-in (activate).
+const initialPassword = "Initial-pass-1"
+
+const changePasswordMutation = `mutation($o: String!, $n: String!) { changePassword(oldPassword: $o, newPassword: $n) }`
+
+// activate is a new account's first sign-in: on device with
+// initialPassword, which it must change, then the change to pw, then a
+// sign-in with pw on device, whose result it returns.
+func (s *testServer) activate(t *testing.T, user, pw, device string) loginResult {
+	t.Helper()
+	first := s.login(t, user, initialPassword, device)
+	if !first.Login.MustChangePassword {
+		t.Fatalf("%s: first sign-in with the initial password does not ask for a change", user)
+	}
+	s.post(t, first.Login.AccessToken, changePasswordMutation, map[string]any{"o": initialPassword, "n": pw}).into(t, &struct{}{})
+	return s.login(t, user, pw, device)
 }
 
 // login signs in and returns the tokens; it fails the test on error.

@@ -24,11 +24,11 @@ func TestSupervisorCannotReachOtherUnitThroughNesting(t *testing.T) {
 		create := `mutation($in: CreateUserInput!) { createUser(input: $in) { id } }`
 		for _, u := range []struct{ name, role, unit string }{{"secret-cadre-a", "CADRE", "A"}, {"supB", "SUPERVISOR", "B"}, {"cadreB", "CADRE", "B"}} {
 			var out struct{ CreateUser struct{ ID string } }
-			s.post(t, admin, create, map[string]any{"in": map[string]any{"username": u.name, "password": "password-1", "role": u.role, "orgUnitId": ids[u.unit]}}).into(t, &out)
+			s.post(t, admin, create, map[string]any{"in": map[string]any{"username": u.name, "password": initialPassword, "role": u.role, "orgUnitId": ids[u.unit]}}).into(t, &out)
 			ids[u.name] = out.CreateUser.ID
 		}
-		s.login(t, "secret-cadre-a", "password-1", "phone")
-		sup := s.login(t, "supB", "password-1", "phone").Login.AccessToken
+		s.activate(t, "secret-cadre-a", "password-1", "phone")
+		sup := s.activate(t, "supB", "password-1", "phone").Login.AccessToken
 
 		for name, q := range map[string]string{
 			"users":            `{ users(first: 100) { edges { node { username } } } }`,

@@ -63,7 +63,9 @@ func TestHealthReadinessMetrics(t *testing.T) {
 }
 
 // TestPasswordsAndLogout: changing one's password needs the old one and
-// ends the sessions; an admin reset does too; logout ends a session.
+// ends the sessions; an admin reset does too, and makes the user change the
+// password again; logout ends a session, even one that must change its
+// password.
 func TestPasswordsAndLogout(t *testing.T) {
 	s := start(t, storetest.Backends(t)[0])
 	admin := s.login(t, "admin", s.AdminPW, "d").Login
@@ -96,6 +98,12 @@ func TestPasswordsAndLogout(t *testing.T) {
 		t.Errorf("session survived an admin reset: %s", r.Raw)
 	}
 	li = s.login(t, "li", "third-pass-3", "p").Login
+	if !li.MustChangePassword {
+		t.Error("after an admin reset the sign-in does not ask for a password change")
+	}
+	if r := s.post(t, li.AccessToken, `{ me { id } }`, nil); r.Code() != "PASSWORD_CHANGE_REQUIRED" {
+		t.Errorf("a session that must change its password read me: %s", r.Raw)
+	}
 	s.post(t, li.AccessToken, `mutation { logout }`, nil).into(t, &struct{}{})
 	if r := s.post(t, "", refresh, map[string]any{"t": li.RefreshToken}); r.Code() != "UNAUTHENTICATED" {
 		t.Errorf("session survived logout: %s", r.Raw)

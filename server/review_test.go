@@ -66,8 +66,8 @@ func TestReviewMakesBoundaryDayCount(t *testing.T) {
 		}
 		// The discipline group confirms the third: 09:30 and 14:30 make the day.
 		s.post(t, w.admin, `mutation($in: CreateUserInput!) { createUser(input: $in) { id } }`, map[string]any{"in": map[string]any{
-			"username": "inspector", "password": "password-1", "role": "DISCIPLINE", "orgUnitId": "1"}}).into(t, &struct{}{})
-		insp := s.login(t, "inspector", "password-1", "insp").Login.AccessToken
+			"username": "inspector", "password": initialPassword, "role": "DISCIPLINE", "orgUnitId": "1"}}).into(t, &struct{}{})
+		insp := s.activate(t, "inspector", "password-1", "insp").Login.AccessToken
 		s.post(t, insp, reviewMutation, map[string]any{"id": ids[2], "d": "CONFIRM", "r": "spot check"}).into(t, &rev)
 		s.post(t, tok, myDaysQuery, map[string]any{"y": 2026, "q": 4}).into(t, &days)
 		if len(days.MyDays.Days) != 1 || !days.MyDays.Days[0].Counted || days.MyDays.Days[0].CheckIns != 2 {

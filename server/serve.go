@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"log/slog"
@@ -16,7 +17,6 @@ import (
 
 	"github.com/henan-youth/onsite/account"
 	"github.com/henan-youth/onsite/auth"
-	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/checkin"
 	"github.com/henan-youth/onsite/compliance"
 	"github.com/henan-youth/onsite/graph"
@@ -64,9 +64,13 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 		st.Close()
 		return nil, err
 	}
-	acc.RefreshTTL = cfg.RefreshTTL
+	configureAccounts(acc, cfg, now)
 	a := &app{cfg: cfg, log: log, store: st, tokens: tokens, accounts: acc}
 	if err := a.bootstrap(ctx, hasher); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := a.recordConfiguration(ctx); err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -123,30 +127,6 @@ func batchMetrics(reg prometheus.Registerer, log *slog.Logger) func(checkin.Batc
 	}
 }
 
-// bootstrap creates the root org unit and the admin account on an empty
-// database. The password is ONSITE_ADMIN_PASSWORD or a random one printed
-// once in the log — the only secret the server ever logs.
-func (a *app) bootstrap(ctx context.Context, h auth.Hasher) error {
-	pw, random := a.cfg.AdminPassword, false
-	if pw == "" {
-		pw, random = auth.RandomPassword(), true
-	}
-	hash, err := h.Hash(pw)
-	if err != nil {
-		return err
-	}
-	created, err := a.store.Bootstrap(ctx, authz.System("bootstrap"), "410000", "共青团河南省委", "admin", hash)
-	if err != nil || !created {
-		return err
-	}
-	if random {
-		a.log.Warn("created the first admin account; this password is shown once", "username", "admin", "password", pw)
-	} else {
-		a.log.Info("created the first admin account with ONSITE_ADMIN_PASSWORD", "username", "admin")
-	}
-	return nil
-}
-
 // close stops group commit (after the batches in flight) and the store.
 func (a *app) close() {
 	a.checkins.Close()
@@ -179,7 +159,11 @@ func (a *app) routes() http.Handler {
 		io.WriteString(w, "ready\n")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	return mux
+	var h http.Handler = mux
+	if a.cfg.TLSCert != "" {
+		h = withHSTS(h)
+	}
+	return withClientAddr(a.cfg.TrustedProxies, h)
 }
 
 // refreshRegions reloads the region index when another server imported
@@ -224,6 +208,15 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, opts runOptions) e
 	if err != nil {
 		return err
 	}
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		tc, err := tlsConfig(cfg)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		ln, scheme = tls.NewListener(ln, tc), "https"
+	}
 	h := a.routes()
 	if opts.handler != nil {
 		h = opts.handler(h)
@@ -236,10 +229,11 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, opts runOptions) e
 	if cfg.Dev {
 		mode = "dev (GraphiQL and introspection on)"
 	}
-	a.log.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/graphql", "db", cfg.DB, "mode", mode)
+	a.log.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String()+"/graphql", "db", cfg.DB, "mode", mode)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go a.refreshRegions(ctx, time.Minute)
+	go a.pruneAudit(ctx, 24*time.Hour)
 	if opts.started != nil {
 		opts.started(a, ln.Addr())
 	}

@@ -97,8 +97,9 @@ func walkthroughScript(steps []walkthroughStep) string {
 
 // TestWalkthrough runs the README's walkthrough, exactly as written there,
 // with bash, curl and jq against a freshly started server: the README's
-// shell reads the server's address from ONSITE_URL and the first admin's
-// password from ONSITE_ADMIN_PASSWORD. The jq -e checks inside the steps
+// shell reads the server's address from ONSITE_URL and the first
+// administrators' passwords from ONSITE_ADMIN_PASSWORD and
+// ONSITE_SECURITY_ADMIN_PASSWORD. The jq -e checks inside the steps
 // make a wrong answer fail the script, and so the test.
 func TestWalkthrough(t *testing.T) {
 	for _, tool := range []string{"bash", "curl", "jq"} {
@@ -125,7 +126,7 @@ func TestWalkthrough(t *testing.T) {
 		defer cancel()
 		cmd := exec.CommandContext(ctx, "bash", "--noprofile", "--norc", "-c", script)
 		cmd.Dir = t.TempDir()
-		cmd.Env = append(os.Environ(), "ONSITE_URL="+s.URL, "ONSITE_ADMIN_PASSWORD="+s.AdminPW)
+		cmd.Env = append(os.Environ(), "ONSITE_URL="+s.URL, "ONSITE_ADMIN_PASSWORD="+s.AdminPW, "ONSITE_SECURITY_ADMIN_PASSWORD="+s.SecPW)
 		cmd.WaitDelay = 5 * time.Second
 		out, err := cmd.CombinedOutput()
 		if err != nil {

@@ -13,7 +13,7 @@ import (
 
 // world is a small org tree with one user of each kind:
 //
-//	root (admin, discipline)
+//	root (admin, secadmin, auditadmin, discipline)
 //	├── A (supA, cadreA)
 //	│   └── A1 (cadreA1)
 //	└── B (supB, cadreB)
@@ -31,7 +31,7 @@ func principalOf(u *models.User) *authz.Principal {
 func bootstrapAdmin(t testing.TB, s *store.Store) *models.User {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := s.Bootstrap(ctx, system, "410000", "root", "admin", "x"); err != nil {
+	if _, err := s.Bootstrap(ctx, system, "410000", "root", "admin", "x", false); err != nil {
 		t.Fatal(err)
 	}
 	admin, err := s.UserByUsername(ctx, system, "admin")
@@ -49,6 +49,19 @@ func buildWorld(t *testing.T, s *store.Store) *world {
 	w.units["root"], _ = s.OrgUnit(ctx, w.admin, adminUser.OrgUnitID)
 	s.BindDevice(ctx, system, adminUser.ID, "phone-1")
 	s.BindDevice(ctx, system, adminUser.ID, "phone-2")
+	for _, r := range []models.Role{models.RoleSecurityAdmin, models.RoleAuditAdmin} {
+		name := map[models.Role]string{models.RoleSecurityAdmin: "secadmin", models.RoleAuditAdmin: "auditadmin"}[r]
+		if _, err := s.EnsureAdministrator(ctx, system, r, name, name, "x", false); err != nil {
+			t.Fatal(err)
+		}
+		u, err := s.UserByUsername(ctx, system, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.users[name] = u
+		s.BindDevice(ctx, system, u.ID, "phone-1")
+		s.BindDevice(ctx, system, u.ID, "phone-2")
+	}
 	for _, u := range []struct{ name, parent string }{{"A", "root"}, {"A1", "A"}, {"B", "root"}} {
 		code, name, kind := "unit-"+u.name, u.name, models.OrgCounty
 		unit, err := s.CreateOrgUnit(ctx, w.admin, store.OrgUnitInput{ParentID: &w.units[u.parent].ID, Code: &code, Name: &name, Kind: &kind})
@@ -141,22 +154,44 @@ func exercise(t *testing.T, s *store.Store, op authz.Op, p *authz.Principal, tar
 // target that is the caller itself, a user in the caller's subtree and a
 // user in another unit, through the store's real queries.
 func TestAuthorizationMatrix(t *testing.T) {
-	want := map[authz.Op]map[models.Role]authz.Reach{ // the policy, written out independently of Matrix()
-		authz.ReadOrgUnits:  {models.RoleCadre: authz.All, models.RoleSupervisor: authz.All, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
-		authz.WriteOrgUnits: {models.RoleSupervisor: authz.Subtree, models.RoleAdmin: authz.All},
-		authz.ReadUsers:     {models.RoleCadre: authz.Self, models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
-		authz.WriteUsers:    {models.RoleSupervisor: authz.Subtree, models.RoleAdmin: authz.All},
-		authz.ResetPassword: {models.RoleAdmin: authz.All},
-		authz.ReadDevices:   {models.RoleCadre: authz.Self, models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
-		authz.ApproveDevice: {models.RoleAdmin: authz.All},
-		authz.ReadRegions:   {models.RoleCadre: authz.All, models.RoleSupervisor: authz.All, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
-		authz.WriteRegions:  {models.RoleAdmin: authz.All},
-		authz.ReadWork:      {models.RoleCadre: authz.Self, models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
-		authz.WriteWork:     {models.RoleSupervisor: authz.Subtree, models.RoleAdmin: authz.All},
-		authz.CheckIn:       {models.RoleCadre: authz.Self},
-		authz.ReadCheckIns:  {models.RoleCadre: authz.Self, models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
-		authz.ReviewCheckIn: {models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
+	const (
+		C, S, D, A = models.RoleCadre, models.RoleSupervisor, models.RoleDiscipline, models.RoleAdmin
+		SA, AA     = models.RoleSecurityAdmin, models.RoleAuditAdmin
+	)
+	// The policy, written out independently of Matrix(). The three
+	// administrators are separated (三员分立): the system administrator
+	// (A) manages accounts, org units and regions; the security
+	// administrator (SA) devices and unlocks; the audit administrator (AA)
+	// only reads (accounts, and the audit log no one else reads).
+	want := map[authz.Op]map[models.Role]authz.Reach{
+		authz.ReadOrgUnits:  {C: authz.All, S: authz.All, D: authz.All, A: authz.All, SA: authz.All, AA: authz.All},
+		authz.WriteOrgUnits: {S: authz.Subtree, A: authz.All},
+		authz.ReadUsers:     {C: authz.Self, S: authz.Subtree, D: authz.All, A: authz.All, SA: authz.All, AA: authz.All},
+		authz.WriteUsers:    {S: authz.Subtree, A: authz.All},
+		authz.ResetPassword: {A: authz.All},
+		authz.ReadDevices:   {C: authz.Self, S: authz.Subtree, D: authz.All, A: authz.All, SA: authz.All},
+		authz.ApproveDevice: {SA: authz.All},
+		authz.ReadRegions:   {C: authz.All, S: authz.All, D: authz.All, A: authz.All},
+		authz.WriteRegions:  {A: authz.All},
+		authz.ReadWork:      {C: authz.Self, S: authz.Subtree, D: authz.All, A: authz.All},
+		authz.WriteWork:     {S: authz.Subtree, A: authz.All},
+		authz.CheckIn:       {C: authz.Self},
+		authz.ReadCheckIns:  {C: authz.Self, S: authz.Subtree, D: authz.All, A: authz.All},
+		authz.ReviewCheckIn: {S: authz.Subtree, D: authz.All, A: authz.All},
 		authz.SignIn:        {}, // the server's own work: no user role
+		authz.UnlockAccount: {SA: authz.All},
+		authz.ReadAudit:     {AA: authz.All},
+	}
+	for _, op := range authz.AllOps() {
+		var admins []models.Role
+		for _, r := range []models.Role{A, SA, AA} {
+			if want[op][r] != authz.None {
+				admins = append(admins, r)
+			}
+		}
+		if writes := op != authz.ReadOrgUnits && op != authz.ReadUsers && op != authz.ReadDevices; writes && len(admins) > 1 {
+			t.Errorf("%s is open to %v: an operation of administration belongs to one administrator", op, admins)
+		}
 	}
 	matrix := authz.Matrix()
 	for _, op := range authz.AllOps() {
@@ -166,7 +201,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if _, ok := want[op]; !ok {
 			t.Errorf("operation %s has no row in this test's policy", op)
 		}
-		for _, role := range []models.Role{models.RoleCadre, models.RoleSupervisor, models.RoleDiscipline, models.RoleAdmin} {
+		for _, role := range models.Roles() {
 			if got := matrix[op][role]; got != want[op][role] {
 				t.Errorf("Matrix[%s][%s] = %v, want %v", op, role, got, want[op][role])
 			}
@@ -179,6 +214,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"supA":       {"supA", "cadreA1", "cadreB"},
 			"discipline": {"discipline", "cadreA", "cadreB"},
 			"admin":      {"admin", "cadreA", "cadreB"},
+			"secadmin":   {"secadmin", "cadreA", "cadreB"},
+			"auditadmin": {"auditadmin", "cadreA", "cadreB"},
 		}
 		for _, op := range authz.AllOps() {
 			for actor, targets := range actors {

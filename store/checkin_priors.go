@@ -29,6 +29,8 @@ type Probe struct {
 // under its cadre's lock so that it stays true until the transaction ends.
 type Prior struct {
 	BoundDevice string               // the cadre's bound device; "" when none
+	AuthVersion int64                // the cadre's auth version: a principal of another is stale
+	Disabled    bool                 // the cadre's account is disabled
 	Assignments []*models.Assignment // the cadre's assignments in force on some date of the batch, by id
 	Stored      *models.CheckIn      // the check-in already stored under the probe's client id (a resend), if any
 	Review      *models.Review       // Stored's latest ruling, if any
@@ -39,7 +41,7 @@ type Prior struct {
 // BeginCheckIns begins the transaction of a batch of new check-ins and
 // reads, in one round, everything judging them needs: it locks the cadres'
 // rows in id order (so batches cannot deadlock) reading their bound
-// devices, then the prior of every probe, the cadres' assignments over the
+// devices and sign-in state (auth version, disabled), then the prior of every probe, the cadres' assignments over the
 // batch's dates and the days at the probes' regions (Days then answers
 // from memory). It returns one Prior per probe. On failure nothing is
 // held: UNAVAILABLE when the database failed, INTERNAL otherwise.
@@ -97,13 +99,14 @@ func (t *EvidenceTx) priorStmts(probes []Probe, priors []Prior) []stmt {
 	}
 	first, last := dateRange(dates)
 	out := []stmt{
-		{sql: "SELECT users.id, COALESCE(devices.device_id, '') FROM users LEFT JOIN devices ON devices.active_user_id = users.id WHERE users.id IN " + marks(len(ids)) + " ORDER BY users.id" + lock,
+		{sql: "SELECT users.id, COALESCE(devices.device_id, ''), users.auth_version, users.disabled FROM users LEFT JOIN devices ON devices.active_user_id = users.id WHERE users.id IN " + marks(len(ids)) + " ORDER BY users.id" + lock,
 			args: ids, scan: func(r *sql.Rows) error {
-				var id int64
+				var id, version int64
 				var dev string
-				err := r.Scan(&id, &dev)
+				var disabled bool
+				err := r.Scan(&id, &dev, &version, &disabled)
 				for _, i := range byUser[id] {
-					priors[i].BoundDevice = dev
+					priors[i].BoundDevice, priors[i].AuthVersion, priors[i].Disabled = dev, version, disabled
 				}
 				return err
 			}},

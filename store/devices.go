@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 
 	"gorm.io/gorm"
 
@@ -67,13 +69,15 @@ func (s *Store) requestDevice(tx *gorm.DB, userID int64, deviceID string, dev *m
 	return err
 }
 
-// ApproveDevice makes the pending device id the user's bound device, revokes
-// the previous one and its refresh tokens, and records who approved it and
-// when. Admin only (FORBIDDEN); NOT_FOUND for an unknown id; CONFLICT if the
-// device is not pending.
+// ApproveDevice makes the pending device id the user's bound device,
+// revokes the previous one and its refresh tokens, ends the user's access
+// tokens (the old phone's next request is refused), records who approved
+// it and when, and audits it, in one transaction. The security
+// administrator only (authz.ApproveDevice: FORBIDDEN otherwise); NOT_FOUND
+// for an unknown id; CONFLICT if the device is not pending.
 func (s *Store) ApproveDevice(ctx context.Context, p *authz.Principal, id int64) (*models.Device, error) {
 	var dev models.Device
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.auditedTx(ctx, p, func(tx *gorm.DB, record func(AuditEvent) error) error {
 		if err := tx.First(&dev, id).Error; err != nil {
 			return notFoundOr(err, "device", id)
 		}
@@ -88,20 +92,33 @@ func (s *Store) ApproveDevice(ctx context.Context, p *authz.Principal, id int64)
 			return models.E(models.CodeConflict, "device %d is %s, not pending", id, dev.Status)
 		}
 		now := s.now().UTC()
+		replaced := ""
 		var old models.Device
 		if err := tx.Where("active_user_id = ?", dev.UserID).First(&old).Error; err == nil {
+			replaced = old.DeviceID
 			if err := tx.Model(&old).Updates(map[string]any{"status": models.DeviceRevoked, "active_user_id": nil, "revoked_at": now}).Error; err != nil {
 				return err
 			}
 			if err := tx.Model(&models.RefreshToken{}).Where("user_id = ? AND device_id = ? AND revoked_at IS NULL", dev.UserID, old.DeviceID).
-				Update("revoked_at", now).Error; err != nil {
+				Updates(map[string]any{"revoked_at": now, "revoke_reason": RevokedDevice}).Error; err != nil {
 				return err
 			}
 		} else if !errors.Is(err, gorm.ErrRecordNotFound) {
 			return err
 		}
 		dev.Status, dev.ActiveUserID, dev.ApprovedBy, dev.ApprovedAt = models.DeviceActive, &dev.UserID, &p.UserID, &now
-		return tx.Save(&dev).Error
+		if err := tx.Save(&dev).Error; err != nil {
+			return err
+		}
+		if err := s.bumpAuth(tx, dev.UserID); err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("%s: device %q bound", owner.Username, dev.DeviceID)
+		if replaced != "" {
+			detail += fmt.Sprintf(", replacing %q (its sessions revoked)", replaced)
+		}
+		return record(AuditEvent{Action: models.AuditDeviceApprove, TargetType: "device", TargetID: strconv.FormatInt(dev.ID, 10),
+			Detail: detail, Outcome: models.AuditSuccess})
 	})
 	if err != nil {
 		return nil, err

@@ -34,6 +34,8 @@ func migrations() []migration {
 		{baselineVersion, "baseline: org units, users, devices, sessions, regions, work groups, assignments, check-ins, reviews, presence days", func(tx *gorm.DB) error {
 			return tx.Migrator().AutoMigrate(baseline()...)
 		}},
+		{5, "account security: auth version, password flags, session policy of refresh tokens", migrateAccountSecurity},
+		{6, "security audit log with its hash chain", migrateAuditLog},
 	}
 }
 

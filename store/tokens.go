@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"strconv"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -22,16 +24,22 @@ func (s *Store) CreateRefreshToken(ctx context.Context, p *authz.Principal, t *m
 }
 
 // RotateRefreshToken spends the token with oldHash and stores next in the
-// same family. It returns the spent token. An unknown, expired or revoked
-// token is UNAUTHENTICATED. A token that was already spent is reuse: the whole
-// family is revoked (and stays revoked) and the call is UNAUTHENTICATED.
+// same family, with the family's session policy: next expires the
+// session's idle timeout from now, never after the session's absolute end
+// (a token of a session without an idle timeout keeps next.ExpiresAt, so
+// capped). It returns the spent token. An unknown token, or one whose
+// session ended (expired, idle too long, revoked by a logout, a password
+// change or a device replacement), is UNAUTHENTICATED without further
+// ado. A token that was already spent is reuse: the whole family is
+// revoked (and stays revoked), the reuse is audited and the call is
+// UNAUTHENTICATED.
 func (s *Store) RotateRefreshToken(ctx context.Context, p *authz.Principal, oldHash string, next *models.RefreshToken) (*models.RefreshToken, error) {
 	if _, err := reach(p, authz.SignIn); err != nil {
 		return nil, err
 	}
 	var old models.RefreshToken
 	reused := false // the family was revoked; the transaction commits that
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.auditedTx(ctx, p, func(tx *gorm.DB, record func(AuditEvent) error) error {
 		if err := tx.Where("hash = ?", oldHash).First(&old).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return models.E(models.CodeUnauthenticated, "invalid refresh token")
@@ -39,22 +47,39 @@ func (s *Store) RotateRefreshToken(ctx context.Context, p *authz.Principal, oldH
 			return err
 		}
 		now := s.now().UTC()
-		if old.UsedAt != nil || old.RevokedAt != nil {
+		reuse := func() error {
 			reused = true
-			return s.revokeFamily(tx, old.FamilyID)
+			if err := s.revokeFamily(tx, old.FamilyID, RevokedReuse); err != nil {
+				return err
+			}
+			return record(AuditEvent{Action: models.AuditTokenReuse, TargetType: "user", TargetID: strconv.FormatInt(old.UserID, 10),
+				Detail: "a spent refresh token was presented again; session " + old.FamilyID + " revoked", Outcome: models.AuditDenied})
 		}
-		if !now.Before(old.ExpiresAt) {
-			return models.E(models.CodeUnauthenticated, "refresh token expired")
+		switch {
+		case old.UsedAt != nil:
+			return reuse()
+		case old.RevokedAt != nil:
+			return authz.SessionEnded()
+		case old.SessionExpiresAt != nil && !now.Before(*old.SessionExpiresAt):
+			return models.E(models.CodeUnauthenticated, "the session reached its maximum lifetime; sign in again")
+		case !now.Before(old.ExpiresAt):
+			return models.E(models.CodeUnauthenticated, "refresh token expired: the session was idle too long; sign in again")
 		}
 		res := tx.Model(&models.RefreshToken{}).Where("id = ? AND used_at IS NULL", old.ID).Update("used_at", now)
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected != 1 { // spent concurrently: also reuse
-			reused = true
-			return s.revokeFamily(tx, old.FamilyID)
+			return reuse()
 		}
 		next.FamilyID, next.UserID, next.DeviceID = old.FamilyID, old.UserID, old.DeviceID
+		next.SessionExpiresAt, next.IdleSeconds = old.SessionExpiresAt, old.IdleSeconds
+		if old.IdleSeconds > 0 {
+			next.ExpiresAt = now.Add(time.Duration(old.IdleSeconds) * time.Second)
+		}
+		if old.SessionExpiresAt != nil && next.ExpiresAt.After(*old.SessionExpiresAt) {
+			next.ExpiresAt = *old.SessionExpiresAt
+		}
 		return tx.Create(next).Error
 	})
 	if err == nil && reused {
@@ -81,7 +106,7 @@ func (s *Store) RevokeFamilyOf(ctx context.Context, p *authz.Principal, hash str
 			}
 			return err
 		}
-		return s.revokeFamily(tx, t.FamilyID)
+		return s.revokeFamily(tx, t.FamilyID, RevokedLogout)
 	})
 }
 
@@ -90,10 +115,10 @@ func (s *Store) RevokeFamily(ctx context.Context, p *authz.Principal, familyID s
 	if _, err := reach(p, authz.SignIn); err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *gorm.DB) error { return s.revokeFamily(tx, familyID) })
+	return s.tx(ctx, func(tx *gorm.DB) error { return s.revokeFamily(tx, familyID, RevokedLogout) })
 }
 
-func (s *Store) revokeFamily(tx *gorm.DB, familyID string) error {
+func (s *Store) revokeFamily(tx *gorm.DB, familyID, reason string) error {
 	return tx.Model(&models.RefreshToken{}).Where("family_id = ? AND revoked_at IS NULL", familyID).
-		Update("revoked_at", s.now().UTC()).Error
+		Updates(map[string]any{"revoked_at": s.now().UTC(), "revoke_reason": reason}).Error
 }

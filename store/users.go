@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,28 +49,51 @@ func (in UserInput) validate(create bool) error {
 	return nil
 }
 
-// grantable refuses a role the caller may not hand out: only admins create
-// admins and discipline inspectors.
+// grantable refuses a role the caller may not hand out: supervisors grant
+// cadre and supervisor; the system administrator also admin and
+// discipline; the security and audit administrators are made only by the
+// server itself (at first start or by command), so that the administrator
+// who manages accounts cannot create or take over the other two.
 func grantable(p *authz.Principal, r *models.Role) error {
-	if r == nil || p.Role == models.RoleAdmin {
+	switch {
+	case r == nil || p.IsSystem():
 		return nil
-	}
-	if *r == models.RoleCadre || *r == models.RoleSupervisor {
+	case r.Separated():
+		return models.E(models.CodeForbidden, "the %s account is created by the server (create-admin), not through the API", *r)
+	case *r == models.RoleCadre || *r == models.RoleSupervisor || p.Role == models.RoleAdmin:
 		return nil
 	}
 	return models.E(models.CodeForbidden, "only an admin may grant the role %s", *r)
 }
 
+// changeable refuses a change by p of an account holding role r: the
+// separated administrators are changed only by the server, admins and
+// discipline inspectors only by an admin.
+func changeable(p *authz.Principal, r models.Role) error {
+	switch {
+	case p.IsSystem():
+		return nil
+	case r.Separated():
+		return models.E(models.CodeForbidden, "the %s account is managed by the server's commands, not through the API", r)
+	case p.Role != models.RoleAdmin && (r == models.RoleAdmin || r == models.RoleDiscipline):
+		return models.E(models.CodeForbidden, "only an admin may change this account")
+	}
+	return nil
+}
+
 // CreateUser creates an account in org unit in.OrgUnitID with the given
-// password hash. FORBIDDEN outside the caller's reach or for a role it may not
-// grant; CONFLICT if the username is taken.
+// password hash, which someone other than its holder chose: the account
+// must change it at first sign-in. FORBIDDEN outside the caller's reach or
+// for a role it may not grant; CONFLICT if the username is taken.
 func (s *Store) CreateUser(ctx context.Context, p *authz.Principal, in UserInput, passwordHash string) (*models.User, error) {
 	if err := in.validate(true); err != nil {
 		return nil, err
 	}
-	u := &models.User{Username: *in.Username, Role: *in.Role, OrgUnitID: *in.OrgUnitID, PasswordHash: passwordHash, Rank: models.RankStaff}
+	now := s.now().UTC()
+	u := &models.User{Username: *in.Username, Role: *in.Role, OrgUnitID: *in.OrgUnitID, PasswordHash: passwordHash, Rank: models.RankStaff,
+		MustChangePassword: true, PasswordChangedAt: &now}
 	in.apply(u)
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.auditedTx(ctx, p, func(tx *gorm.DB, record func(AuditEvent) error) error {
 		if err := s.checkUnit(tx, p, authz.WriteUsers, u.OrgUnitID); err != nil {
 			return err
 		}
@@ -81,7 +106,8 @@ func (s *Store) CreateUser(ctx context.Context, p *authz.Principal, in UserInput
 			}
 			return err
 		}
-		return nil
+		return record(AuditEvent{Action: models.AuditUserCreate, TargetType: "user", TargetID: strconv.FormatInt(u.ID, 10),
+			Detail: fmt.Sprintf("%s: role %s, unit %d", u.Username, u.Role, u.OrgUnitID), Outcome: models.AuditSuccess})
 	})
 	if err != nil {
 		return nil, err
@@ -121,13 +147,16 @@ func (in UserInput) apply(u *models.User) {
 }
 
 // UpdateUser changes an account. The caller must reach both the user's
-// current and new org unit; FORBIDDEN otherwise, NOT_FOUND if absent.
+// current and new org unit; FORBIDDEN otherwise, NOT_FOUND if absent. A
+// change of role, unit or disabled flag ends the account's access tokens in
+// the same transaction (its next request is refused), disabling also
+// revokes its refresh tokens, and the change is audited.
 func (s *Store) UpdateUser(ctx context.Context, p *authz.Principal, id int64, in UserInput) (*models.User, error) {
 	if err := in.validate(false); err != nil {
 		return nil, err
 	}
 	var u models.User
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.auditedTx(ctx, p, func(tx *gorm.DB, record func(AuditEvent) error) error {
 		if err := tx.First(&u, id).Error; err != nil {
 			return notFoundOr(err, "user", id)
 		}
@@ -142,22 +171,64 @@ func (s *Store) UpdateUser(ctx context.Context, p *authz.Principal, id int64, in
 		if err := grantable(p, in.Role); err != nil {
 			return err
 		}
-		if p.Role != models.RoleAdmin && (u.Role == models.RoleAdmin || u.Role == models.RoleDiscipline) {
-			return models.E(models.CodeForbidden, "only an admin may change this account")
+		if err := changeable(p, u.Role); err != nil {
+			return err
 		}
+		before := u
 		in.apply(&u)
-		if err := tx.Save(&u).Error; err != nil {
+		// The columns of sign-in state are written only by their own
+		// statements: a Save of this stale copy must not undo a revocation
+		// committed since it was read.
+		if err := tx.Omit("password_hash", "auth_version", "auth_changed_at", "must_change_password", "password_changed_at",
+			"login_generation", "created_at").Save(&u).Error; err != nil {
 			if isDuplicate(err) {
 				return models.E(models.CodeConflict, "username %q is taken", u.Username)
 			}
 			return err
 		}
-		return nil
+		changes := userChanges(&before, &u)
+		if before.Role != u.Role || before.OrgUnitID != u.OrgUnitID || before.Disabled != u.Disabled {
+			if u.Disabled && !before.Disabled {
+				if _, err := s.revokeSessions(tx, u.ID, RevokedDisabled); err != nil {
+					return err
+				}
+			}
+			if err := s.bumpAuth(tx, u.ID); err != nil {
+				return err
+			}
+		}
+		if changes == "" {
+			return nil
+		}
+		return record(AuditEvent{Action: models.AuditUserUpdate, TargetType: "user", TargetID: strconv.FormatInt(u.ID, 10),
+			Detail: u.Username + ": " + changes, Outcome: models.AuditSuccess})
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &u, nil
+}
+
+// userChanges describes what changed between two versions of an account,
+// for the audit log; "" when nothing did.
+func userChanges(a, b *models.User) string {
+	var out []string
+	add := func(field string, from, to any) {
+		if from != to {
+			out = append(out, fmt.Sprintf("%s %v → %v", field, from, to))
+		}
+	}
+	add("role", a.Role, b.Role)
+	add("unit", a.OrgUnitID, b.OrgUnitID)
+	add("disabled", a.Disabled, b.Disabled)
+	add("rank", a.Rank, b.Rank)
+	add("displayName", a.DisplayName, b.DisplayName)
+	add("grassrootsDept", a.GrassrootsDept, b.GrassrootsDept)
+	add("schoolWorkGroup", a.SchoolWorkGroup, b.SchoolWorkGroup)
+	if (a.TenureStart == nil) != (b.TenureStart == nil) || (a.TenureStart != nil && !a.TenureStart.Equal(*b.TenureStart)) {
+		out = append(out, "tenureStart")
+	}
+	return strings.Join(out, ", ")
 }
 
 // User returns one account the caller may read. An account outside its reach
@@ -235,37 +306,53 @@ func (s *Store) UserByID(ctx context.Context, p *authz.Principal, id int64) (*mo
 	return &u, nil
 }
 
-// SetPasswordHash replaces a password hash and revokes every refresh-token
-// family of the user, in one transaction. The caller has already checked the
-// old password (own change) or holds authz.ResetPassword (checked here when p is
-// not the user).
+// SetPasswordHash replaces a password hash, ends every session of the
+// user (its refresh tokens are revoked and its access tokens stop
+// working) and audits the change, in one transaction. The caller has
+// already checked the old password (own change: p is the user) or holds
+// authz.ResetPassword over the user (checked here when p is not the user);
+// a password set by someone else must be changed at the next sign-in.
+// FORBIDDEN for the security and audit administrators' accounts, which only
+// the server's commands change.
 func (s *Store) SetPasswordHash(ctx context.Context, p *authz.Principal, userID int64, hash string) error {
-	return s.tx(ctx, func(tx *gorm.DB) error {
-		if p.UserID != userID {
-			var u models.User
-			if err := tx.First(&u, userID).Error; err != nil {
-				return notFoundOr(err, "user", userID)
-			}
+	own := p.UserID == userID && !p.IsSystem()
+	return s.auditedTx(ctx, p, func(tx *gorm.DB, record func(AuditEvent) error) error {
+		var u models.User
+		if err := tx.First(&u, userID).Error; err != nil {
+			return notFoundOr(err, "user", userID)
+		}
+		action := models.AuditPasswordChange
+		if !own {
 			if err := s.checkUnit(tx, p, authz.ResetPassword, u.OrgUnitID); err != nil {
 				return err
 			}
+			if err := changeable(p, u.Role); err != nil {
+				return err
+			}
+			action = models.AuditPasswordReset
 		}
-		res := tx.Model(&models.User{}).Where("id = ?", userID).Update("password_hash", hash)
-		if res.Error != nil {
-			return res.Error
+		err := tx.Model(&models.User{}).Where("id = ?", userID).Updates(map[string]any{"password_hash": hash,
+			"must_change_password": !own, "password_changed_at": s.now().UTC()}).Error
+		if err != nil {
+			return err
 		}
-		if res.RowsAffected == 0 {
-			return notFound("user", userID)
+		n, err := s.revokeSessions(tx, userID, RevokedPassword)
+		if err != nil {
+			return err
 		}
-		now := s.now().UTC()
-		return tx.Model(&models.RefreshToken{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", now).Error
+		if err := s.bumpAuth(tx, userID); err != nil {
+			return err
+		}
+		return record(AuditEvent{Action: action, TargetType: "user", TargetID: strconv.FormatInt(userID, 10),
+			Detail: fmt.Sprintf("%s: %d refresh tokens revoked", u.Username, n), Outcome: models.AuditSuccess})
 	})
 }
 
-// Bootstrap creates the root org unit and the first admin when the database
-// has no users (the system principal only). It returns false when users
-// already exist.
-func (s *Store) Bootstrap(ctx context.Context, p *authz.Principal, rootCode, rootName, adminName, passwordHash string) (bool, error) {
+// Bootstrap creates the root org unit and the first admin (the system
+// administrator) when the database has no users (the system principal
+// only); mustChange flags its password as one to replace at first sign-in.
+// It returns false when users already exist.
+func (s *Store) Bootstrap(ctx context.Context, p *authz.Principal, rootCode, rootName, adminName, passwordHash string, mustChange bool) (bool, error) {
 	if _, err := reach(p, authz.SignIn); err != nil {
 		return false, err
 	}
@@ -283,8 +370,9 @@ func (s *Store) Bootstrap(ctx context.Context, p *authz.Principal, rootCode, roo
 			return err
 		}
 		created = true
+		now := s.now().UTC()
 		return tx.Create(&models.User{Username: adminName, DisplayName: "Administrator", PasswordHash: passwordHash,
-			Role: models.RoleAdmin, OrgUnitID: root.ID, Rank: models.RankStaff}).Error
+			Role: models.RoleAdmin, OrgUnitID: root.ID, Rank: models.RankStaff, MustChangePassword: mustChange, PasswordChangedAt: &now}).Error
 	})
 	return created, err
 }

@@ -18,9 +18,10 @@ import (
 // GraphQL documents of the setup phase.
 const (
 	loginDoc = `mutation($u: String!, $p: String!, $d: String!) {
-  login(username: $u, password: $p, deviceId: $d) { accessToken refreshToken user { id orgUnit { id } } }
+  login(username: $u, password: $p, deviceId: $d) { accessToken refreshToken mustChangePassword user { id orgUnit { id } } }
 }`
-	refreshDoc = `mutation($t: String!) {
+	changePasswordDoc = `mutation($o: String!, $n: String!) { changePassword(oldPassword: $o, newPassword: $n) }`
+	refreshDoc        = `mutation($t: String!) {
   refreshToken(refreshToken: $t) { accessToken refreshToken }
 }`
 	regionsDoc = `query($after: String) {
@@ -54,7 +55,14 @@ type phone struct {
 	// due is when the phone's schedule (-rate) meant its next request to
 	// go out; zero without -rate, and once that request is recorded.
 	due time.Time
+	// created: this run created the cadre, whose first sign-in replaces
+	// the initial password with the run's.
+	created bool
 }
+
+// initialPassword is what the admin gives a cadre the load tool creates;
+// the cadre's first sign-in changes it to -password, as the server asks.
+func initialPassword(password string) string { return "Initial-" + password }
 
 // fleet is what setup produced: the load org unit and its phones.
 type fleet struct {
@@ -228,7 +236,7 @@ func createUsers(ctx context.Context, cfg *config, cl *client, tok string, f *fl
 	var conflicts atomic.Int64
 	err := parallel(ctx, cfg.setupConcurrency, len(f.phones), func(i int) error {
 		p := f.phones[i]
-		in := map[string]any{"username": p.username, "password": cfg.password, "role": "CADRE",
+		in := map[string]any{"username": p.username, "password": initialPassword(cfg.password), "role": "CADRE",
 			"orgUnitId": id(f.orgUnitID), "displayName": fmt.Sprintf("负载 %d %s", p.idx, p.county.Name)}
 		r := retrying(ctx, func() *response { return cl.do(ctx, tok, createUserDoc, map[string]any{"in": in}) })
 		if r.Code() == "CONFLICT" {
@@ -240,6 +248,7 @@ func createUsers(ctx context.Context, cfg *config, cl *client, tok string, f *fl
 			return fmt.Errorf("createUser %s: %w", p.username, err)
 		}
 		p.userID, _ = strconv.ParseInt(out.CreateUser.ID, 10, 64)
+		p.created = true
 		return nil
 	})
 	if err != nil || conflicts.Load() == 0 {
@@ -264,18 +273,41 @@ func createUsers(ctx context.Context, cfg *config, cl *client, tok string, f *fl
 }
 
 // login signs the phone in on its own device (the first login binds it).
+// A cadre this run created signs in first with the initial password and
+// changes it to password, as the server asks of a new account.
 func (p *phone) login(ctx context.Context, cl *client, password string) error {
 	var out struct {
 		Login struct {
 			AccessToken, RefreshToken string
+			MustChangePassword        bool
 			User                      struct{ ID string }
 		}
 	}
-	r := retrying(ctx, func() *response {
-		return cl.do(ctx, "", loginDoc, map[string]any{"u": p.username, "p": password, "d": p.deviceID})
-	})
-	if err := r.decode(&out); err != nil {
-		return fmt.Errorf("login %s: %w", p.username, err)
+	signIn := func(pw string) error {
+		r := retrying(ctx, func() *response {
+			return cl.do(ctx, "", loginDoc, map[string]any{"u": p.username, "p": pw, "d": p.deviceID})
+		})
+		if err := r.decode(&out); err != nil {
+			return fmt.Errorf("login %s: %w", p.username, err)
+		}
+		return nil
+	}
+	if p.created {
+		if err := signIn(initialPassword(password)); err != nil {
+			return err
+		}
+		if out.Login.MustChangePassword {
+			r := retrying(ctx, func() *response {
+				return cl.do(ctx, out.Login.AccessToken, changePasswordDoc, map[string]any{"o": initialPassword(password), "n": password})
+			})
+			if err := r.Err(); err != nil {
+				return fmt.Errorf("changePassword %s: %w", p.username, err)
+			}
+		}
+		p.created = false
+	}
+	if err := signIn(password); err != nil {
+		return err
 	}
 	p.token, p.refresh = out.Login.AccessToken, out.Login.RefreshToken
 	uid, _ := strconv.ParseInt(out.Login.User.ID, 10, 64)

@@ -29,12 +29,42 @@ type AssignmentEdge struct {
 	Node   *models.Assignment `json:"node"`
 }
 
+type AuditEntryConnection struct {
+	Edges    []*AuditEntryEdge `json:"edges"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type AuditEntryEdge struct {
+	Cursor string             `json:"cursor"`
+	Node   *models.AuditEntry `json:"node"`
+}
+
+// The result of walking the audit chain from its oldest kept entry to its head.
+type AuditVerification struct {
+	Ok bool `json:"ok"`
+	// Entries whose hash and link were checked.
+	Checked int `json:"checked"`
+	// The oldest entry kept (retention removes entries older than it); 0 when empty.
+	FirstSeq int `json:"firstSeq"`
+	LastSeq  int `json:"lastSeq"`
+	// Where the chain first fails; null when ok.
+	BrokenAt *int    `json:"brokenAt,omitempty"`
+	Problem  *string `json:"problem,omitempty"`
+}
+
 type AuthPayload struct {
 	AccessToken          string    `json:"accessToken"`
 	AccessTokenExpiresAt time.Time `json:"accessTokenExpiresAt"`
 	// One-time: spend it with refreshToken to get a new pair. Reusing it revokes the session.
+	// It expires when unused for the idle timeout (phone and browser differ) and at the
+	// session's absolute end.
 	RefreshToken string       `json:"refreshToken"`
 	User         *models.User `json:"user"`
+	// True when the password was set by an administrator (createUser, resetPassword) or has
+	// expired. Until it is changed, this session serves only changePassword, logout and
+	// logoutEverywhere; everything else fails with PASSWORD_CHANGE_REQUIRED. After
+	// changePassword, sign in again with the new password.
+	MustChangePassword bool `json:"mustChangePassword"`
 }
 
 type CheckInConnection struct {

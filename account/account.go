@@ -130,11 +130,14 @@ func (s *Service) Login(ctx context.Context, username, password, deviceID, clien
 	}
 	acct := auth.AccountKey(username, gen)
 	pair := auth.PairKey(acct, addr)
-	if err := s.Backoff.Allow(acct); err != nil {
+	// The pair first: an address locked out of the account is refused
+	// without taking the account's next slot from its owner.
+	if err := s.Limiter.Allow(pair); err != nil {
 		s.AddrLimiter.Done(addrKey)
 		return nil, err
 	}
-	if err := s.Limiter.Allow(pair); err != nil {
+	if err := s.Backoff.Allow(acct); err != nil {
+		s.Limiter.Done(pair)
 		s.AddrLimiter.Done(addrKey)
 		return nil, err
 	}

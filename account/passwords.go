@@ -29,10 +29,11 @@ func (s *Service) ChangePassword(ctx context.Context, p *authz.Principal, oldPW,
 	addr, _ := netip.ParseAddr(p.ClientAddr)
 	acct := auth.AccountKey(u.Username, u.LoginGeneration)
 	pair := auth.PairKey(acct, addr)
-	if err := s.Backoff.Allow(acct); err != nil {
+	if err := s.Limiter.Allow(pair); err != nil {
 		return err
 	}
-	if err := s.Limiter.Allow(pair); err != nil {
+	if err := s.Backoff.Allow(acct); err != nil {
+		s.Limiter.Done(pair)
 		return err
 	}
 	if err := s.Hasher.Check(u.PasswordHash, oldPW); err != nil {

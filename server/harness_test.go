@@ -71,9 +71,13 @@ func withEnv(kv ...string) option {
 // moves through testServer.clock. Access tokens then last 90 days and login
 // limits are wide, since the clock moves days while the test runs in
 // milliseconds.
-func withClock(t time.Time) option {
+func withClock(t time.Time) option { return withTestClock(testclock.New(t)) }
+
+// withTestClock is withClock on a clock the test holds: several servers
+// on one database may share it.
+func withTestClock(clock *testclock.Clock) option {
 	return func(c *startConfig) {
-		c.clock = testclock.New(t)
+		c.clock = clock
 		c.opts.now = c.clock.Now
 		c.env["ONSITE_ACCESS_TTL"] = "2160h"
 		c.env["ONSITE_LOGIN_ATTEMPTS"] = "1000"

@@ -3,9 +3,11 @@
 //	go run ./server                 # SQLite file onsite.db in the working directory
 //	ONSITE_DB=mysql ONSITE_DSN='user:pw@tcp(host:3306)/onsite' go run ./server
 //	go run ./server import-regions --kind campus [--datum WGS84] FILE.geojson
+//	go run ./server create-admin -role SECURITY_ADMIN -username secadmin2
 //
-// The first word is the command: serve (the default) or import-regions;
-// any other word, or an argument left after the flags, is an error.
+// The first word is the command: serve (the default), import-regions or
+// create-admin; any other word, or an argument left after the flags, is an
+// error.
 // Configuration is environment variables with matching flags (see
 // config.go and the README). SIGINT or SIGTERM shut it down gracefully:
 // in-flight requests finish first.
@@ -44,7 +46,8 @@ func main() {
 }
 
 // commandList names run's commands, for the errors that refuse others.
-const commandList = "commands: serve (the default: run the API server), import-regions (load counties or campuses from GeoJSON)"
+const commandList = "commands: serve (the default: run the API server), import-regions (load counties or campuses from GeoJSON), " +
+	"create-admin (an administrator account with a one-time password)"
 
 // run starts the server (or a subcommand) and returns when ctx is cancelled
 // and in-flight requests have finished, or on a start-up error: an unknown
@@ -77,6 +80,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return serve(ctx, cfg, stdout, opts)
 	case "import-regions":
 		return importRegions(ctx, args, getenv, stdout, opts.now)
+	case "create-admin":
+		return createAdmin(ctx, args, getenv, stdout, opts.now)
 	}
 	return fmt.Errorf("unknown command %q; %s", cmd, commandList)
 }

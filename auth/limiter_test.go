@@ -221,6 +221,8 @@ func TestLimiterKeys(t *testing.T) {
 		{AddrKey(netip.MustParseAddr("2001:db8:1:2:ffff::1")), "ip:2001:db8:1:2::/64"},
 		{AddrKey(netip.MustParseAddr("fe80::1%eth0")), "ip:fe80::/64"},
 		{AddrKey(netip.Addr{}), "ip:invalid"},
+		{AccountKey(" Zhang.Wei", 3), "user:zhang.wei#3"},
+		{PairKey(AccountKey("zhang.wei", 0), netip.MustParseAddr("203.0.113.7")), "user:zhang.wei#0|ip:203.0.113.7"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

@@ -228,10 +228,11 @@ func TestVerifyAccessClock(t *testing.T) {
 
 func TestAccessRoundTrip(t *testing.T) {
 	tests := []authz.Principal{
-		{UserID: 42, Username: "zhang.wei", Role: models.RoleCadre, OrgUnitID: 1307, DeviceID: "ios-8F2C", SessionID: "2b1e6f0c-family"},
+		{UserID: 42, Username: "zhang.wei", Role: models.RoleCadre, OrgUnitID: 1307, DeviceID: "ios-8F2C", SessionID: "2b1e6f0c-family", AuthVersion: 7},
 		{UserID: 1, Username: "李娜", Role: models.RoleSupervisor, OrgUnitID: 9_007_199_254_740_993},
 		{UserID: 9_223_372_036_854_775_807, Role: models.RoleDiscipline},
 		{UserID: 2, Username: "admin", Role: models.RoleAdmin, SessionID: "s"},
+		{UserID: 3, Username: "auditadmin", Role: models.RoleAuditAdmin, SessionID: "s", AuthVersion: 1},
 	}
 	for _, want := range tests {
 		t.Run(want.Username, func(t *testing.T) {
@@ -254,7 +255,7 @@ func TestAccessRoundTrip(t *testing.T) {
 func TestIssueAccessClaims(t *testing.T) {
 	f := newTokenFixture(t)
 	f.tokens.AccessTTL = 5 * time.Minute
-	p := authz.Principal{UserID: 42, Username: "zhang.wei", Role: models.RoleCadre, OrgUnitID: 3, DeviceID: "dev-1", SessionID: "fam-1"}
+	p := authz.Principal{UserID: 42, Username: "zhang.wei", Role: models.RoleCadre, OrgUnitID: 3, DeviceID: "dev-1", SessionID: "fam-1", AuthVersion: 5}
 	token, expires, err := f.tokens.IssueAccess(p)
 	if err != nil {
 		t.Fatal(err)
@@ -276,7 +277,7 @@ func TestIssueAccessClaims(t *testing.T) {
 	wantClaims := map[string]any{
 		"iss": testIssuer, "aud": []any{testAudience}, "sub": "42",
 		"iat": float64(f.now.Unix()), "nbf": float64(f.now.Unix()), "exp": float64(expires.Unix()),
-		"role": "CADRE", "org": float64(3), "dev": "dev-1", "sid": "fam-1", "typ": "access",
+		"role": "CADRE", "org": float64(3), "dev": "dev-1", "sid": "fam-1", "ver": float64(5), "typ": "access",
 		"preferred_username": "zhang.wei",
 	}
 	for k, want := range wantClaims {

@@ -23,6 +23,11 @@ func TestCheck(t *testing.T) {
 		{"unknown role", &authz.Principal{UserID: 1, Role: "ROOT"}, authz.ReadOrgUnits, authz.None, models.CodeForbidden},
 		{"the system reaches everything", authz.System("test"), authz.SignIn, authz.All, ""},
 		{"a forged principal is not the system", &authz.Principal{Username: "system:test"}, authz.ReadUsers, authz.None, models.CodeForbidden},
+		{"a principal that must change its password", &authz.Principal{UserID: 7, Role: models.RoleCadre, MustChangePassword: true},
+			authz.ReadUsers, authz.None, models.CodePasswordChangeRequired},
+		{"the audit administrator reads the audit log", &authz.Principal{UserID: 3, Role: models.RoleAuditAdmin}, authz.ReadAudit, authz.All, ""},
+		{"the system administrator does not", &authz.Principal{UserID: 1, Role: models.RoleAdmin}, authz.ReadAudit, authz.None, models.CodeForbidden},
+		{"the security administrator unlocks", &authz.Principal{UserID: 2, Role: models.RoleSecurityAdmin}, authz.UnlockAccount, authz.All, ""},
 	} {
 		got, err := authz.Check(c.p, c.op)
 		code := models.Code("")
@@ -44,5 +49,12 @@ func TestEveryOpHasARow(t *testing.T) {
 	}
 	if len(m) != len(authz.AllOps()) {
 		t.Errorf("Matrix has %d rows, AllOps %d", len(m), len(authz.AllOps()))
+	}
+	for op, row := range m {
+		for _, r := range models.Roles() {
+			if _, ok := row[r]; !ok {
+				t.Errorf("Matrix[%s] says nothing of %s: write None where a role has no reach", op, r)
+			}
+		}
 	}
 }

@@ -2328,7 +2328,7 @@ func sourceData(filename string) string {
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `# onsite GraphQL API. Every error carries extensions.code (INVALID, NOT_FOUND,
 # CONFLICT, UNAUTHENTICATED, FORBIDDEN, RATE_LIMITED, DEVICE_NOT_BOUND,
-# UNAVAILABLE, INTERNAL). Lists are Relay-style connections; ` + "`" + `first` + "`" + ` is at
+# PASSWORD_CHANGE_REQUIRED, UNAVAILABLE, INTERNAL). Lists are Relay-style connections; ` + "`" + `first` + "`" + ` is at
 # most 100.
 #
 # This file holds what every area shares; each area's types, queries and

@@ -20,6 +20,11 @@ const (
 	loginDoc = `mutation($u: String!, $p: String!, $d: String!) {
   login(username: $u, password: $p, deviceId: $d) { accessToken refreshToken mustChangePassword user { id orgUnit { id } } }
 }`
+	// firstLoginDoc asks only for what a session that must change its
+	// password may read.
+	firstLoginDoc = `mutation($u: String!, $p: String!, $d: String!) {
+  login(username: $u, password: $p, deviceId: $d) { accessToken mustChangePassword user { id } }
+}`
 	changePasswordDoc = `mutation($o: String!, $n: String!) { changePassword(oldPassword: $o, newPassword: $n) }`
 	refreshDoc        = `mutation($t: String!) {
   refreshToken(refreshToken: $t) { accessToken refreshToken }
@@ -283,9 +288,9 @@ func (p *phone) login(ctx context.Context, cl *client, password string) error {
 			User                      struct{ ID string }
 		}
 	}
-	signIn := func(pw string) error {
+	signIn := func(doc, pw string) error {
 		r := retrying(ctx, func() *response {
-			return cl.do(ctx, "", loginDoc, map[string]any{"u": p.username, "p": pw, "d": p.deviceID})
+			return cl.do(ctx, "", doc, map[string]any{"u": p.username, "p": pw, "d": p.deviceID})
 		})
 		if err := r.decode(&out); err != nil {
 			return fmt.Errorf("login %s: %w", p.username, err)
@@ -293,7 +298,7 @@ func (p *phone) login(ctx context.Context, cl *client, password string) error {
 		return nil
 	}
 	if p.created {
-		if err := signIn(initialPassword(password)); err != nil {
+		if err := signIn(firstLoginDoc, initialPassword(password)); err != nil {
 			return err
 		}
 		if out.Login.MustChangePassword {
@@ -306,7 +311,7 @@ func (p *phone) login(ctx context.Context, cl *client, password string) error {
 		}
 		p.created = false
 	}
-	if err := signIn(password); err != nil {
+	if err := signIn(loginDoc, password); err != nil {
 		return err
 	}
 	p.token, p.refresh = out.Login.AccessToken, out.Login.RefreshToken

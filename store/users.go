@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/models"
@@ -157,7 +158,9 @@ func (s *Store) UpdateUser(ctx context.Context, p *authz.Principal, id int64, in
 	}
 	var u models.User
 	err := s.auditedTx(ctx, p, func(tx *gorm.DB, record func(AuditEvent) error) error {
-		if err := tx.First(&u, id).Error; err != nil {
+		// Locked: the Save below writes every column it read, so a change
+		// committed in between (a concurrent disable) must not be undone.
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&u, id).Error; err != nil {
 			return notFoundOr(err, "user", id)
 		}
 		if err := s.checkUnit(tx, p, authz.WriteUsers, u.OrgUnitID); err != nil {
@@ -176,9 +179,8 @@ func (s *Store) UpdateUser(ctx context.Context, p *authz.Principal, id int64, in
 		}
 		before := u
 		in.apply(&u)
-		// The columns of sign-in state are written only by their own
-		// statements: a Save of this stale copy must not undo a revocation
-		// committed since it was read.
+		// The columns of sign-in state are written only by the statements
+		// that change them, never by a Save of the whole row.
 		if err := tx.Omit("password_hash", "auth_version", "auth_changed_at", "must_change_password", "password_changed_at",
 			"login_generation", "created_at").Save(&u).Error; err != nil {
 			if isDuplicate(err) {

@@ -75,8 +75,10 @@ func TestPasswordsAndLogout(t *testing.T) {
 	if r := s.post(t, li.AccessToken, change, map[string]any{"o": "wrong-pass-1", "n": "second-pass-2"}); r.Code() != "UNAUTHENTICATED" {
 		t.Errorf("wrong old password: %s", r.Raw)
 	}
-	if r := s.post(t, li.AccessToken, change, map[string]any{"o": "first-pass-1", "n": "short"}); r.Code() != "INVALID" {
-		t.Errorf("too short: %s", r.Raw)
+	for _, weak := range []string{"short", "12345678", "password", "Password1", "li"} {
+		if r := s.post(t, li.AccessToken, change, map[string]any{"o": "first-pass-1", "n": weak}); r.Code() != "INVALID" {
+			t.Errorf("new password %q: %s, want INVALID", weak, r.Raw)
+		}
 	}
 	s.post(t, li.AccessToken, change, map[string]any{"o": "first-pass-1", "n": "second-pass-2"}).into(t, &struct{}{})
 	refresh := `mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken } }`

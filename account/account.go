@@ -282,16 +282,20 @@ func (s *Service) Refresh(ctx context.Context, refreshToken, clientAddr string) 
 	if err != nil {
 		return nil, err
 	}
-	ended := u.Disabled
-	if !ended && u.Role == models.RoleCadre {
+	ended := ""
+	if u.Disabled {
+		ended = store.RevokedDisabled
+	} else if u.Role == models.RoleCadre {
 		bound, err := s.Store.ActiveDevice(ctx, s.system, u.ID)
 		if err != nil && models.CodeOf(err) != models.CodeNotFound {
 			return nil, err
 		}
-		ended = bound != old.DeviceID
+		if bound != old.DeviceID {
+			ended = store.RevokedDevice
+		}
 	}
-	if ended {
-		if err := s.Store.RevokeFamily(ctx, s.system, old.FamilyID); err != nil {
+	if ended != "" {
+		if err := s.Store.RevokeFamily(ctx, s.system, old.FamilyID, ended); err != nil {
 			return nil, err
 		}
 		return nil, authz.SessionEnded()
@@ -309,7 +313,7 @@ func (s *Service) Logout(ctx context.Context, p *authz.Principal, refreshToken s
 	if refreshToken != "" {
 		err = s.Store.RevokeFamilyOf(ctx, s.system, auth.HashRefreshToken(refreshToken))
 	} else {
-		err = s.Store.RevokeFamily(ctx, s.system, p.SessionID)
+		err = s.Store.RevokeFamily(ctx, s.system, p.SessionID, store.RevokedLogout)
 	}
 	if err == nil && p != nil {
 		s.audit(ctx, p, "", "", store.AuditEvent{Action: models.AuditLogout, TargetType: "session", TargetID: p.SessionID, Outcome: models.AuditSuccess})

@@ -79,7 +79,6 @@ const (
 	RevokedDisabled   = "disabled"
 	RevokedDevice     = "device-replaced"
 	RevokedReuse      = "reuse"
-	RevokedRole       = "role-or-unit"
 )
 
 // LogoutEverywhere ends every session of the caller: all its refresh tokens

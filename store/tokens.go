@@ -110,12 +110,13 @@ func (s *Store) RevokeFamilyOf(ctx context.Context, p *authz.Principal, hash str
 	})
 }
 
-// RevokeFamily revokes every token of a family (logout of one session).
-func (s *Store) RevokeFamily(ctx context.Context, p *authz.Principal, familyID string) error {
+// RevokeFamily revokes every token of a family (one session), recording
+// why (RevokedLogout, RevokedDisabled, …).
+func (s *Store) RevokeFamily(ctx context.Context, p *authz.Principal, familyID, reason string) error {
 	if _, err := reach(p, authz.SignIn); err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *gorm.DB) error { return s.revokeFamily(tx, familyID, RevokedLogout) })
+	return s.tx(ctx, func(tx *gorm.DB) error { return s.revokeFamily(tx, familyID, reason) })
 }
 
 func (s *Store) revokeFamily(tx *gorm.DB, familyID, reason string) error {

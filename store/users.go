@@ -359,7 +359,7 @@ func (s *Store) Bootstrap(ctx context.Context, p *authz.Principal, rootCode, roo
 		return false, err
 	}
 	created := false
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.auditedTx(ctx, p, func(tx *gorm.DB, record func(AuditEvent) error) error {
 		var n int64
 		if err := tx.Model(&models.User{}).Count(&n).Error; err != nil || n > 0 {
 			return err
@@ -373,8 +373,13 @@ func (s *Store) Bootstrap(ctx context.Context, p *authz.Principal, rootCode, roo
 		}
 		created = true
 		now := s.now().UTC()
-		return tx.Create(&models.User{Username: adminName, DisplayName: "Administrator", PasswordHash: passwordHash,
-			Role: models.RoleAdmin, OrgUnitID: root.ID, Rank: models.RankStaff, MustChangePassword: mustChange, PasswordChangedAt: &now}).Error
+		admin := &models.User{Username: adminName, DisplayName: "Administrator", PasswordHash: passwordHash,
+			Role: models.RoleAdmin, OrgUnitID: root.ID, Rank: models.RankStaff, MustChangePassword: mustChange, PasswordChangedAt: &now}
+		if err := tx.Create(admin).Error; err != nil {
+			return err
+		}
+		return record(AuditEvent{Action: models.AuditAdminCreate, TargetType: "user", TargetID: strconv.FormatInt(admin.ID, 10),
+			Detail: string(models.RoleAdmin) + " " + adminName, Outcome: models.AuditSuccess})
 	})
 	return created, err
 }

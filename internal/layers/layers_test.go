@@ -30,7 +30,8 @@ var allowed = map[string][]string{
 	"store":      {"authz", "models"},
 	"regions":    {"authz", "geofence", "models", "regiondata", "store"},
 	"account":    {"auth", "authz", "models", "store"},
-	"checkin":    {"authz", "compliance", "geofence", "models", "presence", "regions", "store"},
+	"ledger":     {"models"},
+	"checkin":    {"authz", "compliance", "geofence", "ledger", "models", "presence", "regions", "store"},
 }
 
 func TestImportsPointDown(t *testing.T) {

@@ -51,12 +51,14 @@ const (
 	ReadCheckIns  Op = "checkin.read"   // check-ins, presence days, trips
 	ReviewCheckIn Op = "checkin.review" // confirm or reject a waiting check-in
 	SignIn        Op = "account.signIn" // look accounts up by name, bind devices, keep sessions: the server only
+	ReadLedger    Op = "ledger.read"    // a record's ledger leaf, its canonical bytes and inclusion proofs
+	ReadLedgerLog Op = "ledger.tree"    // checkpoints and consistency proofs: public, they hold no record
 )
 
 // AllOps lists every operation, for the matrix test.
 func AllOps() []Op {
 	return []Op{ReadOrgUnits, WriteOrgUnits, ReadUsers, WriteUsers, ResetPassword, ReadDevices, ApproveDevice,
-		ReadRegions, WriteRegions, ReadWork, WriteWork, CheckIn, ReadCheckIns, ReviewCheckIn, SignIn}
+		ReadRegions, WriteRegions, ReadWork, WriteWork, CheckIn, ReadCheckIns, ReviewCheckIn, SignIn, ReadLedger, ReadLedgerLog}
 }
 
 // Reach is how far an operation reaches for one role.
@@ -81,6 +83,8 @@ func (r Reach) String() string {
 // (R1 leaders are cadres of division rank), never on someone's behalf; only
 // cadres have a bound device. The org chart itself (names of units) is
 // readable by every signed-in user. Signing in is the server's own work.
+// The ledger's leaves are the discipline group's to check (and admins'); a
+// cadre may check its own records; its checkpoints are public.
 func Matrix() map[Op]map[models.Role]Reach {
 	const (
 		C, S, D, A = models.RoleCadre, models.RoleSupervisor, models.RoleDiscipline, models.RoleAdmin
@@ -101,6 +105,8 @@ func Matrix() map[Op]map[models.Role]Reach {
 		ReadCheckIns:  {C: Self, S: Subtree, D: All, A: All},
 		ReviewCheckIn: {C: None, S: Subtree, D: All, A: All},
 		SignIn:        {C: None, S: None, D: None, A: None},
+		ReadLedger:    {C: Self, S: None, D: All, A: All},
+		ReadLedgerLog: {C: All, S: All, D: All, A: All},
 	}
 }
 

@@ -21,6 +21,10 @@ func TestCheck(t *testing.T) {
 		{"cadre may not approve devices", cadre, authz.ApproveDevice, authz.None, models.CodeForbidden},
 		{"a user may not do the server's sign-in work", &authz.Principal{UserID: 1, Role: models.RoleAdmin}, authz.SignIn, authz.None, models.CodeForbidden},
 		{"unknown role", &authz.Principal{UserID: 1, Role: "ROOT"}, authz.ReadOrgUnits, authz.None, models.CodeForbidden},
+		{"a cadre checks its own records in the ledger", cadre, authz.ReadLedger, authz.Self, ""},
+		{"a supervisor does not read the ledger's records", &authz.Principal{UserID: 2, Role: models.RoleSupervisor}, authz.ReadLedger, authz.None, models.CodeForbidden},
+		{"the discipline group reads every leaf", &authz.Principal{UserID: 3, Role: models.RoleDiscipline}, authz.ReadLedger, authz.All, ""},
+		{"checkpoints are for everyone", &authz.Principal{UserID: 2, Role: models.RoleSupervisor}, authz.ReadLedgerLog, authz.All, ""},
 		{"the system reaches everything", authz.System("test"), authz.SignIn, authz.All, ""},
 		{"a forged principal is not the system", &authz.Principal{Username: "system:test"}, authz.ReadUsers, authz.None, models.CodeForbidden},
 	} {

@@ -144,9 +144,9 @@ func Canonical(record any) ([]byte, error) { return Append(nil, record) }
 func Key(record any) (models.LeafKey, error) {
 	switch r := record.(type) {
 	case *models.CheckIn:
-		return models.LeafKey{Kind: models.LeafCheckIn, Num: r.UserID, Text: r.ClientID}, nil
+		return r.LeafKey(), nil
 	case *models.Review:
-		return models.LeafKey{Kind: models.LeafReview, Num: r.CheckInID}, nil
+		return r.LeafKey(), nil
 	}
 	return models.LeafKey{}, fmt.Errorf("ledger: no leaf kind for %T", record)
 }

@@ -42,3 +42,21 @@ type Leaf struct {
 	Key  LeafKey
 	Hash []byte // RFC 6962 leaf hash of the record's canonical bytes
 }
+
+// Ledgered is a record that is a leaf of the ledger.
+type Ledgered interface {
+	LeafKey() LeafKey // its natural key
+	RecordID() int64  // its database id (0 before it is stored)
+}
+
+// LeafKey returns the check-in's natural key, (user_id, client_id).
+func (c *CheckIn) LeafKey() LeafKey { return LeafKey{Kind: LeafCheckIn, Num: c.UserID, Text: c.ClientID} }
+
+// RecordID returns the check-in's id.
+func (c *CheckIn) RecordID() int64 { return c.ID }
+
+// LeafKey returns the ruling's natural key, its check-in (one ruling each).
+func (r *Review) LeafKey() LeafKey { return LeafKey{Kind: LeafReview, Num: r.CheckInID} }
+
+// RecordID returns the ruling's id.
+func (r *Review) RecordID() int64 { return r.ID }

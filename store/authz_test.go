@@ -157,6 +157,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		authz.ReadCheckIns:  {models.RoleCadre: authz.Self, models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
 		authz.ReviewCheckIn: {models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
 		authz.SignIn:        {}, // the server's own work: no user role
+		authz.ReadLedger:    {models.RoleCadre: authz.Self, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
+		authz.ReadLedgerLog: {models.RoleCadre: authz.All, models.RoleSupervisor: authz.All, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
 	}
 	matrix := authz.Matrix()
 	for _, op := range authz.AllOps() {

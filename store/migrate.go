@@ -34,6 +34,7 @@ func migrations() []migration {
 		{baselineVersion, "baseline: org units, users, devices, sessions, regions, work groups, assignments, check-ins, reviews, presence days", func(tx *gorm.DB) error {
 			return tx.Migrator().AutoMigrate(baseline()...)
 		}},
+		{15, "ledger: leaves, subtree hashes, tree state and sequencer lease, checkpoints, backfill bounds", migrateLedger},
 	}
 }
 

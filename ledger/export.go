@@ -31,7 +31,9 @@ type ExportLine struct {
 }
 
 // Key returns the record's natural key.
-func (l *ExportLine) Key() models.LeafKey { return models.LeafKey{Kind: l.Kind, Num: l.Num, Text: l.Text} }
+func (l *ExportLine) Key() models.LeafKey {
+	return models.LeafKey{Kind: l.Kind, Num: l.Num, Text: l.Text}
+}
 
 // Entry returns a leaf line as a verifier's entry.
 func (l *ExportLine) Entry() Entry {

@@ -120,7 +120,9 @@ func TestProofsFromStoredNodes(t *testing.T) {
 func TestAdvance(t *testing.T) {
 	data := leafData(9)
 	_, nodes := build(t, data)
-	cp := func(n int) *Checkpoint { return &Checkpoint{Origin: DefaultOrigin, Size: uint64(n), Root: mth(data[:n])} }
+	cp := func(n int) *Checkpoint {
+		return &Checkpoint{Origin: DefaultOrigin, Size: uint64(n), Root: mth(data[:n])}
+	}
 	other := &Checkpoint{Origin: DefaultOrigin, Size: 5, Root: mth(leafData(5)[1:])}
 	forkData := leafData(9)
 	forkData[2] = []byte("x")

@@ -50,7 +50,9 @@ type Ledgered interface {
 }
 
 // LeafKey returns the check-in's natural key, (user_id, client_id).
-func (c *CheckIn) LeafKey() LeafKey { return LeafKey{Kind: LeafCheckIn, Num: c.UserID, Text: c.ClientID} }
+func (c *CheckIn) LeafKey() LeafKey {
+	return LeafKey{Kind: LeafCheckIn, Num: c.UserID, Text: c.ClientID}
+}
 
 // RecordID returns the check-in's id.
 func (c *CheckIn) RecordID() int64 { return c.ID }

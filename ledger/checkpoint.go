@@ -116,3 +116,9 @@ func OpenCheckpoint(signed []byte, origin string, verifiers []note.Verifier) (*C
 	}
 	return nil, fmt.Errorf("%w: %v", ErrBadSignature, last)
 }
+
+// Open verifies and parses a checkpoint signed with any of the signer's
+// keys, current or old; see OpenCheckpoint.
+func (s *Signer) Open(signed []byte) (*Checkpoint, error) {
+	return OpenCheckpoint(signed, s.origin, s.verifiers)
+}

@@ -62,32 +62,110 @@ func (w *ExportWriter) Flush() error { return w.w.Flush() }
 // maxExportLine bounds one line of an export; a record is far smaller.
 const maxExportLine = 4 << 20
 
-// ReadExport reads an export, calling fn with each line after the header
-// in file order. It fails on a missing or unknown header, a line that does
-// not parse, or fn's error.
-func ReadExport(r io.Reader, fn func(*ExportLine) error) error {
+// ExportReader reads an export line by line.
+type ExportReader struct {
+	sc *bufio.Scanner
+	n  int
+}
+
+// NewExportReader checks the header of the export in r and returns its
+// reader; it fails on a missing or unknown header.
+func NewExportReader(r io.Reader) (*ExportReader, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 1<<16), maxExportLine)
 	if !sc.Scan() {
-		return errors.Join(errors.New("ledger export: empty file"), sc.Err())
+		return nil, errors.Join(errors.New("ledger export: empty file"), sc.Err())
 	}
 	var head struct {
 		Format  string `json:"format"`
 		Version int    `json:"version"`
 	}
 	if err := json.Unmarshal(sc.Bytes(), &head); err != nil || head.Format != exportFormat || head.Version != 1 {
-		return fmt.Errorf("ledger export: not an %s version 1 file", exportFormat)
+		return nil, fmt.Errorf("ledger export: not an %s version 1 file", exportFormat)
 	}
-	n := 1
-	for sc.Scan() {
-		n++
-		var l ExportLine
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-			return fmt.Errorf("ledger export line %d: %w", n, err)
+	return &ExportReader{sc: sc, n: 1}, nil
+}
+
+// Next returns the next line, or io.EOF after the last; it fails on a
+// line that does not parse.
+func (r *ExportReader) Next() (*ExportLine, error) {
+	if !r.sc.Scan() {
+		if err := r.sc.Err(); err != nil {
+			return nil, err
 		}
-		if err := fn(&l); err != nil {
+		return nil, io.EOF
+	}
+	r.n++
+	var l ExportLine
+	if err := json.Unmarshal(r.sc.Bytes(), &l); err != nil {
+		return nil, fmt.Errorf("ledger export line %d: %w", r.n, err)
+	}
+	return &l, nil
+}
+
+// ReadExport reads an export, calling fn with each line after the header
+// in file order. It fails as NewExportReader and Next do, or with fn's
+// error.
+func ReadExport(r io.Reader, fn func(*ExportLine) error) error {
+	er, err := NewExportReader(r)
+	if err != nil {
+		return err
+	}
+	for {
+		l, err := er.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(l); err != nil {
 			return err
 		}
 	}
-	return sc.Err()
+}
+
+// Earlier reads an earlier export of the same log alongside a verifier's
+// walk, so that a changed record's fields can be named (Diff): the export
+// the inspectors took before holds the records as they were.
+type Earlier struct {
+	r    *ExportReader
+	next *ExportLine
+	done bool
+}
+
+// NewEarlier returns the reader of an earlier export; see NewExportReader.
+func NewEarlier(r io.Reader) (*Earlier, error) {
+	er, err := NewExportReader(r)
+	if err != nil {
+		return nil, err
+	}
+	return &Earlier{r: er}, nil
+}
+
+// At returns the record bytes the earlier export holds for leaf index,
+// nil when it has none. Indexes must be asked for in increasing order.
+func (e *Earlier) At(index uint64) ([]byte, error) {
+	for !e.done {
+		if e.next == nil {
+			l, err := e.r.Next()
+			if err == io.EOF || (err == nil && l.Index < 0) {
+				e.done = true
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+			e.next = l
+		}
+		switch {
+		case uint64(e.next.Index) < index:
+			e.next = nil
+		case uint64(e.next.Index) == index:
+			return e.next.Record, nil
+		default:
+			return nil, nil
+		}
+	}
+	return nil, nil
 }

@@ -26,9 +26,10 @@ type PendingLeaf struct {
 // it), and commits the new head, the nodes formed and a signed checkpoint.
 type SequenceTx struct {
 	tx      *gorm.DB
-	Head    TreeHead
-	Pending []PendingLeaf // in the order they are to be integrated
-	done    bool
+	Head       TreeHead
+	Checkpoint []byte        // the latest signed checkpoint; nil before the first
+	Pending    []PendingLeaf // in the order they are to be integrated
+	done       bool
 }
 
 // Sequenced is what a step stores.
@@ -42,6 +43,8 @@ type Sequenced struct {
 // sequencer lease (for lease from now) and reads up to max leaves not yet
 // integrated, oldest first. It returns nil, nil when another holder's
 // lease runs: that server sequences. Errors are UNAVAILABLE or INTERNAL.
+// Inside a step, read only through it: on SQLite it holds the one
+// connection.
 func (s *Store) BeginSequencing(ctx context.Context, holder string, lease time.Duration, max int) (*SequenceTx, error) {
 	now := s.now().UTC()
 	db := s.db.WithContext(ctx)
@@ -79,6 +82,14 @@ func (s *Store) BeginSequencing(ctx context.Context, holder string, lease time.D
 	if t.Head, err = head(tx, ""); err != nil {
 		t.Rollback()
 		return nil, err
+	}
+	var note sql.NullString
+	if err := tx.Raw("SELECT MAX(note) FROM ledger_checkpoints WHERE tree_size = (SELECT MAX(tree_size) FROM ledger_checkpoints)").Row().Scan(&note); err != nil {
+		t.Rollback()
+		return nil, mapErr(err)
+	}
+	if note.Valid {
+		t.Checkpoint = []byte(note.String)
 	}
 	if t.Pending, err = pending(tx, max); err != nil {
 		t.Rollback()

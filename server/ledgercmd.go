@@ -212,11 +212,11 @@ func loadVerifiers(args []string) ([]note.Verifier, error) {
 	for _, a := range args {
 		raw, err := os.ReadFile(a)
 		if err != nil {
-			if strings.Contains(a, "+") && !strings.ContainsAny(a, "/\\") {
+			if _, kerr := note.NewVerifier(a); kerr == nil {
 				lines = append(lines, a)
 				continue
 			}
-			return nil, err
+			return nil, fmt.Errorf("-key %q is neither a verifier key nor a readable file: %w", a, err)
 		}
 		if keys, err := ledger.ParseKeySet(string(raw)); err == nil {
 			lines = append(lines, keys.VerifierKeys()...)

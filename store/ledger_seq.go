@@ -25,7 +25,7 @@ type PendingLeaf struct {
 // the tree of Head (reading its border with Nodes when it does not hold
 // it), and commits the new head, the nodes formed and a signed checkpoint.
 type SequenceTx struct {
-	tx      *gorm.DB
+	tx         *gorm.DB
 	Head       TreeHead
 	Checkpoint []byte        // the latest signed checkpoint; nil before the first
 	Pending    []PendingLeaf // in the order they are to be integrated

@@ -137,7 +137,7 @@ func Append(dst []byte, record any) ([]byte, error) {
 }
 
 // Canonical returns the canonical bytes of record; see Append.
-func Canonical(record any) ([]byte, error) { return Append(nil, record) }
+func Canonical(record any) ([]byte, error) { return Append(make([]byte, 0, 512), record) }
 
 // Key returns the natural key of record, the key its leaf is stored
 // under; it fails for a type Append does not know.

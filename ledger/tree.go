@@ -1,7 +1,9 @@
 package ledger
 
 import (
+	"crypto/sha256"
 	"fmt"
+	"hash"
 
 	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/proof"
@@ -31,6 +33,47 @@ type Tree struct{ r *compact.Range }
 
 // NewTree returns the empty tree.
 func NewTree() *Tree { return &Tree{r: factory.NewEmptyRange(0)} }
+
+// digest hashes RFC 6962 leaves and nodes exactly as hasher does, with one
+// SHA-256 state reused for every hash: for a verifier, which hashes every
+// leaf of the log, allocation costs as much as the hashing. It is not safe
+// for concurrent use; a test holds it equal to hasher.
+type digest struct{ h hash.Hash }
+
+func newDigest() *digest { return &digest{h: sha256.New()} }
+
+var (
+	leafPrefix = []byte{rfc6962.RFC6962LeafHashPrefix}
+	nodePrefix = []byte{rfc6962.RFC6962NodeHashPrefix}
+)
+
+func (d *digest) leaf(b []byte) []byte {
+	d.h.Reset()
+	d.h.Write(leafPrefix)
+	d.h.Write(b)
+	return d.h.Sum(make([]byte, 0, sha256.Size))
+}
+
+func (d *digest) node(l, r []byte) []byte {
+	d.h.Reset()
+	d.h.Write(nodePrefix)
+	d.h.Write(l)
+	d.h.Write(r)
+	return d.h.Sum(make([]byte, 0, sha256.Size))
+}
+
+// newTreeWith returns the empty tree whose nodes d hashes.
+func newTreeWith(d *digest) *Tree {
+	return &Tree{r: (&compact.RangeFactory{Hash: d.node}).NewEmptyRange(0)}
+}
+
+// cloneWith returns a copy of t whose nodes d hashes.
+func (t *Tree) cloneWith(d *digest) *Tree {
+	hashes := make([][]byte, len(t.r.Hashes()))
+	copy(hashes, t.r.Hashes())
+	r, _ := (&compact.RangeFactory{Hash: d.node}).NewRange(0, t.Size(), hashes) // the hashes of a valid range
+	return &Tree{r: r}
+}
 
 // BorderNodes returns the perfect subtrees whose hashes LoadTree needs for
 // a tree of size leaves, left to right.

@@ -154,3 +154,26 @@ func TestAdvance(t *testing.T) {
 		}
 	}
 }
+
+// TestDigestIsRFC6962: the verifier's hashing agrees with the merkle
+// package's RFC 6962 hasher, leaf and node.
+func TestDigestIsRFC6962(t *testing.T) {
+	d := newDigest()
+	for _, b := range append(leafData(40), nil, []byte{}, bytes.Repeat([]byte{7}, 1000)) {
+		if got, want := d.leaf(b), hasher.HashLeaf(b); !bytes.Equal(got, want) {
+			t.Fatalf("leaf %q: got %x, want %x", b, got, want)
+		}
+		l, r := hasher.HashLeaf(b), hasher.HashLeaf(append(b, 1))
+		if got, want := d.node(l, r), hasher.HashChildren(l, r); !bytes.Equal(got, want) {
+			t.Fatalf("node: got %x, want %x", got, want)
+		}
+	}
+	a, b := NewTree(), newTreeWith(d)
+	for _, x := range leafData(100) {
+		a.Append(HashLeaf(x), nil)
+		b.Append(HashLeaf(x), nil)
+		if !bytes.Equal(a.Root(), b.Root()) {
+			t.Fatalf("size %d: roots differ", a.Size())
+		}
+	}
+}

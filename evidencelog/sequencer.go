@@ -226,8 +226,9 @@ func (s *Service) treeOf(tx *store.SequenceTx) (*ledger.Tree, error) {
 }
 
 // backfill ledgers the records stored before the ledger existed (ids up
-// to each kind's bound) that have no leaf yet, oldest first. Several
-// servers may run it at once: a record keeps the first leaf stored.
+// to each kind's bound) that have no leaf yet, oldest first, then records
+// that they all have one. Several servers may run it at once: a record
+// keeps the first leaf stored.
 func (s *Service) backfill(ctx context.Context) error {
 	sys := authz.System("ledger backfill")
 	for _, kind := range store.LeafKinds() {
@@ -235,30 +236,32 @@ func (s *Service) backfill(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		for after := int64(0); after < bound; {
-			recs, err := s.Store.RecordsWithoutLeaf(ctx, sys, kind, after, 1000)
+		if bound == 0 {
+			continue
+		}
+		for after := int64(0); ; {
+			recs, err := s.Store.RecordsWithoutLeaf(ctx, sys, kind, after, bound, 1000)
 			if err != nil {
 				return err
 			}
-			var leaves []models.Leaf
-			for _, r := range recs {
-				if r.RecordID() > bound {
-					break
-				}
-				l, err := ledger.LeafOf(r)
-				if err != nil {
+			leaves := make([]models.Leaf, len(recs))
+			for i, r := range recs {
+				if leaves[i], err = ledger.LeafOf(r); err != nil {
 					return models.Wrap(models.CodeInternal, err, "ledger leaf of an older record")
 				}
-				leaves = append(leaves, l)
 			}
 			if err := s.Store.AddLeaves(ctx, sys, leaves); err != nil {
 				return err
 			}
-			if len(leaves) < len(recs) || len(recs) < 1000 {
+			if len(recs) < 1000 {
 				break
 			}
 			after = recs[len(recs)-1].RecordID()
 		}
+		if err := s.Store.BackfillDone(ctx, sys, kind); err != nil {
+			return err
+		}
+		s.Log.Info("ledgered the records stored before the ledger", "kind", kind, "up_to_id", bound)
 	}
 	return nil
 }

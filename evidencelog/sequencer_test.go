@@ -206,6 +206,9 @@ func TestBackfillAndUnledgered(t *testing.T) {
 			if err := svc.Sync(context.Background()); err != nil {
 				t.Fatal(err)
 			}
+			if bound, err := w.st.BackfillBound(context.Background(), models.LeafCheckIn); err != nil || bound != 0 {
+				t.Errorf("after the backfill: bound %d, %v; want it done", bound, err)
+			}
 			res, problems := w.verify(t, svc)
 			want := fmt.Sprintf(`checkin user=%d client="stray" (id %d), no leaf: the record has no leaf`, w.user, stray.ID)
 			if res.Size != 3 || len(problems) != 1 || problems[0][:len(want)] != want {

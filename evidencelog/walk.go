@@ -42,7 +42,7 @@ func (s *Service) walk(ctx context.Context, p *authz.Principal, leaf func(ledger
 	}
 	for _, kind := range store.LeafKinds() {
 		for after := int64(0); ; {
-			recs, err := s.Store.RecordsWithoutLeaf(ctx, p, kind, after, walkPage)
+			recs, err := s.Store.RecordsWithoutLeaf(ctx, p, kind, after, 0, walkPage)
 			if err != nil {
 				return err
 			}

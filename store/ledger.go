@@ -189,7 +189,8 @@ func (s *Store) AddLeaves(ctx context.Context, p *authz.Principal, leaves []mode
 }
 
 // BackfillBound returns the largest id of kind's records stored before the
-// ledger existed (0 when none, or for a kind added with the ledger).
+// ledger existed that may still lack a leaf (0 when none, when they all
+// have theirs, or for a kind added with the ledger).
 func (s *Store) BackfillBound(ctx context.Context, kind models.LeafKind) (int64, error) {
 	var upto int64
 	err := s.db.WithContext(ctx).Raw("SELECT upto_id FROM ledger_backfill WHERE kind = ?", string(kind)).Row().Scan(&upto)
@@ -197,4 +198,13 @@ func (s *Store) BackfillBound(ctx context.Context, kind models.LeafKind) (int64,
 		return 0, nil
 	}
 	return upto, mapErr(err)
+}
+
+// BackfillDone records that kind's older records all have their leaves,
+// so that later starts need not look for them. Only the server does this.
+func (s *Store) BackfillDone(ctx context.Context, p *authz.Principal, kind models.LeafKind) error {
+	if !p.IsSystem() {
+		return models.E(models.CodeForbidden, "only the server ledgers records")
+	}
+	return mapErr(s.db.WithContext(ctx).Exec("DELETE FROM ledger_backfill WHERE kind = ?", string(kind)).Error)
 }

@@ -146,10 +146,10 @@ func (s *Store) LeavesFrom(ctx context.Context, p *authz.Principal, from uint64,
 	return out, nil
 }
 
-// RecordsWithoutLeaf returns up to limit records of kind with ids above
-// after that have no leaf, in id order; for callers that read every leaf
-// (FORBIDDEN otherwise).
-func (s *Store) RecordsWithoutLeaf(ctx context.Context, p *authz.Principal, kind models.LeafKind, after int64, limit int) ([]models.Ledgered, error) {
+// RecordsWithoutLeaf returns up to limit records of kind with ids in
+// (after, upto] (upto 0: no upper bound) that have no leaf, in id order;
+// for callers that read every leaf (FORBIDDEN otherwise).
+func (s *Store) RecordsWithoutLeaf(ctx context.Context, p *authz.Principal, kind models.LeafKind, after, upto int64, limit int) ([]models.Ledgered, error) {
 	if err := allLedger(p); err != nil {
 		return nil, err
 	}
@@ -157,7 +157,11 @@ func (s *Store) RecordsWithoutLeaf(ctx context.Context, p *authz.Principal, kind
 	if err != nil {
 		return nil, err
 	}
-	q := s.db.WithContext(ctx).Table(k.table+" r").Where("r.id > ?", after).
+	q := s.db.WithContext(ctx).Table(k.table+" r").Where("r.id > ?", after)
+	if upto > 0 {
+		q = q.Where("r.id <= ?", upto)
+	}
+	q = q.
 		Where("NOT EXISTS (SELECT 1 FROM ledger_leaves l WHERE l.kind = ? AND "+k.join+")", string(kind)).
 		Order("r.id").Limit(limit)
 	return k.find(q)

@@ -195,9 +195,12 @@ func TestLedgerReaders(t *testing.T) {
 		if _, err := s.LeavesFrom(ctx, principalOf(cadre), 0, 10); models.CodeOf(err) != models.CodeForbidden {
 			t.Errorf("a cadre reads the whole ledger: %v", err)
 		}
-		missing, err := s.RecordsWithoutLeaf(ctx, w.admin, models.LeafCheckIn, 0, 10)
+		missing, err := s.RecordsWithoutLeaf(ctx, w.admin, models.LeafCheckIn, 0, 0, 10)
 		if err != nil || len(missing) != 1 || missing[0].RecordID() != unledgered.ID {
 			t.Errorf("records without a leaf: %v, %v; want check-in %d", missing, err, unledgered.ID)
+		}
+		if below, _ := s.RecordsWithoutLeaf(ctx, w.admin, models.LeafCheckIn, 0, unledgered.ID-1, 10); len(below) != 0 {
+			t.Errorf("records without a leaf up to id %d: %v, want none", unledgered.ID-1, below)
 		}
 		if err := s.AddLeaves(ctx, authz.System("test"), []models.Leaf{{Key: unledgered.LeafKey(), Hash: sha(1)}, {Key: c0.LeafKey(), Hash: sha(2)}}); err != nil {
 			t.Fatal(err)
@@ -205,7 +208,7 @@ func TestLedgerReaders(t *testing.T) {
 		if l, _ := s.Leaf(ctx, c0.LeafKey()); l == nil || bytes.Equal(l.Hash, sha(2)) {
 			t.Error("adding a leaf replaced a record's existing leaf")
 		}
-		if missing, _ := s.RecordsWithoutLeaf(ctx, w.admin, models.LeafCheckIn, 0, 10); len(missing) != 0 {
+		if missing, _ := s.RecordsWithoutLeaf(ctx, w.admin, models.LeafCheckIn, 0, 0, 10); len(missing) != 0 {
 			t.Errorf("after adding its leaf: %v", missing)
 		}
 		if err := s.AddLeaves(ctx, w.admin, nil); models.CodeOf(err) != models.CodeForbidden {

@@ -396,3 +396,34 @@ func TestWitness(t *testing.T) {
 		}
 	})
 }
+
+// TestLedgerKeyCommand: ledger-key creates the key file (0600) and prints
+// its verifier key; -rotate puts a new key first and keeps the old one,
+// and the server then logs the new one at start.
+func TestLedgerKeyCommand(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"ONSITE_JWT_KEY_FILE": filepath.Join(dir, "jwt.pem")}
+	run := func(args ...string) []string {
+		t.Helper()
+		var out bytes.Buffer
+		if err := runWith(context.Background(), append([]string{"ledger-key"}, args...), func(k string) string { return env[k] }, &out, runOptions{now: time.Now}); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Split(strings.TrimSpace(out.String()), "\n")[1:]
+	}
+	first := run()
+	if len(first) != 1 || !strings.HasPrefix(first[0], ledger.DefaultOrigin+"+") {
+		t.Fatalf("verifier keys %v", first)
+	}
+	if st, err := os.Stat(filepath.Join(dir, "onsite-ledger-key")); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file beside the JWT key: %v, %v", st, err)
+	}
+	rotated := run("-rotate")
+	if len(rotated) != 2 || rotated[1] != first[0] || rotated[0] == first[0] {
+		t.Fatalf("after rotation %v, want a new key then %s", rotated, first[0])
+	}
+	s := start(t, freshBackend(t, "sqlite"), withEnv("ONSITE_JWT_KEY_FILE="+env["ONSITE_JWT_KEY_FILE"]))
+	if !strings.Contains(s.logs.String(), `"verifier_key":"`+rotated[0]+`"`) {
+		t.Errorf("the server does not log the current verifier key:\n%s", s.logs.String())
+	}
+}

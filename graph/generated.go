@@ -6396,10 +6396,10 @@ func (ec *executionContext) _LedgerEntry_inclusionProof(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.InclusionProof) graphql.Marshaler {
-			return ec.marshalNInclusionProof2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐInclusionProof(ctx, selections, v)
+			return ec.marshalOInclusionProof2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐInclusionProof(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_LedgerEntry_inclusionProof(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13231,7 +13231,7 @@ func (ec *executionContext) _LedgerEntry(ctx context.Context, sel ast.SelectionS
 			}
 		case "inclusionProof":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._LedgerEntry_inclusionProof(ctx, field, obj)
 				})
@@ -15508,14 +15508,6 @@ func (ec *executionContext) marshalNImportRegionsResult2ᚖgithubᚗcomᚋhenan�
 	return ec._ImportRegionsResult(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNInclusionProof2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐInclusionProof(ctx context.Context, sel ast.SelectionSet, v *model.InclusionProof) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "InclusionProof!")
-		return graphql.Null
-	}
-	return ec._InclusionProof(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -16294,6 +16286,13 @@ func (ec *executionContext) marshalOID2ᚖint64(ctx context.Context, sel ast.Sel
 	_ = ctx
 	res := scalar.MarshalID64(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOInclusionProof2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐInclusionProof(ctx context.Context, sel ast.SelectionSet, v *model.InclusionProof) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InclusionProof(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {

@@ -60,7 +60,7 @@ func (r CheckpointResult) String() string {
 	cp := r.Checkpoint
 	switch {
 	case r.FromRecords == nil:
-		return fmt.Sprintf("checkpoint size %d: the log has fewer leaves (rolled back, or leaves deleted)", cp.Size)
+		return fmt.Sprintf("checkpoint size %d: the log read has fewer leaves (leaves deleted, a database rolled back, or an export older than the checkpoint)", cp.Size)
 	case r.Matches():
 		return fmt.Sprintf("checkpoint size %d: root matches the records", cp.Size)
 	case bytes.Equal(r.FromStored, cp.Root):

@@ -238,11 +238,11 @@ func (s *Service) store(ctx context.Context, items []*item, read func()) error {
 			earlier[it.p.UserID] = append(earlier[it.p.UserID], j.outcome.row)
 		}
 	}
-	days, err := s.foldDays(tx, items, rows, counting)
+	leaves, err := sealCheckIns(rows) // before the days, which take the rows' times as stored
 	if err != nil {
 		return err
 	}
-	leaves, err := sealCheckIns(rows)
+	days, err := s.foldDays(tx, items, rows, counting)
 	if err != nil {
 		return err
 	}

@@ -68,12 +68,15 @@ const (
 	SignIn        Op = "account.signIn" // look accounts up by name, bind devices, keep sessions: the server only
 	UnlockAccount Op = "user.unlock"    // end an account's login lockout
 	ReadAudit     Op = "audit.read"     // the security audit log
+	ReadLedger    Op = "ledger.read"    // a record's ledger leaf, its canonical bytes and inclusion proofs
+	ReadLedgerLog Op = "ledger.tree"    // checkpoints and consistency proofs: public, they hold no record
 )
 
 // AllOps lists every operation, for the matrix test.
 func AllOps() []Op {
 	return []Op{ReadOrgUnits, WriteOrgUnits, ReadUsers, WriteUsers, ResetPassword, ReadDevices, ApproveDevice,
-		ReadRegions, WriteRegions, ReadWork, WriteWork, CheckIn, ReadCheckIns, ReviewCheckIn, SignIn, UnlockAccount, ReadAudit}
+		ReadRegions, WriteRegions, ReadWork, WriteWork, CheckIn, ReadCheckIns, ReviewCheckIn, SignIn, UnlockAccount, ReadAudit,
+		ReadLedger, ReadLedgerLog}
 }
 
 // Reach is how far an operation reaches for one role.
@@ -106,6 +109,10 @@ func (r Reach) String() string {
 // configuration today); the audit administrator (AUDIT_ADMIN) reads the
 // security audit log and changes nothing. Both of the latter read
 // accounts, to know whom they act on or read about.
+//
+// The ledger's leaves are the discipline group's to check (and the system
+// administrator's); a cadre may check its own records; its checkpoints are
+// public.
 func Matrix() map[Op]map[models.Role]Reach {
 	const (
 		C, S, D, A = models.RoleCadre, models.RoleSupervisor, models.RoleDiscipline, models.RoleAdmin
@@ -129,6 +136,8 @@ func Matrix() map[Op]map[models.Role]Reach {
 		SignIn:        {C: None, S: None, D: None, A: None, SA: None, AA: None},
 		UnlockAccount: {C: None, S: None, D: None, A: None, SA: All, AA: None},
 		ReadAudit:     {C: None, S: None, D: None, A: None, SA: None, AA: All},
+		ReadLedger:    {C: Self, S: None, D: All, A: All, SA: None, AA: None},
+		ReadLedgerLog: {C: All, S: All, D: All, A: All, SA: All, AA: All},
 	}
 }
 

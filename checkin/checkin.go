@@ -12,7 +12,8 @@
 //     under its lock (store.BeginCheckIns), judge it against them
 //     (judge.go: a resend, or a new row with its region, flags and status),
 //     fold the counting ones into their days (presence.DayStat.Add), and
-//     write rows and days (EvidenceTx.Commit);
+//     write rows, days and the rows' ledger leaves (EvidenceTx.Commit;
+//     ledger.go);
 //  4. answer: the stored row, its flags, whether it counts and the day's
 //     status for the phone.
 package checkin
@@ -237,11 +238,15 @@ func (s *Service) store(ctx context.Context, items []*item, read func()) error {
 			earlier[it.p.UserID] = append(earlier[it.p.UserID], j.outcome.row)
 		}
 	}
+	leaves, err := sealCheckIns(rows) // before the days, which take the rows' times as stored
+	if err != nil {
+		return err
+	}
 	days, err := s.foldDays(tx, items, rows, counting)
 	if err != nil {
 		return err
 	}
-	if err := tx.Commit(store.Writes{CheckIns: rows, Days: days.changedDays()}); err != nil {
+	if err := tx.Commit(store.Writes{CheckIns: rows, Days: days.changedDays(), Leaves: leaves}); err != nil {
 		return err
 	}
 	for _, it := range items { // step 4's day: the aggregate at the row's region after the batch

@@ -10,7 +10,7 @@ import (
 )
 
 // Review records a supervisor's or inspector's ruling on a PENDING
-// check-in, as a new row: the check-in is never edited. A confirmation
+// check-in, as a new row with its ledger leaf: the check-in is never edited. A confirmation
 // makes it count: it is added to its days in the same transaction. INVALID
 // without a reason (1–1000 characters) or for an unknown decision; the
 // refusals of store.BeginReview otherwise (FORBIDDEN, NOT_FOUND, CONFLICT).
@@ -28,7 +28,11 @@ func (s *Service) Review(ctx context.Context, p *authz.Principal, checkInID int6
 	}
 	defer tx.Rollback()
 	rev := &models.Review{CheckInID: c.ID, ReviewerID: p.UserID, Decision: d, Reason: reason}
-	w := store.Writes{Reviews: []*models.Review{rev}}
+	leaf, err := sealReview(rev, s.Now())
+	if err != nil {
+		return nil, err
+	}
+	w := store.Writes{Reviews: []*models.Review{rev}, Leaves: []models.Leaf{leaf}}
 	if d == models.ReviewConfirm {
 		regions := CountsAt(c)
 		keys := make([]store.DayKey, len(regions))

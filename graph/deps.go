@@ -9,6 +9,7 @@ import (
 	"github.com/henan-youth/onsite/account"
 	"github.com/henan-youth/onsite/auth"
 	"github.com/henan-youth/onsite/checkin"
+	"github.com/henan-youth/onsite/evidencelog"
 	"github.com/henan-youth/onsite/regions"
 	"github.com/henan-youth/onsite/store"
 )
@@ -20,6 +21,7 @@ type Deps struct {
 	Tokens   *auth.Tokens
 	Regions  *regions.Service
 	CheckIns *checkin.Service
+	Ledger   *evidencelog.Service
 	Log      *slog.Logger
 	Metrics  prometheus.Registerer // nil: no metrics
 

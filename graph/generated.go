@@ -17,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/henan-youth/onsite/checkin"
 	"github.com/henan-youth/onsite/compliance"
+	"github.com/henan-youth/onsite/evidencelog"
 	"github.com/henan-youth/onsite/geofence"
 	"github.com/henan-youth/onsite/graph/model"
 	"github.com/henan-youth/onsite/graph/scalar"
@@ -43,6 +44,7 @@ type ResolverRoot interface {
 	CheckInResult() CheckInResultResolver
 	DayStatus() DayStatusResolver
 	Device() DeviceResolver
+	LedgerEntry() LedgerEntryResolver
 	LocateCandidate() LocateCandidateResolver
 	Mutation() MutationResolver
 	OrgUnit() OrgUnitResolver
@@ -179,6 +181,12 @@ type ComplexityRoot struct {
 		Verdict  func(childComplexity int) int
 	}
 
+	ConsistencyProof struct {
+		From   func(childComplexity int) int
+		Hashes func(childComplexity int) int
+		To     func(childComplexity int) int
+	}
+
 	DayStatus struct {
 		CheckIns  func(childComplexity int) int
 		Counted   func(childComplexity int) int
@@ -214,6 +222,31 @@ type ComplexityRoot struct {
 		Unchanged func(childComplexity int) int
 		Updated   func(childComplexity int) int
 		Warnings  func(childComplexity int) int
+	}
+
+	InclusionProof struct {
+		Hashes   func(childComplexity int) int
+		Index    func(childComplexity int) int
+		LeafHash func(childComplexity int) int
+		TreeSize func(childComplexity int) int
+	}
+
+	LedgerCheckpoint struct {
+		Note     func(childComplexity int) int
+		Origin   func(childComplexity int) int
+		RootHash func(childComplexity int) int
+		Size     func(childComplexity int) int
+	}
+
+	LedgerEntry struct {
+		Canonical      func(childComplexity int) int
+		InclusionProof func(childComplexity int, treeSize *int) int
+		Index          func(childComplexity int) int
+		Key            func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		LeafHash       func(childComplexity int) int
+		Matches        func(childComplexity int) int
+		RecordID       func(childComplexity int) int
 	}
 
 	LocateCandidate struct {
@@ -296,23 +329,26 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Assignments         func(childComplexity int, userID *int64, activeOn *string, first *int, after *string) int
-		CheckIns            func(childComplexity int, userID *int64, status *models.CheckInStatus, first *int, after *string) int
-		Devices             func(childComplexity int, userID *int64, status *models.DeviceStatus, first *int, after *string) int
-		Locate              func(childComplexity int, lat float64, lon float64, accuracy float64, coordSystem geofence.Datum) int
-		Me                  func(childComplexity int) int
-		MyCheckIns          func(childComplexity int, from time.Time, to time.Time, first *int, after *string) int
-		MyDays              func(childComplexity int, year int, quarter int) int
-		OrgUnit             func(childComplexity int, id int64) int
-		OrgUnits            func(childComplexity int, parentID *int64, first *int, after *string) int
-		Presence            func(childComplexity int, userID int64, year int, quarter int) int
-		Region              func(childComplexity int, id int64) int
-		Regions             func(childComplexity int, kind *models.RegionKind, cityCode *string, first *int, after *string) int
-		SecurityAudit       func(childComplexity int, actorID *int64, actor *string, action *string, from *time.Time, to *time.Time, first *int, after *string) int
-		User                func(childComplexity int, id int64) int
-		Users               func(childComplexity int, orgUnitID *int64, subtree *bool, role *models.Role, first *int, after *string) int
-		VerifySecurityAudit func(childComplexity int) int
-		WorkGroups          func(childComplexity int, orgUnitID *int64, first *int, after *string) int
+		Assignments            func(childComplexity int, userID *int64, activeOn *string, first *int, after *string) int
+		CheckIns               func(childComplexity int, userID *int64, status *models.CheckInStatus, first *int, after *string) int
+		Devices                func(childComplexity int, userID *int64, status *models.DeviceStatus, first *int, after *string) int
+		LedgerCheckpoint       func(childComplexity int) int
+		LedgerConsistencyProof func(childComplexity int, from int, to *int) int
+		LedgerEntry            func(childComplexity int, kind model.LedgerKind, id int64) int
+		Locate                 func(childComplexity int, lat float64, lon float64, accuracy float64, coordSystem geofence.Datum) int
+		Me                     func(childComplexity int) int
+		MyCheckIns             func(childComplexity int, from time.Time, to time.Time, first *int, after *string) int
+		MyDays                 func(childComplexity int, year int, quarter int) int
+		OrgUnit                func(childComplexity int, id int64) int
+		OrgUnits               func(childComplexity int, parentID *int64, first *int, after *string) int
+		Presence               func(childComplexity int, userID int64, year int, quarter int) int
+		Region                 func(childComplexity int, id int64) int
+		Regions                func(childComplexity int, kind *models.RegionKind, cityCode *string, first *int, after *string) int
+		SecurityAudit          func(childComplexity int, actorID *int64, actor *string, action *string, from *time.Time, to *time.Time, first *int, after *string) int
+		User                   func(childComplexity int, id int64) int
+		Users                  func(childComplexity int, orgUnitID *int64, subtree *bool, role *models.Role, first *int, after *string) int
+		VerifySecurityAudit    func(childComplexity int) int
+		WorkGroups             func(childComplexity int, orgUnitID *int64, first *int, after *string) int
 	}
 
 	Region struct {
@@ -473,6 +509,16 @@ type DeviceResolver interface {
 
 	ApprovedBy(ctx context.Context, obj *models.Device) (*models.User, error)
 }
+type LedgerEntryResolver interface {
+	Kind(ctx context.Context, obj *evidencelog.Entry) (model.LedgerKind, error)
+
+	Key(ctx context.Context, obj *evidencelog.Entry) (string, error)
+	Index(ctx context.Context, obj *evidencelog.Entry) (*int, error)
+	LeafHash(ctx context.Context, obj *evidencelog.Entry) (string, error)
+	Canonical(ctx context.Context, obj *evidencelog.Entry) (string, error)
+
+	InclusionProof(ctx context.Context, obj *evidencelog.Entry, treeSize *int) (*model.InclusionProof, error)
+}
 type LocateCandidateResolver interface {
 	Region(ctx context.Context, obj *geofence.Candidate) (*models.Region, error)
 }
@@ -521,6 +567,9 @@ type QueryResolver interface {
 	MyDays(ctx context.Context, year int, quarter int) (*checkin.QuarterPresence, error)
 	CheckIns(ctx context.Context, userID *int64, status *models.CheckInStatus, first *int, after *string) (*model.CheckInConnection, error)
 	Presence(ctx context.Context, userID int64, year int, quarter int) (*checkin.QuarterPresence, error)
+	LedgerEntry(ctx context.Context, kind model.LedgerKind, id int64) (*evidencelog.Entry, error)
+	LedgerConsistencyProof(ctx context.Context, from int, to *int) (*model.ConsistencyProof, error)
+	LedgerCheckpoint(ctx context.Context) (*model.LedgerCheckpoint, error)
 	Regions(ctx context.Context, kind *models.RegionKind, cityCode *string, first *int, after *string) (*model.RegionConnection, error)
 	Region(ctx context.Context, id int64) (*models.Region, error)
 	Locate(ctx context.Context, lat float64, lon float64, accuracy float64, coordSystem geofence.Datum) (*model.LocateResult, error)
@@ -1059,6 +1108,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CheckInResult.Verdict(childComplexity), true
 
+	case "ConsistencyProof.from":
+		if e.ComplexityRoot.ConsistencyProof.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsistencyProof.From(childComplexity), true
+	case "ConsistencyProof.hashes":
+		if e.ComplexityRoot.ConsistencyProof.Hashes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsistencyProof.Hashes(childComplexity), true
+	case "ConsistencyProof.to":
+		if e.ComplexityRoot.ConsistencyProof.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsistencyProof.To(childComplexity), true
+
 	case "DayStatus.checkIns":
 		if e.ComplexityRoot.DayStatus.CheckIns == nil {
 			break
@@ -1195,6 +1263,110 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportRegionsResult.Warnings(childComplexity), true
+
+	case "InclusionProof.hashes":
+		if e.ComplexityRoot.InclusionProof.Hashes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InclusionProof.Hashes(childComplexity), true
+	case "InclusionProof.index":
+		if e.ComplexityRoot.InclusionProof.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InclusionProof.Index(childComplexity), true
+	case "InclusionProof.leafHash":
+		if e.ComplexityRoot.InclusionProof.LeafHash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InclusionProof.LeafHash(childComplexity), true
+	case "InclusionProof.treeSize":
+		if e.ComplexityRoot.InclusionProof.TreeSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InclusionProof.TreeSize(childComplexity), true
+
+	case "LedgerCheckpoint.note":
+		if e.ComplexityRoot.LedgerCheckpoint.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerCheckpoint.Note(childComplexity), true
+	case "LedgerCheckpoint.origin":
+		if e.ComplexityRoot.LedgerCheckpoint.Origin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerCheckpoint.Origin(childComplexity), true
+	case "LedgerCheckpoint.rootHash":
+		if e.ComplexityRoot.LedgerCheckpoint.RootHash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerCheckpoint.RootHash(childComplexity), true
+	case "LedgerCheckpoint.size":
+		if e.ComplexityRoot.LedgerCheckpoint.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerCheckpoint.Size(childComplexity), true
+
+	case "LedgerEntry.canonical":
+		if e.ComplexityRoot.LedgerEntry.Canonical == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.Canonical(childComplexity), true
+	case "LedgerEntry.inclusionProof":
+		if e.ComplexityRoot.LedgerEntry.InclusionProof == nil {
+			break
+		}
+
+		args, err := ec.field_LedgerEntry_inclusionProof_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.LedgerEntry.InclusionProof(childComplexity, args["treeSize"].(*int)), true
+	case "LedgerEntry.index":
+		if e.ComplexityRoot.LedgerEntry.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.Index(childComplexity), true
+	case "LedgerEntry.key":
+		if e.ComplexityRoot.LedgerEntry.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.Key(childComplexity), true
+	case "LedgerEntry.kind":
+		if e.ComplexityRoot.LedgerEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.Kind(childComplexity), true
+	case "LedgerEntry.leafHash":
+		if e.ComplexityRoot.LedgerEntry.LeafHash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.LeafHash(childComplexity), true
+	case "LedgerEntry.matches":
+		if e.ComplexityRoot.LedgerEntry.Matches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.Matches(childComplexity), true
+	case "LedgerEntry.id":
+		if e.ComplexityRoot.LedgerEntry.RecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.RecordID(childComplexity), true
 
 	case "LocateCandidate.contains":
 		if e.ComplexityRoot.LocateCandidate.Contains == nil {
@@ -1651,6 +1823,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Devices(childComplexity, args["userId"].(*int64), args["status"].(*models.DeviceStatus), args["first"].(*int), args["after"].(*string)), true
 
+	case "Query.ledgerCheckpoint":
+		if e.ComplexityRoot.Query.LedgerCheckpoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.LedgerCheckpoint(childComplexity), true
+	case "Query.ledgerConsistencyProof":
+		if e.ComplexityRoot.Query.LedgerConsistencyProof == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ledgerConsistencyProof_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LedgerConsistencyProof(childComplexity, args["from"].(int), args["to"].(*int)), true
+	case "Query.ledgerEntry":
+		if e.ComplexityRoot.Query.LedgerEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ledgerEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LedgerEntry(childComplexity, args["kind"].(model.LedgerKind), args["id"].(int64)), true
 	case "Query.locate":
 		if e.ComplexityRoot.Query.Locate == nil {
 			break
@@ -2314,7 +2514,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/accounts.graphqls" "schema/checkins.graphqls" "schema/regions.graphqls" "schema/security.graphqls" "schema/work.graphqls"
+//go:embed "schema/accounts.graphqls" "schema/checkins.graphqls" "schema/ledger.graphqls" "schema/regions.graphqls" "schema/security.graphqls" "schema/work.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2349,6 +2549,7 @@ extend type Mutation {
 `, BuiltIn: false},
 	{Name: "schema/accounts.graphqls", Input: sourceData("schema/accounts.graphqls"), BuiltIn: false},
 	{Name: "schema/checkins.graphqls", Input: sourceData("schema/checkins.graphqls"), BuiltIn: false},
+	{Name: "schema/ledger.graphqls", Input: sourceData("schema/ledger.graphqls"), BuiltIn: false},
 	{Name: "schema/regions.graphqls", Input: sourceData("schema/regions.graphqls"), BuiltIn: false},
 	{Name: "schema/security.graphqls", Input: sourceData("schema/security.graphqls"), BuiltIn: false},
 	{Name: "schema/work.graphqls", Input: sourceData("schema/work.graphqls"), BuiltIn: false},
@@ -2593,6 +2794,18 @@ func (ec *executionContext) childFields_CheckInResult(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type CheckInResult", field.Name)
 }
 
+func (ec *executionContext) childFields_ConsistencyProof(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_ConsistencyProof_from(ctx, field)
+	case "to":
+		return ec.fieldContext_ConsistencyProof_to(ctx, field)
+	case "hashes":
+		return ec.fieldContext_ConsistencyProof_hashes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConsistencyProof", field.Name)
+}
+
 func (ec *executionContext) childFields_DayStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "region":
@@ -2665,6 +2878,56 @@ func (ec *executionContext) childFields_ImportRegionsResult(ctx context.Context,
 		return ec.fieldContext_ImportRegionsResult_warnings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportRegionsResult", field.Name)
+}
+
+func (ec *executionContext) childFields_InclusionProof(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "index":
+		return ec.fieldContext_InclusionProof_index(ctx, field)
+	case "treeSize":
+		return ec.fieldContext_InclusionProof_treeSize(ctx, field)
+	case "leafHash":
+		return ec.fieldContext_InclusionProof_leafHash(ctx, field)
+	case "hashes":
+		return ec.fieldContext_InclusionProof_hashes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InclusionProof", field.Name)
+}
+
+func (ec *executionContext) childFields_LedgerCheckpoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "origin":
+		return ec.fieldContext_LedgerCheckpoint_origin(ctx, field)
+	case "size":
+		return ec.fieldContext_LedgerCheckpoint_size(ctx, field)
+	case "rootHash":
+		return ec.fieldContext_LedgerCheckpoint_rootHash(ctx, field)
+	case "note":
+		return ec.fieldContext_LedgerCheckpoint_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerCheckpoint", field.Name)
+}
+
+func (ec *executionContext) childFields_LedgerEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_LedgerEntry_kind(ctx, field)
+	case "id":
+		return ec.fieldContext_LedgerEntry_id(ctx, field)
+	case "key":
+		return ec.fieldContext_LedgerEntry_key(ctx, field)
+	case "index":
+		return ec.fieldContext_LedgerEntry_index(ctx, field)
+	case "leafHash":
+		return ec.fieldContext_LedgerEntry_leafHash(ctx, field)
+	case "canonical":
+		return ec.fieldContext_LedgerEntry_canonical(ctx, field)
+	case "matches":
+		return ec.fieldContext_LedgerEntry_matches(ctx, field)
+	case "inclusionProof":
+		return ec.fieldContext_LedgerEntry_inclusionProof(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerEntry", field.Name)
 }
 
 func (ec *executionContext) childFields_LocateCandidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3120,6 +3383,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_LedgerEntry_inclusionProof_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "treeSize",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["treeSize"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Mutation_approveDevice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -3638,6 +3915,50 @@ func (ec *executionContext) field_Query_devices_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_ledgerConsistencyProof_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_ledgerEntry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (model.LedgerKind, error) {
+			return ec.unmarshalNLedgerKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐLedgerKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg1
 	return args, nil
 }
 
@@ -6088,6 +6409,75 @@ func (ec *executionContext) fieldContext_CheckInResult_replayed(_ context.Contex
 	return graphql.NewScalarFieldContext("CheckInResult", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _ConsistencyProof_from(ctx context.Context, field graphql.CollectedField, obj *model.ConsistencyProof) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsistencyProof_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsistencyProof_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsistencyProof", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ConsistencyProof_to(ctx context.Context, field graphql.CollectedField, obj *model.ConsistencyProof) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsistencyProof_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsistencyProof_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsistencyProof", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ConsistencyProof_hashes(ctx context.Context, field graphql.CollectedField, obj *model.ConsistencyProof) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsistencyProof_hashes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hashes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsistencyProof_hashes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsistencyProof", field, false, false, "String")
+}
+
 func (ec *executionContext) _DayStatus_region(ctx context.Context, field graphql.CollectedField, obj *checkin.Day) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6646,6 +7036,395 @@ func (ec *executionContext) _ImportRegionsResult_warnings(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_ImportRegionsResult_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportRegionsResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _InclusionProof_index(ctx context.Context, field graphql.CollectedField, obj *model.InclusionProof) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InclusionProof_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InclusionProof_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InclusionProof", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InclusionProof_treeSize(ctx context.Context, field graphql.CollectedField, obj *model.InclusionProof) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InclusionProof_treeSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TreeSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InclusionProof_treeSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InclusionProof", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InclusionProof_leafHash(ctx context.Context, field graphql.CollectedField, obj *model.InclusionProof) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InclusionProof_leafHash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeafHash, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InclusionProof_leafHash(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InclusionProof", field, false, false, "String")
+}
+
+func (ec *executionContext) _InclusionProof_hashes(ctx context.Context, field graphql.CollectedField, obj *model.InclusionProof) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InclusionProof_hashes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hashes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InclusionProof_hashes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InclusionProof", field, false, false, "String")
+}
+
+func (ec *executionContext) _LedgerCheckpoint_origin(ctx context.Context, field graphql.CollectedField, obj *model.LedgerCheckpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerCheckpoint_origin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Origin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerCheckpoint_origin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerCheckpoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _LedgerCheckpoint_size(ctx context.Context, field graphql.CollectedField, obj *model.LedgerCheckpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerCheckpoint_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerCheckpoint_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerCheckpoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LedgerCheckpoint_rootHash(ctx context.Context, field graphql.CollectedField, obj *model.LedgerCheckpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerCheckpoint_rootHash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RootHash, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerCheckpoint_rootHash(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerCheckpoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _LedgerCheckpoint_note(ctx context.Context, field graphql.CollectedField, obj *model.LedgerCheckpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerCheckpoint_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerCheckpoint_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerCheckpoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _LedgerEntry_kind(ctx context.Context, field graphql.CollectedField, obj *evidencelog.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerEntry().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.LedgerKind) graphql.Marshaler {
+			return ec.marshalNLedgerKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐLedgerKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerEntry", field, true, true, "LedgerKind")
+}
+
+func (ec *executionContext) _LedgerEntry_id(ctx context.Context, field graphql.CollectedField, obj *evidencelog.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerEntry", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LedgerEntry_key(ctx context.Context, field graphql.CollectedField, obj *evidencelog.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerEntry().Key(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerEntry", field, true, true, "String")
+}
+
+func (ec *executionContext) _LedgerEntry_index(ctx context.Context, field graphql.CollectedField, obj *evidencelog.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerEntry().Index(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerEntry", field, true, true, "Int")
+}
+
+func (ec *executionContext) _LedgerEntry_leafHash(ctx context.Context, field graphql.CollectedField, obj *evidencelog.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_leafHash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerEntry().LeafHash(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_leafHash(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerEntry", field, true, true, "String")
+}
+
+func (ec *executionContext) _LedgerEntry_canonical(ctx context.Context, field graphql.CollectedField, obj *evidencelog.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_canonical(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerEntry().Canonical(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_canonical(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerEntry", field, true, true, "String")
+}
+
+func (ec *executionContext) _LedgerEntry_matches(ctx context.Context, field graphql.CollectedField, obj *evidencelog.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_matches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Matches(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_matches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerEntry", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _LedgerEntry_inclusionProof(ctx context.Context, field graphql.CollectedField, obj *evidencelog.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_inclusionProof(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.LedgerEntry().InclusionProof(ctx, obj, fc.Args["treeSize"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InclusionProof) graphql.Marshaler {
+			return ec.marshalOInclusionProof2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐInclusionProof(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_inclusionProof(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InclusionProof(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_LedgerEntry_inclusionProof_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _LocateCandidate_region(ctx context.Context, field graphql.CollectedField, obj *geofence.Candidate) (ret graphql.Marshaler) {
@@ -8796,6 +9575,126 @@ func (ec *executionContext) fieldContext_Query_presence(ctx context.Context, fie
 	if fc.Args, err = ec.field_Query_presence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ledgerEntry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ledgerEntry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LedgerEntry(ctx, fc.Args["kind"].(model.LedgerKind), fc.Args["id"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *evidencelog.Entry) graphql.Marshaler {
+			return ec.marshalNLedgerEntry2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋevidencelogᚐEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ledgerEntry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ledgerEntry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ledgerConsistencyProof(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ledgerConsistencyProof(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LedgerConsistencyProof(ctx, fc.Args["from"].(int), fc.Args["to"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConsistencyProof) graphql.Marshaler {
+			return ec.marshalNConsistencyProof2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐConsistencyProof(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ledgerConsistencyProof(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsistencyProof(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ledgerConsistencyProof_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ledgerCheckpoint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ledgerCheckpoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().LedgerCheckpoint(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LedgerCheckpoint) graphql.Marshaler {
+			return ec.marshalNLedgerCheckpoint2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐLedgerCheckpoint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ledgerCheckpoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerCheckpoint(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -13293,6 +14192,49 @@ func (ec *executionContext) _CheckInResult(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var consistencyProofImplementors = []string{"ConsistencyProof"}
+
+func (ec *executionContext) _ConsistencyProof(ctx context.Context, sel ast.SelectionSet, obj *model.ConsistencyProof) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, consistencyProofImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConsistencyProof")
+		case "from":
+			out.Values[i] = ec._ConsistencyProof_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._ConsistencyProof_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hashes":
+			out.Values[i] = ec._ConsistencyProof_hashes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var dayStatusImplementors = []string{"DayStatus"}
 
 func (ec *executionContext) _DayStatus(ctx context.Context, sel ast.SelectionSet, obj *checkin.Day) graphql.Marshaler {
@@ -13529,6 +14471,176 @@ func (ec *executionContext) _ImportRegionsResult(ctx context.Context, sel ast.Se
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inclusionProofImplementors = []string{"InclusionProof"}
+
+func (ec *executionContext) _InclusionProof(ctx context.Context, sel ast.SelectionSet, obj *model.InclusionProof) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inclusionProofImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InclusionProof")
+		case "index":
+			out.Values[i] = ec._InclusionProof_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "treeSize":
+			out.Values[i] = ec._InclusionProof_treeSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "leafHash":
+			out.Values[i] = ec._InclusionProof_leafHash(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hashes":
+			out.Values[i] = ec._InclusionProof_hashes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ledgerCheckpointImplementors = []string{"LedgerCheckpoint"}
+
+func (ec *executionContext) _LedgerCheckpoint(ctx context.Context, sel ast.SelectionSet, obj *model.LedgerCheckpoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ledgerCheckpointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LedgerCheckpoint")
+		case "origin":
+			out.Values[i] = ec._LedgerCheckpoint_origin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "size":
+			out.Values[i] = ec._LedgerCheckpoint_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rootHash":
+			out.Values[i] = ec._LedgerCheckpoint_rootHash(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._LedgerCheckpoint_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ledgerEntryImplementors = []string{"LedgerEntry"}
+
+func (ec *executionContext) _LedgerEntry(ctx context.Context, sel ast.SelectionSet, obj *evidencelog.Entry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ledgerEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LedgerEntry")
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LedgerEntry_kind(ctx, field, obj)
+				})
+		case "id":
+			out.Values[i] = ec._LedgerEntry_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "key":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LedgerEntry_key(ctx, field, obj)
+				})
+		case "index":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LedgerEntry_index(ctx, field, obj)
+				})
+		case "leafHash":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LedgerEntry_leafHash(ctx, field, obj)
+				})
+		case "canonical":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LedgerEntry_canonical(ctx, field, obj)
+				})
+		case "matches":
+			out.Values[i] = ec._LedgerEntry_matches(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inclusionProof":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LedgerEntry_inclusionProof(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14191,6 +15303,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_presence(ctx, field)
+				})
+		case "ledgerEntry":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ledgerEntry(ctx, field)
+				})
+		case "ledgerConsistencyProof":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ledgerConsistencyProof(ctx, field)
+				})
+		case "ledgerCheckpoint":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ledgerCheckpoint(ctx, field)
 				})
 		case "regions":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -15694,6 +16824,14 @@ func (ec *executionContext) marshalNCheckInStatus2githubᚗcomᚋhenanᚑyouth�
 	return res
 }
 
+func (ec *executionContext) marshalNConsistencyProof2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐConsistencyProof(ctx context.Context, sel ast.SelectionSet, v *model.ConsistencyProof) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConsistencyProof!")
+		return graphql.Null
+	}
+	return ec._ConsistencyProof(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCoordSystem2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgeofenceᚐDatum(ctx context.Context, v any) (geofence.Datum, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := geofence.Datum(tmp)
@@ -15882,6 +17020,32 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNLedgerCheckpoint2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐLedgerCheckpoint(ctx context.Context, sel ast.SelectionSet, v *model.LedgerCheckpoint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LedgerCheckpoint!")
+		return graphql.Null
+	}
+	return ec._LedgerCheckpoint(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLedgerEntry2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋevidencelogᚐEntry(ctx context.Context, sel ast.SelectionSet, v *evidencelog.Entry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LedgerEntry!")
+		return graphql.Null
+	}
+	return ec._LedgerEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLedgerKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐLedgerKind(ctx context.Context, v any) (model.LedgerKind, error) {
+	var res model.LedgerKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLedgerKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐLedgerKind(ctx context.Context, sel ast.SelectionSet, v model.LedgerKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNLocateCandidate2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgeofenceᚐCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*geofence.Candidate) graphql.Marshaler {
@@ -16622,6 +17786,13 @@ func (ec *executionContext) marshalOID2ᚖint64(ctx context.Context, sel ast.Sel
 	_ = ctx
 	res := scalar.MarshalID64(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOInclusionProof2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐInclusionProof(ctx context.Context, sel ast.SelectionSet, v *model.InclusionProof) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InclusionProof(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {

@@ -9,6 +9,9 @@ import (
 	"net/netip"
 	"strconv"
 	"time"
+
+	"github.com/henan-youth/onsite/evidencelog"
+	"github.com/henan-youth/onsite/ledger"
 )
 
 // config is the server's configuration. Every setting is an environment
@@ -42,6 +45,9 @@ type config struct {
 	AuditRetention        time.Duration  // security audit entries are kept this long (≥ 180 days)
 	TLSCert, TLSKey       string         // serve TLS directly when both are set
 	TrustedProxies        []netip.Prefix // proxies whose X-Forwarded-For names the client
+	LedgerKeyFile         string         // empty: onsite-ledger-key beside KeyFile (ledgerKeyFile)
+	LedgerOrigin          string         // the checkpoints' origin line
+	LedgerInterval        time.Duration  // between sequencing steps
 }
 
 // parseConfig reads the environment through getenv, then the flags in args.
@@ -71,6 +77,9 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.IntVar(&c.CheckInBatch, "checkin-batch", e.integer("ONSITE_CHECKIN_BATCH", 64), "most check-ins committed in one transaction (ONSITE_CHECKIN_BATCH)")
 	fs.IntVar(&c.CheckInWorkers, "checkin-workers", e.integer("ONSITE_CHECKIN_WORKERS", 0), "most check-in transactions in flight on MySQL (a second starts only when a full batch is waiting); 0: the default, 3 (ONSITE_CHECKIN_WORKERS)")
 	securityFlags(fs, e, &c)
+	fs.StringVar(&c.LedgerKeyFile, "ledger-key-file", e.str("ONSITE_LEDGER_KEY_FILE", ""), "ledger checkpoint signing keys; created 0600 when absent; default onsite-ledger-key beside the JWT key file (ONSITE_LEDGER_KEY_FILE)")
+	fs.StringVar(&c.LedgerOrigin, "ledger-origin", e.str("ONSITE_LEDGER_ORIGIN", ledger.DefaultOrigin), "the ledger's name, the first line of every checkpoint (ONSITE_LEDGER_ORIGIN)")
+	fs.DurationVar(&c.LedgerInterval, "ledger-interval", e.duration("ONSITE_LEDGER_INTERVAL", evidencelog.DefaultInterval), "time between ledger sequencing steps; a leaf is in a signed checkpoint within it plus one step (ONSITE_LEDGER_INTERVAL)")
 	if err := errors.Join(e.errs...); err != nil {
 		return c, err
 	}

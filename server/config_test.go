@@ -57,6 +57,7 @@ func TestBadSettingRefused(t *testing.T) {
 		{nil, map[string]string{"ONSITE_LOGIN_WINDOW": "-"}, []string{"ONSITE_LOGIN_WINDOW"}},
 		{nil, map[string]string{"ONSITE_CHECKIN_BATCH": "64k"}, []string{"ONSITE_CHECKIN_BATCH"}},
 		{nil, map[string]string{"ONSITE_CHECKIN_WORKERS": "three"}, []string{"ONSITE_CHECKIN_WORKERS"}},
+		{nil, map[string]string{"ONSITE_LEDGER_INTERVAL": "fast"}, []string{"ONSITE_LEDGER_INTERVAL"}},
 		{nil, map[string]string{"ONSITE_DB": "postgres"}, []string{"ONSITE_DB", "postgres"}},
 		{nil, map[string]string{"ONSITE_DEV": "maybe", "ONSITE_BCRYPT_COST": "high"}, []string{"ONSITE_DEV", "ONSITE_BCRYPT_COST"}},
 		{nil, map[string]string{"ONSITE_TLS_CERT": "cert.pem"}, []string{"ONSITE_TLS_CERT", "ONSITE_TLS_KEY"}},

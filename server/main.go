@@ -4,10 +4,14 @@
 //	ONSITE_DB=mysql ONSITE_DSN='user:pw@tcp(host:3306)/onsite' go run ./server
 //	go run ./server import-regions --kind campus [--datum WGS84] FILE.geojson
 //	go run ./server create-admin -role SECURITY_ADMIN -username secadmin2
+//	go run ./server ledger-key [-rotate]       # the ledger's verifier keys, for the inspectors
+//	go run ./server witness -url URL -state DIR -key VKEY
+//	go run ./server export-ledger -o FILE
+//	go run ./server verify-ledger -checkpoint CP [-export FILE]
 //
-// The first word is the command: serve (the default), import-regions or
-// create-admin; any other word, or an argument left after the flags, is an
-// error.
+// The first word is the command: serve (the default), import-regions,
+// create-admin or one of the ledger's (docs/ledger.md); any other word, or
+// an argument left after the flags, is an error.
 // Configuration is environment variables with matching flags (see
 // config.go and the README). SIGINT or SIGTERM shut it down gracefully:
 // in-flight requests finish first.
@@ -47,7 +51,8 @@ func main() {
 
 // commandList names run's commands, for the errors that refuse others.
 const commandList = "commands: serve (the default: run the API server), import-regions (load counties or campuses from GeoJSON), " +
-	"create-admin (an administrator account with a one-time password)"
+	"create-admin (an administrator account with a one-time password), " +
+	"ledger-key (print or rotate the checkpoint key), witness (check the server's checkpoint), export-ledger, verify-ledger"
 
 // run starts the server (or a subcommand) and returns when ctx is cancelled
 // and in-flight requests have finished, or on a start-up error: an unknown
@@ -82,6 +87,14 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return importRegions(ctx, args, getenv, stdout, opts.now)
 	case "create-admin":
 		return createAdmin(ctx, args, getenv, stdout, opts.now)
+	case "ledger-key":
+		return ledgerKey(args, getenv, stdout)
+	case "witness":
+		return witness(ctx, args, getenv, stdout, opts.now)
+	case "export-ledger":
+		return exportLedger(ctx, args, getenv, stdout)
+	case "verify-ledger":
+		return verifyLedger(ctx, args, getenv, stdout)
 	}
 	return fmt.Errorf("unknown command %q; %s", cmd, commandList)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/henan-youth/onsite/auth"
 	"github.com/henan-youth/onsite/checkin"
 	"github.com/henan-youth/onsite/compliance"
+	"github.com/henan-youth/onsite/evidencelog"
 	"github.com/henan-youth/onsite/graph"
 	"github.com/henan-youth/onsite/presence"
 	"github.com/henan-youth/onsite/regions"
@@ -35,6 +36,10 @@ type app struct {
 	regions  *regions.Service
 	checkins *checkin.Service
 	metrics  *prometheus.Registry
+
+	ledger     *evidencelog.Service // the evidence ledger: sequencer, checkpoints, proofs (ledger.go)
+	ledgerStop func()               // stops the sequencer; nil until started
+	ledgerDone chan struct{}        // closed when the sequencer has stopped
 }
 
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
@@ -82,6 +87,10 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 		Compliance: compliance.DefaultPolicy(), Now: now}
 	a.metrics = prometheus.NewRegistry()
 	a.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if a.ledger, err = openLedger(cfg, st, log, now, a.metrics); err != nil {
+		st.Close()
+		return nil, err
+	}
 	a.checkins.StartGroupCommit(checkin.QueueConfig{MaxBatch: cfg.CheckInBatch, Workers: cfg.CheckInWorkers,
 		Observe: batchMetrics(a.metrics, log)})
 	return a, nil
@@ -127,8 +136,10 @@ func batchMetrics(reg prometheus.Registerer, log *slog.Logger) func(checkin.Batc
 	}
 }
 
-// close stops group commit (after the batches in flight) and the store.
+// close stops the ledger's sequencer and group commit (after the batches
+// in flight), then the store.
 func (a *app) close() {
+	a.stopLedger()
 	a.checkins.Close()
 	a.store.Close()
 }
@@ -137,11 +148,12 @@ func (a *app) close() {
 func (a *app) routes() http.Handler {
 	reg := a.metrics
 	gql := graph.NewHandler(graph.Deps{
-		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, CheckIns: a.checkins, Log: a.log, Metrics: reg,
+		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, CheckIns: a.checkins, Ledger: a.ledger, Log: a.log, Metrics: reg,
 		Dev: a.cfg.Dev, RequestTimeout: a.cfg.RequestTimeout,
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", gql)
+	a.ledgerRoutes(mux)
 	if a.cfg.Dev {
 		mux.Handle("/", http.RedirectHandler("/graphql", http.StatusFound))
 		mux.HandleFunc("/debug/pprof/", pprof.Index) // profiles, dev mode only
@@ -234,6 +246,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, opts runOptions) e
 	go func() { errc <- srv.Serve(ln) }()
 	go a.refreshRegions(ctx, time.Minute)
 	go a.pruneAudit(ctx, 24*time.Hour)
+	a.startLedger(ctx)
 	if opts.started != nil {
 		opts.started(a, ln.Addr())
 	}

@@ -42,6 +42,7 @@ type Writes struct {
 	CheckIns []*models.CheckIn    // new rows; Commit sets their IDs
 	Reviews  []*models.Review     // new rulings; Commit sets their IDs
 	Days     []models.PresenceDay // changed aggregates, matched by (user, date, region)
+	Leaves   []models.Leaf        // the ledger leaves of the new rows, by natural key
 }
 
 // Days returns the stored days of keys — an empty aggregate where there is
@@ -94,7 +95,8 @@ func (t *EvidenceTx) keep(d *models.PresenceDay) {
 }
 
 // Commit writes w and commits, in the transaction's last round: the
-// check-ins (their ids read back), the rulings and the days. Any error
+// check-ins (their ids read back), the rulings, the days and the rows'
+// ledger leaves (one INSERT, sequenced later off this path). Any error
 // means nothing of the transaction was stored: UNAVAILABLE when the
 // database failed, CONFLICT for a duplicate key (a twin committed first),
 // INTERNAL otherwise.
@@ -163,6 +165,9 @@ func (t *EvidenceTx) writes(w Writes) ([]stmt, error) {
 			return nil, up.Error
 		}
 		out = append(out, stmt{sql: withoutReturning(up.Statement.SQL.String()), args: up.Statement.Vars})
+	}
+	if len(w.Leaves) > 0 {
+		out = append(out, insertLeaves(w.Leaves, db.Config.NowFunc()))
 	}
 	return out, nil
 }

@@ -36,6 +36,7 @@ func migrations() []migration {
 		}},
 		{5, "account security: auth version, password flags, session policy of refresh tokens", migrateAccountSecurity},
 		{6, "security audit log with its hash chain", migrateAuditLog},
+		{15, "ledger: leaves, subtree hashes, tree state and sequencer lease, checkpoints, backfill bounds", migrateLedger},
 	}
 }
 

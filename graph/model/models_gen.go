@@ -3,6 +3,10 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/henan-youth/onsite/geofence"
@@ -94,6 +98,13 @@ type CheckInInput struct {
 	Provider     *string  `json:"provider,omitempty"`
 }
 
+type ConsistencyProof struct {
+	From int `json:"from"`
+	To   int `json:"to"`
+	// The consistency proof (RFC 9162 2.1.4), base64.
+	Hashes []string `json:"hashes"`
+}
+
 type CreateUserInput struct {
 	Username        string       `json:"username"`
 	Password        string       `json:"password"`
@@ -129,6 +140,24 @@ type ImportRegionsResult struct {
 	Unchanged int `json:"unchanged"`
 	// Geometry warnings such as self-intersections, with their location.
 	Warnings []string `json:"warnings"`
+}
+
+type InclusionProof struct {
+	Index    int    `json:"index"`
+	TreeSize int    `json:"treeSize"`
+	LeafHash string `json:"leafHash"`
+	// The audit path (RFC 9162 2.1.3), base64, leaf level first.
+	Hashes []string `json:"hashes"`
+}
+
+// A signed tree head.
+type LedgerCheckpoint struct {
+	Origin string `json:"origin"`
+	Size   int    `json:"size"`
+	// The tree's root hash, base64.
+	RootHash string `json:"rootHash"`
+	// The signed note (C2SP tlog-checkpoint), byte for byte as GET /ledger/checkpoint serves it.
+	Note string `json:"note"`
 }
 
 type LocateResult struct {
@@ -214,4 +243,61 @@ type WorkGroupConnection struct {
 type WorkGroupEdge struct {
 	Cursor string            `json:"cursor"`
 	Node   *models.WorkGroup `json:"node"`
+}
+
+type LedgerKind string
+
+const (
+	// A check-in; the id is the check-in's.
+	LedgerKindCheckIn LedgerKind = "CHECK_IN"
+	// A ruling on a check-in; the id is the ruling's.
+	LedgerKindReview LedgerKind = "REVIEW"
+)
+
+var AllLedgerKind = []LedgerKind{
+	LedgerKindCheckIn,
+	LedgerKindReview,
+}
+
+func (e LedgerKind) IsValid() bool {
+	switch e {
+	case LedgerKindCheckIn, LedgerKindReview:
+		return true
+	}
+	return false
+}
+
+func (e LedgerKind) String() string {
+	return string(e)
+}
+
+func (e *LedgerKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LedgerKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LedgerKind", str)
+	}
+	return nil
+}
+
+func (e LedgerKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LedgerKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LedgerKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

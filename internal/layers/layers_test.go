@@ -20,17 +20,19 @@ const module = "github.com/henan-youth/onsite/"
 // models and authz; use cases (checkin, account, regions) sit on store and
 // the pure packages; graph on the use cases; server wires everything.
 var allowed = map[string][]string{
-	"models":     {},
-	"authz":      {"models"},
-	"geofence":   {"models"},
-	"presence":   {"models"},
-	"compliance": {"models", "presence"},
-	"regiondata": {},
-	"auth":       {"authz", "models"},
-	"store":      {"authz", "models"},
-	"regions":    {"authz", "geofence", "models", "regiondata", "store"},
-	"account":    {"auth", "authz", "models", "store"},
-	"checkin":    {"authz", "compliance", "geofence", "models", "presence", "regions", "store"},
+	"models":      {},
+	"authz":       {"models"},
+	"geofence":    {"models"},
+	"presence":    {"models"},
+	"compliance":  {"models", "presence"},
+	"regiondata":  {},
+	"auth":        {"authz", "models"},
+	"store":       {"authz", "models"},
+	"regions":     {"authz", "geofence", "models", "regiondata", "store"},
+	"account":     {"auth", "authz", "models", "store"},
+	"ledger":      {"models"},
+	"checkin":     {"authz", "compliance", "geofence", "ledger", "models", "presence", "regions", "store"},
+	"evidencelog": {"authz", "ledger", "models", "store"},
 }
 
 func TestImportsPointDown(t *testing.T) {

@@ -1,0 +1,156 @@
+package ledger
+
+import (
+	"encoding/hex"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/henan-youth/onsite/models"
+)
+
+func sampleCheckIn() *models.CheckIn {
+	alt, region := 72.5, int64(9)
+	return &models.CheckIn{ID: 41, UserID: 3, ClientID: "li-0001", PayloadHash: "ab12", Lat: 34.829899, Lon: 114.820572, AccuracyM: 15,
+		CoordSystem: "GCJ02", WGSLat: 34.828, WGSLon: 114.814, Altitude: &alt, Provider: "gps", DeviceID: "li-phone-1",
+		DeviceTime: time.Date(2026, 3, 2, 1, 2, 3, 4_000_000, time.UTC), ReceivedAt: time.Date(2026, 3, 2, 1, 2, 4, 0, time.UTC),
+		OccurredAt: time.Date(2026, 3, 2, 1, 2, 4, 0, time.UTC), LocalDate: "2026-03-02", RegionID: &region, RegionVersion: 1,
+		Verdict: "INSIDE", EdgeDistanceM: 812.25, Flags: "[]",
+		Located: models.Located{{RegionID: 9, RegionVersion: 1, Verdict: "INSIDE", EdgeDistanceM: 812.25}},
+		Status:  models.CheckInAccepted, PolicyVersion: "province-default-1", CreatedAt: time.Now()}
+}
+
+func sampleReview() *models.Review {
+	return &models.Review{ID: 5, CheckInID: 41, ReviewerID: 2, Decision: models.ReviewConfirm, Reason: "seen at the county office",
+		CreatedAt: time.Date(2026, 3, 2, 3, 0, 0, 0, time.UTC)}
+}
+
+// TestEncodingFollowsItsFormat: every kind's bytes decode by its Format
+// with nothing left over, so the Format (and docs/ledger.md, written from
+// it) describes exactly what is hashed.
+func TestEncodingFollowsItsFormat(t *testing.T) {
+	for _, rec := range []any{sampleCheckIn(), sampleReview(), &models.CheckIn{}, &models.Review{}} {
+		b, err := Canonical(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, vals, err := Decode(b)
+		if err != nil {
+			t.Fatalf("%T: %v", rec, err)
+		}
+		if got := len(vals); got < len(f.Fields) {
+			t.Errorf("%T: got %d values, want at least %d", rec, got, len(f.Fields))
+		}
+	}
+	_, vals, _ := Decode(mustCanonical(t, sampleCheckIn()))
+	want := map[string]string{"client_id": `"li-0001"`, "lat": "34.829899", "speed": "null", "altitude": "72.5",
+		"device_time": "2026-03-02T01:02:03.004000Z", "located[0].verdict": `"INSIDE"`, "located.count": "1", "region_id": "9"}
+	for _, v := range vals {
+		if w, ok := want[v.Name]; ok && v.Value != w {
+			t.Errorf("%s: got %s, want %s", v.Name, v.Value, w)
+		}
+	}
+}
+
+func mustCanonical(t *testing.T, rec any) []byte {
+	t.Helper()
+	b, err := Canonical(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestReviewBytes pins the bytes of a ruling: a change of layout must be a
+// new version, never a silent change of an old one.
+func TestReviewBytes(t *testing.T) {
+	got := hex.EncodeToString(mustCanonical(t, sampleReview()))
+	want := "00000006" + hex.EncodeToString([]byte("review")) + "0001" + // kind, version
+		"0000000000000029" + "0000000000000002" + // check_in_id 41, reviewer_id 2
+		"00000007" + hex.EncodeToString([]byte("CONFIRM")) +
+		"00000019" + hex.EncodeToString([]byte("seen at the county office")) +
+		"00064c01c855ac00" // 2026-03-02T03:00:00Z in microseconds (1772420400000000)
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestWhatChangesTheBytes(t *testing.T) {
+	base := mustCanonical(t, sampleCheckIn())
+	for _, c := range []struct {
+		name string
+		edit func(c *models.CheckIn)
+		same bool
+	}{
+		{"the database id", func(c *models.CheckIn) { c.ID = 99 }, true},
+		{"created_at", func(c *models.CheckIn) { c.CreatedAt = time.Time{} }, true},
+		{"the time zone of a time", func(c *models.CheckIn) { c.DeviceTime = c.DeviceTime.In(time.FixedZone("CST", 8*3600)) }, true},
+		{"minus zero", func(c *models.CheckIn) { c.EdgeDistanceM = 0; c.Located[0].EdgeDistanceM = 812.25 }, false},
+		{"the latitude", func(c *models.CheckIn) { c.Lat = math.Nextafter(c.Lat, 90) }, false},
+		{"a microsecond", func(c *models.CheckIn) { c.ReceivedAt = c.ReceivedAt.Add(time.Microsecond) }, false},
+		{"absent speed vs zero speed", func(c *models.CheckIn) { z := 0.0; c.Speed = &z }, false},
+		{"a located region", func(c *models.CheckIn) { c.Located = nil }, false},
+		{"a string boundary", func(c *models.CheckIn) { c.ClientID, c.PayloadHash = "li-0001a", "b12" }, false},
+	} {
+		c2 := sampleCheckIn()
+		c.edit(c2)
+		if same := slices.Equal(mustCanonical(t, c2), base); same != c.same {
+			t.Errorf("%s: got same bytes %v, want %v", c.name, same, c.same)
+		}
+	}
+	neg, pos := sampleCheckIn(), sampleCheckIn()
+	neg.EdgeDistanceM, pos.EdgeDistanceM = math.Copysign(0, -1), 0
+	if !slices.Equal(mustCanonical(t, neg), mustCanonical(t, pos)) {
+		t.Error("-0 and +0 encode differently")
+	}
+}
+
+func TestDecodeRefusesMalformed(t *testing.T) {
+	good := mustCanonical(t, sampleReview())
+	for name, b := range map[string][]byte{
+		"empty":          nil,
+		"truncated":      good[:len(good)-1],
+		"trailing bytes": append(slices.Clone(good), 0),
+		"unknown kind":   append([]byte{0, 0, 0, 1, 'x', 0, 1}, good[12:]...),
+		"unknown version": func() []byte {
+			b := slices.Clone(good)
+			b[11] = 9
+			return b
+		}(),
+	} {
+		if _, _, err := Decode(b); err == nil {
+			t.Errorf("%s: decoded", name)
+		}
+	}
+}
+
+func TestDiffNamesFields(t *testing.T) {
+	a := sampleCheckIn()
+	b := sampleCheckIn()
+	b.Lat, b.Lon = 34.9, 114.9
+	got := strings.Join(Diff(mustCanonical(t, a), mustCanonical(t, b)), "; ")
+	want := "lat: 34.829899 → 34.9; lon: 114.820572 → 114.9"
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestKeys(t *testing.T) {
+	for _, c := range []struct {
+		rec  any
+		want string
+	}{
+		{sampleCheckIn(), `checkin user=3 client="li-0001"`},
+		{sampleReview(), "review check_in=41"},
+	} {
+		k, err := Key(c.rec)
+		if err != nil || k.String() != c.want {
+			t.Errorf("got %v, %v; want %s", k, err, c.want)
+		}
+	}
+	if _, err := LeafOf(struct{}{}); err == nil {
+		t.Error("an unknown type has a leaf")
+	}
+}

@@ -51,12 +51,19 @@ const (
 	ReadCheckIns  Op = "checkin.read"   // check-ins, presence days, trips
 	ReviewCheckIn Op = "checkin.review" // confirm or reject a waiting check-in
 	SignIn        Op = "account.signIn" // look accounts up by name, bind devices, keep sessions: the server only
+
+	RecordActivity Op = "activity.create" // record one's own youth work
+	ReadActivities Op = "activity.read"   // activities, interviewees (contacts masked), needs, photos
+	ReviewActivity Op = "activity.review" // confirm or reject a waiting activity
+	RevealContact  Op = "contact.reveal"  // see an interviewee's contact in clear, with a logged reason (R11 call-backs)
+	WriteFollowUps Op = "followup.write"  // open and update the follow-up of a need
 )
 
 // AllOps lists every operation, for the matrix test.
 func AllOps() []Op {
 	return []Op{ReadOrgUnits, WriteOrgUnits, ReadUsers, WriteUsers, ResetPassword, ReadDevices, ApproveDevice,
-		ReadRegions, WriteRegions, ReadWork, WriteWork, CheckIn, ReadCheckIns, ReviewCheckIn, SignIn}
+		ReadRegions, WriteRegions, ReadWork, WriteWork, CheckIn, ReadCheckIns, ReviewCheckIn, SignIn,
+		RecordActivity, ReadActivities, ReviewActivity, RevealContact, WriteFollowUps}
 }
 
 // Reach is how far an operation reaches for one role.
@@ -77,7 +84,9 @@ func (r Reach) String() string {
 // Matrix is the authorization matrix: role × operation → reach. Cadres see
 // their own data; supervisors their org-unit subtree; the discipline group
 // reads everything and writes only its own records (reviews); admins do
-// everything. Check-ins are sent only by the dispatched cadre on the ground
+// everything but an interviewee's contact in clear, which only the
+// discipline group may see, for a call-back, with a logged reason.
+// Check-ins and activities are sent only by the dispatched cadre on the ground
 // (R1 leaders are cadres of division rank), never on someone's behalf; only
 // cadres have a bound device. The org chart itself (names of units) is
 // readable by every signed-in user. Signing in is the server's own work.
@@ -101,6 +110,12 @@ func Matrix() map[Op]map[models.Role]Reach {
 		ReadCheckIns:  {C: Self, S: Subtree, D: All, A: All},
 		ReviewCheckIn: {C: None, S: Subtree, D: All, A: All},
 		SignIn:        {C: None, S: None, D: None, A: None},
+
+		RecordActivity: {C: Self, S: None, D: None, A: None},
+		ReadActivities: {C: Self, S: Subtree, D: All, A: All},
+		ReviewActivity: {C: None, S: Subtree, D: All, A: All},
+		RevealContact:  {C: None, S: None, D: All, A: None},
+		WriteFollowUps: {C: Self, S: Subtree, D: None, A: All},
 	}
 }
 

@@ -4,6 +4,9 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/henan-youth/onsite/activity"
+	"github.com/henan-youth/onsite/compliance"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/henan-youth/onsite/account"
@@ -15,13 +18,15 @@ import (
 
 // Deps are the services and limits the GraphQL endpoint runs with.
 type Deps struct {
-	Store    *store.Store
-	Accounts *account.Service
-	Tokens   *auth.Tokens
-	Regions  *regions.Service
-	CheckIns *checkin.Service
-	Log      *slog.Logger
-	Metrics  prometheus.Registerer // nil: no metrics
+	Store      *store.Store
+	Accounts   *account.Service
+	Tokens     *auth.Tokens
+	Regions    *regions.Service
+	CheckIns   *checkin.Service
+	Activities *activity.Service
+	Rules      compliance.Policy // the numbers of R2–R10 reports show
+	Log        *slog.Logger
+	Metrics    prometheus.Registerer // nil: no metrics
 
 	Dev             bool          // GraphiQL, introspection and field suggestions
 	MaxBodyBytes    int64         // request body limit; 1 MiB when zero

@@ -104,7 +104,7 @@ func middleware(d Deps, next http.Handler) http.Handler {
 		}
 		ctx = context.WithValue(ctx, keyClientAddr, host)
 		ctx = context.WithValue(ctx, keySession, authenticate(d.Tokens, r.Header.Get("Authorization")))
-		ctx = context.WithValue(ctx, keyLoaders, newLoaders(d.Store, d.Regions))
+		ctx = context.WithValue(ctx, keyLoaders, newLoaders(d.Store, d.Regions, d.Activities))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

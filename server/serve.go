@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/henan-youth/onsite/account"
+	"github.com/henan-youth/onsite/activity"
 	"github.com/henan-youth/onsite/auth"
 	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/checkin"
@@ -34,6 +35,7 @@ type app struct {
 	accounts *account.Service
 	regions  *regions.Service
 	checkins *checkin.Service
+	acts     *activity.Service
 	metrics  *prometheus.Registry
 }
 
@@ -78,6 +80,8 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 		Compliance: compliance.DefaultPolicy(), Now: now}
 	a.metrics = prometheus.NewRegistry()
 	a.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.acts = &activity.Service{Store: st, Regions: a.regions, Contacts: &activity.Contacts{}, Policy: a.checkins.Policy,
+		Photos: activity.DefaultPhotoPolicy(), PolicyVersion: a.checkins.PolicyVersion, Now: now}
 	a.checkins.StartGroupCommit(checkin.QueueConfig{MaxBatch: cfg.CheckInBatch, Workers: cfg.CheckInWorkers,
 		Observe: batchMetrics(a.metrics, log)})
 	return a, nil
@@ -157,7 +161,7 @@ func (a *app) close() {
 func (a *app) routes() http.Handler {
 	reg := a.metrics
 	gql := graph.NewHandler(graph.Deps{
-		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, CheckIns: a.checkins, Log: a.log, Metrics: reg,
+		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, CheckIns: a.checkins, Activities: a.acts, Rules: a.checkins.Compliance, Log: a.log, Metrics: reg,
 		Dev: a.cfg.Dev, RequestTimeout: a.cfg.RequestTimeout,
 	})
 	mux := http.NewServeMux()

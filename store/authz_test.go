@@ -142,21 +142,26 @@ func exercise(t *testing.T, s *store.Store, op authz.Op, p *authz.Principal, tar
 // user in another unit, through the store's real queries.
 func TestAuthorizationMatrix(t *testing.T) {
 	want := map[authz.Op]map[models.Role]authz.Reach{ // the policy, written out independently of Matrix()
-		authz.ReadOrgUnits:  {models.RoleCadre: authz.All, models.RoleSupervisor: authz.All, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
-		authz.WriteOrgUnits: {models.RoleSupervisor: authz.Subtree, models.RoleAdmin: authz.All},
-		authz.ReadUsers:     {models.RoleCadre: authz.Self, models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
-		authz.WriteUsers:    {models.RoleSupervisor: authz.Subtree, models.RoleAdmin: authz.All},
-		authz.ResetPassword: {models.RoleAdmin: authz.All},
-		authz.ReadDevices:   {models.RoleCadre: authz.Self, models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
-		authz.ApproveDevice: {models.RoleAdmin: authz.All},
-		authz.ReadRegions:   {models.RoleCadre: authz.All, models.RoleSupervisor: authz.All, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
-		authz.WriteRegions:  {models.RoleAdmin: authz.All},
-		authz.ReadWork:      {models.RoleCadre: authz.Self, models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
-		authz.WriteWork:     {models.RoleSupervisor: authz.Subtree, models.RoleAdmin: authz.All},
-		authz.CheckIn:       {models.RoleCadre: authz.Self},
-		authz.ReadCheckIns:  {models.RoleCadre: authz.Self, models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
-		authz.ReviewCheckIn: {models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
-		authz.SignIn:        {}, // the server's own work: no user role
+		authz.ReadOrgUnits:   {models.RoleCadre: authz.All, models.RoleSupervisor: authz.All, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
+		authz.WriteOrgUnits:  {models.RoleSupervisor: authz.Subtree, models.RoleAdmin: authz.All},
+		authz.ReadUsers:      {models.RoleCadre: authz.Self, models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
+		authz.WriteUsers:     {models.RoleSupervisor: authz.Subtree, models.RoleAdmin: authz.All},
+		authz.ResetPassword:  {models.RoleAdmin: authz.All},
+		authz.ReadDevices:    {models.RoleCadre: authz.Self, models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
+		authz.ApproveDevice:  {models.RoleAdmin: authz.All},
+		authz.ReadRegions:    {models.RoleCadre: authz.All, models.RoleSupervisor: authz.All, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
+		authz.WriteRegions:   {models.RoleAdmin: authz.All},
+		authz.ReadWork:       {models.RoleCadre: authz.Self, models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
+		authz.WriteWork:      {models.RoleSupervisor: authz.Subtree, models.RoleAdmin: authz.All},
+		authz.CheckIn:        {models.RoleCadre: authz.Self},
+		authz.ReadCheckIns:   {models.RoleCadre: authz.Self, models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
+		authz.ReviewCheckIn:  {models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
+		authz.SignIn:         {}, // the server's own work: no user role
+		authz.RecordActivity: {models.RoleCadre: authz.Self},
+		authz.ReadActivities: {models.RoleCadre: authz.Self, models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
+		authz.ReviewActivity: {models.RoleSupervisor: authz.Subtree, models.RoleDiscipline: authz.All, models.RoleAdmin: authz.All},
+		authz.RevealContact:  {models.RoleDiscipline: authz.All},
+		authz.WriteFollowUps: {models.RoleCadre: authz.Self, models.RoleSupervisor: authz.Subtree, models.RoleAdmin: authz.All},
 	}
 	matrix := authz.Matrix()
 	for _, op := range authz.AllOps() {

@@ -34,6 +34,9 @@ func migrations() []migration {
 		{baselineVersion, "baseline: org units, users, devices, sessions, regions, work groups, assignments, check-ins, reviews, presence days", func(tx *gorm.DB) error {
 			return tx.Migrator().AutoMigrate(baseline()...)
 		}},
+		{20, "youth work: activities, interviewees, needs, photos, rulings, follow-ups, contact reveals", func(tx *gorm.DB) error {
+			return tx.Migrator().AutoMigrate(youthWork()...)
+		}},
 	}
 }
 

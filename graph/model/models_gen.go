@@ -5,9 +5,51 @@ package model
 import (
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/henan-youth/onsite/activity"
 	"github.com/henan-youth/onsite/geofence"
 	"github.com/henan-youth/onsite/models"
 )
+
+type ActivityConnection struct {
+	Edges    []*ActivityEdge `json:"edges"`
+	PageInfo *PageInfo       `json:"pageInfo"`
+}
+
+type ActivityEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *models.Activity `json:"node"`
+}
+
+type ActivityInput struct {
+	// Client-generated id (a UUID), unique per cadre; retrying with the same id and payload returns the original answer.
+	ClientID string              `json:"clientId"`
+	Kind     models.ActivityKind `json:"kind"`
+	Lat      float64             `json:"lat"`
+	Lon      float64             `json:"lon"`
+	// Accuracy radius in metres.
+	Accuracy    float64        `json:"accuracy"`
+	CoordSystem geofence.Datum `json:"coordSystem"`
+	// The phone's clock when the activity took place.
+	DeviceTime   time.Time `json:"deviceTime"`
+	MockLocation bool      `json:"mockLocation"`
+	Topic        string    `json:"topic"`
+	Notes        *string   `json:"notes,omitempty"`
+	// Interviews only.
+	Interviewee *IntervieweeInput `json:"interviewee,omitempty"`
+	// Forums and lectures: how many took part.
+	Participants *int `json:"participants,omitempty"`
+	// Forums and lectures: the organising body, e.g. the county League committee.
+	HostOrganisation *string `json:"hostOrganisation,omitempty"`
+	// Forums and lectures, optional: names of participants.
+	ParticipantList []string `json:"participantList,omitempty"`
+	// Needs and problems raised.
+	Needs []*NeedInput `json:"needs,omitempty"`
+	// 1–9 photos for forums and lectures, up to 9 otherwise (JPEG, PNG, HEIC).
+	Photos []*graphql.Upload `json:"photos,omitempty"`
+	// The cadre's earlier activity this one corrects; the earlier one then counts no more.
+	Corrects *int64 `json:"corrects,omitempty"`
+}
 
 type AssignInput struct {
 	// Assign one cadre, or every member of a work group.
@@ -93,12 +135,35 @@ type DeviceEdge struct {
 	Node   *models.Device `json:"node"`
 }
 
+type FollowUpConnection struct {
+	Edges    []*FollowUpEdge `json:"edges"`
+	PageInfo *PageInfo       `json:"pageInfo"`
+}
+
+type FollowUpEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *models.FollowUp `json:"node"`
+}
+
 type ImportRegionsResult struct {
 	Created   int `json:"created"`
 	Updated   int `json:"updated"`
 	Unchanged int `json:"unchanged"`
 	// Geometry warnings such as self-intersections, with their location.
 	Warnings []string `json:"warnings"`
+}
+
+type IntervieweeInput struct {
+	Name string `json:"name"`
+	// One of 14-17, 18-24, 25-28, 29-35, 36+; omit when unknown.
+	AgeBand      *string `json:"ageBand,omitempty"`
+	Occupation   *string `json:"occupation,omitempty"`
+	Organisation *string `json:"organisation,omitempty"`
+	// Township or village.
+	Place *string `json:"place,omitempty"`
+	// A Chinese mobile or landline number; kept only when phoneConsent is true, encrypted, shown masked.
+	Phone        *string `json:"phone,omitempty"`
+	PhoneConsent bool    `json:"phoneConsent"`
 }
 
 type LocateResult struct {
@@ -113,6 +178,12 @@ type LocateResult struct {
 }
 
 type Mutation struct {
+}
+
+type NeedInput struct {
+	// One of EMPLOYMENT, EDUCATION, ENTREPRENEURSHIP, MARRIAGE_FAMILY, HEALTH, HOUSING, RIGHTS, CULTURE_SPORTS, DIGITAL_SKILLS, VOLUNTEERING, OTHER.
+	Category string `json:"category"`
+	Text     string `json:"text"`
 }
 
 type OrgUnitConnection struct {
@@ -184,4 +255,14 @@ type WorkGroupConnection struct {
 type WorkGroupEdge struct {
 	Cursor string            `json:"cursor"`
 	Node   *models.WorkGroup `json:"node"`
+}
+
+type YouthWorkConnection struct {
+	Edges    []*YouthWorkEdge `json:"edges"`
+	PageInfo *PageInfo        `json:"pageInfo"`
+}
+
+type YouthWorkEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *activity.Summary `json:"node"`
 }

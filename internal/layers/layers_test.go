@@ -26,6 +26,7 @@ var allowed = map[string][]string{
 	"presence":   {"models"},
 	"compliance": {"models", "presence"},
 	"regiondata": {},
+	"blob":       {"models"},
 	"auth":       {"authz", "models"},
 	"store":      {"authz", "models"},
 	"regions":    {"authz", "geofence", "models", "regiondata", "store"},

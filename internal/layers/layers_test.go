@@ -27,6 +27,7 @@ var allowed = map[string][]string{
 	"compliance": {"models", "presence"},
 	"regiondata": {},
 	"blob":       {"models"},
+	"photo":      {"models"},
 	"auth":       {"authz", "models"},
 	"store":      {"authz", "models"},
 	"regions":    {"authz", "geofence", "models", "regiondata", "store"},

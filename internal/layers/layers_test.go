@@ -28,6 +28,7 @@ var allowed = map[string][]string{
 	"regiondata": {},
 	"blob":       {"models"},
 	"photo":      {"models"},
+	"secret":     {"models"},
 	"auth":       {"authz", "models"},
 	"store":      {"authz", "models"},
 	"regions":    {"authz", "geofence", "models", "regiondata", "store"},

@@ -16,8 +16,9 @@ const module = "github.com/henan-youth/onsite/"
 
 // allowed lists, for each package, the project packages it may import.
 // Pure packages (models, authz, geofence, presence, compliance) import
-// nothing that touches a database, HTTP or GraphQL; store imports only
-// models and authz; use cases (checkin, account, regions) sit on store and
+// nothing that touches a database, HTTP or GraphQL; the evidence
+// infrastructure (blob, photo, secret, contact) imports only models and its
+// libraries; store imports only models and authz; use cases (checkin, account, regions) sit on store and
 // the pure packages; graph on the use cases; server wires everything.
 var allowed = map[string][]string{
 	"models":     {},
@@ -26,6 +27,10 @@ var allowed = map[string][]string{
 	"presence":   {"models"},
 	"compliance": {"models", "presence"},
 	"regiondata": {},
+	"blob":       {"models"},
+	"photo":      {"models"},
+	"secret":     {"models"},
+	"contact":    {"models"},
 	"auth":       {"authz", "models"},
 	"store":      {"authz", "models"},
 	"regions":    {"authz", "geofence", "models", "regiondata", "store"},

@@ -30,6 +30,7 @@ type Deps struct {
 
 	Dev             bool          // GraphiQL, introspection and field suggestions
 	MaxBodyBytes    int64         // request body limit; 1 MiB when zero
+	MaxUploadBytes  int64         // limit of a multipart request with photos; 80 MiB when zero
 	ComplexityLimit int           // query complexity limit; 3000 when zero
 	TokenLimit      int           // parser token limit; 10000 when zero
 	RequestTimeout  time.Duration // per-request deadline; 15 s when zero
@@ -38,6 +39,9 @@ type Deps struct {
 func (d *Deps) defaults() {
 	if d.MaxBodyBytes == 0 {
 		d.MaxBodyBytes = 1 << 20
+	}
+	if d.MaxUploadBytes == 0 {
+		d.MaxUploadBytes = 80 << 20
 	}
 	if d.ComplexityLimit == 0 {
 		d.ComplexityLimit = 3000

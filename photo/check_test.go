@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/henan-youth/onsite/internal/testimage"
 )
 
 // The activity the tests' photos document: an interview in 兰考县 at 10:00
@@ -23,24 +25,24 @@ func TestInspect(t *testing.T) {
 		lat, lon  float64
 		wantTaken time.Time // zero = none
 	}{
-		{"jpeg with gps and time", makeJPEG(t, buildExif(t, exifSpec{gps: true, lat: 34.8215, lon: 114.8123, taken: "2026:11:16 10:20:00", offset: "+08:00"})),
+		{"jpeg with gps and time", testimage.JPEG(t, testimage.TIFF(t, testimage.EXIF{GPS: true, Lat: 34.8215, Lon: 114.8123, Taken: "2026:11:16 10:20:00", Offset: "+08:00"})),
 			true, 34.8215, 114.8123, time.Date(2026, 11, 16, 10, 20, 0, 0, cst)},
-		{"southern and western hemispheres", makeJPEG(t, buildExif(t, exifSpec{gps: true, lat: -33.8688, lon: -70.6693})),
+		{"southern and western hemispheres", testimage.JPEG(t, testimage.TIFF(t, testimage.EXIF{GPS: true, Lat: -33.8688, Lon: -70.6693})),
 			true, -33.8688, -70.6693, time.Time{}},
-		{"time without offset is Beijing time", makeJPEG(t, buildExif(t, exifSpec{taken: "2026:11:16 10:05:00"})),
+		{"time without offset is Beijing time", testimage.JPEG(t, testimage.TIFF(t, testimage.EXIF{Taken: "2026:11:16 10:05:00"})),
 			false, 0, 0, time.Date(2026, 11, 16, 10, 5, 0, 0, cst)},
-		{"time without offset, GPS stamp in UTC wins", makeJPEG(t, buildExif(t, exifSpec{gps: true, lat: 34.82, lon: 114.81,
-			taken: "2026:11:16 03:10:00", gpsDate: "2026:11:16", gpsH: 2, gpsM: 10})),
+		{"time without offset, GPS stamp in UTC wins", testimage.JPEG(t, testimage.TIFF(t, testimage.EXIF{GPS: true, Lat: 34.82, Lon: 114.81,
+			Taken: "2026:11:16 03:10:00", GPSDate: "2026:11:16", GPSH: 2, GPSM: 10})),
 			true, 34.82, 114.81, time.Date(2026, 11, 16, 2, 10, 0, 0, time.UTC)},
-		{"offset wins over the GPS stamp", makeJPEG(t, buildExif(t, exifSpec{gps: true, lat: 34.82, lon: 114.81,
-			taken: "2026:11:16 10:10:00", offset: "+08:00", gpsDate: "2026:11:16", gpsH: 9, gpsM: 0})),
+		{"offset wins over the GPS stamp", testimage.JPEG(t, testimage.TIFF(t, testimage.EXIF{GPS: true, Lat: 34.82, Lon: 114.81,
+			Taken: "2026:11:16 10:10:00", Offset: "+08:00", GPSDate: "2026:11:16", GPSH: 9, GPSM: 0})),
 			true, 34.82, 114.81, time.Date(2026, 11, 16, 10, 10, 0, 0, cst)},
-		{"gps at 0,0 means no fix", makeJPEG(t, buildExif(t, exifSpec{gps: true})), false, 0, 0, time.Time{}},
-		{"jpeg without exif", makeJPEG(t, nil), false, 0, 0, time.Time{}},
-		{"jpeg with exif that does not parse", makeJPEG(t, []byte("MM\x00\x2a\x00\x00\xff\xf0garbage")), false, 0, 0, time.Time{}},
-		{"png eXIf", makePNG(t, [2][]byte{[]byte("eXIf"), buildExif(t, exifSpec{gps: true, lat: 34.9, lon: 114.7, taken: "2026:11:16 09:00:00", offset: "+08:00"})}),
+		{"gps at 0,0 means no fix", testimage.JPEG(t, testimage.TIFF(t, testimage.EXIF{GPS: true})), false, 0, 0, time.Time{}},
+		{"jpeg without exif", testimage.JPEG(t, nil), false, 0, 0, time.Time{}},
+		{"jpeg with exif that does not parse", testimage.JPEG(t, []byte("MM\x00\x2a\x00\x00\xff\xf0garbage")), false, 0, 0, time.Time{}},
+		{"png eXIf", testimage.PNG(t, [2][]byte{[]byte("eXIf"), testimage.TIFF(t, testimage.EXIF{GPS: true, Lat: 34.9, Lon: 114.7, Taken: "2026:11:16 09:00:00", Offset: "+08:00"})}),
 			true, 34.9, 114.7, time.Date(2026, 11, 16, 9, 0, 0, 0, cst)},
-		{"heic exif item", makeHEIC(buildExif(t, exifSpec{gps: true, lat: 34.8, lon: 114.8, taken: "2026:11:16 11:00:00", offset: "+08:00"}), "heic", "mif1", "heic"),
+		{"heic exif item", testimage.HEIC(testimage.TIFF(t, testimage.EXIF{GPS: true, Lat: 34.8, Lon: 114.8, Taken: "2026:11:16 11:00:00", Offset: "+08:00"}), "heic", "mif1", "heic"),
 			true, 34.8, 114.8, time.Date(2026, 11, 16, 11, 0, 0, 0, cst)},
 	}
 	for _, tt := range tests {
@@ -68,7 +70,7 @@ func TestInspectRefusesNonImages(t *testing.T) {
 func TestCompare(t *testing.T) {
 	p := DefaultPolicy()
 	at := func(lat, lon float64, taken, offset string) []byte {
-		return makeJPEG(t, buildExif(t, exifSpec{gps: true, lat: lat, lon: lon, taken: taken, offset: offset}))
+		return testimage.JPEG(t, testimage.TIFF(t, testimage.EXIF{GPS: true, Lat: lat, Lon: lon, Taken: taken, Offset: offset}))
 	}
 	tests := []struct {
 		name string
@@ -81,7 +83,7 @@ func TestCompare(t *testing.T) {
 		{"a day before and far away", at(34.7466, 113.6254, "2026:11:15 10:00:00", "+08:00"), []Flag{FlagLocationMismatch, FlagTimeMismatch}},
 		{"exactly 6 h later", at(34.8215, 114.8123, "2026:11:16 16:00:00", "+08:00"), nil},
 		{"6 h later by a naive Beijing time", at(34.8215, 114.8123, "2026:11:16 16:00:01", ""), []Flag{FlagTimeMismatch}},
-		{"no EXIF at all", makeJPEG(t, nil), nil},
+		{"no EXIF at all", testimage.JPEG(t, nil), nil},
 	}
 	for _, tt := range tests {
 		m, err := Inspect(tt.data, p.Location)

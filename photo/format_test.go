@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/henan-youth/onsite/internal/testimage"
 	"github.com/henan-youth/onsite/models"
 )
 
 func TestSniff(t *testing.T) {
-	jpg := makeJPEG(t, nil)
-	pngData := makePNG(t)
+	jpg := testimage.JPEG(t, nil)
+	pngData := testimage.PNG(t)
 	pdf := []byte("%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n%%EOF\n")
 	tests := []struct {
 		name string
@@ -18,17 +19,17 @@ func TestSniff(t *testing.T) {
 	}{
 		{"jpeg", jpg, JPEG},
 		{"png", pngData, PNG},
-		{"heic major brand", makeHEIC(nil, "heic", "mif1", "heic"), HEIC},
-		{"heix major brand", makeHEIC(nil, "heix", "mif1"), HEIC},
-		{"hevc sequence", makeHEIC(nil, "msf1", "msf1", "hevc"), HEIC},
-		{"mif1 with heic compatible", makeHEIC(nil, "mif1", "miaf", "heic"), HEIC},
-		{"heim", makeHEIC(nil, "heim"), HEIC},
-		{"heis", makeHEIC(nil, "heis"), HEIC},
-		{"heif without hevc brand", makeHEIC(nil, "mif1", "mif1"), HEIF},
-		{"msf1 alone", makeHEIC(nil, "msf1"), HEIF},
+		{"heic major brand", testimage.HEIC(nil, "heic", "mif1", "heic"), HEIC},
+		{"heix major brand", testimage.HEIC(nil, "heix", "mif1"), HEIC},
+		{"hevc sequence", testimage.HEIC(nil, "msf1", "msf1", "hevc"), HEIC},
+		{"mif1 with heic compatible", testimage.HEIC(nil, "mif1", "miaf", "heic"), HEIC},
+		{"heim", testimage.HEIC(nil, "heim"), HEIC},
+		{"heis", testimage.HEIC(nil, "heis"), HEIC},
+		{"heif without hevc brand", testimage.HEIC(nil, "mif1", "mif1"), HEIF},
+		{"msf1 alone", testimage.HEIC(nil, "msf1"), HEIF},
 		{"evidence.png whose body is a PDF", pdf, ""},
-		{"mp4 video", makeHEIC(nil, "isom", "isom", "mp41"), ""},
-		{"quicktime", makeHEIC(nil, "qt  "), ""},
+		{"mp4 video", testimage.HEIC(nil, "isom", "isom", "mp41"), ""},
+		{"quicktime", testimage.HEIC(nil, "qt  "), ""},
 		{"gif", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), ""},
 		{"webp", []byte("RIFF\x1a\x00\x00\x00WEBPVP8 "), ""},
 		{"text", []byte("hello, this is not a photo"), ""},
@@ -58,9 +59,9 @@ func TestConfig(t *testing.T) {
 		want          Format
 		width, height int
 	}{
-		{"jpeg", makeJPEG(t, nil), JPEG, 64, 48},
-		{"png", makePNG(t), PNG, 64, 48},
-		{"heic, not decoded", makeHEIC(nil, "heic"), HEIC, 0, 0},
+		{"jpeg", testimage.JPEG(t, nil), JPEG, 64, 48},
+		{"png", testimage.PNG(t), PNG, 64, 48},
+		{"heic, not decoded", testimage.HEIC(nil, "heic"), HEIC, 0, 0},
 		{"jpeg magic then a PDF", append([]byte{0xFF, 0xD8, 0xFF}, []byte("%PDF-1.7 ...")...), "", 0, 0},
 		{"png signature then garbage", append(bytes.Clone(pngMagic), []byte("%PDF-1.7 ...")...), "", 0, 0},
 	}

@@ -7,11 +7,13 @@ import (
 	"image/png"
 	"testing"
 	"time"
+
+	"github.com/henan-youth/onsite/internal/testimage"
 )
 
 // withGPS is EXIF with a position, a time and a camera make.
 func withGPS(t *testing.T) []byte {
-	return buildExif(t, exifSpec{gps: true, lat: 34.8215, lon: 114.8123, taken: "2026:11:16 10:20:00", offset: "+08:00"})
+	return testimage.TIFF(t, testimage.EXIF{GPS: true, Lat: 34.8215, Lon: 114.8123, Taken: "2026:11:16 10:20:00", Offset: "+08:00"})
 }
 
 // checkStripped asserts that stripped has no position, keeps the time, is
@@ -58,7 +60,7 @@ func checkStripped(t *testing.T, name string, orig, stripped []byte) {
 
 func TestStripGPSJPEG(t *testing.T) {
 	tiff := withGPS(t)
-	orig := makeJPEG(t, tiff)
+	orig := testimage.JPEG(t, tiff)
 	got, err := StripGPS(orig)
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +89,7 @@ func TestStripGPSJPEG(t *testing.T) {
 func TestStripGPSEveryEXIFBlock(t *testing.T) {
 	// A second EXIF block after the image, as an embedded secondary image
 	// carries it (a multi-picture JPEG).
-	orig := append(makeJPEG(t, withGPS(t)), makeJPEG(t, withGPS(t))...)
+	orig := append(testimage.JPEG(t, withGPS(t)), testimage.JPEG(t, withGPS(t))...)
 	got, err := StripGPS(orig)
 	if err != nil {
 		t.Fatal(err)
@@ -105,7 +107,7 @@ func TestStripGPSXMP(t *testing.T) {
 		`<rdf:Description exif:GPSLatitude="34,49.29N" exif:GPSLongitude="114,48.738E"/></rdf:RDF></x:xmpmeta><?xpacket end="w"?>`)
 	harmless := []byte(`http://ns.adobe.com/xap/1.0/` + "\x00" +
 		`<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description xmp:Rating="5"/></rdf:RDF></x:xmpmeta>`)
-	orig := makeJPEG(t, withGPS(t), jpegSegment(0xE1, xmp), jpegSegment(0xE1, harmless))
+	orig := testimage.JPEG(t, withGPS(t), testimage.JPEGSegment(0xE1, xmp), testimage.JPEGSegment(0xE1, harmless))
 	got, err := StripGPS(orig)
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +127,7 @@ func TestStripGPSXMP(t *testing.T) {
 func TestStripGPSPNG(t *testing.T) {
 	text := [2][]byte{[]byte("tEXt"), []byte("Comment\x00interview in Lankao")}
 	xmp := [2][]byte{[]byte("iTXt"), []byte("XML:com.adobe.xmp\x00\x00\x00\x00\x00<x:xmpmeta/>")}
-	orig := makePNG(t, [2][]byte{[]byte("eXIf"), withGPS(t)}, text, xmp)
+	orig := testimage.PNG(t, [2][]byte{[]byte("eXIf"), withGPS(t)}, text, xmp)
 	got, err := StripGPS(orig)
 	if err != nil {
 		t.Fatal(err)
@@ -135,14 +137,14 @@ func TestStripGPSPNG(t *testing.T) {
 	if err != nil || after.HasGPS || !after.Taken.IsZero() {
 		t.Errorf("stripped PNG: got %+v, %v; want no EXIF", after, err)
 	}
-	want := makePNG(t, text)
+	want := testimage.PNG(t, text)
 	if !bytes.Equal(got, want) {
 		t.Errorf("stripped PNG: got %d bytes, want the same PNG with only the comment chunk (%d bytes)", len(got), len(want))
 	}
 }
 
 func TestStripGPSHEIC(t *testing.T) {
-	orig := makeHEIC(withGPS(t), "heic", "mif1", "heic")
+	orig := testimage.HEIC(withGPS(t), "heic", "mif1", "heic")
 	got, err := StripGPS(orig)
 	if err != nil {
 		t.Fatal(err)
@@ -159,9 +161,9 @@ func TestStripGPSHEIC(t *testing.T) {
 
 func TestStripGPSWithoutPosition(t *testing.T) {
 	for _, orig := range [][]byte{
-		makeJPEG(t, nil),
-		makeJPEG(t, buildExif(t, exifSpec{taken: "2026:11:16 10:20:00"})),
-		makeHEIC(nil, "heic"),
+		testimage.JPEG(t, nil),
+		testimage.JPEG(t, testimage.TIFF(t, testimage.EXIF{Taken: "2026:11:16 10:20:00"})),
+		testimage.HEIC(nil, "heic"),
 	} {
 		got, err := StripGPS(orig)
 		if err != nil || !bytes.Equal(got, orig) {

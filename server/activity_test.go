@@ -26,8 +26,11 @@ type activityNode struct {
 	Counts                      bool
 	Reason, ReasonEn            *string
 	Region                      *struct{ Name string }
-	Interviewee                 *struct{ ID, Name, Category string; Phone *string }
-	Needs                       []struct{ ID, Category, Text string }
+	Interviewee                 *struct {
+		ID, Name, Category string
+		Phone              *string
+	}
+	Needs []struct{ ID, Category, Text string }
 }
 
 // interview is an interview with an ordinary youth at p, recorded at device.
@@ -35,7 +38,7 @@ func interview(id string, p orb.Point, device time.Time) map[string]any {
 	return map[string]any{"clientId": id, "kind": "INTERVIEW_YOUTH", "lat": p[1], "lon": p[0], "accuracy": 15, "coordSystem": "GCJ02",
 		"deviceTime": device.Format(time.RFC3339Nano), "topic": "就业意向",
 		"interviewee": map[string]any{"name": "王小明", "ageBand": "18-24", "occupation": "返乡青年", "place": "城关镇"},
-		"needs": []map[string]any{{"category": "EMPLOYMENT", "text": "想学电商直播"}}}
+		"needs":       []map[string]any{{"category": "EMPLOYMENT", "text": "想学电商直播"}}}
 }
 
 func (s *testServer) activity(t *testing.T, tok string, id string) activityNode {

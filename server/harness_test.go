@@ -90,12 +90,14 @@ func withHooks(handler func(http.Handler) http.Handler, stopping func()) option 
 func start(t *testing.T, b storetest.Backend, options ...option) *testServer {
 	t.Helper()
 	c := &startConfig{env: map[string]string{
-		"ONSITE_ADDR":           "127.0.0.1:0",
-		"ONSITE_DB":             b.Config.Driver,
-		"ONSITE_DSN":            b.Config.DSN,
-		"ONSITE_ADMIN_PASSWORD": "admin-password-1",
-		"ONSITE_JWT_KEY_FILE":   filepath.Join(t.TempDir(), "key.pem"),
-		"ONSITE_BCRYPT_COST":    "4",
+		"ONSITE_ADDR":             "127.0.0.1:0",
+		"ONSITE_DB":               b.Config.Driver,
+		"ONSITE_DSN":              b.Config.DSN,
+		"ONSITE_ADMIN_PASSWORD":   "admin-password-1",
+		"ONSITE_JWT_KEY_FILE":     filepath.Join(t.TempDir(), "key.pem"),
+		"ONSITE_CONTACT_KEY_FILE": filepath.Join(t.TempDir(), "contact-key.pem"),
+		"ONSITE_BLOB_DIR":         filepath.Join(t.TempDir(), "blobs"),
+		"ONSITE_BCRYPT_COST":      "4",
 	}, opts: runOptions{now: time.Now}}
 	for _, o := range options {
 		o(c)

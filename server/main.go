@@ -44,7 +44,8 @@ func main() {
 }
 
 // commandList names run's commands, for the errors that refuse others.
-const commandList = "commands: serve (the default: run the API server), import-regions (load counties or campuses from GeoJSON)"
+const commandList = "commands: serve (the default: run the API server), import-regions (load counties or campuses from GeoJSON), " +
+	"erase-contacts (erase interviewees' contacts older than the retention)"
 
 // run starts the server (or a subcommand) and returns when ctx is cancelled
 // and in-flight requests have finished, or on a start-up error: an unknown
@@ -77,6 +78,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return serve(ctx, cfg, stdout, opts)
 	case "import-regions":
 		return importRegions(ctx, args, getenv, stdout, opts.now)
+	case "erase-contacts":
+		return eraseContacts(ctx, args, getenv, stdout, opts.now)
 	}
 	return fmt.Errorf("unknown command %q; %s", cmd, commandList)
 }

@@ -80,8 +80,10 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 		Compliance: compliance.DefaultPolicy(), Now: now}
 	a.metrics = prometheus.NewRegistry()
 	a.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a.acts = &activity.Service{Store: st, Regions: a.regions, Contacts: &activity.Contacts{}, Policy: a.checkins.Policy,
-		Photos: activity.DefaultPhotoPolicy(), PolicyVersion: a.checkins.PolicyVersion, Now: now}
+	if a.acts, err = openActivities(ctx, cfg, a, log, now); err != nil {
+		st.Close()
+		return nil, err
+	}
 	a.checkins.StartGroupCommit(checkin.QueueConfig{MaxBatch: cfg.CheckInBatch, Workers: cfg.CheckInWorkers,
 		Observe: batchMetrics(a.metrics, log)})
 	return a, nil
@@ -160,12 +162,14 @@ func (a *app) close() {
 // routes mounts the API, health checks and metrics.
 func (a *app) routes() http.Handler {
 	reg := a.metrics
-	gql := graph.NewHandler(graph.Deps{
-		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, CheckIns: a.checkins, Activities: a.acts, Rules: a.checkins.Compliance, Log: a.log, Metrics: reg,
-		Dev: a.cfg.Dev, RequestTimeout: a.cfg.RequestTimeout,
-	})
+	deps := graph.Deps{
+		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, CheckIns: a.checkins, Activities: a.acts,
+		Rules: a.checkins.Compliance, Log: a.log, Metrics: reg, Dev: a.cfg.Dev, RequestTimeout: a.cfg.RequestTimeout,
+		MaxUploadBytes: a.cfg.MaxUploadBytes,
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", gql)
+	mux.Handle("/graphql", graph.NewHandler(deps))
+	mux.Handle("GET /photos/{sha256}", graph.PhotoHandler(deps))
 	if a.cfg.Dev {
 		mux.Handle("/", http.RedirectHandler("/graphql", http.StatusFound))
 		mux.HandleFunc("/debug/pprof/", pprof.Index) // profiles, dev mode only

@@ -184,7 +184,9 @@ func TestIntervieweeContactProtected(t *testing.T) {
 			t.Fatalf("the recorder sees %+v, want the number in clear", iv)
 		}
 		shown := func(tok string) string {
-			var out struct{ Activity struct{ Interviewee struct{ Phone *string } } }
+			var out struct {
+				Activity struct{ Interviewee struct{ Phone *string } }
+			}
 			s.post(t, tok, `query($id: ID!) { activity(id: $id) { interviewee { phone } } }`, map[string]any{"id": rec.RecordActivity.Activity.ID}).into(t, &out)
 			return deref(out.Activity.Interviewee.Phone)
 		}
@@ -204,7 +206,9 @@ func TestIntervieweeContactProtected(t *testing.T) {
 			t.Errorf("revealed %q, want the number", got.RevealContact)
 		}
 		var reveals struct {
-			Activity struct{ Interviewee struct{ Reveals []struct{ By, Reason string } } }
+			Activity struct {
+				Interviewee struct{ Reveals []struct{ By, Reason string } }
+			}
 		}
 		s.post(t, w.sup, `query($id: ID!) { activity(id: $id) { interviewee { reveals { by reason } } } }`,
 			map[string]any{"id": rec.RecordActivity.Activity.ID}).into(t, &reveals)

@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"time"
-
-	"github.com/paulmach/orb"
 
 	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/models"
@@ -26,19 +23,17 @@ func DefaultPhotoPolicy() PhotoPolicy {
 	return PhotoPolicy{MaxBytes: 8 << 20, Policy: photo.DefaultPolicy()}
 }
 
-// keptPhoto is a photo stored in the blob store, with the flags its EXIF
-// raised.
+// keptPhoto is a photo stored in the blob store, with what its EXIF says.
 type keptPhoto struct {
-	row   models.ActivityPhoto
-	flags []presence.RaisedFlag
+	row  models.ActivityPhoto
+	meta photo.Meta
 }
 
 // keepPhotos is step 2: each photo is read (at most MaxBytes), checked by
 // its content (JPEG, PNG, HEIC/HEIF; anything else is INVALID whatever its
-// name), its EXIF position and time compared with the activity's fix (in
-// WGS-84) and time, and stored content-addressed. A photo stored before an
-// activity fails to commit stays in the store under its hash, harmless.
-func (s *Service) keepPhotos(ctx context.Context, photos []Photo, fix orb.Point, at time.Time) ([]keptPhoto, error) {
+// name), its EXIF read, and stored content-addressed. A photo stored before
+// an activity fails to commit stays in the store under its hash, harmless.
+func (s *Service) keepPhotos(ctx context.Context, photos []Photo) ([]keptPhoto, error) {
 	out := make([]keptPhoto, 0, len(photos))
 	for i, ph := range photos {
 		r, err := ph.Open()
@@ -60,7 +55,7 @@ func (s *Service) keepPhotos(ctx context.Context, photos []Photo, fix orb.Point,
 		if err != nil {
 			return nil, err
 		}
-		kept := keptPhoto{row: models.ActivityPhoto{SHA256: sha, Size: size, ContentType: string(meta.Format)}}
+		kept := keptPhoto{row: models.ActivityPhoto{SHA256: sha, Size: size, ContentType: string(meta.Format)}, meta: meta}
 		if !meta.Taken.IsZero() {
 			t := meta.Taken.UTC()
 			kept.row.TakenAt = &t
@@ -68,13 +63,21 @@ func (s *Service) keepPhotos(ctx context.Context, photos []Photo, fix orb.Point,
 		if meta.HasGPS {
 			kept.row.GPSLat, kept.row.GPSLon = &meta.Lat, &meta.Lon
 		}
-		for _, f := range photo.Compare(meta, photo.Fix{Lat: fix[1], Lon: fix[0], Time: at}, s.Photos.Policy) {
-			kept.flags = append(kept.flags, presence.RaisedFlag{Code: presence.Flag(f.Code), Value: f.Value, Limit: f.Limit,
-				Unit: f.Unit, Detail: f.Detail})
-		}
 		out = append(out, kept)
 	}
 	return out, nil
+}
+
+// photoFlags compares each photo's EXIF position and time with where (in
+// WGS-84) and when the activity took place.
+func (s *Service) photoFlags(photos []keptPhoto, a *models.Activity) []presence.RaisedFlag {
+	var out []presence.RaisedFlag
+	for _, ph := range photos {
+		for _, f := range photo.Compare(ph.meta, photo.Fix{Lat: a.WGSLat, Lon: a.WGSLon, Time: a.OccurredAt}, s.Photos.Policy) {
+			out = append(out, presence.RaisedFlag{Code: presence.Flag(f.Code), Value: f.Value, Limit: f.Limit, Unit: f.Unit, Detail: f.Detail})
+		}
+	}
+	return out
 }
 
 // hasPhotoFlag reports whether flags hold a photo's flag: the activity

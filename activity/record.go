@@ -164,7 +164,7 @@ func (s *Service) prepare(ctx context.Context, it *item, offline bool) error {
 	it.loc = loc
 	it.occurred = presence.WhenOccurred(presence.Facts{DeviceTime: in.DeviceTime, ServerTime: it.received, Offline: offline})
 	it.date = presence.DateOf(it.occurred, s.Policy.Location).String()
-	if it.photos, err = s.keepPhotos(ctx, in.Photos, loc.WGS84, it.occurred); err != nil {
+	if it.photos, err = s.keepPhotos(ctx, in.Photos); err != nil {
 		return err
 	}
 	hashes := make([]string, len(it.photos))
@@ -258,28 +258,22 @@ func (s *Service) judge(p *authz.Principal, it *item, prior *store.ActivityPrior
 	if in.Corrects != nil && prior.Corrected[*in.Corrects] == nil {
 		return store.NewActivity{}, models.E(models.CodeNotFound, "activity %d to correct is not one of yours", *in.Corrects)
 	}
-	chosen := regions.Choose(it.loc, nil)
-	flags := presence.EvaluateFlags(presence.Facts{MockLocation: in.MockLocation, AccuracyM: in.AccuracyM,
-		Lat: it.loc.WGS84[1], Lon: it.loc.WGS84[0], DeviceTime: in.DeviceTime, ServerTime: it.received, Offline: offline,
-		DeviceMatches: prior.BoundDevice == p.DeviceID}, s.Policy)
-	for _, ph := range it.photos {
-		flags = append(flags, ph.flags...)
+	a := &models.Activity{UserID: p.UserID, ClientID: in.ClientID, PayloadHash: it.hash, Kind: in.Kind, DeviceID: p.DeviceID,
+		ReceivedAt: it.received.UTC(), Status: models.ActivityPending, Topic: in.Topic, Notes: in.Notes,
+		Participants: in.Participants, HostOrg: in.HostOrg, Corrects: in.Corrects, PolicyVersion: s.PolicyVersion}
+	var flags []presence.RaisedFlag
+	if orig := correcting(in, prior); orig != nil {
+		flags = keepPlace(a, orig)
+	} else {
+		s.place(a, it, offline)
+		flags = presence.EvaluateFlags(presence.Facts{MockLocation: in.MockLocation, AccuracyM: in.AccuracyM,
+			Lat: a.WGSLat, Lon: a.WGSLon, DeviceTime: in.DeviceTime, ServerTime: it.received, Offline: offline,
+			DeviceMatches: prior.BoundDevice == p.DeviceID}, s.Policy)
 	}
-	a := &models.Activity{UserID: p.UserID, ClientID: in.ClientID, PayloadHash: it.hash, Kind: in.Kind,
-		Lat: in.Lat, Lon: in.Lon, AccuracyM: in.AccuracyM, CoordSystem: string(in.CoordSystem),
-		WGSLat: it.loc.WGS84[1], WGSLon: it.loc.WGS84[0], MockLocation: in.MockLocation, DeviceID: p.DeviceID,
-		DeviceTime: in.DeviceTime.UTC(), ReceivedAt: it.received.UTC(), OccurredAt: it.occurred.UTC(), LocalDate: it.date,
-		Offline: offline, Verdict: string(geofence.Outside), Status: models.ActivityPending, Topic: in.Topic, Notes: in.Notes,
-		Participants: in.Participants, HostOrg: in.HostOrg, Corrects: in.Corrects, PolicyVersion: s.PolicyVersion,
-		Located: make(models.Located, 0, len(it.loc.Candidates))}
-	for _, c := range it.loc.Candidates {
-		a.Located = append(a.Located, models.CheckInRegion{RegionID: c.Region.ID, RegionVersion: c.Region.Version,
-			Verdict: string(c.Verdict), EdgeDistanceM: c.EdgeDistanceM})
-	}
+	flags = append(flags, s.photoFlags(it.photos, a)...)
 	placement := presence.Outside
-	if chosen != nil {
-		a.RegionID, a.RegionVersion, a.Verdict, a.EdgeDistanceM = &chosen.Region.ID, chosen.Region.Version, string(chosen.Verdict), chosen.EdgeDistanceM
-		placement = presence.Placement(chosen.Verdict)
+	if a.RegionID != nil {
+		placement = presence.Placement(a.Verdict)
 	}
 	if presence.Accepted(placement, flags, s.Policy) && !hasPhotoFlag(flags) {
 		a.Status = models.ActivityRecorded
@@ -311,6 +305,50 @@ func (s *Service) judge(p *authz.Principal, it *item, prior *store.ActivityPrior
 	}
 	it.result = &Result{Activity: a, Flags: flags}
 	return n, nil
+}
+
+// place records where and when a new activity took place: its fix as sent
+// and in WGS-84, the region it is recorded against (regions.Choose), every
+// region it was located in, and its date.
+func (s *Service) place(a *models.Activity, it *item, offline bool) {
+	in := &it.in
+	a.Lat, a.Lon, a.AccuracyM, a.CoordSystem = in.Lat, in.Lon, in.AccuracyM, string(in.CoordSystem)
+	a.WGSLat, a.WGSLon, a.MockLocation, a.Offline = it.loc.WGS84[1], it.loc.WGS84[0], in.MockLocation, offline
+	a.DeviceTime, a.OccurredAt, a.LocalDate = in.DeviceTime.UTC(), it.occurred.UTC(), it.date
+	a.Verdict, a.Located = string(geofence.Outside), make(models.Located, 0, len(it.loc.Candidates))
+	for _, c := range it.loc.Candidates {
+		a.Located = append(a.Located, models.CheckInRegion{RegionID: c.Region.ID, RegionVersion: c.Region.Version,
+			Verdict: string(c.Verdict), EdgeDistanceM: c.EdgeDistanceM})
+	}
+	if c := regions.Choose(it.loc, nil); c != nil {
+		a.RegionID, a.RegionVersion, a.Verdict, a.EdgeDistanceM = &c.Region.ID, c.Region.Version, string(c.Verdict), c.EdgeDistanceM
+	}
+}
+
+// correcting returns the activity in corrects, if any.
+func correcting(in *Input, prior *store.ActivityPrior) *models.Activity {
+	if in.Corrects == nil {
+		return nil
+	}
+	return prior.Corrected[*in.Corrects]
+}
+
+// keepPlace gives a correction the place and time of the activity it
+// corrects: it corrects what was recorded, not where or when the work was
+// done, so a correction sent later from elsewhere counts where the
+// original did. It returns the original's flags but its photos'.
+func keepPlace(a, orig *models.Activity) []presence.RaisedFlag {
+	a.Lat, a.Lon, a.AccuracyM, a.CoordSystem, a.WGSLat, a.WGSLon = orig.Lat, orig.Lon, orig.AccuracyM, orig.CoordSystem, orig.WGSLat, orig.WGSLon
+	a.MockLocation, a.DeviceTime, a.OccurredAt, a.LocalDate, a.Offline = orig.MockLocation, orig.DeviceTime, orig.OccurredAt, orig.LocalDate, orig.Offline
+	a.RegionID, a.RegionVersion, a.Verdict, a.EdgeDistanceM, a.Located = orig.RegionID, orig.RegionVersion, orig.Verdict, orig.EdgeDistanceM, orig.Located
+	kept, _ := decodeFlags(orig.Flags) // written by judge: decodes
+	var out []presence.RaisedFlag
+	for _, f := range kept {
+		if f.Code != presence.FlagPhotoLocation && f.Code != presence.FlagPhotoTime {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // decodeFlags reads a stored flag list; a corrupt one is INTERNAL.

@@ -58,14 +58,25 @@ type Photo struct {
 	Open     func() (io.Reader, error)
 }
 
-// NeedCategories are the fixed categories of a need raised by a youth.
-var needCategories = map[string]bool{
-	"EMPLOYMENT": true, "EDUCATION": true, "ENTREPRENEURSHIP": true, "MARRIAGE_FAMILY": true, "HEALTH": true,
-	"HOUSING": true, "RIGHTS": true, "CULTURE_SPORTS": true, "DIGITAL_SKILLS": true, "VOLUNTEERING": true, "OTHER": true,
+// needCategory reports whether c is one of the fixed categories of a need
+// raised by a youth.
+func needCategory(c string) bool {
+	switch c {
+	case "EMPLOYMENT", "EDUCATION", "ENTREPRENEURSHIP", "MARRIAGE_FAMILY", "HEALTH", "HOUSING", "RIGHTS",
+		"CULTURE_SPORTS", "DIGITAL_SKILLS", "VOLUNTEERING", "OTHER":
+		return true
+	}
+	return false
 }
 
-// AgeBands are the accepted age bands of an interviewee ("" for unknown).
-var ageBands = map[string]bool{"": true, "14-17": true, "18-24": true, "25-28": true, "29-35": true, "36+": true}
+// ageBand reports whether b is an accepted age band ("" for unknown).
+func ageBand(b string) bool {
+	switch b {
+	case "", "14-17", "18-24", "25-28", "29-35", "36+":
+		return true
+	}
+	return false
+}
 
 // MaxPhotos bounds an activity's photos.
 const MaxPhotos = 9
@@ -115,7 +126,7 @@ func (in *Input) Validate() error {
 		return models.E(models.CodeInvalid, "at most 20 needs per activity")
 	}
 	for _, n := range in.Needs {
-		if !needCategories[n.Category] {
+		if !needCategory(n.Category) {
 			return models.E(models.CodeInvalid, "unknown need category %q", n.Category)
 		}
 		if err := text("need text", n.Text, 1000, true); err != nil {
@@ -151,7 +162,7 @@ func (in *Input) validateKind() error {
 		switch {
 		case strings.TrimSpace(iv.Name) == "" || utf8.RuneCountInString(iv.Name) > 50:
 			return models.E(models.CodeInvalid, "the interviewee's name must be 1–50 characters")
-		case !ageBands[iv.AgeBand]:
+		case !ageBand(iv.AgeBand):
 			return models.E(models.CodeInvalid, "ageBand must be one of 14-17, 18-24, 25-28, 29-35, 36+ or empty")
 		case utf8.RuneCountInString(iv.Occupation) > 50 || utf8.RuneCountInString(iv.Organisation) > 100 || utf8.RuneCountInString(iv.Place) > 100:
 			return models.E(models.CodeInvalid, "occupation (50), organisation (100) and place (100) are too long")

@@ -33,7 +33,12 @@ func TestYouthWorkCountsAndReviews(t *testing.T) {
 			SyncActivities []struct {
 				ClientID string
 				Error    *struct{ Code string }
-				Result   *struct{ Activity struct{ ID, Status, LocalDate string; Counts bool } }
+				Result   *struct {
+					Activity struct {
+						ID, Status, LocalDate string
+						Counts                bool
+					}
+				}
 			}
 		}
 		s.post(t, tok, `mutation($b: [ActivityInput!]!) { syncActivities(inputs: $b) {
@@ -52,7 +57,7 @@ func TestYouthWorkCountsAndReviews(t *testing.T) {
 		const youthWork = `query($u: ID) { youthWork(userId: $u, year: 2026, quarter: 4) {
 			quarter kinds { kind recorded counting required } lectures { recorded required } openFollowUps } }`
 		type kindCount struct {
-			Kind                          string
+			Kind                         string
 			Recorded, Counting, Required int
 		}
 		var yw struct {
@@ -73,7 +78,9 @@ func TestYouthWorkCountsAndReviews(t *testing.T) {
 		// The review queue: the pending interview, confirmed, still counts
 		// nowhere (it lies in no county) and says so.
 		var queue struct {
-			Activities struct{ Edges []struct{ Node struct{ ID string } } }
+			Activities struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
 		}
 		s.post(t, w.sup, `{ activities(pending: true) { edges { node { id } } } }`, nil).into(t, &queue)
 		if len(queue.Activities.Edges) != 1 || queue.Activities.Edges[0].Node.ID != pending {
@@ -157,7 +164,9 @@ func TestFollowUps(t *testing.T) {
 		}
 		list := func(tok string, vars map[string]any) []string {
 			var out struct {
-				FollowUps struct{ Edges []struct{ Node struct{ ID, Status string } } }
+				FollowUps struct {
+					Edges []struct{ Node struct{ ID, Status string } }
+				}
 			}
 			s.post(t, tok, `query($u: ID, $o: ID) { followUps(userId: $u, orgUnitId: $o, open: true) { edges { node { id status } } } }`, vars).into(t, &out)
 			var ids []string

@@ -70,13 +70,19 @@ const (
 	ReadAudit     Op = "audit.read"     // the security audit log
 	ReadLedger    Op = "ledger.read"    // a record's ledger leaf, its canonical bytes and inclusion proofs
 	ReadLedgerLog Op = "ledger.tree"    // checkpoints and consistency proofs: public, they hold no record
+
+	RecordActivity Op = "activity.create" // record one's own youth work
+	ReadActivities Op = "activity.read"   // activities, interviewees (contacts masked), needs, photos
+	ReviewActivity Op = "activity.review" // confirm or reject a waiting activity
+	RevealContact  Op = "contact.reveal"  // see an interviewee's contact in clear, with a logged reason (R11 call-backs)
+	WriteFollowUps Op = "followup.write"  // open and update the follow-up of a need
 )
 
 // AllOps lists every operation, for the matrix test.
 func AllOps() []Op {
 	return []Op{ReadOrgUnits, WriteOrgUnits, ReadUsers, WriteUsers, ResetPassword, ReadDevices, ApproveDevice,
 		ReadRegions, WriteRegions, ReadWork, WriteWork, CheckIn, ReadCheckIns, ReviewCheckIn, SignIn, UnlockAccount, ReadAudit,
-		ReadLedger, ReadLedgerLog}
+		ReadLedger, ReadLedgerLog, RecordActivity, ReadActivities, ReviewActivity, RevealContact, WriteFollowUps}
 }
 
 // Reach is how far an operation reaches for one role.
@@ -112,7 +118,8 @@ func (r Reach) String() string {
 //
 // The ledger's leaves are the discipline group's to check (and the system
 // administrator's); a cadre may check its own records; its checkpoints are
-// public.
+// public. Youth work follows check-ins; an interviewee's contact in clear
+// is for the discipline group only, for a call-back, with a logged reason.
 func Matrix() map[Op]map[models.Role]Reach {
 	const (
 		C, S, D, A = models.RoleCadre, models.RoleSupervisor, models.RoleDiscipline, models.RoleAdmin
@@ -138,6 +145,12 @@ func Matrix() map[Op]map[models.Role]Reach {
 		ReadAudit:     {C: None, S: None, D: None, A: None, SA: None, AA: All},
 		ReadLedger:    {C: Self, S: None, D: All, A: All, SA: None, AA: None},
 		ReadLedgerLog: {C: All, S: All, D: All, A: All, SA: All, AA: All},
+
+		RecordActivity: {C: Self, S: None, D: None, A: None, SA: None, AA: None},
+		ReadActivities: {C: Self, S: Subtree, D: All, A: All, SA: None, AA: None},
+		ReviewActivity: {C: None, S: Subtree, D: All, A: All, SA: None, AA: None},
+		RevealContact:  {C: None, S: None, D: All, A: None, SA: None, AA: None},
+		WriteFollowUps: {C: Self, S: Subtree, D: None, A: All, SA: None, AA: None},
 	}
 }
 

@@ -27,15 +27,45 @@ type Policy struct {
 
 	// R4: per quarter, on-site days at each linked campus.
 	CampusDaysPerQuarter int
+
+	// R6: per quarter, forums with ordinary youths and with grassroots
+	// League cadres, and one-on-one interviews of each.
+	ForumsYouth, ForumsCadre         int
+	InterviewsYouth, InterviewsCadre int
+
+	// R7: per calendar year, theory lectures.
+	LecturesPerYear int
+}
+
+// Required returns how many activities of kind a period asks for: R6's
+// numbers per quarter, R7's lectures per year, none for OTHER.
+func (p Policy) Required(kind models.ActivityKind) int {
+	switch kind {
+	case models.KindForumYouth:
+		return p.ForumsYouth
+	case models.KindForumCadre:
+		return p.ForumsCadre
+	case models.KindInterviewYouth:
+		return p.InterviewsYouth
+	case models.KindInterviewCadre:
+		return p.InterviewsCadre
+	case models.KindLecture:
+		return p.LecturesPerYear
+	}
+	return 0
 }
 
 // DefaultPolicy returns the province's defaults: R2 10 days and 2 trips of
-// 3 days, R3 50 / 60 days, R4 1 day per campus. It cannot fail.
+// 3 days, R3 50 / 60 days, R4 1 day per campus, R6 a forum of each kind and
+// 10 interviews of each kind a quarter, R7 2 lectures a year. It cannot
+// fail.
 func DefaultPolicy() Policy {
 	return Policy{
 		MinDays: 10, MinTrips: 2, MinTripDays: 3,
 		YearDays: 50, GrassrootsDeptYearDays: 60,
 		CampusDaysPerQuarter: 1,
+		ForumsYouth:          1, ForumsCadre: 1, InterviewsYouth: 10, InterviewsCadre: 10,
+		LecturesPerYear: 2,
 	}
 }
 
@@ -67,6 +97,10 @@ func (p Policy) Validate() error {
 		return invalid("R3 GrassrootsDeptYearDays must be in [0, %d], got %d", shortestYear, p.GrassrootsDeptYearDays)
 	case p.CampusDaysPerQuarter < 0 || p.CampusDaysPerQuarter > shortestQuarter:
 		return invalid("R4 CampusDaysPerQuarter must be in [0, %d], got %d", shortestQuarter, p.CampusDaysPerQuarter)
+	case p.ForumsYouth < 0 || p.ForumsCadre < 0 || p.InterviewsYouth < 0 || p.InterviewsCadre < 0:
+		return invalid("R6 numbers must not be negative")
+	case p.LecturesPerYear < 0:
+		return invalid("R7 LecturesPerYear must not be negative, got %d", p.LecturesPerYear)
 	}
 	return nil
 }

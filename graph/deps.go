@@ -4,6 +4,9 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/henan-youth/onsite/activity"
+	"github.com/henan-youth/onsite/compliance"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/henan-youth/onsite/account"
@@ -16,17 +19,20 @@ import (
 
 // Deps are the services and limits the GraphQL endpoint runs with.
 type Deps struct {
-	Store    *store.Store
-	Accounts *account.Service
-	Tokens   *auth.Tokens
-	Regions  *regions.Service
-	CheckIns *checkin.Service
-	Ledger   *evidencelog.Service
-	Log      *slog.Logger
-	Metrics  prometheus.Registerer // nil: no metrics
+	Store      *store.Store
+	Accounts   *account.Service
+	Tokens     *auth.Tokens
+	Regions    *regions.Service
+	CheckIns   *checkin.Service
+	Ledger     *evidencelog.Service
+	Activities *activity.Service
+	Rules      compliance.Policy // the numbers of R2–R10 reports show
+	Log        *slog.Logger
+	Metrics    prometheus.Registerer // nil: no metrics
 
 	Dev             bool          // GraphiQL, introspection and field suggestions
 	MaxBodyBytes    int64         // request body limit; 1 MiB when zero
+	MaxUploadBytes  int64         // limit of a multipart request with photos; 80 MiB when zero
 	ComplexityLimit int           // query complexity limit; 3000 when zero
 	TokenLimit      int           // parser token limit; 10000 when zero
 	RequestTimeout  time.Duration // per-request deadline; 15 s when zero
@@ -35,6 +41,9 @@ type Deps struct {
 func (d *Deps) defaults() {
 	if d.MaxBodyBytes == 0 {
 		d.MaxBodyBytes = 1 << 20
+	}
+	if d.MaxUploadBytes == 0 {
+		d.MaxUploadBytes = 80 << 20
 	}
 	if d.ComplexityLimit == 0 {
 		d.ComplexityLimit = 3000

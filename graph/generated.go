@@ -15,6 +15,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/henan-youth/onsite/activity"
 	"github.com/henan-youth/onsite/checkin"
 	"github.com/henan-youth/onsite/compliance"
 	"github.com/henan-youth/onsite/evidencelog"
@@ -37,16 +38,23 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Activity() ActivityResolver
+	ActivityPhoto() ActivityPhotoResolver
+	ActivitySyncItem() ActivitySyncItemResolver
 	Assignment() AssignmentResolver
 	AuditEntry() AuditEntryResolver
 	CheckIn() CheckInResolver
 	CheckInFlag() CheckInFlagResolver
 	CheckInResult() CheckInResultResolver
+	ContactReveal() ContactRevealResolver
 	DayStatus() DayStatusResolver
 	Device() DeviceResolver
+	FollowUp() FollowUpResolver
+	Interviewee() IntervieweeResolver
 	LedgerEntry() LedgerEntryResolver
 	LocateCandidate() LocateCandidateResolver
 	Mutation() MutationResolver
+	Need() NeedResolver
 	OrgUnit() OrgUnitResolver
 	PresenceDay() PresenceDayResolver
 	QuarterPresence() QuarterPresenceResolver
@@ -58,12 +66,81 @@ type ResolverRoot interface {
 	Trip() TripResolver
 	User() UserResolver
 	WorkGroup() WorkGroupResolver
+	YouthWork() YouthWorkResolver
 }
 
 type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Activity struct {
+		AccuracyM       func(childComplexity int) int
+		ClientID        func(childComplexity int) int
+		CoordSystem     func(childComplexity int) int
+		CorrectedBy     func(childComplexity int) int
+		Corrects        func(childComplexity int) int
+		Counts          func(childComplexity int) int
+		DeviceTime      func(childComplexity int) int
+		Flags           func(childComplexity int) int
+		HostOrg         func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Interviewee     func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Lat             func(childComplexity int) int
+		LocalDate       func(childComplexity int) int
+		Lon             func(childComplexity int) int
+		Needs           func(childComplexity int) int
+		Notes           func(childComplexity int) int
+		OccurredAt      func(childComplexity int) int
+		Offline         func(childComplexity int) int
+		ParticipantList func(childComplexity int) int
+		Participants    func(childComplexity int) int
+		Photos          func(childComplexity int) int
+		Reason          func(childComplexity int) int
+		ReasonEn        func(childComplexity int) int
+		Region          func(childComplexity int) int
+		Review          func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Topic           func(childComplexity int) int
+		User            func(childComplexity int) int
+		Verdict         func(childComplexity int) int
+	}
+
+	ActivityConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ActivityEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ActivityPhoto struct {
+		ContentType func(childComplexity int) int
+		SHA256      func(childComplexity int) int
+		Size        func(childComplexity int) int
+		TakenAt     func(childComplexity int) int
+		URL         func(childComplexity int) int
+	}
+
+	ActivityResult struct {
+		Activity func(childComplexity int) int
+		Replayed func(childComplexity int) int
+	}
+
+	ActivityReview struct {
+		CreatedAt func(childComplexity int) int
+		Decision  func(childComplexity int) int
+		Reason    func(childComplexity int) int
+	}
+
+	ActivitySyncItem struct {
+		ClientID func(childComplexity int) int
+		Error    func(childComplexity int) int
+		Result   func(childComplexity int) int
+	}
+
 	Assignment struct {
 		CreatedAt func(childComplexity int) int
 		ID        func(childComplexity int) int
@@ -187,6 +264,12 @@ type ComplexityRoot struct {
 		To     func(childComplexity int) int
 	}
 
+	ContactReveal struct {
+		By        func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		Reason    func(childComplexity int) int
+	}
+
 	DayStatus struct {
 		CheckIns  func(childComplexity int) int
 		Counted   func(childComplexity int) int
@@ -217,6 +300,35 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	FollowUp struct {
+		Action     func(childComplexity int) int
+		History    func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Need       func(childComplexity int) int
+		OpenedAt   func(childComplexity int) int
+		Owner      func(childComplexity int) int
+		ResolvedAt func(childComplexity int) int
+		Status     func(childComplexity int) int
+		UpdatedAt  func(childComplexity int) int
+		User       func(childComplexity int) int
+	}
+
+	FollowUpConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	FollowUpEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	FollowUpUpdate struct {
+		Action    func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		Status    func(childComplexity int) int
+	}
+
 	ImportRegionsResult struct {
 		Created   func(childComplexity int) int
 		Unchanged func(childComplexity int) int
@@ -229,6 +341,26 @@ type ComplexityRoot struct {
 		Index    func(childComplexity int) int
 		LeafHash func(childComplexity int) int
 		TreeSize func(childComplexity int) int
+	}
+
+	Interviewee struct {
+		AgeBand      func(childComplexity int) int
+		Category     func(childComplexity int) int
+		ErasedAt     func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Occupation   func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		Phone        func(childComplexity int) int
+		Place        func(childComplexity int) int
+		Reveals      func(childComplexity int) int
+	}
+
+	KindCount struct {
+		Counting func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Recorded func(childComplexity int) int
+		Required func(childComplexity int) int
 	}
 
 	LedgerCheckpoint struct {
@@ -275,15 +407,28 @@ type ComplexityRoot struct {
 		Login            func(childComplexity int, username string, password string, deviceID string) int
 		Logout           func(childComplexity int, refreshToken *string) int
 		LogoutEverywhere func(childComplexity int) int
+		OpenFollowUp     func(childComplexity int, needID int64, ownerID *int64, action string) int
 		Ping             func(childComplexity int) int
+		RecordActivity   func(childComplexity int, input model.ActivityInput) int
 		RefreshToken     func(childComplexity int, refreshToken string) int
 		ResetPassword    func(childComplexity int, userID int64, newPassword string) int
+		RevealContact    func(childComplexity int, intervieweeID int64, reason string) int
+		ReviewActivity   func(childComplexity int, id int64, decision models.ReviewDecision, reason string) int
 		ReviewCheckIn    func(childComplexity int, id int64, decision models.ReviewDecision, reason string) int
 		Rotate           func(childComplexity int, assignmentID int64, regionID int64, from string) int
+		SyncActivities   func(childComplexity int, inputs []*model.ActivityInput) int
 		SyncCheckIns     func(childComplexity int, inputs []*model.CheckInInput) int
 		UnlockAccount    func(childComplexity int, userID int64) int
+		UpdateFollowUp   func(childComplexity int, id int64, status models.FollowUpStatus, action string) int
 		UpdateOrgUnit    func(childComplexity int, id int64, input model.OrgUnitInput) int
 		UpdateUser       func(childComplexity int, id int64, input model.UpdateUserInput) int
+	}
+
+	Need struct {
+		Category func(childComplexity int) int
+		FollowUp func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Text     func(childComplexity int) int
 	}
 
 	OrgUnit struct {
@@ -329,9 +474,12 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Activities             func(childComplexity int, userID *int64, orgUnitID *int64, kind *models.ActivityKind, from *string, to *string, pending *bool, first *int, after *string) int
+		Activity               func(childComplexity int, id int64) int
 		Assignments            func(childComplexity int, userID *int64, activeOn *string, first *int, after *string) int
 		CheckIns               func(childComplexity int, userID *int64, status *models.CheckInStatus, first *int, after *string) int
 		Devices                func(childComplexity int, userID *int64, status *models.DeviceStatus, first *int, after *string) int
+		FollowUps              func(childComplexity int, userID *int64, orgUnitID *int64, status *models.FollowUpStatus, open *bool, first *int, after *string) int
 		LedgerCheckpoint       func(childComplexity int) int
 		LedgerConsistencyProof func(childComplexity int, from int, to *int) int
 		LedgerEntry            func(childComplexity int, kind model.LedgerKind, id int64) int
@@ -345,10 +493,12 @@ type ComplexityRoot struct {
 		Region                 func(childComplexity int, id int64) int
 		Regions                func(childComplexity int, kind *models.RegionKind, cityCode *string, first *int, after *string) int
 		SecurityAudit          func(childComplexity int, actorID *int64, actor *string, action *string, from *time.Time, to *time.Time, first *int, after *string) int
+		UnitYouthWork          func(childComplexity int, orgUnitID int64, year int, quarter int, first *int, after *string) int
 		User                   func(childComplexity int, id int64) int
 		Users                  func(childComplexity int, orgUnitID *int64, subtree *bool, role *models.Role, first *int, after *string) int
 		VerifySecurityAudit    func(childComplexity int) int
 		WorkGroups             func(childComplexity int, orgUnitID *int64, first *int, after *string) int
+		YouthWork              func(childComplexity int, userID *int64, year int, quarter int) int
 	}
 
 	Region struct {
@@ -463,12 +613,60 @@ type ComplexityRoot struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
+
+	YouthWork struct {
+		Kinds             func(childComplexity int) int
+		Lectures          func(childComplexity int) int
+		OpenFollowUps     func(childComplexity int) int
+		Quarter           func(childComplexity int) int
+		ResolvedFollowUps func(childComplexity int) int
+		User              func(childComplexity int) int
+	}
+
+	YouthWorkConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	YouthWorkEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
 
 // region    ************************** generated!.gotpl **************************
 
+type ActivityResolver interface {
+	User(ctx context.Context, obj *models.Activity) (*models.User, error)
+
+	CoordSystem(ctx context.Context, obj *models.Activity) (geofence.Datum, error)
+
+	Verdict(ctx context.Context, obj *models.Activity) (geofence.Verdict, error)
+	Region(ctx context.Context, obj *models.Activity) (*models.Region, error)
+	Flags(ctx context.Context, obj *models.Activity) ([]*presence.RaisedFlag, error)
+	Status(ctx context.Context, obj *models.Activity) (models.ActivityStatus, error)
+	Counts(ctx context.Context, obj *models.Activity) (bool, error)
+	Reason(ctx context.Context, obj *models.Activity) (*string, error)
+	ReasonEn(ctx context.Context, obj *models.Activity) (*string, error)
+
+	ParticipantList(ctx context.Context, obj *models.Activity) ([]string, error)
+	Interviewee(ctx context.Context, obj *models.Activity) (*models.Interviewee, error)
+	Needs(ctx context.Context, obj *models.Activity) ([]*models.Need, error)
+	Photos(ctx context.Context, obj *models.Activity) ([]*models.ActivityPhoto, error)
+	Review(ctx context.Context, obj *models.Activity) (*models.ActivityReview, error)
+
+	CorrectedBy(ctx context.Context, obj *models.Activity) (*int64, error)
+}
+type ActivityPhotoResolver interface {
+	Size(ctx context.Context, obj *models.ActivityPhoto) (int, error)
+
+	URL(ctx context.Context, obj *models.ActivityPhoto) (string, error)
+}
+type ActivitySyncItemResolver interface {
+	Error(ctx context.Context, obj *activity.ItemResult) (*model.SyncError, error)
+}
 type AssignmentResolver interface {
 	User(ctx context.Context, obj *models.Assignment) (*models.User, error)
 	Region(ctx context.Context, obj *models.Assignment) (*models.Region, error)
@@ -501,6 +699,9 @@ type CheckInFlagResolver interface {
 type CheckInResultResolver interface {
 	Region(ctx context.Context, obj *checkin.Result) (*models.Region, error)
 }
+type ContactRevealResolver interface {
+	By(ctx context.Context, obj *models.ContactReveal) (string, error)
+}
 type DayStatusResolver interface {
 	Region(ctx context.Context, obj *checkin.Day) (*models.Region, error)
 }
@@ -508,6 +709,18 @@ type DeviceResolver interface {
 	User(ctx context.Context, obj *models.Device) (*models.User, error)
 
 	ApprovedBy(ctx context.Context, obj *models.Device) (*models.User, error)
+}
+type FollowUpResolver interface {
+	Need(ctx context.Context, obj *models.FollowUp) (*models.Need, error)
+	User(ctx context.Context, obj *models.FollowUp) (*models.User, error)
+	Owner(ctx context.Context, obj *models.FollowUp) (*models.User, error)
+
+	History(ctx context.Context, obj *models.FollowUp) ([]*models.FollowUpUpdate, error)
+}
+type IntervieweeResolver interface {
+	Phone(ctx context.Context, obj *models.Interviewee) (*string, error)
+
+	Reveals(ctx context.Context, obj *models.Interviewee) ([]*models.ContactReveal, error)
 }
 type LedgerEntryResolver interface {
 	Kind(ctx context.Context, obj *evidencelog.Entry) (model.LedgerKind, error)
@@ -536,6 +749,12 @@ type MutationResolver interface {
 	ApproveDevice(ctx context.Context, id int64) (*models.Device, error)
 	UnlockAccount(ctx context.Context, userID int64) (*models.User, error)
 	Ping(ctx context.Context) (bool, error)
+	RecordActivity(ctx context.Context, input model.ActivityInput) (*activity.Result, error)
+	SyncActivities(ctx context.Context, inputs []*model.ActivityInput) ([]*activity.ItemResult, error)
+	ReviewActivity(ctx context.Context, id int64, decision models.ReviewDecision, reason string) (*models.ActivityReview, error)
+	OpenFollowUp(ctx context.Context, needID int64, ownerID *int64, action string) (*models.FollowUp, error)
+	UpdateFollowUp(ctx context.Context, id int64, status models.FollowUpStatus, action string) (*models.FollowUp, error)
+	RevealContact(ctx context.Context, intervieweeID int64, reason string) (string, error)
 	CheckIn(ctx context.Context, input model.CheckInInput) (*checkin.Result, error)
 	SyncCheckIns(ctx context.Context, inputs []*model.CheckInInput) ([]*checkin.ItemResult, error)
 	ReviewCheckIn(ctx context.Context, id int64, decision models.ReviewDecision, reason string) (*models.Review, error)
@@ -543,6 +762,9 @@ type MutationResolver interface {
 	CreateWorkGroup(ctx context.Context, input model.CreateWorkGroupInput) (*models.WorkGroup, error)
 	Assign(ctx context.Context, input model.AssignInput) ([]*models.Assignment, error)
 	Rotate(ctx context.Context, assignmentID int64, regionID int64, from string) (*models.Assignment, error)
+}
+type NeedResolver interface {
+	FollowUp(ctx context.Context, obj *models.Need) (*models.FollowUp, error)
 }
 type OrgUnitResolver interface {
 	Parent(ctx context.Context, obj *models.OrgUnit) (*models.OrgUnit, error)
@@ -563,6 +785,11 @@ type QueryResolver interface {
 	User(ctx context.Context, id int64) (*models.User, error)
 	Users(ctx context.Context, orgUnitID *int64, subtree *bool, role *models.Role, first *int, after *string) (*model.UserConnection, error)
 	Devices(ctx context.Context, userID *int64, status *models.DeviceStatus, first *int, after *string) (*model.DeviceConnection, error)
+	Activities(ctx context.Context, userID *int64, orgUnitID *int64, kind *models.ActivityKind, from *string, to *string, pending *bool, first *int, after *string) (*model.ActivityConnection, error)
+	Activity(ctx context.Context, id int64) (*models.Activity, error)
+	YouthWork(ctx context.Context, userID *int64, year int, quarter int) (*activity.Summary, error)
+	UnitYouthWork(ctx context.Context, orgUnitID int64, year int, quarter int, first *int, after *string) (*model.YouthWorkConnection, error)
+	FollowUps(ctx context.Context, userID *int64, orgUnitID *int64, status *models.FollowUpStatus, open *bool, first *int, after *string) (*model.FollowUpConnection, error)
 	MyCheckIns(ctx context.Context, from time.Time, to time.Time, first *int, after *string) (*model.CheckInConnection, error)
 	MyDays(ctx context.Context, year int, quarter int) (*checkin.QuarterPresence, error)
 	CheckIns(ctx context.Context, userID *int64, status *models.CheckInStatus, first *int, after *string) (*model.CheckInConnection, error)
@@ -608,6 +835,13 @@ type WorkGroupResolver interface {
 	Leader(ctx context.Context, obj *models.WorkGroup) (*models.User, error)
 	Members(ctx context.Context, obj *models.WorkGroup) ([]*models.User, error)
 }
+type YouthWorkResolver interface {
+	User(ctx context.Context, obj *activity.Summary) (*models.User, error)
+	Quarter(ctx context.Context, obj *activity.Summary) (string, error)
+
+	OpenFollowUps(ctx context.Context, obj *activity.Summary) (int, error)
+	ResolvedFollowUps(ctx context.Context, obj *activity.Summary) (int, error)
+}
 
 // endregion ************************** generated!.gotpl **************************
 
@@ -626,6 +860,295 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Activity.accuracy":
+		if e.ComplexityRoot.Activity.AccuracyM == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.AccuracyM(childComplexity), true
+	case "Activity.clientId":
+		if e.ComplexityRoot.Activity.ClientID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.ClientID(childComplexity), true
+	case "Activity.coordSystem":
+		if e.ComplexityRoot.Activity.CoordSystem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.CoordSystem(childComplexity), true
+	case "Activity.correctedBy":
+		if e.ComplexityRoot.Activity.CorrectedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.CorrectedBy(childComplexity), true
+	case "Activity.corrects":
+		if e.ComplexityRoot.Activity.Corrects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Corrects(childComplexity), true
+	case "Activity.counts":
+		if e.ComplexityRoot.Activity.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Counts(childComplexity), true
+	case "Activity.deviceTime":
+		if e.ComplexityRoot.Activity.DeviceTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.DeviceTime(childComplexity), true
+	case "Activity.flags":
+		if e.ComplexityRoot.Activity.Flags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Flags(childComplexity), true
+	case "Activity.hostOrganisation":
+		if e.ComplexityRoot.Activity.HostOrg == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.HostOrg(childComplexity), true
+	case "Activity.id":
+		if e.ComplexityRoot.Activity.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.ID(childComplexity), true
+	case "Activity.interviewee":
+		if e.ComplexityRoot.Activity.Interviewee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Interviewee(childComplexity), true
+	case "Activity.kind":
+		if e.ComplexityRoot.Activity.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Kind(childComplexity), true
+	case "Activity.lat":
+		if e.ComplexityRoot.Activity.Lat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Lat(childComplexity), true
+	case "Activity.localDate":
+		if e.ComplexityRoot.Activity.LocalDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.LocalDate(childComplexity), true
+	case "Activity.lon":
+		if e.ComplexityRoot.Activity.Lon == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Lon(childComplexity), true
+	case "Activity.needs":
+		if e.ComplexityRoot.Activity.Needs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Needs(childComplexity), true
+	case "Activity.notes":
+		if e.ComplexityRoot.Activity.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Notes(childComplexity), true
+	case "Activity.occurredAt":
+		if e.ComplexityRoot.Activity.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.OccurredAt(childComplexity), true
+	case "Activity.offline":
+		if e.ComplexityRoot.Activity.Offline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Offline(childComplexity), true
+	case "Activity.participantList":
+		if e.ComplexityRoot.Activity.ParticipantList == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.ParticipantList(childComplexity), true
+	case "Activity.participants":
+		if e.ComplexityRoot.Activity.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Participants(childComplexity), true
+	case "Activity.photos":
+		if e.ComplexityRoot.Activity.Photos == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Photos(childComplexity), true
+	case "Activity.reason":
+		if e.ComplexityRoot.Activity.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Reason(childComplexity), true
+	case "Activity.reasonEn":
+		if e.ComplexityRoot.Activity.ReasonEn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.ReasonEn(childComplexity), true
+	case "Activity.region":
+		if e.ComplexityRoot.Activity.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Region(childComplexity), true
+	case "Activity.review":
+		if e.ComplexityRoot.Activity.Review == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Review(childComplexity), true
+	case "Activity.status":
+		if e.ComplexityRoot.Activity.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Status(childComplexity), true
+	case "Activity.topic":
+		if e.ComplexityRoot.Activity.Topic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Topic(childComplexity), true
+	case "Activity.user":
+		if e.ComplexityRoot.Activity.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.User(childComplexity), true
+	case "Activity.verdict":
+		if e.ComplexityRoot.Activity.Verdict == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Verdict(childComplexity), true
+
+	case "ActivityConnection.edges":
+		if e.ComplexityRoot.ActivityConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityConnection.Edges(childComplexity), true
+	case "ActivityConnection.pageInfo":
+		if e.ComplexityRoot.ActivityConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityConnection.PageInfo(childComplexity), true
+
+	case "ActivityEdge.cursor":
+		if e.ComplexityRoot.ActivityEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityEdge.Cursor(childComplexity), true
+	case "ActivityEdge.node":
+		if e.ComplexityRoot.ActivityEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityEdge.Node(childComplexity), true
+
+	case "ActivityPhoto.contentType":
+		if e.ComplexityRoot.ActivityPhoto.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityPhoto.ContentType(childComplexity), true
+	case "ActivityPhoto.sha256":
+		if e.ComplexityRoot.ActivityPhoto.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityPhoto.SHA256(childComplexity), true
+	case "ActivityPhoto.size":
+		if e.ComplexityRoot.ActivityPhoto.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityPhoto.Size(childComplexity), true
+	case "ActivityPhoto.takenAt":
+		if e.ComplexityRoot.ActivityPhoto.TakenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityPhoto.TakenAt(childComplexity), true
+	case "ActivityPhoto.url":
+		if e.ComplexityRoot.ActivityPhoto.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityPhoto.URL(childComplexity), true
+
+	case "ActivityResult.activity":
+		if e.ComplexityRoot.ActivityResult.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityResult.Activity(childComplexity), true
+	case "ActivityResult.replayed":
+		if e.ComplexityRoot.ActivityResult.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityResult.Replayed(childComplexity), true
+
+	case "ActivityReview.createdAt":
+		if e.ComplexityRoot.ActivityReview.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityReview.CreatedAt(childComplexity), true
+	case "ActivityReview.decision":
+		if e.ComplexityRoot.ActivityReview.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityReview.Decision(childComplexity), true
+	case "ActivityReview.reason":
+		if e.ComplexityRoot.ActivityReview.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityReview.Reason(childComplexity), true
+
+	case "ActivitySyncItem.clientId":
+		if e.ComplexityRoot.ActivitySyncItem.ClientID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivitySyncItem.ClientID(childComplexity), true
+	case "ActivitySyncItem.error":
+		if e.ComplexityRoot.ActivitySyncItem.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivitySyncItem.Error(childComplexity), true
+	case "ActivitySyncItem.result":
+		if e.ComplexityRoot.ActivitySyncItem.Result == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivitySyncItem.Result(childComplexity), true
 
 	case "Assignment.createdAt":
 		if e.ComplexityRoot.Assignment.CreatedAt == nil {
@@ -1127,6 +1650,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ConsistencyProof.To(childComplexity), true
 
+	case "ContactReveal.by":
+		if e.ComplexityRoot.ContactReveal.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactReveal.By(childComplexity), true
+	case "ContactReveal.at":
+		if e.ComplexityRoot.ContactReveal.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactReveal.CreatedAt(childComplexity), true
+	case "ContactReveal.reason":
+		if e.ComplexityRoot.ContactReveal.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactReveal.Reason(childComplexity), true
+
 	case "DayStatus.checkIns":
 		if e.ComplexityRoot.DayStatus.CheckIns == nil {
 			break
@@ -1239,6 +1781,112 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeviceEdge.Node(childComplexity), true
 
+	case "FollowUp.action":
+		if e.ComplexityRoot.FollowUp.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUp.Action(childComplexity), true
+	case "FollowUp.history":
+		if e.ComplexityRoot.FollowUp.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUp.History(childComplexity), true
+	case "FollowUp.id":
+		if e.ComplexityRoot.FollowUp.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUp.ID(childComplexity), true
+	case "FollowUp.need":
+		if e.ComplexityRoot.FollowUp.Need == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUp.Need(childComplexity), true
+	case "FollowUp.openedAt":
+		if e.ComplexityRoot.FollowUp.OpenedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUp.OpenedAt(childComplexity), true
+	case "FollowUp.owner":
+		if e.ComplexityRoot.FollowUp.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUp.Owner(childComplexity), true
+	case "FollowUp.resolvedAt":
+		if e.ComplexityRoot.FollowUp.ResolvedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUp.ResolvedAt(childComplexity), true
+	case "FollowUp.status":
+		if e.ComplexityRoot.FollowUp.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUp.Status(childComplexity), true
+	case "FollowUp.updatedAt":
+		if e.ComplexityRoot.FollowUp.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUp.UpdatedAt(childComplexity), true
+	case "FollowUp.user":
+		if e.ComplexityRoot.FollowUp.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUp.User(childComplexity), true
+
+	case "FollowUpConnection.edges":
+		if e.ComplexityRoot.FollowUpConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpConnection.Edges(childComplexity), true
+	case "FollowUpConnection.pageInfo":
+		if e.ComplexityRoot.FollowUpConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpConnection.PageInfo(childComplexity), true
+
+	case "FollowUpEdge.cursor":
+		if e.ComplexityRoot.FollowUpEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpEdge.Cursor(childComplexity), true
+	case "FollowUpEdge.node":
+		if e.ComplexityRoot.FollowUpEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpEdge.Node(childComplexity), true
+
+	case "FollowUpUpdate.action":
+		if e.ComplexityRoot.FollowUpUpdate.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpUpdate.Action(childComplexity), true
+	case "FollowUpUpdate.at":
+		if e.ComplexityRoot.FollowUpUpdate.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpUpdate.CreatedAt(childComplexity), true
+	case "FollowUpUpdate.status":
+		if e.ComplexityRoot.FollowUpUpdate.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpUpdate.Status(childComplexity), true
+
 	case "ImportRegionsResult.created":
 		if e.ComplexityRoot.ImportRegionsResult.Created == nil {
 			break
@@ -1288,6 +1936,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InclusionProof.TreeSize(childComplexity), true
+
+	case "Interviewee.ageBand":
+		if e.ComplexityRoot.Interviewee.AgeBand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interviewee.AgeBand(childComplexity), true
+	case "Interviewee.category":
+		if e.ComplexityRoot.Interviewee.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interviewee.Category(childComplexity), true
+	case "Interviewee.erasedAt":
+		if e.ComplexityRoot.Interviewee.ErasedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interviewee.ErasedAt(childComplexity), true
+	case "Interviewee.id":
+		if e.ComplexityRoot.Interviewee.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interviewee.ID(childComplexity), true
+	case "Interviewee.name":
+		if e.ComplexityRoot.Interviewee.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interviewee.Name(childComplexity), true
+	case "Interviewee.occupation":
+		if e.ComplexityRoot.Interviewee.Occupation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interviewee.Occupation(childComplexity), true
+	case "Interviewee.organisation":
+		if e.ComplexityRoot.Interviewee.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interviewee.Organisation(childComplexity), true
+	case "Interviewee.phone":
+		if e.ComplexityRoot.Interviewee.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interviewee.Phone(childComplexity), true
+	case "Interviewee.place":
+		if e.ComplexityRoot.Interviewee.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interviewee.Place(childComplexity), true
+	case "Interviewee.reveals":
+		if e.ComplexityRoot.Interviewee.Reveals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interviewee.Reveals(childComplexity), true
+
+	case "KindCount.counting":
+		if e.ComplexityRoot.KindCount.Counting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindCount.Counting(childComplexity), true
+	case "KindCount.kind":
+		if e.ComplexityRoot.KindCount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindCount.Kind(childComplexity), true
+	case "KindCount.recorded":
+		if e.ComplexityRoot.KindCount.Recorded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindCount.Recorded(childComplexity), true
+	case "KindCount.required":
+		if e.ComplexityRoot.KindCount.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindCount.Required(childComplexity), true
 
 	case "LedgerCheckpoint.note":
 		if e.ComplexityRoot.LedgerCheckpoint.Note == nil {
@@ -1534,12 +2268,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LogoutEverywhere(childComplexity), true
+	case "Mutation.openFollowUp":
+		if e.ComplexityRoot.Mutation.OpenFollowUp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openFollowUp_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenFollowUp(childComplexity, args["needId"].(int64), args["ownerId"].(*int64), args["action"].(string)), true
 	case "Mutation.ping":
 		if e.ComplexityRoot.Mutation.Ping == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Mutation.Ping(childComplexity), true
+	case "Mutation.recordActivity":
+		if e.ComplexityRoot.Mutation.RecordActivity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordActivity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordActivity(childComplexity, args["input"].(model.ActivityInput)), true
 	case "Mutation.refreshToken":
 		if e.ComplexityRoot.Mutation.RefreshToken == nil {
 			break
@@ -1562,6 +2318,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResetPassword(childComplexity, args["userId"].(int64), args["newPassword"].(string)), true
+	case "Mutation.revealContact":
+		if e.ComplexityRoot.Mutation.RevealContact == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revealContact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevealContact(childComplexity, args["intervieweeId"].(int64), args["reason"].(string)), true
+	case "Mutation.reviewActivity":
+		if e.ComplexityRoot.Mutation.ReviewActivity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviewActivity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviewActivity(childComplexity, args["id"].(int64), args["decision"].(models.ReviewDecision), args["reason"].(string)), true
 	case "Mutation.reviewCheckIn":
 		if e.ComplexityRoot.Mutation.ReviewCheckIn == nil {
 			break
@@ -1584,6 +2362,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Rotate(childComplexity, args["assignmentId"].(int64), args["regionId"].(int64), args["from"].(string)), true
+	case "Mutation.syncActivities":
+		if e.ComplexityRoot.Mutation.SyncActivities == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_syncActivities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SyncActivities(childComplexity, args["inputs"].([]*model.ActivityInput)), true
 	case "Mutation.syncCheckIns":
 		if e.ComplexityRoot.Mutation.SyncCheckIns == nil {
 			break
@@ -1606,6 +2395,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UnlockAccount(childComplexity, args["userId"].(int64)), true
+	case "Mutation.updateFollowUp":
+		if e.ComplexityRoot.Mutation.UpdateFollowUp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateFollowUp_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateFollowUp(childComplexity, args["id"].(int64), args["status"].(models.FollowUpStatus), args["action"].(string)), true
 	case "Mutation.updateOrgUnit":
 		if e.ComplexityRoot.Mutation.UpdateOrgUnit == nil {
 			break
@@ -1628,6 +2428,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["id"].(int64), args["input"].(model.UpdateUserInput)), true
+
+	case "Need.category":
+		if e.ComplexityRoot.Need.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.Category(childComplexity), true
+	case "Need.followUp":
+		if e.ComplexityRoot.Need.FollowUp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.FollowUp(childComplexity), true
+	case "Need.id":
+		if e.ComplexityRoot.Need.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.ID(childComplexity), true
+	case "Need.text":
+		if e.ComplexityRoot.Need.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.Text(childComplexity), true
 
 	case "OrgUnit.children":
 		if e.ComplexityRoot.OrgUnit.Children == nil {
@@ -1789,6 +2614,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.QuarterPresence.Trips(childComplexity), true
 
+	case "Query.activities":
+		if e.ComplexityRoot.Query.Activities == nil {
+			break
+		}
+
+		args, err := ec.field_Query_activities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Activities(childComplexity, args["userId"].(*int64), args["orgUnitId"].(*int64), args["kind"].(*models.ActivityKind), args["from"].(*string), args["to"].(*string), args["pending"].(*bool), args["first"].(*int), args["after"].(*string)), true
+	case "Query.activity":
+		if e.ComplexityRoot.Query.Activity == nil {
+			break
+		}
+
+		args, err := ec.field_Query_activity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Activity(childComplexity, args["id"].(int64)), true
 	case "Query.assignments":
 		if e.ComplexityRoot.Query.Assignments == nil {
 			break
@@ -1822,6 +2669,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Devices(childComplexity, args["userId"].(*int64), args["status"].(*models.DeviceStatus), args["first"].(*int), args["after"].(*string)), true
+	case "Query.followUps":
+		if e.ComplexityRoot.Query.FollowUps == nil {
+			break
+		}
+
+		args, err := ec.field_Query_followUps_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FollowUps(childComplexity, args["userId"].(*int64), args["orgUnitId"].(*int64), args["status"].(*models.FollowUpStatus), args["open"].(*bool), args["first"].(*int), args["after"].(*string)), true
 
 	case "Query.ledgerCheckpoint":
 		if e.ComplexityRoot.Query.LedgerCheckpoint == nil {
@@ -1956,6 +2814,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SecurityAudit(childComplexity, args["actorId"].(*int64), args["actor"].(*string), args["action"].(*string), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
+	case "Query.unitYouthWork":
+		if e.ComplexityRoot.Query.UnitYouthWork == nil {
+			break
+		}
+
+		args, err := ec.field_Query_unitYouthWork_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.UnitYouthWork(childComplexity, args["orgUnitId"].(int64), args["year"].(int), args["quarter"].(int), args["first"].(*int), args["after"].(*string)), true
 	case "Query.user":
 		if e.ComplexityRoot.Query.User == nil {
 			break
@@ -1995,6 +2864,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.WorkGroups(childComplexity, args["orgUnitId"].(*int64), args["first"].(*int), args["after"].(*string)), true
+	case "Query.youthWork":
+		if e.ComplexityRoot.Query.YouthWork == nil {
+			break
+		}
+
+		args, err := ec.field_Query_youthWork_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.YouthWork(childComplexity, args["userId"].(*int64), args["year"].(int), args["quarter"].(int)), true
 
 	case "Region.code":
 		if e.ComplexityRoot.Region.Code == nil {
@@ -2424,6 +3304,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WorkGroupEdge.Node(childComplexity), true
 
+	case "YouthWork.kinds":
+		if e.ComplexityRoot.YouthWork.Kinds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YouthWork.Kinds(childComplexity), true
+	case "YouthWork.lectures":
+		if e.ComplexityRoot.YouthWork.Lectures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YouthWork.Lectures(childComplexity), true
+	case "YouthWork.openFollowUps":
+		if e.ComplexityRoot.YouthWork.OpenFollowUps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YouthWork.OpenFollowUps(childComplexity), true
+	case "YouthWork.quarter":
+		if e.ComplexityRoot.YouthWork.Quarter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YouthWork.Quarter(childComplexity), true
+	case "YouthWork.resolvedFollowUps":
+		if e.ComplexityRoot.YouthWork.ResolvedFollowUps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YouthWork.ResolvedFollowUps(childComplexity), true
+	case "YouthWork.user":
+		if e.ComplexityRoot.YouthWork.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YouthWork.User(childComplexity), true
+
+	case "YouthWorkConnection.edges":
+		if e.ComplexityRoot.YouthWorkConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YouthWorkConnection.Edges(childComplexity), true
+	case "YouthWorkConnection.pageInfo":
+		if e.ComplexityRoot.YouthWorkConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YouthWorkConnection.PageInfo(childComplexity), true
+
+	case "YouthWorkEdge.cursor":
+		if e.ComplexityRoot.YouthWorkEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YouthWorkEdge.Cursor(childComplexity), true
+	case "YouthWorkEdge.node":
+		if e.ComplexityRoot.YouthWorkEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YouthWorkEdge.Node(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -2433,10 +3376,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("ActivityInput", ec.unmarshalInputActivityInput),
 			graphql.NewInputUnmarshaler("AssignInput", ec.unmarshalInputAssignInput),
 			graphql.NewInputUnmarshaler("CheckInInput", ec.unmarshalInputCheckInInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
 			graphql.NewInputUnmarshaler("CreateWorkGroupInput", ec.unmarshalInputCreateWorkGroupInput),
+			graphql.NewInputUnmarshaler("IntervieweeInput", ec.unmarshalInputIntervieweeInput),
+			graphql.NewInputUnmarshaler("NeedInput", ec.unmarshalInputNeedInput),
 			graphql.NewInputUnmarshaler("OrgUnitInput", ec.unmarshalInputOrgUnitInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
 		)
@@ -2514,7 +3460,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/accounts.graphqls" "schema/checkins.graphqls" "schema/ledger.graphqls" "schema/regions.graphqls" "schema/security.graphqls" "schema/work.graphqls"
+//go:embed "schema/accounts.graphqls" "schema/activities.graphqls" "schema/checkins.graphqls" "schema/ledger.graphqls" "schema/regions.graphqls" "schema/security.graphqls" "schema/work.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2548,6 +3494,7 @@ extend type Mutation {
 }
 `, BuiltIn: false},
 	{Name: "schema/accounts.graphqls", Input: sourceData("schema/accounts.graphqls"), BuiltIn: false},
+	{Name: "schema/activities.graphqls", Input: sourceData("schema/activities.graphqls"), BuiltIn: false},
 	{Name: "schema/checkins.graphqls", Input: sourceData("schema/checkins.graphqls"), BuiltIn: false},
 	{Name: "schema/ledger.graphqls", Input: sourceData("schema/ledger.graphqls"), BuiltIn: false},
 	{Name: "schema/regions.graphqls", Input: sourceData("schema/regions.graphqls"), BuiltIn: false},
@@ -2559,6 +3506,142 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Activity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Activity_id(ctx, field)
+	case "clientId":
+		return ec.fieldContext_Activity_clientId(ctx, field)
+	case "kind":
+		return ec.fieldContext_Activity_kind(ctx, field)
+	case "user":
+		return ec.fieldContext_Activity_user(ctx, field)
+	case "topic":
+		return ec.fieldContext_Activity_topic(ctx, field)
+	case "notes":
+		return ec.fieldContext_Activity_notes(ctx, field)
+	case "lat":
+		return ec.fieldContext_Activity_lat(ctx, field)
+	case "lon":
+		return ec.fieldContext_Activity_lon(ctx, field)
+	case "accuracy":
+		return ec.fieldContext_Activity_accuracy(ctx, field)
+	case "coordSystem":
+		return ec.fieldContext_Activity_coordSystem(ctx, field)
+	case "deviceTime":
+		return ec.fieldContext_Activity_deviceTime(ctx, field)
+	case "occurredAt":
+		return ec.fieldContext_Activity_occurredAt(ctx, field)
+	case "localDate":
+		return ec.fieldContext_Activity_localDate(ctx, field)
+	case "offline":
+		return ec.fieldContext_Activity_offline(ctx, field)
+	case "verdict":
+		return ec.fieldContext_Activity_verdict(ctx, field)
+	case "region":
+		return ec.fieldContext_Activity_region(ctx, field)
+	case "flags":
+		return ec.fieldContext_Activity_flags(ctx, field)
+	case "status":
+		return ec.fieldContext_Activity_status(ctx, field)
+	case "counts":
+		return ec.fieldContext_Activity_counts(ctx, field)
+	case "reason":
+		return ec.fieldContext_Activity_reason(ctx, field)
+	case "reasonEn":
+		return ec.fieldContext_Activity_reasonEn(ctx, field)
+	case "participants":
+		return ec.fieldContext_Activity_participants(ctx, field)
+	case "hostOrganisation":
+		return ec.fieldContext_Activity_hostOrganisation(ctx, field)
+	case "participantList":
+		return ec.fieldContext_Activity_participantList(ctx, field)
+	case "interviewee":
+		return ec.fieldContext_Activity_interviewee(ctx, field)
+	case "needs":
+		return ec.fieldContext_Activity_needs(ctx, field)
+	case "photos":
+		return ec.fieldContext_Activity_photos(ctx, field)
+	case "review":
+		return ec.fieldContext_Activity_review(ctx, field)
+	case "corrects":
+		return ec.fieldContext_Activity_corrects(ctx, field)
+	case "correctedBy":
+		return ec.fieldContext_Activity_correctedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Activity", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ActivityConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ActivityConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ActivityEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ActivityEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityPhoto(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sha256":
+		return ec.fieldContext_ActivityPhoto_sha256(ctx, field)
+	case "size":
+		return ec.fieldContext_ActivityPhoto_size(ctx, field)
+	case "contentType":
+		return ec.fieldContext_ActivityPhoto_contentType(ctx, field)
+	case "url":
+		return ec.fieldContext_ActivityPhoto_url(ctx, field)
+	case "takenAt":
+		return ec.fieldContext_ActivityPhoto_takenAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityPhoto", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "activity":
+		return ec.fieldContext_ActivityResult_activity(ctx, field)
+	case "replayed":
+		return ec.fieldContext_ActivityResult_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityResult", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityReview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "decision":
+		return ec.fieldContext_ActivityReview_decision(ctx, field)
+	case "reason":
+		return ec.fieldContext_ActivityReview_reason(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ActivityReview_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityReview", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivitySyncItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientId":
+		return ec.fieldContext_ActivitySyncItem_clientId(ctx, field)
+	case "result":
+		return ec.fieldContext_ActivitySyncItem_result(ctx, field)
+	case "error":
+		return ec.fieldContext_ActivitySyncItem_error(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivitySyncItem", field.Name)
+}
 
 func (ec *executionContext) childFields_Assignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -2806,6 +3889,18 @@ func (ec *executionContext) childFields_ConsistencyProof(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type ConsistencyProof", field.Name)
 }
 
+func (ec *executionContext) childFields_ContactReveal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "by":
+		return ec.fieldContext_ContactReveal_by(ctx, field)
+	case "reason":
+		return ec.fieldContext_ContactReveal_reason(ctx, field)
+	case "at":
+		return ec.fieldContext_ContactReveal_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContactReveal", field.Name)
+}
+
 func (ec *executionContext) childFields_DayStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "region":
@@ -2866,6 +3961,64 @@ func (ec *executionContext) childFields_DeviceEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type DeviceEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_FollowUp(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_FollowUp_id(ctx, field)
+	case "need":
+		return ec.fieldContext_FollowUp_need(ctx, field)
+	case "user":
+		return ec.fieldContext_FollowUp_user(ctx, field)
+	case "owner":
+		return ec.fieldContext_FollowUp_owner(ctx, field)
+	case "status":
+		return ec.fieldContext_FollowUp_status(ctx, field)
+	case "action":
+		return ec.fieldContext_FollowUp_action(ctx, field)
+	case "openedAt":
+		return ec.fieldContext_FollowUp_openedAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_FollowUp_updatedAt(ctx, field)
+	case "resolvedAt":
+		return ec.fieldContext_FollowUp_resolvedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_FollowUp_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FollowUp", field.Name)
+}
+
+func (ec *executionContext) childFields_FollowUpConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_FollowUpConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_FollowUpConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FollowUpConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_FollowUpEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_FollowUpEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_FollowUpEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FollowUpEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_FollowUpUpdate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_FollowUpUpdate_status(ctx, field)
+	case "action":
+		return ec.fieldContext_FollowUpUpdate_action(ctx, field)
+	case "at":
+		return ec.fieldContext_FollowUpUpdate_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FollowUpUpdate", field.Name)
+}
+
 func (ec *executionContext) childFields_ImportRegionsResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "created":
@@ -2892,6 +4045,46 @@ func (ec *executionContext) childFields_InclusionProof(ctx context.Context, fiel
 		return ec.fieldContext_InclusionProof_hashes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type InclusionProof", field.Name)
+}
+
+func (ec *executionContext) childFields_Interviewee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Interviewee_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Interviewee_name(ctx, field)
+	case "category":
+		return ec.fieldContext_Interviewee_category(ctx, field)
+	case "ageBand":
+		return ec.fieldContext_Interviewee_ageBand(ctx, field)
+	case "occupation":
+		return ec.fieldContext_Interviewee_occupation(ctx, field)
+	case "organisation":
+		return ec.fieldContext_Interviewee_organisation(ctx, field)
+	case "place":
+		return ec.fieldContext_Interviewee_place(ctx, field)
+	case "phone":
+		return ec.fieldContext_Interviewee_phone(ctx, field)
+	case "erasedAt":
+		return ec.fieldContext_Interviewee_erasedAt(ctx, field)
+	case "reveals":
+		return ec.fieldContext_Interviewee_reveals(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Interviewee", field.Name)
+}
+
+func (ec *executionContext) childFields_KindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_KindCount_kind(ctx, field)
+	case "recorded":
+		return ec.fieldContext_KindCount_recorded(ctx, field)
+	case "counting":
+		return ec.fieldContext_KindCount_counting(ctx, field)
+	case "required":
+		return ec.fieldContext_KindCount_required(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KindCount", field.Name)
 }
 
 func (ec *executionContext) childFields_LedgerCheckpoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2956,6 +4149,20 @@ func (ec *executionContext) childFields_LocateResult(ctx context.Context, field 
 		return ec.fieldContext_LocateResult_message(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LocateResult", field.Name)
+}
+
+func (ec *executionContext) childFields_Need(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Need_id(ctx, field)
+	case "category":
+		return ec.fieldContext_Need_category(ctx, field)
+	case "text":
+		return ec.fieldContext_Need_text(ctx, field)
+	case "followUp":
+		return ec.fieldContext_Need_followUp(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Need", field.Name)
 }
 
 func (ec *executionContext) childFields_OrgUnit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3268,6 +4475,44 @@ func (ec *executionContext) childFields_WorkGroupEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type WorkGroupEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_YouthWork(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_YouthWork_user(ctx, field)
+	case "quarter":
+		return ec.fieldContext_YouthWork_quarter(ctx, field)
+	case "kinds":
+		return ec.fieldContext_YouthWork_kinds(ctx, field)
+	case "lectures":
+		return ec.fieldContext_YouthWork_lectures(ctx, field)
+	case "openFollowUps":
+		return ec.fieldContext_YouthWork_openFollowUps(ctx, field)
+	case "resolvedFollowUps":
+		return ec.fieldContext_YouthWork_resolvedFollowUps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type YouthWork", field.Name)
+}
+
+func (ec *executionContext) childFields_YouthWorkConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_YouthWorkConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_YouthWorkConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type YouthWorkConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_YouthWorkEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_YouthWorkEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_YouthWorkEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type YouthWorkEdge", field.Name)
+}
+
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -3578,6 +4823,50 @@ func (ec *executionContext) field_Mutation_logout_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_openFollowUp_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "needId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["needId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "ownerId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ownerId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "action",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["action"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordActivity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ActivityInput, error) {
+			return ec.unmarshalNActivityInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐActivityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_refreshToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3611,6 +4900,58 @@ func (ec *executionContext) field_Mutation_resetPassword_args(ctx context.Contex
 		return nil, err
 	}
 	args["newPassword"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revealContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "intervieweeId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["intervieweeId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reviewActivity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "decision",
+		func(ctx context.Context, v any) (models.ReviewDecision, error) {
+			return ec.unmarshalNReviewDecision2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐReviewDecision(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
 	return args, nil
 }
 
@@ -3674,6 +5015,20 @@ func (ec *executionContext) field_Mutation_rotate_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_syncActivities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "inputs",
+		func(ctx context.Context, v any) ([]*model.ActivityInput, error) {
+			return ec.unmarshalNActivityInput2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐActivityInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["inputs"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_syncCheckIns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3699,6 +5054,36 @@ func (ec *executionContext) field_Mutation_unlockAccount_args(ctx context.Contex
 		return nil, err
 	}
 	args["userId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateFollowUp_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (models.FollowUpStatus, error) {
+			return ec.unmarshalNFollowUpStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFollowUpStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "action",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["action"] = arg2
 	return args, nil
 }
 
@@ -3801,6 +5186,90 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_activities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnitId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnitId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (*models.ActivityKind, error) {
+			return ec.unmarshalOActivityKind2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "pending",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["pending"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg7
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_activity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -3915,6 +5384,60 @@ func (ec *executionContext) field_Query_devices_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_followUps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnitId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnitId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*models.FollowUpStatus, error) {
+			return ec.unmarshalOFollowUpStatus2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFollowUpStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "open",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["open"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
 	return args, nil
 }
 
@@ -4248,6 +5771,52 @@ func (ec *executionContext) field_Query_securityAudit_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_unitYouthWork_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnitId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnitId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "quarter",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quarter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_user_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4338,6 +5907,36 @@ func (ec *executionContext) field_Query_workGroups_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_youthWork_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "quarter",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quarter"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Region_geometry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4425,6 +6024,1204 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Activity_id(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Activity_clientId(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_clientId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_clientId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
+}
+
+func (ec *executionContext) _Activity_kind(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.ActivityKind) graphql.Marshaler {
+			return ec.marshalNActivityKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "ActivityKind")
+}
+
+func (ec *executionContext) _Activity_user(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_topic(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_topic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
+}
+
+func (ec *executionContext) _Activity_notes(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
+}
+
+func (ec *executionContext) _Activity_lat(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_lat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lat, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_lat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Activity_lon(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_lon(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lon, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_lon(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Activity_accuracy(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_accuracy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccuracyM, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_accuracy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Activity_coordSystem(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_coordSystem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().CoordSystem(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v geofence.Datum) graphql.Marshaler {
+			return ec.marshalNCoordSystem2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgeofenceᚐDatum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_coordSystem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, true, true, "CoordSystem")
+}
+
+func (ec *executionContext) _Activity_deviceTime(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_deviceTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeviceTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_deviceTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Activity_occurredAt(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_occurredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Activity_localDate(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_localDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LocalDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_localDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
+}
+
+func (ec *executionContext) _Activity_offline(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_offline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Offline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_offline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Activity_verdict(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_verdict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Verdict(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v geofence.Verdict) graphql.Marshaler {
+			return ec.marshalNVerdict2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgeofenceᚐVerdict(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_verdict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, true, true, "Verdict")
+}
+
+func (ec *executionContext) _Activity_region(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_flags(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_flags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Flags(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*presence.RaisedFlag) graphql.Marshaler {
+			return ec.marshalNCheckInFlag2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋpresenceᚐRaisedFlagᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_flags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckInFlag(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_status(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.ActivityStatus) graphql.Marshaler {
+			return ec.marshalNActivityStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, true, true, "ActivityStatus")
+}
+
+func (ec *executionContext) _Activity_counts(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Counts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Activity_reason(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Reason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, true, true, "String")
+}
+
+func (ec *executionContext) _Activity_reasonEn(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_reasonEn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().ReasonEn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_reasonEn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, true, true, "String")
+}
+
+func (ec *executionContext) _Activity_participants(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_participants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participants, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Activity_hostOrganisation(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_hostOrganisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HostOrg, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_hostOrganisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
+}
+
+func (ec *executionContext) _Activity_participantList(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_participantList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().ParticipantList(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_participantList(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, true, true, "String")
+}
+
+func (ec *executionContext) _Activity_interviewee(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_interviewee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Interviewee(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Interviewee) graphql.Marshaler {
+			return ec.marshalOInterviewee2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐInterviewee(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_interviewee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Interviewee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_needs(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_needs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Needs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Need) graphql.Marshaler {
+			return ec.marshalNNeed2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐNeedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_needs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Need(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_photos(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_photos(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Photos(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.ActivityPhoto) graphql.Marshaler {
+			return ec.marshalNActivityPhoto2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityPhotoᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_photos(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityPhoto(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_review(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Review(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ActivityReview) graphql.Marshaler {
+			return ec.marshalOActivityReview2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityReview(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_review(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityReview(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_corrects(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_corrects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Corrects, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOID2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_corrects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Activity_correctedBy(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_correctedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().CorrectedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOID2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_correctedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, true, true, "ID")
+}
+
+func (ec *executionContext) _ActivityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ActivityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ActivityEdge) graphql.Marshaler {
+			return ec.marshalNActivityEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐActivityEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ActivityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ActivityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActivityEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ActivityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityPhoto_sha256(ctx context.Context, field graphql.CollectedField, obj *models.ActivityPhoto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityPhoto_sha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SHA256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityPhoto_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityPhoto", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActivityPhoto_size(ctx context.Context, field graphql.CollectedField, obj *models.ActivityPhoto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityPhoto_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ActivityPhoto().Size(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityPhoto_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityPhoto", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ActivityPhoto_contentType(ctx context.Context, field graphql.CollectedField, obj *models.ActivityPhoto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityPhoto_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityPhoto_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityPhoto", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActivityPhoto_url(ctx context.Context, field graphql.CollectedField, obj *models.ActivityPhoto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityPhoto_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ActivityPhoto().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityPhoto_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityPhoto", field, true, true, "String")
+}
+
+func (ec *executionContext) _ActivityPhoto_takenAt(ctx context.Context, field graphql.CollectedField, obj *models.ActivityPhoto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityPhoto_takenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TakenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityPhoto_takenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityPhoto", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ActivityResult_activity(ctx context.Context, field graphql.CollectedField, obj *activity.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityResult_activity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityResult_activity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityResult_replayed(ctx context.Context, field graphql.CollectedField, obj *activity.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityResult_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityResult_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ActivityReview_decision(ctx context.Context, field graphql.CollectedField, obj *models.ActivityReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityReview_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.ReviewDecision) graphql.Marshaler {
+			return ec.marshalNReviewDecision2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐReviewDecision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityReview_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityReview", field, false, false, "ReviewDecision")
+}
+
+func (ec *executionContext) _ActivityReview_reason(ctx context.Context, field graphql.CollectedField, obj *models.ActivityReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityReview_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityReview_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityReview", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActivityReview_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.ActivityReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityReview_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityReview_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityReview", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ActivitySyncItem_clientId(ctx context.Context, field graphql.CollectedField, obj *activity.ItemResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivitySyncItem_clientId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivitySyncItem_clientId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivitySyncItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActivitySyncItem_result(ctx context.Context, field graphql.CollectedField, obj *activity.ItemResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivitySyncItem_result(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Result, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *activity.Result) graphql.Marshaler {
+			return ec.marshalOActivityResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋactivityᚐResult(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivitySyncItem_result(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivitySyncItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivitySyncItem_error(ctx context.Context, field graphql.CollectedField, obj *activity.ItemResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivitySyncItem_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ActivitySyncItem().Error(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncError) graphql.Marshaler {
+			return ec.marshalOSyncError2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSyncError(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivitySyncItem_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivitySyncItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncError(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _Assignment_id(ctx context.Context, field graphql.CollectedField, obj *models.Assignment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -6478,6 +9275,75 @@ func (ec *executionContext) fieldContext_ConsistencyProof_hashes(_ context.Conte
 	return graphql.NewScalarFieldContext("ConsistencyProof", field, false, false, "String")
 }
 
+func (ec *executionContext) _ContactReveal_by(ctx context.Context, field graphql.CollectedField, obj *models.ContactReveal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactReveal_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ContactReveal().By(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactReveal_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactReveal", field, true, true, "String")
+}
+
+func (ec *executionContext) _ContactReveal_reason(ctx context.Context, field graphql.CollectedField, obj *models.ContactReveal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactReveal_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactReveal_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactReveal", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContactReveal_at(ctx context.Context, field graphql.CollectedField, obj *models.ContactReveal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactReveal_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactReveal_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactReveal", field, false, false, "Time")
+}
+
 func (ec *executionContext) _DayStatus_region(ctx context.Context, field graphql.CollectedField, obj *checkin.Day) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6946,6 +9812,460 @@ func (ec *executionContext) fieldContext_DeviceEdge_node(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _FollowUp_id(ctx context.Context, field graphql.CollectedField, obj *models.FollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUp_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUp_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, "ID")
+}
+
+func (ec *executionContext) _FollowUp_need(ctx context.Context, field graphql.CollectedField, obj *models.FollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUp_need(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FollowUp().Need(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Need) graphql.Marshaler {
+			return ec.marshalNNeed2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐNeed(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUp_need(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FollowUp",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Need(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FollowUp_user(ctx context.Context, field graphql.CollectedField, obj *models.FollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUp_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FollowUp().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUp_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FollowUp",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FollowUp_owner(ctx context.Context, field graphql.CollectedField, obj *models.FollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUp_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FollowUp().Owner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUp_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FollowUp",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FollowUp_status(ctx context.Context, field graphql.CollectedField, obj *models.FollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUp_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.FollowUpStatus) graphql.Marshaler {
+			return ec.marshalNFollowUpStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFollowUpStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUp_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, "FollowUpStatus")
+}
+
+func (ec *executionContext) _FollowUp_action(ctx context.Context, field graphql.CollectedField, obj *models.FollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUp_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUp_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, "String")
+}
+
+func (ec *executionContext) _FollowUp_openedAt(ctx context.Context, field graphql.CollectedField, obj *models.FollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUp_openedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUp_openedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, "Time")
+}
+
+func (ec *executionContext) _FollowUp_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.FollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUp_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUp_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, "Time")
+}
+
+func (ec *executionContext) _FollowUp_resolvedAt(ctx context.Context, field graphql.CollectedField, obj *models.FollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUp_resolvedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUp_resolvedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, "Time")
+}
+
+func (ec *executionContext) _FollowUp_history(ctx context.Context, field graphql.CollectedField, obj *models.FollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUp_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FollowUp().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.FollowUpUpdate) graphql.Marshaler {
+			return ec.marshalNFollowUpUpdate2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFollowUpUpdateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUp_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FollowUp",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowUpUpdate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FollowUpConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.FollowUpConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FollowUpEdge) graphql.Marshaler {
+			return ec.marshalNFollowUpEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐFollowUpEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FollowUpConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowUpEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FollowUpConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.FollowUpConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FollowUpConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FollowUpEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.FollowUpEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _FollowUpEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.FollowUpEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.FollowUp) graphql.Marshaler {
+			return ec.marshalNFollowUp2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFollowUp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FollowUpEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowUp(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FollowUpUpdate_status(ctx context.Context, field graphql.CollectedField, obj *models.FollowUpUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpUpdate_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.FollowUpStatus) graphql.Marshaler {
+			return ec.marshalNFollowUpStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFollowUpStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpUpdate_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpUpdate", field, false, false, "FollowUpStatus")
+}
+
+func (ec *executionContext) _FollowUpUpdate_action(ctx context.Context, field graphql.CollectedField, obj *models.FollowUpUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpUpdate_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpUpdate_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpUpdate", field, false, false, "String")
+}
+
+func (ec *executionContext) _FollowUpUpdate_at(ctx context.Context, field graphql.CollectedField, obj *models.FollowUpUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpUpdate_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpUpdate_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpUpdate", field, false, false, "Time")
+}
+
 func (ec *executionContext) _ImportRegionsResult_created(ctx context.Context, field graphql.CollectedField, obj *model.ImportRegionsResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7128,6 +10448,337 @@ func (ec *executionContext) _InclusionProof_hashes(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_InclusionProof_hashes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("InclusionProof", field, false, false, "String")
+}
+
+func (ec *executionContext) _Interviewee_id(ctx context.Context, field graphql.CollectedField, obj *models.Interviewee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interviewee_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interviewee_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interviewee", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Interviewee_name(ctx context.Context, field graphql.CollectedField, obj *models.Interviewee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interviewee_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interviewee_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interviewee", field, false, false, "String")
+}
+
+func (ec *executionContext) _Interviewee_category(ctx context.Context, field graphql.CollectedField, obj *models.Interviewee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interviewee_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.IntervieweeCategory) graphql.Marshaler {
+			return ec.marshalNIntervieweeCategory2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐIntervieweeCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interviewee_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interviewee", field, false, false, "IntervieweeCategory")
+}
+
+func (ec *executionContext) _Interviewee_ageBand(ctx context.Context, field graphql.CollectedField, obj *models.Interviewee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interviewee_ageBand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AgeBand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interviewee_ageBand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interviewee", field, false, false, "String")
+}
+
+func (ec *executionContext) _Interviewee_occupation(ctx context.Context, field graphql.CollectedField, obj *models.Interviewee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interviewee_occupation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Occupation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interviewee_occupation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interviewee", field, false, false, "String")
+}
+
+func (ec *executionContext) _Interviewee_organisation(ctx context.Context, field graphql.CollectedField, obj *models.Interviewee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interviewee_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interviewee_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interviewee", field, false, false, "String")
+}
+
+func (ec *executionContext) _Interviewee_place(ctx context.Context, field graphql.CollectedField, obj *models.Interviewee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interviewee_place(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Place, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interviewee_place(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interviewee", field, false, false, "String")
+}
+
+func (ec *executionContext) _Interviewee_phone(ctx context.Context, field graphql.CollectedField, obj *models.Interviewee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interviewee_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Interviewee().Phone(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Interviewee_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interviewee", field, true, true, "String")
+}
+
+func (ec *executionContext) _Interviewee_erasedAt(ctx context.Context, field graphql.CollectedField, obj *models.Interviewee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interviewee_erasedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErasedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Interviewee_erasedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interviewee", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Interviewee_reveals(ctx context.Context, field graphql.CollectedField, obj *models.Interviewee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interviewee_reveals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Interviewee().Reveals(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.ContactReveal) graphql.Marshaler {
+			return ec.marshalNContactReveal2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐContactRevealᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interviewee_reveals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Interviewee",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContactReveal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KindCount_kind(ctx context.Context, field graphql.CollectedField, obj *activity.KindCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindCount_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.ActivityKind) graphql.Marshaler {
+			return ec.marshalNActivityKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindCount_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindCount", field, false, false, "ActivityKind")
+}
+
+func (ec *executionContext) _KindCount_recorded(ctx context.Context, field graphql.CollectedField, obj *activity.KindCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindCount_recorded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recorded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindCount_recorded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _KindCount_counting(ctx context.Context, field graphql.CollectedField, obj *activity.KindCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindCount_counting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindCount_counting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _KindCount_required(ctx context.Context, field graphql.CollectedField, obj *activity.KindCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindCount_required(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Required, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindCount_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _LedgerCheckpoint_origin(ctx context.Context, field graphql.CollectedField, obj *model.LedgerCheckpoint) (ret graphql.Marshaler) {
@@ -8168,6 +11819,270 @@ func (ec *executionContext) fieldContext_Mutation_ping(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Mutation", field, true, true, "Boolean")
 }
 
+func (ec *executionContext) _Mutation_recordActivity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordActivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordActivity(ctx, fc.Args["input"].(model.ActivityInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *activity.Result) graphql.Marshaler {
+			return ec.marshalNActivityResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋactivityᚐResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordActivity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordActivity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_syncActivities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_syncActivities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SyncActivities(ctx, fc.Args["inputs"].([]*model.ActivityInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*activity.ItemResult) graphql.Marshaler {
+			return ec.marshalNActivitySyncItem2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋactivityᚐItemResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_syncActivities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivitySyncItem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_syncActivities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reviewActivity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reviewActivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReviewActivity(ctx, fc.Args["id"].(int64), fc.Args["decision"].(models.ReviewDecision), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ActivityReview) graphql.Marshaler {
+			return ec.marshalNActivityReview2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reviewActivity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityReview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reviewActivity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_openFollowUp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_openFollowUp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OpenFollowUp(ctx, fc.Args["needId"].(int64), fc.Args["ownerId"].(*int64), fc.Args["action"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.FollowUp) graphql.Marshaler {
+			return ec.marshalNFollowUp2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFollowUp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_openFollowUp(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowUp(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_openFollowUp_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateFollowUp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateFollowUp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateFollowUp(ctx, fc.Args["id"].(int64), fc.Args["status"].(models.FollowUpStatus), fc.Args["action"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.FollowUp) graphql.Marshaler {
+			return ec.marshalNFollowUp2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFollowUp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateFollowUp(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowUp(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateFollowUp_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revealContact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revealContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevealContact(ctx, fc.Args["intervieweeId"].(int64), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revealContact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revealContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_checkIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8472,6 +12387,107 @@ func (ec *executionContext) fieldContext_Mutation_rotate(ctx context.Context, fi
 	if fc.Args, err = ec.field_Mutation_rotate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Need_id(ctx context.Context, field graphql.CollectedField, obj *models.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Need_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Need", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Need_category(ctx context.Context, field graphql.CollectedField, obj *models.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Need_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Need", field, false, false, "String")
+}
+
+func (ec *executionContext) _Need_text(ctx context.Context, field graphql.CollectedField, obj *models.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Need_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Need", field, false, false, "String")
+}
+
+func (ec *executionContext) _Need_followUp(ctx context.Context, field graphql.CollectedField, obj *models.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_followUp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Need().FollowUp(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.FollowUp) graphql.Marshaler {
+			return ec.marshalOFollowUp2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFollowUp(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Need_followUp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Need",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowUp(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -9397,6 +13413,226 @@ func (ec *executionContext) fieldContext_Query_devices(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_devices_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_activities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_activities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Activities(ctx, fc.Args["userId"].(*int64), fc.Args["orgUnitId"].(*int64), fc.Args["kind"].(*models.ActivityKind), fc.Args["from"].(*string), fc.Args["to"].(*string), fc.Args["pending"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivityConnection) graphql.Marshaler {
+			return ec.marshalNActivityConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐActivityConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_activities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_activities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_activity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_activity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Activity(ctx, fc.Args["id"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Activity) graphql.Marshaler {
+			return ec.marshalOActivity2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_activity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_activity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_youthWork(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_youthWork(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().YouthWork(ctx, fc.Args["userId"].(*int64), fc.Args["year"].(int), fc.Args["quarter"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *activity.Summary) graphql.Marshaler {
+			return ec.marshalNYouthWork2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋactivityᚐSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_youthWork(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_YouthWork(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_youthWork_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_unitYouthWork(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_unitYouthWork(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().UnitYouthWork(ctx, fc.Args["orgUnitId"].(int64), fc.Args["year"].(int), fc.Args["quarter"].(int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.YouthWorkConnection) graphql.Marshaler {
+			return ec.marshalNYouthWorkConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐYouthWorkConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_unitYouthWork(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_YouthWorkConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_unitYouthWork_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_followUps(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_followUps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().FollowUps(ctx, fc.Args["userId"].(*int64), fc.Args["orgUnitId"].(*int64), fc.Args["status"].(*models.FollowUpStatus), fc.Args["open"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FollowUpConnection) graphql.Marshaler {
+			return ec.marshalNFollowUpConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐFollowUpConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_followUps(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowUpConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_followUps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11836,6 +16072,290 @@ func (ec *executionContext) fieldContext_WorkGroupEdge_node(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _YouthWork_user(ctx context.Context, field graphql.CollectedField, obj *activity.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YouthWork_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.YouthWork().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YouthWork_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "YouthWork",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _YouthWork_quarter(ctx context.Context, field graphql.CollectedField, obj *activity.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YouthWork_quarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.YouthWork().Quarter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YouthWork_quarter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YouthWork", field, true, true, "String")
+}
+
+func (ec *executionContext) _YouthWork_kinds(ctx context.Context, field graphql.CollectedField, obj *activity.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YouthWork_kinds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kinds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []activity.KindCount) graphql.Marshaler {
+			return ec.marshalNKindCount2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋactivityᚐKindCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YouthWork_kinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "YouthWork",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KindCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _YouthWork_lectures(ctx context.Context, field graphql.CollectedField, obj *activity.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YouthWork_lectures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lectures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v activity.KindCount) graphql.Marshaler {
+			return ec.marshalNKindCount2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋactivityᚐKindCount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YouthWork_lectures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "YouthWork",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KindCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _YouthWork_openFollowUps(ctx context.Context, field graphql.CollectedField, obj *activity.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YouthWork_openFollowUps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.YouthWork().OpenFollowUps(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YouthWork_openFollowUps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YouthWork", field, true, true, "Int")
+}
+
+func (ec *executionContext) _YouthWork_resolvedFollowUps(ctx context.Context, field graphql.CollectedField, obj *activity.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YouthWork_resolvedFollowUps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.YouthWork().ResolvedFollowUps(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YouthWork_resolvedFollowUps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YouthWork", field, true, true, "Int")
+}
+
+func (ec *executionContext) _YouthWorkConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.YouthWorkConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YouthWorkConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.YouthWorkEdge) graphql.Marshaler {
+			return ec.marshalNYouthWorkEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐYouthWorkEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YouthWorkConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "YouthWorkConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_YouthWorkEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _YouthWorkConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.YouthWorkConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YouthWorkConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YouthWorkConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "YouthWorkConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _YouthWorkEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.YouthWorkEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YouthWorkEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YouthWorkEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YouthWorkEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _YouthWorkEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.YouthWorkEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YouthWorkEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *activity.Summary) graphql.Marshaler {
+			return ec.marshalNYouthWork2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋactivityᚐSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YouthWorkEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "YouthWorkEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_YouthWork(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12909,6 +17429,164 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputActivityInput(ctx context.Context, obj any) (model.ActivityInput, error) {
+	var it model.ActivityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["mockLocation"]; !present {
+		asMap["mockLocation"] = false
+	}
+
+	fieldsInOrder := [...]string{"clientId", "kind", "lat", "lon", "accuracy", "coordSystem", "deviceTime", "mockLocation", "topic", "notes", "interviewee", "participants", "hostOrganisation", "participantList", "needs", "photos", "corrects"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNActivityKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "lat":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lat"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lat = data
+		case "lon":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lon"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lon = data
+		case "accuracy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accuracy"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Accuracy = data
+		case "coordSystem":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("coordSystem"))
+			data, err := ec.unmarshalNCoordSystem2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgeofenceᚐDatum(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CoordSystem = data
+		case "deviceTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceTime"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeviceTime = data
+		case "mockLocation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mockLocation"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MockLocation = data
+		case "topic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Topic = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "interviewee":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interviewee"))
+			data, err := ec.unmarshalOIntervieweeInput2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐIntervieweeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Interviewee = data
+		case "participants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Participants = data
+		case "hostOrganisation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hostOrganisation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HostOrganisation = data
+		case "participantList":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participantList"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParticipantList = data
+		case "needs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needs"))
+			data, err := ec.unmarshalONeedInput2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐNeedInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Needs = data
+		case "photos":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("photos"))
+			data, err := ec.unmarshalOUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Photos = data
+		case "corrects":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("corrects"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Corrects = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalActivityInput unmarshals raw into the ActivityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalActivityInput(ctx context.Context, raw any) (model.ActivityInput, error) {
+	var out model.ActivityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ActivityInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAssignInput(ctx context.Context, obj any) (model.AssignInput, error) {
 	var it model.AssignInput
 	if obj == nil {
@@ -13260,6 +17938,143 @@ func UnmarshalCreateWorkGroupInput(ctx context.Context, raw any) (model.CreateWo
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputIntervieweeInput(ctx context.Context, obj any) (model.IntervieweeInput, error) {
+	var it model.IntervieweeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["phoneConsent"]; !present {
+		asMap["phoneConsent"] = false
+	}
+
+	fieldsInOrder := [...]string{"name", "ageBand", "occupation", "organisation", "place", "phone", "phoneConsent"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "ageBand":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ageBand"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgeBand = data
+		case "occupation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occupation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Occupation = data
+		case "organisation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organisation = data
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "phoneConsent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneConsent"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneConsent = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIntervieweeInput unmarshals raw into the IntervieweeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIntervieweeInput(ctx context.Context, raw any) (model.IntervieweeInput, error) {
+	var out model.IntervieweeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IntervieweeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNeedInput(ctx context.Context, obj any) (model.NeedInput, error) {
+	var it model.NeedInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"category", "text"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNeedInput unmarshals raw into the NeedInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNeedInput(ctx context.Context, raw any) (model.NeedInput, error) {
+	var out model.NeedInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NeedInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOrgUnitInput(ctx context.Context, obj any) (model.OrgUnitInput, error) {
 	var it model.OrgUnitInput
 	if obj == nil {
@@ -13421,6 +18236,455 @@ func UnmarshalUpdateUserInput(ctx context.Context, raw any) (model.UpdateUserInp
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var activityImplementors = []string{"Activity"}
+
+func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet, obj *models.Activity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Activity")
+		case "id":
+			out.Values[i] = ec._Activity_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "clientId":
+			out.Values[i] = ec._Activity_clientId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Activity_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_user(ctx, field, obj)
+				})
+		case "topic":
+			out.Values[i] = ec._Activity_topic(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notes":
+			out.Values[i] = ec._Activity_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lat":
+			out.Values[i] = ec._Activity_lat(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lon":
+			out.Values[i] = ec._Activity_lon(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accuracy":
+			out.Values[i] = ec._Activity_accuracy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "coordSystem":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_coordSystem(ctx, field, obj)
+				})
+		case "deviceTime":
+			out.Values[i] = ec._Activity_deviceTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "occurredAt":
+			out.Values[i] = ec._Activity_occurredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "localDate":
+			out.Values[i] = ec._Activity_localDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "offline":
+			out.Values[i] = ec._Activity_offline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "verdict":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_verdict(ctx, field, obj)
+				})
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_region(ctx, field, obj)
+				})
+		case "flags":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_flags(ctx, field, obj)
+				})
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_status(ctx, field, obj)
+				})
+		case "counts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_counts(ctx, field, obj)
+				})
+		case "reason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_reason(ctx, field, obj)
+				})
+		case "reasonEn":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_reasonEn(ctx, field, obj)
+				})
+		case "participants":
+			out.Values[i] = ec._Activity_participants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hostOrganisation":
+			out.Values[i] = ec._Activity_hostOrganisation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "participantList":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_participantList(ctx, field, obj)
+				})
+		case "interviewee":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_interviewee(ctx, field, obj)
+				})
+		case "needs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_needs(ctx, field, obj)
+				})
+		case "photos":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_photos(ctx, field, obj)
+				})
+		case "review":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_review(ctx, field, obj)
+				})
+		case "corrects":
+			out.Values[i] = ec._Activity_corrects(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "correctedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_correctedBy(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var activityConnectionImplementors = []string{"ActivityConnection"}
+
+func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ActivityConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivityConnection")
+		case "edges":
+			out.Values[i] = ec._ActivityConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ActivityConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var activityEdgeImplementors = []string{"ActivityEdge"}
+
+func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ActivityEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivityEdge")
+		case "cursor":
+			out.Values[i] = ec._ActivityEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ActivityEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var activityPhotoImplementors = []string{"ActivityPhoto"}
+
+func (ec *executionContext) _ActivityPhoto(ctx context.Context, sel ast.SelectionSet, obj *models.ActivityPhoto) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityPhotoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivityPhoto")
+		case "sha256":
+			out.Values[i] = ec._ActivityPhoto_sha256(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "size":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ActivityPhoto_size(ctx, field, obj)
+				})
+		case "contentType":
+			out.Values[i] = ec._ActivityPhoto_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ActivityPhoto_url(ctx, field, obj)
+				})
+		case "takenAt":
+			out.Values[i] = ec._ActivityPhoto_takenAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var activityResultImplementors = []string{"ActivityResult"}
+
+func (ec *executionContext) _ActivityResult(ctx context.Context, sel ast.SelectionSet, obj *activity.Result) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivityResult")
+		case "activity":
+			out.Values[i] = ec._ActivityResult_activity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._ActivityResult_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var activityReviewImplementors = []string{"ActivityReview"}
+
+func (ec *executionContext) _ActivityReview(ctx context.Context, sel ast.SelectionSet, obj *models.ActivityReview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityReviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivityReview")
+		case "decision":
+			out.Values[i] = ec._ActivityReview_decision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._ActivityReview_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._ActivityReview_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var activitySyncItemImplementors = []string{"ActivitySyncItem"}
+
+func (ec *executionContext) _ActivitySyncItem(ctx context.Context, sel ast.SelectionSet, obj *activity.ItemResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activitySyncItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivitySyncItem")
+		case "clientId":
+			out.Values[i] = ec._ActivitySyncItem_clientId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "result":
+			out.Values[i] = ec._ActivitySyncItem_result(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "error":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ActivitySyncItem_error(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var assignmentImplementors = []string{"Assignment"}
 
@@ -14235,6 +19499,50 @@ func (ec *executionContext) _ConsistencyProof(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var contactRevealImplementors = []string{"ContactReveal"}
+
+func (ec *executionContext) _ContactReveal(ctx context.Context, sel ast.SelectionSet, obj *models.ContactReveal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contactRevealImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContactReveal")
+		case "by":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ContactReveal_by(ctx, field, obj)
+				})
+		case "reason":
+			out.Values[i] = ec._ContactReveal_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._ContactReveal_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var dayStatusImplementors = []string{"DayStatus"}
 
 func (ec *executionContext) _DayStatus(ctx context.Context, sel ast.SelectionSet, obj *checkin.Day) graphql.Marshaler {
@@ -14440,6 +19748,207 @@ func (ec *executionContext) _DeviceEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var followUpImplementors = []string{"FollowUp"}
+
+func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet, obj *models.FollowUp) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, followUpImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FollowUp")
+		case "id":
+			out.Values[i] = ec._FollowUp_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "need":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FollowUp_need(ctx, field, obj)
+				})
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FollowUp_user(ctx, field, obj)
+				})
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FollowUp_owner(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._FollowUp_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "action":
+			out.Values[i] = ec._FollowUp_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openedAt":
+			out.Values[i] = ec._FollowUp_openedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._FollowUp_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resolvedAt":
+			out.Values[i] = ec._FollowUp_resolvedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FollowUp_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var followUpConnectionImplementors = []string{"FollowUpConnection"}
+
+func (ec *executionContext) _FollowUpConnection(ctx context.Context, sel ast.SelectionSet, obj *model.FollowUpConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, followUpConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FollowUpConnection")
+		case "edges":
+			out.Values[i] = ec._FollowUpConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._FollowUpConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var followUpEdgeImplementors = []string{"FollowUpEdge"}
+
+func (ec *executionContext) _FollowUpEdge(ctx context.Context, sel ast.SelectionSet, obj *model.FollowUpEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, followUpEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FollowUpEdge")
+		case "cursor":
+			out.Values[i] = ec._FollowUpEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._FollowUpEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var followUpUpdateImplementors = []string{"FollowUpUpdate"}
+
+func (ec *executionContext) _FollowUpUpdate(ctx context.Context, sel ast.SelectionSet, obj *models.FollowUpUpdate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, followUpUpdateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FollowUpUpdate")
+		case "status":
+			out.Values[i] = ec._FollowUpUpdate_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._FollowUpUpdate_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._FollowUpUpdate_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var importRegionsResultImplementors = []string{"ImportRegionsResult"}
 
 func (ec *executionContext) _ImportRegionsResult(ctx context.Context, sel ast.SelectionSet, obj *model.ImportRegionsResult) graphql.Marshaler {
@@ -14516,6 +20025,134 @@ func (ec *executionContext) _InclusionProof(ctx context.Context, sel ast.Selecti
 			}
 		case "hashes":
 			out.Values[i] = ec._InclusionProof_hashes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var intervieweeImplementors = []string{"Interviewee"}
+
+func (ec *executionContext) _Interviewee(ctx context.Context, sel ast.SelectionSet, obj *models.Interviewee) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, intervieweeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Interviewee")
+		case "id":
+			out.Values[i] = ec._Interviewee_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Interviewee_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "category":
+			out.Values[i] = ec._Interviewee_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ageBand":
+			out.Values[i] = ec._Interviewee_ageBand(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "occupation":
+			out.Values[i] = ec._Interviewee_occupation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organisation":
+			out.Values[i] = ec._Interviewee_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "place":
+			out.Values[i] = ec._Interviewee_place(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "phone":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Interviewee_phone(ctx, field, obj)
+				})
+		case "erasedAt":
+			out.Values[i] = ec._Interviewee_erasedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reveals":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Interviewee_reveals(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var kindCountImplementors = []string{"KindCount"}
+
+func (ec *executionContext) _KindCount(ctx context.Context, sel ast.SelectionSet, obj *activity.KindCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, kindCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KindCount")
+		case "kind":
+			out.Values[i] = ec._KindCount_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recorded":
+			out.Values[i] = ec._KindCount_recorded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "counting":
+			out.Values[i] = ec._KindCount_counting(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "required":
+			out.Values[i] = ec._KindCount_required(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -14865,6 +20502,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "recordActivity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordActivity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "syncActivities":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_syncActivities(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviewActivity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reviewActivity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openFollowUp":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_openFollowUp(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateFollowUp":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateFollowUp(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revealContact":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revealContact(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "checkIn":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_checkIn(ctx, field)
@@ -14914,6 +20593,55 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var needImplementors = []string{"Need"}
+
+func (ec *executionContext) _Need(ctx context.Context, sel ast.SelectionSet, obj *models.Need) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, needImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Need")
+		case "id":
+			out.Values[i] = ec._Need_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "category":
+			out.Values[i] = ec._Need_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "text":
+			out.Values[i] = ec._Need_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "followUp":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Need_followUp(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15279,6 +21007,36 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_devices(ctx, field)
+				})
+		case "activities":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_activities(ctx, field)
+				})
+		case "activity":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_activity(ctx, field)
+				})
+		case "youthWork":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_youthWork(ctx, field)
+				})
+		case "unitYouthWork":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_unitYouthWork(ctx, field)
+				})
+		case "followUps":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_followUps(ctx, field)
 				})
 		case "myCheckIns":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -16170,6 +21928,144 @@ func (ec *executionContext) _WorkGroupEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var youthWorkImplementors = []string{"YouthWork"}
+
+func (ec *executionContext) _YouthWork(ctx context.Context, sel ast.SelectionSet, obj *activity.Summary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, youthWorkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("YouthWork")
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._YouthWork_user(ctx, field, obj)
+				})
+		case "quarter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._YouthWork_quarter(ctx, field, obj)
+				})
+		case "kinds":
+			out.Values[i] = ec._YouthWork_kinds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lectures":
+			out.Values[i] = ec._YouthWork_lectures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openFollowUps":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._YouthWork_openFollowUps(ctx, field, obj)
+				})
+		case "resolvedFollowUps":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._YouthWork_resolvedFollowUps(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var youthWorkConnectionImplementors = []string{"YouthWorkConnection"}
+
+func (ec *executionContext) _YouthWorkConnection(ctx context.Context, sel ast.SelectionSet, obj *model.YouthWorkConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, youthWorkConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("YouthWorkConnection")
+		case "edges":
+			out.Values[i] = ec._YouthWorkConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._YouthWorkConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var youthWorkEdgeImplementors = []string{"YouthWorkEdge"}
+
+func (ec *executionContext) _YouthWorkEdge(ctx context.Context, sel ast.SelectionSet, obj *model.YouthWorkEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, youthWorkEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("YouthWorkEdge")
+		case "cursor":
+			out.Values[i] = ec._YouthWorkEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._YouthWorkEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
@@ -16532,6 +22428,164 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNActivity2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivity(ctx context.Context, sel ast.SelectionSet, v *models.Activity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Activity!")
+		return graphql.Null
+	}
+	return ec._Activity(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNActivityConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐActivityConnection(ctx context.Context, sel ast.SelectionSet, v *model.ActivityConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActivityConnection!")
+		return graphql.Null
+	}
+	return ec._ActivityConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNActivityEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐActivityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ActivityEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActivityEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐActivityEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNActivityEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐActivityEdge(ctx context.Context, sel ast.SelectionSet, v *model.ActivityEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActivityEdge!")
+		return graphql.Null
+	}
+	return ec._ActivityEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNActivityInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐActivityInput(ctx context.Context, v any) (model.ActivityInput, error) {
+	res, err := ec.unmarshalInputActivityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNActivityInput2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐActivityInputᚄ(ctx context.Context, v any) ([]*model.ActivityInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ActivityInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNActivityInput2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐActivityInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNActivityInput2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐActivityInput(ctx context.Context, v any) (*model.ActivityInput, error) {
+	res, err := ec.unmarshalInputActivityInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNActivityKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityKind(ctx context.Context, v any) (models.ActivityKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.ActivityKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNActivityKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityKind(ctx context.Context, sel ast.SelectionSet, v models.ActivityKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ActivityKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNActivityPhoto2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityPhotoᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ActivityPhoto) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActivityPhoto2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityPhoto(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNActivityPhoto2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityPhoto(ctx context.Context, sel ast.SelectionSet, v *models.ActivityPhoto) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActivityPhoto!")
+		return graphql.Null
+	}
+	return ec._ActivityPhoto(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNActivityResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋactivityᚐResult(ctx context.Context, sel ast.SelectionSet, v *activity.Result) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActivityResult!")
+		return graphql.Null
+	}
+	return ec._ActivityResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNActivityReview2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityReview(ctx context.Context, sel ast.SelectionSet, v *models.ActivityReview) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActivityReview!")
+		return graphql.Null
+	}
+	return ec._ActivityReview(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNActivityStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityStatus(ctx context.Context, v any) (models.ActivityStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.ActivityStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNActivityStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityStatus(ctx context.Context, sel ast.SelectionSet, v models.ActivityStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ActivityStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNActivitySyncItem2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋactivityᚐItemResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*activity.ItemResult) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActivitySyncItem2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋactivityᚐItemResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNActivitySyncItem2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋactivityᚐItemResult(ctx context.Context, sel ast.SelectionSet, v *activity.ItemResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActivitySyncItem!")
+		return graphql.Null
+	}
+	return ec._ActivitySyncItem(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAssignInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAssignInput(ctx context.Context, v any) (model.AssignInput, error) {
 	res, err := ec.unmarshalInputAssignInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -16832,6 +22886,30 @@ func (ec *executionContext) marshalNConsistencyProof2ᚖgithubᚗcomᚋhenanᚑy
 	return ec._ConsistencyProof(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNContactReveal2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐContactRevealᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ContactReveal) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContactReveal2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐContactReveal(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNContactReveal2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐContactReveal(ctx context.Context, sel ast.SelectionSet, v *models.ContactReveal) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ContactReveal!")
+		return graphql.Null
+	}
+	return ec._ContactReveal(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCoordSystem2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgeofenceᚐDatum(ctx context.Context, v any) (geofence.Datum, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := geofence.Datum(tmp)
@@ -16957,6 +23035,85 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) marshalNFollowUp2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFollowUp(ctx context.Context, sel ast.SelectionSet, v *models.FollowUp) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FollowUp!")
+		return graphql.Null
+	}
+	return ec._FollowUp(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFollowUpConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐFollowUpConnection(ctx context.Context, sel ast.SelectionSet, v *model.FollowUpConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FollowUpConnection!")
+		return graphql.Null
+	}
+	return ec._FollowUpConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFollowUpEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐFollowUpEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FollowUpEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFollowUpEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐFollowUpEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFollowUpEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐFollowUpEdge(ctx context.Context, sel ast.SelectionSet, v *model.FollowUpEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FollowUpEdge!")
+		return graphql.Null
+	}
+	return ec._FollowUpEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFollowUpStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFollowUpStatus(ctx context.Context, v any) (models.FollowUpStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.FollowUpStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFollowUpStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFollowUpStatus(ctx context.Context, sel ast.SelectionSet, v models.FollowUpStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "FollowUpStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNFollowUpUpdate2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFollowUpUpdateᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.FollowUpUpdate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFollowUpUpdate2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFollowUpUpdate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFollowUpUpdate2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFollowUpUpdate(ctx context.Context, sel ast.SelectionSet, v *models.FollowUpUpdate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FollowUpUpdate!")
+		return graphql.Null
+	}
+	return ec._FollowUpUpdate(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNID2int64(ctx context.Context, v any) (int64, error) {
 	res, err := scalar.UnmarshalID64(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17022,6 +23179,41 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNIntervieweeCategory2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐIntervieweeCategory(ctx context.Context, v any) (models.IntervieweeCategory, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.IntervieweeCategory(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIntervieweeCategory2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐIntervieweeCategory(ctx context.Context, sel ast.SelectionSet, v models.IntervieweeCategory) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "IntervieweeCategory!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNKindCount2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋactivityᚐKindCount(ctx context.Context, sel ast.SelectionSet, v activity.KindCount) graphql.Marshaler {
+	return ec._KindCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNKindCount2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋactivityᚐKindCountᚄ(ctx context.Context, sel ast.SelectionSet, v []activity.KindCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKindCount2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋactivityᚐKindCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNLedgerCheckpoint2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐLedgerCheckpoint(ctx context.Context, sel ast.SelectionSet, v *model.LedgerCheckpoint) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "LedgerCheckpoint!")
@@ -17078,6 +23270,35 @@ func (ec *executionContext) marshalNLocateResult2ᚖgithubᚗcomᚋhenanᚑyouth
 		return graphql.Null
 	}
 	return ec._LocateResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNeed2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐNeedᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Need) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNeed2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐNeed(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNeed2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐNeed(ctx context.Context, sel ast.SelectionSet, v *models.Need) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Need!")
+		return graphql.Null
+	}
+	return ec._Need(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNeedInput2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐNeedInput(ctx context.Context, v any) (*model.NeedInput, error) {
+	res, err := ec.unmarshalInputNeedInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNOrgUnit2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐOrgUnit(ctx context.Context, sel ast.SelectionSet, v *models.OrgUnit) graphql.Marshaler {
@@ -17418,6 +23639,24 @@ func (ec *executionContext) unmarshalNUpdateUserInput2githubᚗcomᚋhenanᚑyou
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (*graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v *graphql.Upload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Upload!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalUpload(*v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNUser2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUserᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.User) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -17527,6 +23766,46 @@ func (ec *executionContext) marshalNWorkGroupEdge2ᚖgithubᚗcomᚋhenanᚑyout
 		return graphql.Null
 	}
 	return ec._WorkGroupEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNYouthWork2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋactivityᚐSummary(ctx context.Context, sel ast.SelectionSet, v *activity.Summary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "YouthWork!")
+		return graphql.Null
+	}
+	return ec._YouthWork(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNYouthWorkConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐYouthWorkConnection(ctx context.Context, sel ast.SelectionSet, v *model.YouthWorkConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "YouthWorkConnection!")
+		return graphql.Null
+	}
+	return ec._YouthWorkConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNYouthWorkEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐYouthWorkEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.YouthWorkEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNYouthWorkEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐYouthWorkEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNYouthWorkEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐYouthWorkEdge(ctx context.Context, sel ast.SelectionSet, v *model.YouthWorkEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "YouthWorkEdge!")
+		return graphql.Null
+	}
+	return ec._YouthWorkEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -17671,6 +23950,46 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOActivity2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivity(ctx context.Context, sel ast.SelectionSet, v *models.Activity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Activity(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOActivityKind2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityKind(ctx context.Context, v any) (*models.ActivityKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.ActivityKind(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOActivityKind2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityKind(ctx context.Context, sel ast.SelectionSet, v *models.ActivityKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOActivityResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋactivityᚐResult(ctx context.Context, sel ast.SelectionSet, v *activity.Result) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ActivityResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOActivityReview2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityReview(ctx context.Context, sel ast.SelectionSet, v *models.ActivityReview) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ActivityReview(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17770,6 +24089,32 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) marshalOFollowUp2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFollowUp(ctx context.Context, sel ast.SelectionSet, v *models.FollowUp) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._FollowUp(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOFollowUpStatus2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFollowUpStatus(ctx context.Context, v any) (*models.FollowUpStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.FollowUpStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFollowUpStatus2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFollowUpStatus(ctx context.Context, sel ast.SelectionSet, v *models.FollowUpStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOID2ᚖint64(ctx context.Context, v any) (*int64, error) {
 	if v == nil {
 		return nil, nil
@@ -17813,11 +24158,43 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) marshalOInterviewee2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐInterviewee(ctx context.Context, sel ast.SelectionSet, v *models.Interviewee) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Interviewee(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOIntervieweeInput2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐIntervieweeInput(ctx context.Context, v any) (*model.IntervieweeInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputIntervieweeInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOLocateCandidate2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgeofenceᚐCandidate(ctx context.Context, sel ast.SelectionSet, v *geofence.Candidate) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._LocateCandidate(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalONeedInput2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐNeedInputᚄ(ctx context.Context, v any) ([]*model.NeedInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.NeedInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNeedInput2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐNeedInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOOrgUnit2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐOrgUnit(ctx context.Context, sel ast.SelectionSet, v *models.OrgUnit) graphql.Marshaler {
@@ -17924,6 +24301,41 @@ func (ec *executionContext) marshalORuleResult2ᚖgithubᚗcomᚋhenanᚑyouth�
 	return ec._RuleResult(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -17965,6 +24377,41 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx context.Context, v any) ([]*graphql.Upload, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*graphql.Upload, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx context.Context, sel ast.SelectionSet, v []*graphql.Upload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx context.Context, sel ast.SelectionSet, v *models.User) graphql.Marshaler {

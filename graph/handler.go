@@ -35,6 +35,7 @@ func NewHandler(d Deps) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: d.MaxUploadBytes, MaxMemory: 8 << 20})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(d.TokenLimit)
 	srv.SetDisableSuggestion(!d.Dev)
@@ -90,11 +91,15 @@ func middleware(d Deps, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rid := newRequestID()
 		w.Header().Set("X-Request-Id", rid)
-		if r.ContentLength > d.MaxBodyBytes {
+		limit := d.MaxBodyBytes
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			limit = d.MaxUploadBytes // photos (the GraphQL multipart request convention)
+		}
+		if r.ContentLength > limit {
 			writeError(w, http.StatusRequestEntityTooLarge, models.CodeInvalid, "request body too large")
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, d.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		ctx, cancel := context.WithTimeout(r.Context(), d.RequestTimeout)
 		defer cancel()
 		ctx = context.WithValue(ctx, keyRequestID, rid)
@@ -104,7 +109,7 @@ func middleware(d Deps, next http.Handler) http.Handler {
 		}
 		ctx = context.WithValue(ctx, keyClientAddr, host)
 		ctx = context.WithValue(ctx, keySession, authenticate(ctx, d.Accounts, r.Header.Get("Authorization"), host))
-		ctx = context.WithValue(ctx, keyLoaders, newLoaders(d.Store, d.Regions))
+		ctx = context.WithValue(ctx, keyLoaders, newLoaders(d.Store, d.Regions, d.Activities))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/henan-youth/onsite/activity"
+
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/henan-youth/onsite/authz"
@@ -31,6 +33,7 @@ type loaders struct {
 	reviews   lazyLoader[*models.Review] // by check-in id
 	groups    lazyLoader[*models.WorkGroup]
 	memberSet lazyLoader[[]*models.User] // by work group id
+	acts      activityLoaders
 }
 
 // loaderWait is how long a loader collects keys before it fetches. Sibling
@@ -51,8 +54,8 @@ func (z *lazyLoader[V]) get(fetch func(ctx context.Context, ids []int64) (map[in
 	return z.l
 }
 
-func newLoaders(s *store.Store, regs *regions.Service) *loaders {
-	return &loaders{s: s, regs: regs}
+func newLoaders(s *store.Store, regs *regions.Service, acts *activity.Service) *loaders {
+	return &loaders{s: s, regs: regs, acts: activityLoaders{svc: acts}}
 }
 
 func (l *loaders) orgUnit() *dataloadgen.Loader[int64, *models.OrgUnit] {

@@ -21,6 +21,11 @@ const (
 	FlagDeviceMismatch   Flag = "DEVICE_MISMATCH"   // not the cadre's bound device
 	FlagRepeatedFix      Flag = "REPEATED_FIX"      // same coordinates and accuracy as an earlier fix
 	FlagNotAssigned      Flag = "NOT_ASSIGNED"      // inside a region the cadre is not assigned to
+
+	// Raised on activities by their photos (package photo), never by
+	// EvaluateFlags: they send the activity to a reviewer without blocking it.
+	FlagPhotoLocation Flag = "PHOTO_LOCATION_MISMATCH" // a photo taken farther than the policy allows from the activity
+	FlagPhotoTime     Flag = "PHOTO_TIME_MISMATCH"     // a photo taken longer than the policy allows before or after it
 )
 
 // AllFlags returns every flag in the order EvaluateFlags reports them.
@@ -30,6 +35,7 @@ func AllFlags() []Flag {
 		FlagMockLocation, FlagLowAccuracy, FlagImpossibleTravel,
 		FlagClockSkew, FlagLateSync, FlagFutureTime,
 		FlagDeviceMismatch, FlagRepeatedFix, FlagNotAssigned,
+		FlagPhotoLocation, FlagPhotoTime,
 	}
 }
 

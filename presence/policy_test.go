@@ -46,7 +46,8 @@ func TestDefaultPolicy(t *testing.T) {
 		t.Errorf("MaxAccuracyM: got %v, want %v", got, want)
 	}
 	for _, f := range AllFlags() {
-		if got, want := p.Blocks(f), f != FlagLateSync; got != want {
+		nonBlocking := f == FlagLateSync || f == FlagPhotoLocation || f == FlagPhotoTime
+		if got, want := p.Blocks(f), !nonBlocking; got != want {
 			t.Errorf("Blocks(%s): got %v, want %v", f, got, want)
 		}
 	}

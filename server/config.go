@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/henan-youth/onsite/blob"
 	"github.com/henan-youth/onsite/evidencelog"
 	"github.com/henan-youth/onsite/ledger"
 )
@@ -48,6 +49,11 @@ type config struct {
 	LedgerKeyFile         string         // empty: onsite-ledger-key beside KeyFile (ledgerKeyFile)
 	LedgerOrigin          string         // the checkpoints' origin line
 	LedgerInterval        time.Duration  // between sequencing steps
+	BlobDir               string         // evidence photos, when no S3 endpoint is set
+	S3                    blob.S3Config
+	ContactKeyFile        string
+	ContactRetention      time.Duration
+	MaxUploadBytes        int64
 }
 
 // parseConfig reads the environment through getenv, then the flags in args.
@@ -80,6 +86,17 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.StringVar(&c.LedgerKeyFile, "ledger-key-file", e.str("ONSITE_LEDGER_KEY_FILE", ""), "ledger checkpoint signing keys; created 0600 when absent; default onsite-ledger-key beside the JWT key file (ONSITE_LEDGER_KEY_FILE)")
 	fs.StringVar(&c.LedgerOrigin, "ledger-origin", e.str("ONSITE_LEDGER_ORIGIN", ledger.DefaultOrigin), "the ledger's name, the first line of every checkpoint (ONSITE_LEDGER_ORIGIN)")
 	fs.DurationVar(&c.LedgerInterval, "ledger-interval", e.duration("ONSITE_LEDGER_INTERVAL", evidencelog.DefaultInterval), "time between ledger sequencing steps; a leaf is in a signed checkpoint within it plus one step (ONSITE_LEDGER_INTERVAL)")
+	fs.StringVar(&c.BlobDir, "blob-dir", e.str("ONSITE_BLOB_DIR", "onsite-blobs"), "directory of evidence photos, content-addressed (ONSITE_BLOB_DIR)")
+	fs.StringVar(&c.S3.Endpoint, "s3-endpoint", e.str("ONSITE_S3_ENDPOINT", ""), "S3-compatible store for evidence photos, host:port; when set, photos go there instead of -blob-dir (ONSITE_S3_ENDPOINT)")
+	fs.StringVar(&c.S3.Bucket, "s3-bucket", e.str("ONSITE_S3_BUCKET", "onsite-evidence"), "bucket of evidence photos (ONSITE_S3_BUCKET)")
+	fs.StringVar(&c.S3.AccessKey, "s3-access-key", e.str("ONSITE_S3_ACCESS_KEY", ""), "S3 access key (ONSITE_S3_ACCESS_KEY)")
+	fs.StringVar(&c.S3.SecretKey, "s3-secret-key", e.str("ONSITE_S3_SECRET_KEY", ""), "S3 secret key (ONSITE_S3_SECRET_KEY)")
+	fs.BoolVar(&c.S3.TLS, "s3-tls", e.boolean("ONSITE_S3_TLS", true), "speak HTTPS to the S3 endpoint (ONSITE_S3_TLS)")
+	fs.StringVar(&c.S3.Region, "s3-region", e.str("ONSITE_S3_REGION", ""), "S3 region, when the store wants one (ONSITE_S3_REGION)")
+	fs.StringVar(&c.S3.Prefix, "s3-prefix", e.str("ONSITE_S3_PREFIX", ""), "key prefix of evidence photos in the bucket (ONSITE_S3_PREFIX)")
+	fs.StringVar(&c.ContactKeyFile, "contact-key-file", e.str("ONSITE_CONTACT_KEY_FILE", "onsite-contact-key.pem"), "AES-256 keys encrypting interviewees' contacts, PEM; created 0600 when absent (ONSITE_CONTACT_KEY_FILE)")
+	fs.DurationVar(&c.ContactRetention, "contact-retention", e.duration("ONSITE_CONTACT_RETENTION", 3*365*24*time.Hour), "how long interviewees' contacts are kept before erase-contacts erases them (ONSITE_CONTACT_RETENTION)")
+	fs.Int64Var(&c.MaxUploadBytes, "max-upload-bytes", int64(e.integer("ONSITE_MAX_UPLOAD_BYTES", 80<<20)), "largest multipart request with photos (ONSITE_MAX_UPLOAD_BYTES)")
 	if err := errors.Join(e.errs...); err != nil {
 		return c, err
 	}

@@ -104,6 +104,8 @@ func start(t *testing.T, b storetest.Backend, options ...option) *testServer {
 		"ONSITE_AUDIT_ADMIN_PASSWORD":    "audit-password-1",
 		"ONSITE_JWT_KEY_FILE":            filepath.Join(t.TempDir(), "key.pem"),
 		"ONSITE_BCRYPT_COST":             "4",
+		"ONSITE_CONTACT_KEY_FILE":        filepath.Join(t.TempDir(), "contact-key.pem"),
+		"ONSITE_BLOB_DIR":                filepath.Join(t.TempDir(), "blobs"),
 	}, opts: runOptions{now: time.Now}}
 	for _, o := range options {
 		o(c)

@@ -52,7 +52,8 @@ func main() {
 // commandList names run's commands, for the errors that refuse others.
 const commandList = "commands: serve (the default: run the API server), import-regions (load counties or campuses from GeoJSON), " +
 	"create-admin (an administrator account with a one-time password), " +
-	"ledger-key (print or rotate the checkpoint key), witness (check the server's checkpoint), export-ledger, verify-ledger"
+	"ledger-key (print or rotate the checkpoint key), witness (check the server's checkpoint), export-ledger, verify-ledger, " +
+	"erase-contacts (erase interviewees' contacts older than the retention)"
 
 // run starts the server (or a subcommand) and returns when ctx is cancelled
 // and in-flight requests have finished, or on a start-up error: an unknown
@@ -95,6 +96,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return exportLedger(ctx, args, getenv, stdout)
 	case "verify-ledger":
 		return verifyLedger(ctx, args, getenv, stdout)
+	case "erase-contacts":
+		return eraseContacts(ctx, args, getenv, stdout, opts.now)
 	}
 	return fmt.Errorf("unknown command %q; %s", cmd, commandList)
 }

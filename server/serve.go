@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/henan-youth/onsite/account"
+	"github.com/henan-youth/onsite/activity"
 	"github.com/henan-youth/onsite/auth"
 	"github.com/henan-youth/onsite/checkin"
 	"github.com/henan-youth/onsite/compliance"
@@ -35,6 +36,7 @@ type app struct {
 	accounts *account.Service
 	regions  *regions.Service
 	checkins *checkin.Service
+	acts     *activity.Service
 	metrics  *prometheus.Registry
 
 	ledger     *evidencelog.Service // the evidence ledger: sequencer, checkpoints, proofs (ledger.go)
@@ -88,6 +90,10 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 	a.metrics = prometheus.NewRegistry()
 	a.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if a.ledger, err = openLedger(cfg, st, log, now, a.metrics); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if a.acts, err = openActivities(ctx, cfg, a, log, now); err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -147,12 +153,14 @@ func (a *app) close() {
 // routes mounts the API, health checks and metrics.
 func (a *app) routes() http.Handler {
 	reg := a.metrics
-	gql := graph.NewHandler(graph.Deps{
-		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, CheckIns: a.checkins, Ledger: a.ledger, Log: a.log, Metrics: reg,
-		Dev: a.cfg.Dev, RequestTimeout: a.cfg.RequestTimeout,
-	})
+	deps := graph.Deps{
+		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, CheckIns: a.checkins, Ledger: a.ledger,
+		Activities: a.acts, Rules: a.checkins.Compliance, Log: a.log, Metrics: reg, Dev: a.cfg.Dev,
+		RequestTimeout: a.cfg.RequestTimeout, MaxUploadBytes: a.cfg.MaxUploadBytes,
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", gql)
+	mux.Handle("/graphql", graph.NewHandler(deps))
+	mux.Handle("GET /photos/{sha256}", graph.PhotoHandler(deps))
 	a.ledgerRoutes(mux)
 	if a.cfg.Dev {
 		mux.Handle("/", http.RedirectHandler("/graphql", http.StatusFound))

@@ -37,6 +37,9 @@ func migrations() []migration {
 		{5, "account security: auth version, password flags, session policy of refresh tokens", migrateAccountSecurity},
 		{6, "security audit log with its hash chain", migrateAuditLog},
 		{15, "ledger: leaves, subtree hashes, tree state and sequencer lease, checkpoints, backfill bounds", migrateLedger},
+		{20, "youth work: activities, interviewees, needs, photos, rulings, follow-ups, contact reveals", func(tx *gorm.DB) error {
+			return tx.Migrator().AutoMigrate(youthWork()...)
+		}},
 	}
 }
 

@@ -9,9 +9,51 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/henan-youth/onsite/activity"
 	"github.com/henan-youth/onsite/geofence"
 	"github.com/henan-youth/onsite/models"
 )
+
+type ActivityConnection struct {
+	Edges    []*ActivityEdge `json:"edges"`
+	PageInfo *PageInfo       `json:"pageInfo"`
+}
+
+type ActivityEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *models.Activity `json:"node"`
+}
+
+type ActivityInput struct {
+	// Client-generated id (a UUID), unique per cadre; retrying with the same id and payload returns the original answer.
+	ClientID string              `json:"clientId"`
+	Kind     models.ActivityKind `json:"kind"`
+	Lat      float64             `json:"lat"`
+	Lon      float64             `json:"lon"`
+	// Accuracy radius in metres.
+	Accuracy    float64        `json:"accuracy"`
+	CoordSystem geofence.Datum `json:"coordSystem"`
+	// The phone's clock when the activity took place.
+	DeviceTime   time.Time `json:"deviceTime"`
+	MockLocation bool      `json:"mockLocation"`
+	Topic        string    `json:"topic"`
+	Notes        *string   `json:"notes,omitempty"`
+	// Interviews only.
+	Interviewee *IntervieweeInput `json:"interviewee,omitempty"`
+	// Forums and lectures: how many took part.
+	Participants *int `json:"participants,omitempty"`
+	// Forums and lectures: the organising body, e.g. the county League committee.
+	HostOrganisation *string `json:"hostOrganisation,omitempty"`
+	// Forums and lectures, optional: names of participants.
+	ParticipantList []string `json:"participantList,omitempty"`
+	// Needs and problems raised.
+	Needs []*NeedInput `json:"needs,omitempty"`
+	// 1–9 photos for forums and lectures, up to 9 otherwise (JPEG, PNG, HEIC).
+	Photos []*graphql.Upload `json:"photos,omitempty"`
+	// The cadre's earlier activity this one corrects; the earlier one then counts no more.
+	Corrects *int64 `json:"corrects,omitempty"`
+}
 
 type AssignInput struct {
 	// Assign one cadre, or every member of a work group.
@@ -134,6 +176,16 @@ type DeviceEdge struct {
 	Node   *models.Device `json:"node"`
 }
 
+type FollowUpConnection struct {
+	Edges    []*FollowUpEdge `json:"edges"`
+	PageInfo *PageInfo       `json:"pageInfo"`
+}
+
+type FollowUpEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *models.FollowUp `json:"node"`
+}
+
 type ImportRegionsResult struct {
 	Created   int `json:"created"`
 	Updated   int `json:"updated"`
@@ -148,6 +200,19 @@ type InclusionProof struct {
 	LeafHash string `json:"leafHash"`
 	// The audit path (RFC 9162 2.1.3), base64, leaf level first.
 	Hashes []string `json:"hashes"`
+}
+
+type IntervieweeInput struct {
+	Name string `json:"name"`
+	// One of 14-17, 18-24, 25-28, 29-35, 36+; omit when unknown.
+	AgeBand      *string `json:"ageBand,omitempty"`
+	Occupation   *string `json:"occupation,omitempty"`
+	Organisation *string `json:"organisation,omitempty"`
+	// Township or village.
+	Place *string `json:"place,omitempty"`
+	// A Chinese mobile or landline number; kept only when phoneConsent is true, encrypted, shown masked.
+	Phone        *string `json:"phone,omitempty"`
+	PhoneConsent bool    `json:"phoneConsent"`
 }
 
 // A signed tree head.
@@ -172,6 +237,12 @@ type LocateResult struct {
 }
 
 type Mutation struct {
+}
+
+type NeedInput struct {
+	// One of EMPLOYMENT, EDUCATION, ENTREPRENEURSHIP, MARRIAGE_FAMILY, HEALTH, HOUSING, RIGHTS, CULTURE_SPORTS, DIGITAL_SKILLS, VOLUNTEERING, OTHER.
+	Category string `json:"category"`
+	Text     string `json:"text"`
 }
 
 type OrgUnitConnection struct {
@@ -243,6 +314,16 @@ type WorkGroupConnection struct {
 type WorkGroupEdge struct {
 	Cursor string            `json:"cursor"`
 	Node   *models.WorkGroup `json:"node"`
+}
+
+type YouthWorkConnection struct {
+	Edges    []*YouthWorkEdge `json:"edges"`
+	PageInfo *PageInfo        `json:"pageInfo"`
+}
+
+type YouthWorkEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *activity.Summary `json:"node"`
 }
 
 type LedgerKind string

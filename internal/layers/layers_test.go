@@ -16,9 +16,11 @@ const module = "github.com/henan-youth/onsite/"
 
 // allowed lists, for each package, the project packages it may import.
 // Pure packages (models, authz, geofence, presence, compliance) import
-// nothing that touches a database, HTTP or GraphQL; store imports only
-// models and authz; use cases (checkin, account, regions) sit on store and
-// the pure packages; graph on the use cases; server wires everything.
+// nothing that touches a database, HTTP or GraphQL; the evidence
+// infrastructure (blob, photo, secret, contact) imports only models and its
+// libraries; store imports only models and authz; use cases (checkin,
+// account, regions, activity, evidencelog) sit on store and the pure
+// packages; graph on the use cases; server wires everything.
 var allowed = map[string][]string{
 	"models":      {},
 	"authz":       {"models"},
@@ -26,6 +28,10 @@ var allowed = map[string][]string{
 	"presence":    {"models"},
 	"compliance":  {"models", "presence"},
 	"regiondata":  {},
+	"blob":        {"models"},
+	"photo":       {"models"},
+	"secret":      {"models"},
+	"contact":     {"models"},
 	"auth":        {"authz", "models"},
 	"store":       {"authz", "models"},
 	"regions":     {"authz", "geofence", "models", "regiondata", "store"},
@@ -33,6 +39,7 @@ var allowed = map[string][]string{
 	"ledger":      {"models"},
 	"checkin":     {"authz", "compliance", "geofence", "ledger", "models", "presence", "regions", "store"},
 	"evidencelog": {"authz", "ledger", "models", "store"},
+	"activity":    {"authz", "compliance", "contact", "geofence", "models", "photo", "presence", "regions", "secret", "store"},
 }
 
 func TestImportsPointDown(t *testing.T) {

@@ -4,42 +4,42 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/henan-youth/onsite/auth"
 	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/models"
 )
 
-// NewHandler returns the hardened GraphQL endpoint: POST (and GET for
-// queries only), query cache, complexity and token limits, introspection and
-// suggestions only in dev mode, the error presenter, panic recovery, request
-// ids, the body limit, bearer-token authentication and per-request loaders.
-// With d.Dev it also serves GraphiQL on GET / when no query is given.
+// NewHandler returns the hardened GraphQL endpoint: GET (queries only) and
+// POST through the GraphQL-over-HTTP transport, query cache, complexity and token limits,
+// introspection and suggestions only in dev mode, the error presenter,
+// panic recovery, request ids, the body limit, bearer-token
+// authentication and per-request loaders. With d.Dev it also serves
+// GraphiQL on GET / when no query is given.
 func NewHandler(d Deps) http.Handler {
 	d.defaults()
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{deps: d}, Complexity: complexity()}))
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(httpTransport{maxResponse: d.MaxResponseBytes, log: d.Log})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(d.TokenLimit)
 	srv.SetDisableSuggestion(!d.Dev)
+	srv.SetValidationRulesFn(validationRules(d.Dev))
 	if d.Dev {
 		srv.Use(extension.Introspection{})
+	} else {
+		srv.AroundRootFields(hideTypes)
 	}
 	srv.Use(extension.FixedComplexityLimit(d.ComplexityLimit))
 	srv.SetErrorPresenter(presenter(d.Log))
@@ -169,7 +169,6 @@ func newRequestID() string {
 }
 
 func writeError(w http.ResponseWriter, status int, code models.Code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: map[string]any{"code": string(code)}}}})
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	writeAnswer(w, status, refusal(code, msg))
 }

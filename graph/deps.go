@@ -23,12 +23,13 @@ type Deps struct {
 	Log      *slog.Logger
 	Metrics  prometheus.Registerer // nil: no metrics
 
-	Dev              bool          // GraphiQL, introspection and field suggestions
-	MaxBodyBytes     int64         // request body limit; 1 MiB when zero
-	ComplexityLimit  int           // query complexity limit; 3000 when zero
-	TokenLimit       int           // parser token limit; 10000 when zero
-	MaxResponseBytes int           // largest answer (its data); 4 MiB when zero
-	RequestTimeout   time.Duration // per-request deadline; 15 s when zero
+	Dev              bool           // GraphiQL, introspection and field suggestions
+	MaxBodyBytes     int64          // request body limit; 1 MiB when zero
+	ComplexityLimit  int            // query complexity limit; 3000 when zero
+	TokenLimit       int            // parser token limit; 10000 when zero
+	Limits           DocumentLimits // checked before validation; zero fields take defaults
+	MaxResponseBytes int            // largest answer (its data); 4 MiB when zero
+	RequestTimeout   time.Duration  // per-request deadline; 15 s when zero
 }
 
 func (d *Deps) defaults() {
@@ -41,6 +42,7 @@ func (d *Deps) defaults() {
 	if d.TokenLimit == 0 {
 		d.TokenLimit = 10000
 	}
+	d.Limits.defaults()
 	if d.MaxResponseBytes == 0 {
 		d.MaxResponseBytes = 4 << 20
 	}

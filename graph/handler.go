@@ -22,7 +22,8 @@ import (
 )
 
 // NewHandler returns the hardened GraphQL endpoint: GET (queries only) and
-// POST through the GraphQL-over-HTTP transport, query cache, complexity and token limits,
+// POST through the GraphQL-over-HTTP transport, document limits checked
+// before validation, query cache, complexity and token limits,
 // introspection and suggestions only in dev mode, the error presenter,
 // panic recovery, request ids, the body limit, bearer-token
 // authentication and per-request loaders. With d.Dev it also serves
@@ -32,8 +33,10 @@ func NewHandler(d Deps) http.Handler {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{deps: d}, Complexity: complexity()}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(httpTransport{maxResponse: d.MaxResponseBytes, log: d.Log})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	cache := boundedCache{Cache: lru.New[*ast.QueryDocument](1000), maxLen: maxCachedQuery}
+	srv.SetQueryCache(cache)
 	srv.SetParserTokenLimit(d.TokenLimit)
+	srv.Use(documentScan{limits: d.Limits, tokenLimit: d.TokenLimit, cache: cache})
 	srv.SetDisableSuggestion(!d.Dev)
 	srv.SetValidationRulesFn(validationRules(d.Dev))
 	if d.Dev {
@@ -53,6 +56,11 @@ func NewHandler(d Deps) http.Handler {
 	}
 	return middleware(d, h)
 }
+
+// maxCachedQuery is the longest document the query cache keeps: the
+// phone's and the console's documents are a few kilobytes, and a cache of
+// 1000 entries must not hold 1000 large ones.
+const maxCachedQuery = 16 << 10
 
 func withGraphiQL(next http.Handler) http.Handler {
 	ui := playground.Handler("onsite", "/graphql")

@@ -25,6 +25,10 @@ const (
 	mediaGraphQLResponse = "application/graphql-response+json"
 )
 
+// maxRequestErrors is the most errors a request error lists: a document
+// of thousands of mistakes gets the first few, not an answer as large.
+const maxRequestErrors = 20
+
 // codeResponseTooLarge is extensions.code of an answer refused for its size.
 const codeResponseTooLarge = "RESPONSE_TOO_LARGE"
 
@@ -88,6 +92,11 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	ctx := r.Context()
 	opCtx, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {
+		if len(errs) > maxRequestErrors {
+			more := len(errs) - maxRequestErrors
+			errs = append(errs[:maxRequestErrors:maxRequestErrors], &gqlerror.Error{Message: fmt.Sprintf("and %d more errors", more),
+				Extensions: errs[0].Extensions})
+		}
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
 		writeAnswer(w, statusFor(media), &answer{Errors: resp.Errors, Extensions: resp.Extensions})
 		return
@@ -277,6 +286,10 @@ func objectParam(name string, raw json.RawMessage) (map[string]any, *requestErro
 	if len(raw) == 0 || raw[0] != '{' {
 		return nil, badRequest("%s must be a JSON object", name)
 	}
+	if n := jsonValues(raw); n > maxParamValues {
+		return nil, &requestError{status: http.StatusRequestEntityTooLarge,
+			msg: fmt.Sprintf("%s hold %d values; the limit is %d", name, n, maxParamValues)}
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var m map[string]any
@@ -284,6 +297,37 @@ func objectParam(name string, raw json.RawMessage) (map[string]any, *requestErro
 		return nil, badRequest("%s must be a JSON object", name)
 	}
 	return m, nil
+}
+
+// maxParamValues bounds the JSON values in variables (and in
+// extensions): coercing and unmarshalling each costs far more than reading
+// its bytes, so a body of a million tiny values would cost a request
+// seconds. An offline queue of 100 check-ins is about 1200.
+const maxParamValues = 2000
+
+// jsonValues counts the values in valid JSON — objects, arrays and the
+// values in them — from its structural characters, without decoding.
+func jsonValues(raw []byte) int {
+	n := 1
+	inString, escaped := false, false
+	for _, c := range raw {
+		switch {
+		case escaped:
+			escaped = false
+		case inString:
+			switch c {
+			case '\\':
+				escaped = true
+			case '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == ',' || c == '[' || c == '{':
+			n++
+		}
+	}
+	return n
 }
 
 func isNull(raw json.RawMessage) bool {

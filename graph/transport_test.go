@@ -119,3 +119,25 @@ func TestResponseSizeLimit(t *testing.T) {
 		t.Errorf("a refused answer logged an error: %s", a.logs.String())
 	}
 }
+
+func TestJSONValues(t *testing.T) {
+	for _, tc := range []struct {
+		json string
+		want int
+	}{
+		{`1`, 1},
+		{`[1,2,3]`, 4},
+		{`{"a":{"b":1,"c":[true,null]}}`, 6},
+		{`{"a":"x,y[{","b":"\"],"}`, 3}, // structure inside strings does not count
+		{`["\\",1]`, 3},
+	} {
+		if got := jsonValues([]byte(tc.json)); got != tc.want {
+			t.Errorf("jsonValues(%s) = %d, want %d", tc.json, got, tc.want)
+		}
+	}
+	// An offline queue of 100 check-ins, the largest the API takes, is
+	// within the limit.
+	if n := jsonValues(attack{vars: checkIns(100)}.body()); n > maxParamValues {
+		t.Errorf("100 check-ins are %d values, over the limit of %d", n, maxParamValues)
+	}
+}

@@ -19,9 +19,10 @@ func noErrorLogged(t *testing.T, s *testServer) {
 }
 
 // TestClientMistakesAreNotInternal: a time that does not parse or has no
-// zone, a number sent as a string, an ID that is not one, introspection in
-// production — each is the client's mistake, answered with INVALID or a
-// validation code, and nothing is logged as an error.
+// zone, a number sent as a string, a client id outside its printable
+// alphabet, introspection in production — each is the client's mistake,
+// answered with INVALID or a validation code, and nothing is logged as an
+// error.
 func TestClientMistakesAreNotInternal(t *testing.T) {
 	s := start(t, storetest.Backends(t)[0], withClock(at(2026, 3, 2, 9, 0)))
 	w := setupField(t, s)
@@ -36,6 +37,9 @@ func TestClientMistakesAreNotInternal(t *testing.T) {
 		{"a time without a zone", func(in map[string]any) { in["deviceTime"] = "2026-03-02T09:00:00" }, "INVALID"},
 		{"a latitude as a string", func(in map[string]any) { in["lat"] = "34.83" }, "INVALID"},
 		{"a latitude as a boolean", func(in map[string]any) { in["lat"] = true }, "GRAPHQL_VALIDATION_FAILED"},
+		{"a client id with a NUL", func(in map[string]any) { in["clientId"] = "a\x00b" }, "INVALID"},
+		{"a client id with a newline", func(in map[string]any) { in["clientId"] = "a\nINFO forged" }, "INVALID"},
+		{"a client id with a bidi override", func(in map[string]any) { in["clientId"] = "a\u202eb" }, "INVALID"},
 		{"a well-formed check-in", func(map[string]any) {}, ""},
 	} {
 		in := fix("m-"+strings.ReplaceAll(tc.name, " ", "-"), lankaoGCJ, 15, "GCJ02", now)

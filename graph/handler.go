@@ -33,7 +33,7 @@ func NewHandler(d Deps) http.Handler {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{deps: d}, Complexity: complexity()}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(httpTransport{maxResponse: d.MaxResponseBytes, log: d.Log})
-	cache := boundedCache{Cache: lru.New[*ast.QueryDocument](1000), maxLen: maxCachedQuery}
+	cache := boundedCache{Cache: lru.New[*ast.QueryDocument](256), maxLen: maxCachedQuery}
 	srv.SetQueryCache(cache)
 	srv.SetParserTokenLimit(d.TokenLimit)
 	srv.Use(documentScan{limits: d.Limits, tokenLimit: d.TokenLimit, cache: cache})
@@ -58,9 +58,10 @@ func NewHandler(d Deps) http.Handler {
 }
 
 // maxCachedQuery is the longest document the query cache keeps: the
-// phone's and the console's documents are a few kilobytes, and a cache of
-// 1000 entries must not hold 1000 large ones.
-const maxCachedQuery = 16 << 10
+// phone's and the console's documents are a few kilobytes, and a parsed
+// document takes about 35 times its text, so 256 entries of at most 8 KiB
+// hold at most about 70 MB (docs/performance.md, "Memory").
+const maxCachedQuery = 8 << 10
 
 func withGraphiQL(next http.Handler) http.Handler {
 	ui := playground.Handler("onsite", "/graphql")

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 )
@@ -193,4 +195,18 @@ func mustParse(t *testing.T, q string) *ast.QueryDocument {
 		t.Fatalf("%s: %v", q, err)
 	}
 	return doc
+}
+
+// TestBoundedCache: a document over the length limit is not cached.
+func TestBoundedCache(t *testing.T) {
+	c := boundedCache{Cache: lru.New[*ast.QueryDocument](10), maxLen: 8}
+	ctx := context.Background()
+	c.Add(ctx, "{ me }", &ast.QueryDocument{})
+	c.Add(ctx, "{ me { id } }", &ast.QueryDocument{})
+	if _, ok := c.Get(ctx, "{ me }"); !ok {
+		t.Error("a short document was not cached")
+	}
+	if _, ok := c.Get(ctx, "{ me { id } }"); ok {
+		t.Error("a document over the limit was cached")
+	}
 }

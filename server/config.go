@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -30,6 +32,8 @@ type config struct {
 	LoginWindow    time.Duration
 	CheckInBatch   int
 	CheckInWorkers int
+	MetricsAddr    string // the operations listener (/metrics, /debug/pprof/); "off" for none
+	MemoryLimit    int64  // the Go runtime's soft memory limit in bytes; 0 for none
 }
 
 // parseConfig reads the environment through getenv, then the flags in args.
@@ -58,6 +62,14 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.DurationVar(&c.LoginWindow, "login-window", e.duration("ONSITE_LOGIN_WINDOW", 15*time.Minute), "login attempt window (ONSITE_LOGIN_WINDOW)")
 	fs.IntVar(&c.CheckInBatch, "checkin-batch", e.integer("ONSITE_CHECKIN_BATCH", 64), "most check-ins committed in one transaction (ONSITE_CHECKIN_BATCH)")
 	fs.IntVar(&c.CheckInWorkers, "checkin-workers", e.integer("ONSITE_CHECKIN_WORKERS", 0), "most check-in transactions in flight on MySQL (a second starts only when a full batch is waiting); 0: the default, 3 (ONSITE_CHECKIN_WORKERS)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", e.str("ONSITE_METRICS_ADDR", "127.0.0.1:8081"), "listen address of /metrics and /debug/pprof/, or off (ONSITE_METRICS_ADDR)")
+	// GOMEMLIMIT, read by the runtime at start, wins unless the setting is given.
+	defLimit := int64(defaultMemoryLimit)
+	if getenv("GOMEMLIMIT") != "" {
+		defLimit = 0
+	}
+	fs.Var(&byteSize{&c.MemoryLimit}, "memory-limit", "soft memory limit, e.g. 512MiB, or off (ONSITE_MEMORY_LIMIT; default 512MiB)")
+	c.MemoryLimit = e.size("ONSITE_MEMORY_LIMIT", defLimit)
 	if err := errors.Join(e.errs...); err != nil {
 		return c, err
 	}
@@ -138,6 +150,56 @@ func (e *environment) integer(k string, def int) int {
 		}
 		return n, nil
 	})
+}
+
+// defaultMemoryLimit is the soft memory limit: the collector works harder
+// as the heap nears it instead of letting it grow with GOGC, and the budget
+// it leaves is in docs/performance.md ("Memory").
+const defaultMemoryLimit = 512 << 20
+
+func (e *environment) size(k string, def int64) int64 {
+	return parse(e, k, def, parseSize)
+}
+
+// parseSize reads a byte count: a whole number with an optional unit B,
+// KiB, MiB or GiB, or "off" (0).
+func parseSize(v string) (int64, error) {
+	if v == "off" {
+		return 0, nil
+	}
+	n, unit := v, int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"B", 1}} {
+		if rest, ok := strings.CutSuffix(v, u.suffix); ok {
+			n, unit = rest, u.mult
+			break
+		}
+	}
+	x, err := strconv.ParseInt(n, 10, 64)
+	if err != nil || x < 0 || x > math.MaxInt64/unit {
+		return 0, errors.New("not a size such as 512MiB, or off")
+	}
+	return x * unit, nil
+}
+
+// byteSize is a flag holding a size.
+type byteSize struct{ p *int64 }
+
+func (b *byteSize) String() string {
+	if b.p == nil {
+		return ""
+	}
+	return strconv.FormatInt(*b.p, 10)
+}
+
+func (b *byteSize) Set(v string) error {
+	x, err := parseSize(v)
+	if err == nil {
+		*b.p = x
+	}
+	return err
 }
 
 func (e *environment) level(k string, def slog.Level) slog.Level {

@@ -20,6 +20,7 @@ import (
 // testServer is a server started through run on port 0.
 type testServer struct {
 	URL     string
+	OpsURL  string // the operations listener: /metrics, /debug/pprof/
 	AdminPW string
 	app     *app             // the running server's parts, as run's started hook reports them
 	clock   *testclock.Clock // the server's clock when the test set one (withClock); nil for the real clock
@@ -96,6 +97,7 @@ func start(t *testing.T, b storetest.Backend, options ...option) *testServer {
 		"ONSITE_ADMIN_PASSWORD": "admin-password-1",
 		"ONSITE_JWT_KEY_FILE":   filepath.Join(t.TempDir(), "key.pem"),
 		"ONSITE_BCRYPT_COST":    "4",
+		"ONSITE_METRICS_ADDR":   "127.0.0.1:0",
 	}, opts: runOptions{now: time.Now}}
 	for _, o := range options {
 		o(c)
@@ -116,6 +118,9 @@ func start(t *testing.T, b storetest.Backend, options ...option) *testServer {
 		var runErr error
 		s := &testServer{URL: "http://" + l.addr.String(), AdminPW: c.env["ONSITE_ADMIN_PASSWORD"], app: l.app, clock: c.clock, logs: logs,
 			client: &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}}
+		if l.app.opsAddr != nil {
+			s.OpsURL = "http://" + l.app.opsAddr.String()
+		}
 		s.stop = func() error {
 			// A connection the client dialled but never used would hold
 			// graceful shutdown for five seconds; close the idle ones first.

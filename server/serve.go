@@ -7,12 +7,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/henan-youth/onsite/account"
 	"github.com/henan-youth/onsite/auth"
@@ -35,6 +33,7 @@ type app struct {
 	regions  *regions.Service
 	checkins *checkin.Service
 	metrics  *prometheus.Registry
+	opsAddr  net.Addr // where /metrics and /debug/pprof/ listen; nil when off
 }
 
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
@@ -153,7 +152,8 @@ func (a *app) close() {
 	a.store.Close()
 }
 
-// routes mounts the API, health checks and metrics.
+// routes mounts the API and the health checks; metrics and profiles are
+// on the operations listener (ops.go).
 func (a *app) routes() http.Handler {
 	reg := a.metrics
 	gql := graph.NewHandler(graph.Deps{
@@ -164,9 +164,6 @@ func (a *app) routes() http.Handler {
 	mux.Handle("/graphql", gql)
 	if a.cfg.Dev {
 		mux.Handle("/", http.RedirectHandler("/graphql", http.StatusFound))
-		mux.HandleFunc("/debug/pprof/", pprof.Index) // profiles, dev mode only
-		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
@@ -178,7 +175,6 @@ func (a *app) routes() http.Handler {
 		}
 		io.WriteString(w, "ready\n")
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	return mux
 }
 
@@ -220,10 +216,17 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, opts runOptions) e
 		return err
 	}
 	defer a.close()
+	a.applyMemoryLimit()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
+	stopOps, err := a.startOps()
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopOps()
 	h := a.routes()
 	if opts.handler != nil {
 		h = opts.handler(h)

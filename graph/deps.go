@@ -23,6 +23,10 @@ type Deps struct {
 	Log      *slog.Logger
 	Metrics  prometheus.Registerer // nil: no metrics
 
+	// Documents are the registered operations and who may send others;
+	// the zero value registers none and restricts nobody.
+	Documents TrustedDocuments
+
 	Dev              bool           // GraphiQL, introspection and field suggestions
 	MaxBodyBytes     int64          // request body limit; 1 MiB when zero
 	ComplexityLimit  int            // query complexity limit; 3000 when zero

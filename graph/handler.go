@@ -22,8 +22,8 @@ import (
 )
 
 // NewHandler returns the hardened GraphQL endpoint: GET (queries only) and
-// POST through the GraphQL-over-HTTP transport, document limits checked
-// before validation, query cache, complexity and token limits,
+// POST through the GraphQL-over-HTTP transport, registered documents,
+// document limits checked before validation, query cache, complexity and token limits,
 // introspection and suggestions only in dev mode, the error presenter,
 // panic recovery, request ids, the body limit, bearer-token
 // authentication and per-request loaders. With d.Dev it also serves
@@ -36,6 +36,7 @@ func NewHandler(d Deps) http.Handler {
 	cache := boundedCache{Cache: lru.New[*ast.QueryDocument](256), maxLen: maxCachedQuery}
 	srv.SetQueryCache(cache)
 	srv.SetParserTokenLimit(d.TokenLimit)
+	srv.Use(trustedDocuments{d.Documents}) // before the scan: it may supply the text
 	srv.Use(documentScan{limits: d.Limits, tokenLimit: d.TokenLimit, cache: cache})
 	srv.SetDisableSuggestion(!d.Dev)
 	srv.SetValidationRulesFn(validationRules(d.Dev))

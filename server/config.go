@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/henan-youth/onsite/models"
 )
 
 // config is the server's configuration. Every setting is an environment
@@ -34,6 +36,10 @@ type config struct {
 	CheckInWorkers int
 	MetricsAddr    string // the operations listener (/metrics, /debug/pprof/); "off" for none
 	MemoryLimit    int64  // the Go runtime's soft memory limit in bytes; 0 for none
+
+	TrustedDocuments  string        // manifest of registered documents; "" for none
+	UnregisteredOpen  []models.Role // roles that may send unregistered documents, when restricted
+	UnregisteredLimit bool          // restrict unregistered documents to UnregisteredOpen
 }
 
 // parseConfig reads the environment through getenv, then the flags in args.
@@ -70,6 +76,8 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	}
 	fs.Var(&byteSize{&c.MemoryLimit}, "memory-limit", "soft memory limit, e.g. 512MiB, or off (ONSITE_MEMORY_LIMIT; default 512MiB)")
 	c.MemoryLimit = e.size("ONSITE_MEMORY_LIMIT", defLimit)
+	fs.StringVar(&c.TrustedDocuments, "trusted-documents", e.str("ONSITE_TRUSTED_DOCUMENTS", ""), "registered documents: a JSON manifest from SHA-256 to document (ONSITE_TRUSTED_DOCUMENTS)")
+	unregistered := fs.String("unregistered-documents", e.str("ONSITE_UNREGISTERED_DOCUMENTS", "all"), "who may send documents not registered: all, none, or roles such as SUPERVISOR,DISCIPLINE,ADMIN (ONSITE_UNREGISTERED_DOCUMENTS)")
 	if err := errors.Join(e.errs...); err != nil {
 		return c, err
 	}
@@ -79,7 +87,33 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q: flags follow the command; %s", fs.Arg(0), commandList)
 	}
+	if err := c.documents(*unregistered); err != nil {
+		return c, err
+	}
 	return c, c.database()
+}
+
+// documents reads who may send unregistered documents: all (no
+// restriction), none, or a comma-separated list of roles. A restriction
+// needs registered documents, or nobody could even sign in.
+func (c *config) documents(v string) error {
+	if v == "all" {
+		return nil
+	}
+	c.UnregisteredLimit = true
+	if v != "none" {
+		for _, r := range strings.Split(v, ",") {
+			role := models.Role(strings.TrimSpace(r))
+			if !role.Valid() {
+				return fmt.Errorf("ONSITE_UNREGISTERED_DOCUMENTS: %q is not a role (want all, none, or roles such as SUPERVISOR,ADMIN)", r)
+			}
+			c.UnregisteredOpen = append(c.UnregisteredOpen, role)
+		}
+	}
+	if c.TrustedDocuments == "" {
+		return errors.New("ONSITE_UNREGISTERED_DOCUMENTS restricts documents, but ONSITE_TRUSTED_DOCUMENTS registers none")
+	}
+	return nil
 }
 
 // database checks the database settings and fills in SQLite's default file.

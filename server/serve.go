@@ -34,6 +34,7 @@ type app struct {
 	checkins *checkin.Service
 	metrics  *prometheus.Registry
 	opsAddr  net.Addr // where /metrics and /debug/pprof/ listen; nil when off
+	docs     graph.TrustedDocuments
 }
 
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
@@ -44,6 +45,10 @@ func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 // admin on an empty database. now is the clock every part uses.
 func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Time) (*app, error) {
 	log := newLogger(stdout, cfg.LogLevel)
+	docs, err := loadDocuments(cfg)
+	if err != nil {
+		return nil, err
+	}
 	st, err := store.Open(ctx, store.Config{Driver: cfg.DB, DSN: cfg.DSN, Log: log, Now: now})
 	if err != nil {
 		return nil, err
@@ -64,7 +69,7 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 		return nil, err
 	}
 	acc.RefreshTTL = cfg.RefreshTTL
-	a := &app{cfg: cfg, log: log, store: st, tokens: tokens, accounts: acc}
+	a := &app{cfg: cfg, log: log, store: st, tokens: tokens, accounts: acc, docs: docs}
 	if err := a.bootstrap(ctx, hasher); err != nil {
 		st.Close()
 		return nil, err
@@ -158,7 +163,7 @@ func (a *app) routes() http.Handler {
 	reg := a.metrics
 	gql := graph.NewHandler(graph.Deps{
 		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, CheckIns: a.checkins, Log: a.log, Metrics: reg,
-		Dev: a.cfg.Dev, RequestTimeout: a.cfg.RequestTimeout,
+		Dev: a.cfg.Dev, RequestTimeout: a.cfg.RequestTimeout, Documents: a.docs,
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", gql)

@@ -23,9 +23,9 @@ import (
 
 // NewHandler returns the hardened GraphQL endpoint: GET (queries only) and
 // POST through the GraphQL-over-HTTP transport, registered documents,
-// document limits checked before validation, query cache, complexity and token limits,
-// introspection and suggestions only in dev mode, the error presenter,
-// panic recovery, request ids, the body limit, bearer-token
+// document limits checked before validation, query cache, complexity and
+// token limits, introspection and suggestions only in dev mode, the error
+// presenter, panic recovery, request ids, the body limit, bearer-token
 // authentication and per-request loaders. With d.Dev it also serves
 // GraphiQL on GET / when no query is given.
 func NewHandler(d Deps) http.Handler {

@@ -2,6 +2,7 @@ package checkin
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,10 +39,10 @@ func TestStalePrincipalRefusedInTheTransaction(t *testing.T) {
 			name string
 			p    *authz.Principal
 		}{{"logged out everywhere", f.cadre}, {"disabled", &other}} {
-			if _, err := f.svc.CheckIn(ctx, tc.p, lankao(tc.name, 1, f.clock.Now())); models.CodeOf(err) != models.CodeUnauthenticated {
+			if _, err := f.svc.CheckIn(ctx, tc.p, lankao(strings.ReplaceAll(tc.name, " ", "-"), 1, f.clock.Now())); models.CodeOf(err) != models.CodeUnauthenticated {
 				t.Errorf("%s: %v, want UNAUTHENTICATED", tc.name, err)
 			}
-			res, err := f.svc.Sync(ctx, tc.p, []Input{lankao(tc.name+"-sync", 2, f.clock.Now().Add(-time.Hour))})
+			res, err := f.svc.Sync(ctx, tc.p, []Input{lankao(strings.ReplaceAll(tc.name, " ", "-")+"-sync", 2, f.clock.Now().Add(-time.Hour))})
 			if err != nil || len(res) != 1 || models.CodeOf(res[0].Err) != models.CodeUnauthenticated {
 				t.Errorf("%s, offline sync: %+v, %v; want the item UNAUTHENTICATED", tc.name, res, err)
 			}

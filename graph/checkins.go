@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/henan-youth/onsite/checkin"
 	"github.com/henan-youth/onsite/graph/model"
@@ -70,4 +71,16 @@ func assignmentConn(rows []*models.Assignment, pi store.PageInfo) *model.Assignm
 		func(c string, r *models.Assignment) *model.AssignmentEdge {
 			return &model.AssignmentEdge{Cursor: c, Node: r}
 		})}
+}
+
+// reviewerOf returns who ruled on a review, for its name and role, which
+// everyone who may read the review may see; the account itself
+// (Review.reviewer) only its readers. Users are never deleted, so a
+// missing reviewer is a bug.
+func reviewerOf(ctx context.Context, rev *models.Review) (*models.User, error) {
+	u, err := load(ctx, loadersFrom(ctx).person(), rev.ReviewerID)
+	if err == nil && u == nil {
+		err = fmt.Errorf("review %d: reviewer %d not found", rev.ID, rev.ReviewerID)
+	}
+	return u, err
 }

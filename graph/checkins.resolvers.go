@@ -198,6 +198,24 @@ func (r *reviewResolver) Reviewer(ctx context.Context, obj *models.Review) (*mod
 	return load(ctx, loadersFrom(ctx).user(), obj.ReviewerID)
 }
 
+// ReviewerName is the resolver for the reviewerName field.
+func (r *reviewResolver) ReviewerName(ctx context.Context, obj *models.Review) (string, error) {
+	u, err := reviewerOf(ctx, obj)
+	if err != nil {
+		return "", err
+	}
+	return u.DisplayName, nil
+}
+
+// ReviewerRole is the resolver for the reviewerRole field.
+func (r *reviewResolver) ReviewerRole(ctx context.Context, obj *models.Review) (models.Role, error) {
+	u, err := reviewerOf(ctx, obj)
+	if err != nil {
+		return "", err
+	}
+	return u.Role, nil
+}
+
 // Error is the resolver for the error field.
 func (r *syncItemResultResolver) Error(ctx context.Context, obj *checkin.ItemResult) (*model.SyncError, error) {
 	if obj.Err == nil {

@@ -3,39 +3,127 @@ package graph
 import (
 	"time"
 
+	"github.com/henan-youth/onsite/graph/model"
 	"github.com/henan-youth/onsite/models"
+	"github.com/henan-youth/onsite/presence"
+	"github.com/henan-youth/onsite/store"
 )
 
+// maxCost saturates complexity: nested lists multiply, and a product that
+// overflowed int would wrap negative and pass the limit.
+const maxCost = 1 << 40
+
 // listCost is the complexity of a list field: the page size times the cost
-// of one element, so `first` cannot multiply work past the limit.
+// of one element, so `first` cannot multiply work past the limit. The page
+// is first (the default 20 when absent or not positive), at most
+// store.MaxPageSize, which the store refuses to exceed before any work.
 func listCost(first *int, child int) int {
 	n := 20
 	if first != nil && *first > 0 {
-		n = *first
+		n = min(*first, store.MaxPageSize)
+	}
+	return fixedList(n, child)
+}
+
+// fixedList is the complexity of a list of at most n elements.
+func fixedList(n, child int) int {
+	if child >= maxCost/(n+1) {
+		return maxCost
 	}
 	return 1 + n*(child+1)
 }
 
-// complexity counts list arguments for every connection field.
+// The sizes charged for lists without a page argument. Each is the list's
+// bound where the rules give one, else what the data holds in practice;
+// the response size limit covers the rare larger answer.
+const (
+	devicesPerUser      = 5   // a bound device and the phones replaced before it
+	membersPerGroup     = 10  // R1: a leader and an organ cadre; a group allows 100
+	versionsPerRegion   = 10  // geometry re-imports
+	candidatesPerLocate = 10  // regions within reach of one point
+	daysPerQuarter      = 100 // one per region and date: 92 dates, mostly one region
+	tripsPerQuarter     = 50  // a trip lasts at least one day
+	gapsPerRule         = 5   // one sentence per unmet condition
+	importWarnings      = 20  // per import; most have none
+	namedParticipants   = 500 // activity.Input's bound
+	needsPerActivity    = 20  // activity.Input's bound
+	photosPerActivity   = 9   // activity.MaxPhotos
+	revealsPerContact   = 10  // call-backs of one interviewee
+	followUpChanges     = 20  // history of one case
+	proofHashes         = 64  // a proof has at most 2·log2(size) hashes
+)
+
+// complexity gives every list field its cost: connections by their page
+// size, lists by their bound (TestEveryListHasACost walks the schema). A
+// connection's edges cost one more than their element, which the
+// connection field multiplies by the page.
 func complexity() ComplexityRoot {
 	var c ComplexityRoot
-	c.OrgUnit.Children = func(child int, first *int, _ *string) int { return listCost(first, child) }
-	c.OrgUnit.Users = func(child int, first *int, _ *string) int { return listCost(first, child) }
-	c.Query.OrgUnits = func(child int, _ *int64, first *int, _ *string) int { return listCost(first, child) }
+	page := func(child int, first *int) int { return listCost(first, child) }
+	edges := func(child int) int { return 1 + child }
+
+	c.Query.OrgUnits = func(child int, _ *int64, first *int, _ *string) int { return page(child, first) }
 	c.Query.Users = func(child int, _ *int64, _ *bool, _ *models.Role, first *int, _ *string) int {
-		return listCost(first, child)
+		return page(child, first)
 	}
 	c.Query.Devices = func(child int, _ *int64, _ *models.DeviceStatus, first *int, _ *string) int {
-		return listCost(first, child)
+		return page(child, first)
 	}
-	c.Query.Regions = func(child int, _ *models.RegionKind, _ *string, first *int, _ *string) int {
-		return listCost(first, child)
+	c.Query.Regions = func(child int, _ *models.RegionKind, _ *string, first *int, _ *string) int { return page(child, first) }
+	c.Query.MyCheckIns = func(child int, _, _ time.Time, first *int, _ *string) int { return page(child, first) }
+	c.Query.CheckIns = func(child int, _ *int64, _ *models.CheckInStatus, first *int, _ *string) int {
+		return page(child, first)
 	}
+	c.Query.WorkGroups = func(child int, _ *int64, first *int, _ *string) int { return page(child, first) }
+	c.Query.Assignments = func(child int, _ *int64, _ *string, first *int, _ *string) int { return page(child, first) }
+	c.OrgUnit.Children = func(child int, first *int, _ *string) int { return page(child, first) }
+	c.OrgUnit.Users = func(child int, first *int, _ *string) int { return page(child, first) }
+
+	c.OrgUnitConnection.Edges = edges
+	c.UserConnection.Edges = edges
+	c.DeviceConnection.Edges = edges
+	c.RegionConnection.Edges = edges
+	c.CheckInConnection.Edges = edges
+	c.WorkGroupConnection.Edges = edges
+	c.AssignmentConnection.Edges = edges
+
+	c.Mutation.SyncCheckIns = func(child int, inputs []*model.CheckInInput) int { return fixedList(max(len(inputs), 1), child) }
+	c.Mutation.Assign = func(child int, _ model.AssignInput) int { return fixedList(membersPerGroup, child) }
+	c.User.Devices = func(child int) int { return fixedList(devicesPerUser, child) }
+	c.WorkGroup.Members = func(child int) int { return fixedList(membersPerGroup, child) }
+	c.Region.Versions = func(child int) int { return fixedList(versionsPerRegion, child) }
 	c.Query.SecurityAudit = func(child int, _ *int64, _, _ *string, _, _ *time.Time, first *int, _ *string) int {
 		return listCost(first, child)
 	}
+	c.AuditEntryConnection.Edges = edges
+	c.Query.Activities = func(child int, _, _ *int64, _ *models.ActivityKind, _, _ *string, _ *bool, first *int, _ *string) int {
+		return page(child, first)
+	}
+	c.Query.FollowUps = func(child int, _, _ *int64, _ *models.FollowUpStatus, _ *bool, first *int, _ *string) int {
+		return page(child, first)
+	}
+	c.Query.UnitYouthWork = func(child int, _ int64, _, _ int, first *int, _ *string) int { return page(child, first) }
+	c.ActivityConnection.Edges = edges
+	c.FollowUpConnection.Edges = edges
+	c.YouthWorkConnection.Edges = edges
+	c.Mutation.SyncActivities = func(child int, inputs []*model.ActivityInput) int { return fixedList(max(len(inputs), 1), child) }
+	c.Activity.ParticipantList = func(child int) int { return fixedList(namedParticipants, child) }
+	c.Activity.Needs = func(child int) int { return fixedList(needsPerActivity, child) }
+	c.Activity.Photos = func(child int) int { return fixedList(photosPerActivity, child) }
+	c.Interviewee.Reveals = func(child int) int { return fixedList(revealsPerContact, child) }
+	c.FollowUp.History = func(child int) int { return fixedList(followUpChanges, child) }
+	c.YouthWork.Kinds = func(child int) int { return fixedList(len(models.ActivityKinds()), child) }
+	c.InclusionProof.Hashes = func(child int) int { return fixedList(proofHashes, child) }
+	c.ConsistencyProof.Hashes = func(child int) int { return fixedList(proofHashes, child) }
 	c.Region.Geometry = func(int, *float64) int { return 10 } // a few hundred vertices of JSON
-	five := 5
-	c.User.Devices = func(child int) int { return listCost(&five, child) }
+	c.LocateResult.Candidates = func(child int) int { return fixedList(candidatesPerLocate, child) }
+	c.QuarterPresence.Days = func(child int) int { return fixedList(daysPerQuarter, child) }
+	c.QuarterPresence.Trips = func(child int) int { return fixedList(tripsPerQuarter, child) }
+	c.RuleResult.Gaps = func(child int) int { return fixedList(gapsPerRule, child) }
+	c.ImportRegionsResult.Warnings = func(child int) int { return fixedList(importWarnings, child) }
+	flags := len(presence.AllFlags())
+	c.CheckIn.Flags = func(child int) int { return fixedList(flags, child) }
+	c.CheckInResult.Flags = func(child int) int { return fixedList(flags, child) }
+	c.Activity.Flags = func(child int) int { return fixedList(flags+photosPerActivity, child) }
 	return c
 }

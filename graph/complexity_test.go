@@ -2,11 +2,17 @@ package graph
 
 import (
 	"context"
+	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/99designs/gqlgen/codegen/templates"
 	gqlcomplexity "github.com/99designs/gqlgen/complexity"
 	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/henan-youth/onsite/presence"
 )
 
 func TestListCost(t *testing.T) {
@@ -21,6 +27,9 @@ func TestListCost(t *testing.T) {
 		{intp(1), 3, 1 + 1*4},
 		{intp(100), 0, 1 + 100*1},
 		{intp(100), 9, 1 + 100*10},
+		{intp(1000), 9, 1 + 100*10},   // over the page limit, which the store refuses
+		{intp(100), maxCost, maxCost}, // saturates rather than wrapping
+		{intp(100), maxCost / 50, maxCost},
 	} {
 		if got := listCost(tc.first, tc.child); got != tc.want {
 			t.Errorf("listCost(%s, %d) = %d, want %d", showInt(tc.first), tc.child, got, tc.want)
@@ -57,6 +66,17 @@ func TestComplexityOfQueries(t *testing.T) {
 		{"a unit's users", `{ orgUnits(first: 2) { edges { node { users(first: 30) { edges { node { id } } } } } } }`, nil,
 			1 + 2*(1+1+(1+30*(3+1))+1)},
 		{"a plain field", `{ me { id username } }`, nil, 1 + 2},
+		{"my check-ins, first 100", `{ myCheckIns(from: "2024-01-01T00:00:00Z", to: "2024-04-01T00:00:00Z", first: 100) { edges { node { id lat } } } }`, nil,
+			1 + 100*(4+1)},
+		{"my check-ins, the default 50", `{ myCheckIns(from: "2024-01-01T00:00:00Z", to: "2024-04-01T00:00:00Z") { edges { node { id } } } }`, nil,
+			1 + 50*(3+1)},
+		{"check-ins with flags", `{ checkIns(first: 10) { edges { node { flags { code } } } } }`, nil,
+			1 + 10*(1+1+(1+len(presence.AllFlags())*2)+1)},
+		{"work groups with members", `{ workGroups(first: 10) { edges { node { members { id } } } } }`, nil,
+			1 + 10*(1+1+(1+membersPerGroup*2)+1)},
+		{"assignments", `{ assignments(first: 30) { edges { node { id } } } }`, nil, 1 + 30*(3+1)},
+		{"an offline queue of 3", `mutation($in: [CheckInInput!]!) { syncCheckIns(inputs: $in) { clientId } }`,
+			map[string]any{"in": []any{map[string]any{}, map[string]any{}, map[string]any{}}}, 1 + 3*(1+1)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			doc, errs := gqlparser.LoadQuery(es.Schema(), tc.query)
@@ -67,6 +87,36 @@ func TestComplexityOfQueries(t *testing.T) {
 				t.Errorf("complexity = %d, want %d", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestEveryListHasACost walks the schema: every list field and every
+// connection field must have a complexity function, or the executor would
+// charge a page of 100 as one item.
+func TestEveryListHasACost(t *testing.T) {
+	es := NewExecutableSchema(Config{Resolvers: &Resolver{}})
+	costs := reflect.ValueOf(complexity())
+	n := 0
+	for _, typ := range es.Schema().Types {
+		if typ.Kind != ast.Object || strings.HasPrefix(typ.Name, "__") {
+			continue
+		}
+		for _, f := range typ.Fields {
+			if strings.HasPrefix(f.Name, "__") || (f.Type.Elem == nil && !strings.HasSuffix(f.Type.Name(), "Connection")) {
+				continue
+			}
+			n++
+			fn := costs.FieldByName(typ.Name).FieldByName(templates.ToGo(f.Name))
+			if !fn.IsValid() {
+				t.Fatalf("%s.%s: no such complexity function; is the schema generated?", typ.Name, f.Name)
+			}
+			if fn.IsNil() {
+				t.Errorf("%s.%s (%s) has no cost rule in complexity()", typ.Name, f.Name, f.Type)
+			}
+		}
+	}
+	if n < 20 {
+		t.Errorf("found %d list fields; the walk is broken", n)
 	}
 }
 

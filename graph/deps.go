@@ -30,12 +30,18 @@ type Deps struct {
 	Log        *slog.Logger
 	Metrics    prometheus.Registerer // nil: no metrics
 
-	Dev             bool          // GraphiQL, introspection and field suggestions
-	MaxBodyBytes    int64         // request body limit; 1 MiB when zero
-	MaxUploadBytes  int64         // limit of a multipart request with photos; 80 MiB when zero
-	ComplexityLimit int           // query complexity limit; 3000 when zero
-	TokenLimit      int           // parser token limit; 10000 when zero
-	RequestTimeout  time.Duration // per-request deadline; 15 s when zero
+	// Documents are the registered operations and who may send others;
+	// the zero value registers none and restricts nobody.
+	Documents TrustedDocuments
+
+	Dev              bool           // GraphiQL, introspection and field suggestions
+	MaxBodyBytes     int64          // request body limit; 1 MiB when zero
+	MaxUploadBytes   int64          // limit of a multipart request with photos; 80 MiB when zero
+	ComplexityLimit  int            // query complexity limit; 3000 when zero
+	TokenLimit       int            // parser token limit; 10000 when zero
+	Limits           DocumentLimits // checked before validation; zero fields take defaults
+	MaxResponseBytes int            // largest answer (its data); 4 MiB when zero
+	RequestTimeout   time.Duration  // per-request deadline; 15 s when zero
 }
 
 func (d *Deps) defaults() {
@@ -50,6 +56,10 @@ func (d *Deps) defaults() {
 	}
 	if d.TokenLimit == 0 {
 		d.TokenLimit = 10000
+	}
+	d.Limits.defaults()
+	if d.MaxResponseBytes == 0 {
+		d.MaxResponseBytes = 4 << 20
 	}
 	if d.RequestTimeout == 0 {
 		d.RequestTimeout = 15 * time.Second

@@ -534,12 +534,14 @@ type ComplexityRoot struct {
 	}
 
 	Review struct {
-		CheckIn   func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		Decision  func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Reason    func(childComplexity int) int
-		Reviewer  func(childComplexity int) int
+		CheckIn      func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Decision     func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Reason       func(childComplexity int) int
+		Reviewer     func(childComplexity int) int
+		ReviewerName func(childComplexity int) int
+		ReviewerRole func(childComplexity int) int
 	}
 
 	RuleResult struct {
@@ -816,6 +818,8 @@ type RegionVersionResolver interface {
 type ReviewResolver interface {
 	CheckIn(ctx context.Context, obj *models.Review) (*models.CheckIn, error)
 	Reviewer(ctx context.Context, obj *models.Review) (*models.User, error)
+	ReviewerName(ctx context.Context, obj *models.Review) (string, error)
+	ReviewerRole(ctx context.Context, obj *models.Review) (models.Role, error)
 }
 type SyncItemResultResolver interface {
 	Error(ctx context.Context, obj *checkin.ItemResult) (*model.SyncError, error)
@@ -3041,6 +3045,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Review.Reviewer(childComplexity), true
+	case "Review.reviewerName":
+		if e.ComplexityRoot.Review.ReviewerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.ReviewerName(childComplexity), true
+	case "Review.reviewerRole":
+		if e.ComplexityRoot.Review.ReviewerRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.ReviewerRole(childComplexity), true
 
 	case "RuleResult.achievable":
 		if e.ComplexityRoot.RuleResult.Achievable == nil {
@@ -4321,6 +4337,10 @@ func (ec *executionContext) childFields_Review(ctx context.Context, field graphq
 		return ec.fieldContext_Review_checkIn(ctx, field)
 	case "reviewer":
 		return ec.fieldContext_Review_reviewer(ctx, field)
+	case "reviewerName":
+		return ec.fieldContext_Review_reviewerName(ctx, field)
+	case "reviewerRole":
+		return ec.fieldContext_Review_reviewerRole(ctx, field)
 	case "decision":
 		return ec.fieldContext_Review_decision(ctx, field)
 	case "reason":
@@ -14892,10 +14912,10 @@ func (ec *executionContext) _Review_reviewer(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+			return ec.marshalOUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Review_reviewer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -14909,6 +14929,52 @@ func (ec *executionContext) fieldContext_Review_reviewer(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Review_reviewerName(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_reviewerName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().ReviewerName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_reviewerName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, true, true, "String")
+}
+
+func (ec *executionContext) _Review_reviewerRole(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_reviewerRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().ReviewerRole(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Role) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_reviewerRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, true, true, "Role")
 }
 
 func (ec *executionContext) _Review_decision(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
@@ -21393,9 +21459,21 @@ func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, o
 				})
 		case "reviewer":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Review_reviewer(ctx, field, obj)
+				})
+		case "reviewerName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_reviewerName(ctx, field, obj)
+				})
+		case "reviewerRole":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_reviewerRole(ctx, field, obj)
 				})
 		case "decision":
 			out.Values[i] = ec._Review_decision(ctx, field, obj)
@@ -23022,13 +23100,13 @@ func (ec *executionContext) marshalNFlagCode2githubᚗcomᚋhenanᚑyouthᚋonsi
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
-	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	res, err := scalar.UnmarshalFloat(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalFloatContext(v)
+	res := scalar.MarshalFloat(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
@@ -23166,13 +23244,13 @@ func (ec *executionContext) marshalNImportRegionsResult2ᚖgithubᚗcomᚋhenan�
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
-	res, err := graphql.UnmarshalInt(v)
+	res, err := scalar.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalInt(v)
+	res := scalar.MarshalInt(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
@@ -23601,13 +23679,13 @@ func (ec *executionContext) marshalNSyncItemResult2ᚖgithubᚗcomᚋhenanᚑyou
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
-	res, err := graphql.UnmarshalTime(v)
+	res, err := scalar.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalTime(v)
+	res := scalar.MarshalTime(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
@@ -24076,7 +24154,7 @@ func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v an
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	res, err := scalar.UnmarshalFloat(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -24085,7 +24163,7 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 		return graphql.Null
 	}
 	_ = sel
-	res := graphql.MarshalFloatContext(*v)
+	res := scalar.MarshalFloat(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
@@ -24144,7 +24222,7 @@ func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*i
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalInt(v)
+	res, err := scalar.UnmarshalInt(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -24154,7 +24232,7 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalInt(*v)
+	res := scalar.MarshalInt(*v)
 	return res
 }
 
@@ -24365,7 +24443,7 @@ func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalTime(v)
+	res, err := scalar.UnmarshalTime(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -24375,7 +24453,7 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalTime(*v)
+	res := scalar.MarshalTime(*v)
 	return res
 }
 

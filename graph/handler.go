@@ -4,43 +4,47 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/henan-youth/onsite/account"
 	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/models"
 )
 
-// NewHandler returns the hardened GraphQL endpoint: POST (and GET for
-// queries only), query cache, complexity and token limits, introspection and
-// suggestions only in dev mode, the error presenter, panic recovery, request
-// ids, the body limit, bearer-token authentication and per-request loaders.
-// With d.Dev it also serves GraphiQL on GET / when no query is given.
+// NewHandler returns the hardened GraphQL endpoint: GET (queries only) and
+// POST through the GraphQL-over-HTTP transport, registered documents,
+// document limits checked before validation, query cache, complexity and
+// token limits, introspection and suggestions only in dev mode, the error
+// presenter, panic recovery, request ids, the body limit, bearer-token
+// authentication and per-request loaders. With d.Dev it also serves
+// GraphiQL on GET / when no query is given.
 func NewHandler(d Deps) http.Handler {
 	d.defaults()
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{deps: d}, Complexity: complexity()}))
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: d.MaxUploadBytes, MaxMemory: 8 << 20})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: d.MaxUploadBytes, MaxMemory: 8 << 20}) // photos; before the catch-all below
+	srv.AddTransport(httpTransport{maxResponse: d.MaxResponseBytes, log: d.Log})
+	cache := boundedCache{Cache: lru.New[*ast.QueryDocument](256), maxLen: maxCachedQuery}
+	srv.SetQueryCache(cache)
 	srv.SetParserTokenLimit(d.TokenLimit)
+	srv.Use(trustedDocuments{d.Documents}) // before the scan: it may supply the text
+	srv.Use(documentScan{limits: d.Limits, tokenLimit: d.TokenLimit, cache: cache})
 	srv.SetDisableSuggestion(!d.Dev)
+	srv.SetValidationRulesFn(validationRules(d.Dev))
 	if d.Dev {
 		srv.Use(extension.Introspection{})
+	} else {
+		srv.AroundRootFields(hideTypes)
 	}
 	srv.Use(extension.FixedComplexityLimit(d.ComplexityLimit))
 	srv.SetErrorPresenter(presenter(d.Log))
@@ -54,6 +58,12 @@ func NewHandler(d Deps) http.Handler {
 	}
 	return middleware(d, h)
 }
+
+// maxCachedQuery is the longest document the query cache keeps: the
+// phone's and the console's documents are a few kilobytes, and a parsed
+// document takes about 35 times its text, so 256 entries of at most 8 KiB
+// hold at most about 70 MB (docs/performance.md, "Memory").
+const maxCachedQuery = 8 << 10
 
 func withGraphiQL(next http.Handler) http.Handler {
 	ui := playground.Handler("onsite", "/graphql")
@@ -175,7 +185,6 @@ func newRequestID() string {
 }
 
 func writeError(w http.ResponseWriter, status int, code models.Code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: map[string]any{"code": string(code)}}}})
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	writeAnswer(w, status, refusal(code, msg))
 }

@@ -44,9 +44,28 @@ func TestDevRouting(t *testing.T) {
 		if gotSchema := len(schema.Errors) == 0 && schema.Data["__schema"] != nil; gotSchema != dev {
 			t.Errorf("dev=%v: introspection answered %v, want %v (%s)", dev, gotSchema, dev, schema.raw)
 		}
-		typo := a.post(t, "", `{ mee { id } }`)
-		if gotHint := strings.Contains(typo.raw, `Did you mean \"me\"`); gotHint != dev {
-			t.Errorf("dev=%v: suggestion given %v, want %v (%s)", dev, gotHint, dev, typo.raw)
+		if !dev && (schema.code() != "GRAPHQL_VALIDATION_FAILED" || strings.Contains(schema.raw, `"data"`)) {
+			t.Errorf("production: __schema answered %s, want a validation error without data", schema.raw)
+		}
+		// A type lookup succeeds in both modes (GraphQL over HTTP expects
+		// it to); outside dev mode no type is found.
+		typ := a.post(t, "", `{ __type(name: "User") { name } }`)
+		if got := typ.Data["__type"] != nil; len(typ.Errors) > 0 || got != dev {
+			t.Errorf("dev=%v: __type answered %s, want no errors and a type %v", dev, typ.raw, dev)
+		}
+		for _, typo := range []string{
+			`{ mee { id } }`, // a field
+			`{ users(rol: ADMIN) { edges { cursor } } }`, // an argument
+			`{ users(role: ADMN) { edges { cursor } } }`, // an enum value
+			`{ ...F } fragment F on Quer { __typename }`, // a type
+		} {
+			r := a.post(t, "", typo)
+			if gotHint := strings.Contains(r.raw, "Did you mean"); gotHint != dev || r.code() != "GRAPHQL_VALIDATION_FAILED" {
+				t.Errorf("dev=%v: %s: %s, want a validation error with a suggestion %v", dev, typo, r.raw, dev)
+			}
+		}
+		if logs := a.logs.String(); strings.Contains(logs, `"level":"ERROR"`) {
+			t.Errorf("dev=%v: client mistakes logged errors: %s", dev, logs)
 		}
 	}
 }

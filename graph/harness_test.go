@@ -30,7 +30,7 @@ type testAPI struct {
 }
 
 // newAPI builds the endpoint; change adjusts its Deps (Dev, limits) first.
-func newAPI(t *testing.T, change func(*Deps)) *testAPI {
+func newAPI(t testing.TB, change func(*Deps)) *testAPI {
 	t.Helper()
 	ctx := context.Background()
 	// SQLite only: these tests are of the GraphQL layer, not of storage.

@@ -34,6 +34,7 @@ type loaders struct {
 	groups    lazyLoader[*models.WorkGroup]
 	memberSet lazyLoader[[]*models.User] // by work group id
 	acts      activityLoaders
+	people    lazyLoader[*models.User]   // read as the server: names in visible records only
 }
 
 // loaderWait is how long a loader collects keys before it fetches. Sibling
@@ -109,6 +110,17 @@ func (l *loaders) workGroup() *dataloadgen.Loader[int64, *models.WorkGroup] {
 func (l *loaders) members() *dataloadgen.Loader[int64, []*models.User] {
 	return l.memberSet.get(func(ctx context.Context, ids []int64) (map[int64][]*models.User, error) {
 		return l.s.WorkGroupMembers(ctx, caller(ctx), ids)
+	})
+}
+
+// person loads users that a record the caller may read names — a
+// review's reviewer — whether or not the caller may read their accounts.
+// It reads as the server itself, so its users serve only their display
+// name and role, and its ids come only from records already read with the
+// caller's principal.
+func (l *loaders) person() *dataloadgen.Loader[int64, *models.User] {
+	return l.people.get(func(ctx context.Context, ids []int64) (map[int64]*models.User, error) {
+		return l.s.UsersByID(ctx, authz.System("names in records the caller may read"), ids)
 	})
 }
 

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/henan-youth/onsite/graph/model"
 	"github.com/henan-youth/onsite/models"
@@ -101,7 +102,16 @@ func (r *workGroupResolver) OrgUnit(ctx context.Context, obj *models.WorkGroup) 
 
 // Leader is the resolver for the leader field.
 func (r *workGroupResolver) Leader(ctx context.Context, obj *models.WorkGroup) (*models.User, error) {
-	return load(ctx, loadersFrom(ctx).user(), obj.LeaderID)
+	members, err := load(ctx, loadersFrom(ctx).members(), obj.ID)
+	for _, m := range members {
+		if m.ID == obj.LeaderID {
+			return m, nil
+		}
+	}
+	if err == nil {
+		err = fmt.Errorf("work group %d: leader %d is not a member", obj.ID, obj.LeaderID)
+	}
+	return nil, err
 }
 
 // Members is the resolver for the members field.

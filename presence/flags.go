@@ -14,9 +14,11 @@ type Flag string
 const (
 	FlagMockLocation     Flag = "MOCK_LOCATION"     // the phone reported a mock location provider
 	FlagLowAccuracy      Flag = "LOW_ACCURACY"      // accuracy radius worse than Policy.MaxAccuracyM
+	FlagZeroAccuracy     Flag = "ZERO_ACCURACY"     // accuracy radius of exactly 0 m, which no real fix has
 	FlagImpossibleTravel Flag = "IMPOSSIBLE_TRAVEL" // faster than Policy.MaxSpeedKmh from the previous fix
 	FlagClockSkew        Flag = "CLOCK_SKEW"        // live check-in whose device clock is off by more than Policy.MaxClockSkew
 	FlagLateSync         Flag = "LATE_SYNC"         // offline check-in received more than Policy.LateSyncAfter after its device time
+	FlagStaleSync        Flag = "STALE_SYNC"        // offline check-in received more than Policy.MaxOfflineAge after its device time
 	FlagFutureTime       Flag = "FUTURE_TIME"       // device time later than server time plus Policy.FutureTolerance
 	FlagDeviceMismatch   Flag = "DEVICE_MISMATCH"   // not the cadre's bound device
 	FlagRepeatedFix      Flag = "REPEATED_FIX"      // same coordinates and accuracy as an earlier fix
@@ -32,8 +34,8 @@ const (
 // The slice is new on every call.
 func AllFlags() []Flag {
 	return []Flag{
-		FlagMockLocation, FlagLowAccuracy, FlagImpossibleTravel,
-		FlagClockSkew, FlagLateSync, FlagFutureTime,
+		FlagMockLocation, FlagLowAccuracy, FlagZeroAccuracy, FlagImpossibleTravel,
+		FlagClockSkew, FlagLateSync, FlagStaleSync, FlagFutureTime,
 		FlagDeviceMismatch, FlagRepeatedFix, FlagNotAssigned,
 		FlagPhotoLocation, FlagPhotoTime,
 	}
@@ -51,8 +53,9 @@ func (f Flag) Valid() bool {
 
 // RaisedFlag is one flag raised on one check-in, with the numbers that raised
 // it so a reviewer sees why ("812 km/h, limit 250 km/h"). Flags that are
-// facts rather than measurements (MOCK_LOCATION, DEVICE_MISMATCH,
-// REPEATED_FIX, NOT_ASSIGNED) carry Value 1, Limit 0 and no Unit.
+// facts rather than measurements (MOCK_LOCATION, ZERO_ACCURACY,
+// DEVICE_MISMATCH, REPEATED_FIX, NOT_ASSIGNED) carry Value 1, Limit 0 and
+// no Unit.
 type RaisedFlag struct {
 	Code   Flag
 	Value  float64 // the measured value, in Unit
@@ -114,9 +117,15 @@ func EvaluateFlags(f Facts, p Policy) []RaisedFlag {
 			Detail: fmt.Sprintf("accuracy %.0f m is worse than %.0f m", f.AccuracyM, p.MaxAccuracyM),
 		})
 	}
+	if f.AccuracyM == 0 {
+		// Receivers always report some error; mock-location apps and
+		// phones without an accuracy estimate report none.
+		out = append(out, fact(FlagZeroAccuracy, "the phone reported an accuracy of 0 m, which no real fix has"))
+	}
 	add(impossibleTravel(f, p))
 	add(clockSkew(f, p))
 	add(lateSync(f, p))
+	add(staleSync(f, p))
 	add(futureTime(f, p))
 	if !f.DeviceMatches {
 		out = append(out, fact(FlagDeviceMismatch, "sent from a device other than the cadre's bound device"))
@@ -194,6 +203,20 @@ func lateSync(f Facts, p Policy) (RaisedFlag, bool) {
 	return RaisedFlag{
 		Code: FlagLateSync, Value: delay.Hours(), Limit: p.LateSyncAfter.Hours(), Unit: "h",
 		Detail: fmt.Sprintf("offline check-in received %v after its device time, limit %v", delay, p.LateSyncAfter),
+	}, true
+}
+
+// staleSync holds an offline check-in older than the policy allows for
+// review: a queue is for patchy signal, and without a bound a cadre could
+// fill a whole quarter in at its end.
+func staleSync(f Facts, p Policy) (RaisedFlag, bool) {
+	delay := f.ServerTime.Sub(f.DeviceTime)
+	if !f.Offline || delay <= p.MaxOfflineAge {
+		return RaisedFlag{}, false
+	}
+	return RaisedFlag{
+		Code: FlagStaleSync, Value: delay.Hours(), Limit: p.MaxOfflineAge.Hours(), Unit: "h",
+		Detail: fmt.Sprintf("offline check-in received %v after its device time, older than the %v an offline check-in may wait", delay, p.MaxOfflineAge),
 	}, true
 }
 

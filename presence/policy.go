@@ -58,6 +58,11 @@ type Policy struct {
 	// than this after its device time raises LATE_SYNC. Default 24h.
 	LateSyncAfter time.Duration
 
+	// MaxOfflineAge: an offline-queued check-in that reaches the server more
+	// than this after its device time raises STALE_SYNC, which blocks: it
+	// waits for a reviewer. At least LateSyncAfter. Default 72h.
+	MaxOfflineAge time.Duration
+
 	// FutureTolerance: a device time later than server time plus this raises
 	// FUTURE_TIME. Default 2m.
 	FutureTolerance time.Duration
@@ -68,7 +73,8 @@ type Policy struct {
 	// the phone's offline queue is expected to hold check-ins for a while; a
 	// late fix still passes every other check (mock location, accuracy, travel
 	// speed, future time, device, repetition) and is dated by its device time
-	// (WhenOccurred), so lateness alone is shown, not held back.
+	// (WhenOccurred), so lateness alone is shown, not held back — up to
+	// MaxOfflineAge, beyond which STALE_SYNC holds it.
 	BlockingFlags []Flag
 }
 
@@ -86,10 +92,11 @@ func DefaultPolicy() Policy {
 		MinTravelM:        1000,
 		MaxClockSkew:      5 * time.Minute,
 		LateSyncAfter:     24 * time.Hour,
+		MaxOfflineAge:     72 * time.Hour,
 		FutureTolerance:   2 * time.Minute,
 		BlockingFlags: []Flag{
-			FlagMockLocation, FlagLowAccuracy, FlagImpossibleTravel,
-			FlagClockSkew, FlagFutureTime, FlagDeviceMismatch,
+			FlagMockLocation, FlagLowAccuracy, FlagZeroAccuracy, FlagImpossibleTravel,
+			FlagClockSkew, FlagStaleSync, FlagFutureTime, FlagDeviceMismatch,
 			FlagRepeatedFix, FlagNotAssigned,
 		},
 	}
@@ -126,6 +133,8 @@ func (p Policy) Validate() error {
 		return invalid("MaxClockSkew must not be negative, got %v", p.MaxClockSkew)
 	case p.LateSyncAfter <= 0:
 		return invalid("LateSyncAfter must be positive, got %v", p.LateSyncAfter)
+	case p.MaxOfflineAge < p.LateSyncAfter:
+		return invalid("MaxOfflineAge must be at least LateSyncAfter (%v), got %v", p.LateSyncAfter, p.MaxOfflineAge)
 	case p.FutureTolerance < 0:
 		return invalid("FutureTolerance must not be negative, got %v", p.FutureTolerance)
 	}

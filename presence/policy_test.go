@@ -45,6 +45,9 @@ func TestDefaultPolicy(t *testing.T) {
 	if got, want := p.MaxAccuracyM, 100.0; got != want {
 		t.Errorf("MaxAccuracyM: got %v, want %v", got, want)
 	}
+	if got, want := p.MaxOfflineAge, 72*time.Hour; got != want {
+		t.Errorf("MaxOfflineAge: got %v, want %v", got, want)
+	}
 	for _, f := range AllFlags() {
 		nonBlocking := f == FlagLateSync || f == FlagPhotoLocation || f == FlagPhotoTime
 		if got, want := p.Blocks(f), !nonBlocking; got != want {
@@ -82,6 +85,8 @@ func TestPolicyValidate(t *testing.T) {
 		{"NaN travel", func(p *Policy) { p.MinTravelM = math.NaN() }, false},
 		{"negative skew", func(p *Policy) { p.MaxClockSkew = -1 }, false},
 		{"zero late sync", func(p *Policy) { p.LateSyncAfter = 0 }, false},
+		{"offline age below late sync", func(p *Policy) { p.MaxOfflineAge = 23 * time.Hour }, false},
+		{"offline age equal to late sync", func(p *Policy) { p.MaxOfflineAge = p.LateSyncAfter }, true},
 		{"negative future", func(p *Policy) { p.FutureTolerance = -1 }, false},
 		{"unknown flag", func(p *Policy) { p.BlockingFlags = []Flag{"SPOOFED"} }, false},
 		{"duplicate flag", func(p *Policy) { p.BlockingFlags = []Flag{FlagLateSync, FlagLateSync} }, false},

@@ -6,13 +6,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/henan-youth/onsite/blob"
 	"github.com/henan-youth/onsite/evidencelog"
 	"github.com/henan-youth/onsite/ledger"
+	"github.com/henan-youth/onsite/models"
 )
 
 // config is the server's configuration. Every setting is an environment
@@ -54,6 +57,12 @@ type config struct {
 	ContactKeyFile        string
 	ContactRetention      time.Duration
 	MaxUploadBytes        int64
+	MetricsAddr           string // the operations listener (/metrics, /debug/pprof/); "off" for none
+	MemoryLimit           int64  // the Go runtime's soft memory limit in bytes; 0 for none
+
+	TrustedDocuments  string        // manifest of registered documents; "" for none
+	UnregisteredOpen  []models.Role // roles that may send unregistered documents, when restricted
+	UnregisteredLimit bool          // restrict unregistered documents to UnregisteredOpen
 }
 
 // parseConfig reads the environment through getenv, then the flags in args.
@@ -97,6 +106,16 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.StringVar(&c.ContactKeyFile, "contact-key-file", e.str("ONSITE_CONTACT_KEY_FILE", "onsite-contact-key.pem"), "AES-256 keys encrypting interviewees' contacts, PEM; created 0600 when absent (ONSITE_CONTACT_KEY_FILE)")
 	fs.DurationVar(&c.ContactRetention, "contact-retention", e.duration("ONSITE_CONTACT_RETENTION", 3*365*24*time.Hour), "how long interviewees' contacts are kept before erase-contacts erases them (ONSITE_CONTACT_RETENTION)")
 	fs.Int64Var(&c.MaxUploadBytes, "max-upload-bytes", int64(e.integer("ONSITE_MAX_UPLOAD_BYTES", 80<<20)), "largest multipart request with photos (ONSITE_MAX_UPLOAD_BYTES)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", e.str("ONSITE_METRICS_ADDR", "127.0.0.1:8081"), "listen address of /metrics and /debug/pprof/, or off (ONSITE_METRICS_ADDR)")
+	// GOMEMLIMIT, read by the runtime at start, wins unless the setting is given.
+	defLimit := int64(defaultMemoryLimit)
+	if getenv("GOMEMLIMIT") != "" {
+		defLimit = 0
+	}
+	fs.Var(&byteSize{&c.MemoryLimit}, "memory-limit", "soft memory limit, e.g. 512MiB, or off (ONSITE_MEMORY_LIMIT; default 512MiB)")
+	c.MemoryLimit = e.size("ONSITE_MEMORY_LIMIT", defLimit)
+	fs.StringVar(&c.TrustedDocuments, "trusted-documents", e.str("ONSITE_TRUSTED_DOCUMENTS", ""), "registered documents: a JSON manifest from SHA-256 to document (ONSITE_TRUSTED_DOCUMENTS)")
+	unregistered := fs.String("unregistered-documents", e.str("ONSITE_UNREGISTERED_DOCUMENTS", "all"), "who may send documents not registered: all, none, or roles such as SUPERVISOR,DISCIPLINE,ADMIN (ONSITE_UNREGISTERED_DOCUMENTS)")
 	if err := errors.Join(e.errs...); err != nil {
 		return c, err
 	}
@@ -109,7 +128,33 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	if err := c.security(); err != nil {
 		return c, err
 	}
+	if err := c.documents(*unregistered); err != nil {
+		return c, err
+	}
 	return c, c.database()
+}
+
+// documents reads who may send unregistered documents: all (no
+// restriction), none, or a comma-separated list of roles. A restriction
+// needs registered documents, or nobody could even sign in.
+func (c *config) documents(v string) error {
+	if v == "all" {
+		return nil
+	}
+	c.UnregisteredLimit = true
+	if v != "none" {
+		for _, r := range strings.Split(v, ",") {
+			role := models.Role(strings.TrimSpace(r))
+			if !role.Valid() {
+				return fmt.Errorf("ONSITE_UNREGISTERED_DOCUMENTS: %q is not a role (want all, none, or roles such as SUPERVISOR,ADMIN)", r)
+			}
+			c.UnregisteredOpen = append(c.UnregisteredOpen, role)
+		}
+	}
+	if c.TrustedDocuments == "" {
+		return errors.New("ONSITE_UNREGISTERED_DOCUMENTS restricts documents, but ONSITE_TRUSTED_DOCUMENTS registers none")
+	}
+	return nil
 }
 
 // database checks the database settings and fills in SQLite's default file.
@@ -180,6 +225,56 @@ func (e *environment) integer(k string, def int) int {
 		}
 		return n, nil
 	})
+}
+
+// defaultMemoryLimit is the soft memory limit: the collector works harder
+// as the heap nears it instead of letting it grow with GOGC, and the budget
+// it leaves is in docs/performance.md ("Memory").
+const defaultMemoryLimit = 512 << 20
+
+func (e *environment) size(k string, def int64) int64 {
+	return parse(e, k, def, parseSize)
+}
+
+// parseSize reads a byte count: a whole number with an optional unit B,
+// KiB, MiB or GiB, or "off" (0).
+func parseSize(v string) (int64, error) {
+	if v == "off" {
+		return 0, nil
+	}
+	n, unit := v, int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"B", 1}} {
+		if rest, ok := strings.CutSuffix(v, u.suffix); ok {
+			n, unit = rest, u.mult
+			break
+		}
+	}
+	x, err := strconv.ParseInt(n, 10, 64)
+	if err != nil || x < 0 || x > math.MaxInt64/unit {
+		return 0, errors.New("not a size such as 512MiB, or off")
+	}
+	return x * unit, nil
+}
+
+// byteSize is a flag holding a size.
+type byteSize struct{ p *int64 }
+
+func (b *byteSize) String() string {
+	if b.p == nil {
+		return ""
+	}
+	return strconv.FormatInt(*b.p, 10)
+}
+
+func (b *byteSize) Set(v string) error {
+	x, err := parseSize(v)
+	if err == nil {
+		*b.p = x
+	}
+	return err
 }
 
 func (e *environment) level(k string, def slog.Level) slog.Level {

@@ -23,6 +23,7 @@ func runUntilListening(t *testing.T, args []string, env map[string]string) (*con
 	all := map[string]string{
 		"ONSITE_ADDR": "127.0.0.1:0", "ONSITE_DSN": filepath.Join(dir, "onsite.db"),
 		"ONSITE_JWT_KEY_FILE": filepath.Join(dir, "key.pem"), "ONSITE_BCRYPT_COST": "4",
+		"ONSITE_METRICS_ADDR": "127.0.0.1:0",
 	}
 	for k, v := range env {
 		all[k] = v
@@ -59,6 +60,10 @@ func TestBadSettingRefused(t *testing.T) {
 		{nil, map[string]string{"ONSITE_CHECKIN_WORKERS": "three"}, []string{"ONSITE_CHECKIN_WORKERS"}},
 		{nil, map[string]string{"ONSITE_LEDGER_INTERVAL": "fast"}, []string{"ONSITE_LEDGER_INTERVAL"}},
 		{nil, map[string]string{"ONSITE_DB": "postgres"}, []string{"ONSITE_DB", "postgres"}},
+		{nil, map[string]string{"ONSITE_MEMORY_LIMIT": "512M"}, []string{"ONSITE_MEMORY_LIMIT", "512M"}},
+		{nil, map[string]string{"ONSITE_MEMORY_LIMIT": "-1MiB"}, []string{"ONSITE_MEMORY_LIMIT"}},
+		{[]string{"-memory-limit", "lots"}, nil, []string{"memory-limit"}},
+		{nil, map[string]string{"ONSITE_METRICS_ADDR": "127.0.0.1:99999"}, []string{"99999"}},
 		{nil, map[string]string{"ONSITE_DEV": "maybe", "ONSITE_BCRYPT_COST": "high"}, []string{"ONSITE_DEV", "ONSITE_BCRYPT_COST"}},
 		{nil, map[string]string{"ONSITE_TLS_CERT": "cert.pem"}, []string{"ONSITE_TLS_CERT", "ONSITE_TLS_KEY"}},
 		{nil, map[string]string{"ONSITE_TLS_CERT": "missing-cert.pem", "ONSITE_TLS_KEY": "missing-key.pem"}, []string{"ONSITE_TLS_CERT"}},
@@ -103,6 +108,12 @@ func TestSettingsReachTheServer(t *testing.T) {
 		{"ONSITE_LOG_LEVEL=warn", nil, map[string]string{"ONSITE_LOG_LEVEL": "warn"}, func(c *config) any { return c.LogLevel }, slog.LevelWarn},
 		{"serve -log-level debug", []string{"serve", "-log-level", "debug"}, nil, func(c *config) any { return c.LogLevel }, slog.LevelDebug},
 		{"ONSITE_CHECKIN_BATCH=8", nil, map[string]string{"ONSITE_CHECKIN_BATCH": "8"}, func(c *config) any { return c.CheckInBatch }, 8},
+		{"the default memory limit", nil, nil, func(c *config) any { return c.MemoryLimit }, int64(512 << 20)},
+		{"ONSITE_MEMORY_LIMIT=1GiB", nil, map[string]string{"ONSITE_MEMORY_LIMIT": "1GiB"}, func(c *config) any { return c.MemoryLimit }, int64(1 << 30)},
+		{"ONSITE_MEMORY_LIMIT=off", nil, map[string]string{"ONSITE_MEMORY_LIMIT": "off"}, func(c *config) any { return c.MemoryLimit }, int64(0)},
+		{"GOMEMLIMIT set", nil, map[string]string{"GOMEMLIMIT": "300MiB"}, func(c *config) any { return c.MemoryLimit }, int64(0)},
+		{"-memory-limit 300000000", []string{"-memory-limit", "300000000"}, map[string]string{"ONSITE_MEMORY_LIMIT": "1GiB"},
+			func(c *config) any { return c.MemoryLimit }, int64(300000000)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -114,6 +125,15 @@ func TestSettingsReachTheServer(t *testing.T) {
 				t.Errorf("got %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestOperationsAddressDefault: metrics and profiles listen on loopback
+// unless configured.
+func TestOperationsAddressDefault(t *testing.T) {
+	c, err := parseConfig("serve", nil, func(string) string { return "" }, io.Discard)
+	if err != nil || c.MetricsAddr != "127.0.0.1:8081" {
+		t.Errorf("default operations address %q (%v), want 127.0.0.1:8081", c.MetricsAddr, err)
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 // testServer is a server started through run on port 0.
 type testServer struct {
 	URL     string
+	OpsURL  string           // the operations listener: /metrics, /debug/pprof/
 	AdminPW string           // the system administrator admin's
 	SecPW   string           // the security administrator secadmin's
 	AuditPW string           // the audit administrator auditadmin's
@@ -106,6 +107,7 @@ func start(t *testing.T, b storetest.Backend, options ...option) *testServer {
 		"ONSITE_BCRYPT_COST":             "4",
 		"ONSITE_CONTACT_KEY_FILE":        filepath.Join(t.TempDir(), "contact-key.pem"),
 		"ONSITE_BLOB_DIR":                filepath.Join(t.TempDir(), "blobs"),
+		"ONSITE_METRICS_ADDR":            "127.0.0.1:0",
 	}, opts: runOptions{now: time.Now}}
 	for _, o := range options {
 		o(c)
@@ -127,6 +129,9 @@ func start(t *testing.T, b storetest.Backend, options ...option) *testServer {
 		s := &testServer{URL: "http://" + l.addr.String(), AdminPW: c.env["ONSITE_ADMIN_PASSWORD"], SecPW: c.env["ONSITE_SECURITY_ADMIN_PASSWORD"],
 			AuditPW: c.env["ONSITE_AUDIT_ADMIN_PASSWORD"], app: l.app, clock: c.clock, logs: logs,
 			client: &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}}
+		if l.app.opsAddr != nil {
+			s.OpsURL = "http://" + l.app.opsAddr.String()
+		}
 		s.stop = func() error {
 			// A connection the client dialled but never used would hold
 			// graceful shutdown for five seconds; close the idle ones first.

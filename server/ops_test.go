@@ -16,7 +16,13 @@ import (
 // get fetches path from the server and returns the status and body.
 func (s *testServer) get(t *testing.T, path string) (int, string) {
 	t.Helper()
-	resp, err := s.client.Get(s.URL + path)
+	return s.getURL(t, s.URL+path)
+}
+
+// getURL fetches url with the test's client and returns the status and body.
+func (s *testServer) getURL(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := s.client.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +40,7 @@ func TestHealthReadinessMetrics(t *testing.T) {
 	if code, body := s.get(t, "/readyz"); code != 200 || body != "ready\n" {
 		t.Errorf("readyz: %d %q", code, body)
 	}
-	code, body := s.get(t, "/metrics")
+	code, body := s.getURL(t, s.OpsURL+"/metrics")
 	if code != 200 {
 		t.Errorf("metrics: %d", code)
 	}
@@ -50,7 +56,7 @@ func TestHealthReadinessMetrics(t *testing.T) {
 	for i := range 3 {
 		s.post(t, token, fmt.Sprintf("mutation Chosen%d { ping }", i), nil).into(t, &struct{}{})
 	}
-	_, body = s.get(t, "/metrics")
+	_, body = s.getURL(t, s.OpsURL+"/metrics")
 	if strings.Contains(body, "Chosen") {
 		t.Error("metrics: a client's operation name became a label")
 	}
@@ -158,4 +164,26 @@ func grepLines(text, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestOperationsListener: metrics and profiles are served on the
+// operations listener only, in production and in dev mode; the API's
+// listener answers 404 for them.
+func TestOperationsListener(t *testing.T) {
+	for _, dev := range []string{"false", "true"} {
+		s := start(t, storetest.Backends(t)[0], withEnv("ONSITE_DEV="+dev))
+		for path, content := range map[string]string{"/metrics": "go_goroutines", "/debug/pprof/": "goroutine", "/debug/pprof/cmdline": "-test."} {
+			// In dev mode the API's unknown paths lead to GraphiQL.
+			if code, body := s.get(t, path); strings.Contains(body, content) {
+				t.Errorf("dev=%s: %s answered on the API listener: %d %.100s", dev, path, code, body)
+			}
+			if code, body := s.getURL(t, s.OpsURL+path); code != 200 || !strings.Contains(body, content) {
+				t.Errorf("dev=%s: %s on the operations listener: %d %.100s", dev, path, code, body)
+			}
+		}
+	}
+	off := start(t, storetest.Backends(t)[0], withEnv("ONSITE_METRICS_ADDR=off"))
+	if off.OpsURL != "" {
+		t.Errorf("ONSITE_METRICS_ADDR=off: an operations listener at %s", off.OpsURL)
+	}
 }

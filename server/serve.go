@@ -8,12 +8,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/henan-youth/onsite/account"
 	"github.com/henan-youth/onsite/activity"
@@ -42,6 +40,8 @@ type app struct {
 	ledger     *evidencelog.Service // the evidence ledger: sequencer, checkpoints, proofs (ledger.go)
 	ledgerStop func()               // stops the sequencer; nil until started
 	ledgerDone chan struct{}        // closed when the sequencer has stopped
+	opsAddr    net.Addr             // where /metrics and /debug/pprof/ listen; nil when off
+	docs       graph.TrustedDocuments
 }
 
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
@@ -52,6 +52,10 @@ func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 // admin on an empty database. now is the clock every part uses.
 func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Time) (*app, error) {
 	log := newLogger(stdout, cfg.LogLevel)
+	docs, err := loadDocuments(cfg)
+	if err != nil {
+		return nil, err
+	}
 	st, err := store.Open(ctx, store.Config{Driver: cfg.DB, DSN: cfg.DSN, Log: log, Now: now})
 	if err != nil {
 		return nil, err
@@ -72,7 +76,7 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 		return nil, err
 	}
 	configureAccounts(acc, cfg, now)
-	a := &app{cfg: cfg, log: log, store: st, tokens: tokens, accounts: acc}
+	a := &app{cfg: cfg, log: log, store: st, tokens: tokens, accounts: acc, docs: docs}
 	if err := a.bootstrap(ctx, hasher); err != nil {
 		st.Close()
 		return nil, err
@@ -85,7 +89,7 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 		st.Close()
 		return nil, err
 	}
-	a.checkins = &checkin.Service{Store: st, Regions: a.regions, Policy: presence.DefaultPolicy(), PolicyVersion: "province-default-1",
+	a.checkins = &checkin.Service{Store: st, Regions: a.regions, Policy: presence.DefaultPolicy(), PolicyVersion: "province-default-2",
 		Compliance: compliance.DefaultPolicy(), Now: now}
 	a.metrics = prometheus.NewRegistry()
 	a.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -150,13 +154,14 @@ func (a *app) close() {
 	a.store.Close()
 }
 
-// routes mounts the API, health checks and metrics.
+// routes mounts the API and the health checks; metrics and profiles are
+// on the operations listener (ops.go).
 func (a *app) routes() http.Handler {
 	reg := a.metrics
 	deps := graph.Deps{
 		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, CheckIns: a.checkins, Ledger: a.ledger,
 		Activities: a.acts, Rules: a.checkins.Compliance, Log: a.log, Metrics: reg, Dev: a.cfg.Dev,
-		RequestTimeout: a.cfg.RequestTimeout, MaxUploadBytes: a.cfg.MaxUploadBytes,
+		RequestTimeout: a.cfg.RequestTimeout, MaxUploadBytes: a.cfg.MaxUploadBytes, Documents: a.docs,
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewHandler(deps))
@@ -164,9 +169,6 @@ func (a *app) routes() http.Handler {
 	a.ledgerRoutes(mux)
 	if a.cfg.Dev {
 		mux.Handle("/", http.RedirectHandler("/graphql", http.StatusFound))
-		mux.HandleFunc("/debug/pprof/", pprof.Index) // profiles, dev mode only
-		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
@@ -178,7 +180,6 @@ func (a *app) routes() http.Handler {
 		}
 		io.WriteString(w, "ready\n")
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	var h http.Handler = mux
 	if a.cfg.TLSCert != "" {
 		h = withHSTS(h)
@@ -224,6 +225,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, opts runOptions) e
 		return err
 	}
 	defer a.close()
+	a.applyMemoryLimit()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -237,6 +239,12 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, opts runOptions) e
 		}
 		ln, scheme = tls.NewListener(ln, tc), "https"
 	}
+	stopOps, err := a.startOps()
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopOps()
 	h := a.routes()
 	if opts.handler != nil {
 		h = opts.handler(h)

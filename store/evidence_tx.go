@@ -94,10 +94,11 @@ func (t *EvidenceTx) keep(d *models.PresenceDay) {
 }
 
 // Commit writes w and commits, in the transaction's last round: the
-// check-ins (their ids read back), the rulings and the days. Any error
-// means nothing of the transaction was stored: UNAVAILABLE when the
-// database failed, CONFLICT for a duplicate key (a twin committed first),
-// INTERNAL otherwise.
+// check-ins (their ids read back), the rulings and the days. It fails with
+// CONFLICT for a duplicate key (a twin committed first) and INTERNAL for a
+// bug, and then nothing was stored; and with UNAVAILABLE when the database
+// failed or ctx ended, and then the outcome is unknown: a COMMIT whose
+// answer was lost may have stored everything.
 func (t *EvidenceTx) Commit(w Writes) error {
 	stmts, err := t.writes(w)
 	if err != nil {

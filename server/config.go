@@ -30,6 +30,7 @@ type config struct {
 	LoginWindow    time.Duration
 	CheckInBatch   int
 	CheckInWorkers int
+	ShutdownDrain  time.Duration
 }
 
 // parseConfig reads the environment through getenv, then the flags in args.
@@ -58,6 +59,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.DurationVar(&c.LoginWindow, "login-window", e.duration("ONSITE_LOGIN_WINDOW", 15*time.Minute), "login attempt window (ONSITE_LOGIN_WINDOW)")
 	fs.IntVar(&c.CheckInBatch, "checkin-batch", e.integer("ONSITE_CHECKIN_BATCH", 64), "most check-ins committed in one transaction (ONSITE_CHECKIN_BATCH)")
 	fs.IntVar(&c.CheckInWorkers, "checkin-workers", e.integer("ONSITE_CHECKIN_WORKERS", 0), "most check-in transactions in flight on MySQL (a second starts only when a full batch is waiting); 0: the default, 3 (ONSITE_CHECKIN_WORKERS)")
+	fs.DurationVar(&c.ShutdownDrain, "shutdown-drain", e.duration("ONSITE_SHUTDOWN_DRAIN", 2*time.Second), "on SIGTERM, how long answers close their connections and /readyz says 503 before the rest shut down (ONSITE_SHUTDOWN_DRAIN)")
 	if err := errors.Join(e.errs...); err != nil {
 		return c, err
 	}

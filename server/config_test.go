@@ -57,6 +57,7 @@ func TestBadSettingRefused(t *testing.T) {
 		{nil, map[string]string{"ONSITE_LOGIN_WINDOW": "-"}, []string{"ONSITE_LOGIN_WINDOW"}},
 		{nil, map[string]string{"ONSITE_CHECKIN_BATCH": "64k"}, []string{"ONSITE_CHECKIN_BATCH"}},
 		{nil, map[string]string{"ONSITE_CHECKIN_WORKERS": "three"}, []string{"ONSITE_CHECKIN_WORKERS"}},
+		{nil, map[string]string{"ONSITE_SHUTDOWN_DRAIN": "2"}, []string{"ONSITE_SHUTDOWN_DRAIN"}},
 		{nil, map[string]string{"ONSITE_DB": "postgres"}, []string{"ONSITE_DB", "postgres"}},
 		{nil, map[string]string{"ONSITE_DEV": "maybe", "ONSITE_BCRYPT_COST": "high"}, []string{"ONSITE_DEV", "ONSITE_BCRYPT_COST"}},
 		{[]string{"serve"}, map[string]string{"ONSITE_DEV": "yes please"}, []string{"ONSITE_DEV"}},

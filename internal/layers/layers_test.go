@@ -31,6 +31,8 @@ var allowed = map[string][]string{
 	"regions":    {"authz", "geofence", "models", "regiondata", "store"},
 	"account":    {"auth", "authz", "models", "store"},
 	"checkin":    {"authz", "compliance", "geofence", "models", "presence", "regions", "store"},
+
+	"internal/faultproxy": {}, // test-only: a TCP proxy that injects faults
 }
 
 func TestImportsPointDown(t *testing.T) {

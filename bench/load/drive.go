@@ -75,6 +75,11 @@ func (d *driver) quotedDoc(doc string) []byte {
 func (d *driver) run(ctx context.Context, phones []*phone, baseline bool) time.Duration {
 	start := time.Now()
 	d.deadline = start.Add(d.cfg.duration)
+	if d.cfg.windows > 0 && !baseline {
+		for _, p := range phones {
+			p.rec.timeline = &timeline{start: start, width: d.cfg.windows}
+		}
+	}
 	var wg sync.WaitGroup
 	for _, p := range phones {
 		wg.Go(func() {

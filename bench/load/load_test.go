@@ -406,3 +406,25 @@ func TestRecorderSchedule(t *testing.T) {
 		t.Errorf("syncCheckIns from schedule: %v, want none", got)
 	}
 }
+
+// TestTimeline: answers land in the window of the time they came, and
+// windows merge by position.
+func TestTimeline(t *testing.T) {
+	start := time.Now()
+	a := &timeline{start: start.Add(-25 * time.Second), width: 10 * time.Second} // now is in window 2
+	a.add("", 5*time.Millisecond)
+	a.add("UNAVAILABLE", 0)
+	b := &timeline{start: start, width: 10 * time.Second} // window 0
+	b.add("", 7*time.Millisecond)
+	m := &timeline{width: 10 * time.Second}
+	m.merge(a)
+	m.merge(b)
+	if len(m.wins) != 3 || len(m.wins[0].lat) != 1 || len(m.wins[2].lat) != 1 || m.wins[2].errs["UNAVAILABLE"] != 1 || len(m.wins[1].lat) != 0 {
+		t.Fatalf("windows %+v %+v %+v", m.wins[0], m.wins[1], m.wins[2])
+	}
+	var out strings.Builder
+	printWindows(&out, m)
+	if !strings.Contains(out.String(), "20s") || !strings.Contains(out.String(), "UNAVAILABLE 1") {
+		t.Errorf("printed:\n%s", out.String())
+	}
+}

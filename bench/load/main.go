@@ -64,7 +64,7 @@ type config struct {
 	baselineOp                              string
 	db, dsn, runID                          string
 	noVerify                                bool
-	settleTimeout                           time.Duration
+	settleTimeout, windows                  time.Duration
 	cpuProfile                              string
 	seed                                    int64
 }
@@ -119,6 +119,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*c
 	fs.StringVar(&c.db, "db", "", "database of the server for verification: sqlite or mysql (required unless -no-verify)")
 	fs.StringVar(&c.dsn, "dsn", "", "SQLite file path or MySQL DSN of that database")
 	fs.BoolVar(&c.noVerify, "no-verify", false, "measure only: verify nothing against the database (instead of -db and -dsn)")
+	fs.DurationVar(&c.windows, "windows", 0, "also print checkIn answers, errors and latency per window of this width (0: not)")
 	fs.DurationVar(&c.settleTimeout, "settle-timeout", 2*time.Minute, "after the load, how long to go on resending inputs whose outcome is unknown")
 	fs.StringVar(&c.runID, "run-id", "", "names the org unit and users (default: time and random suffix)")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write this tool's CPU profile of the load phase (and baseline) to this file")

@@ -68,6 +68,7 @@ type recorder struct {
 	// a replay: an earlier attempt was stored and its answer lost.
 	replayedFirst int
 	settled       settleTally
+	timeline      *timeline // checkIn answers over time; nil without -windows
 }
 
 // settleTally is what resending the unknown outcomes found (settle.go).
@@ -101,6 +102,9 @@ func (r *recorder) track(s *sent) {
 func (r *recorder) request(series string, resp *response, due time.Time) {
 	r.reqs[series]++
 	code := resp.Code()
+	if r.timeline != nil && series == seriesCheckIn {
+		r.timeline.add(code, resp.Latency)
+	}
 	if code == "" {
 		r.lat[series] = append(r.lat[series], resp.Latency)
 		if !due.IsZero() && (series == seriesCheckIn || series == seriesBaseline) {

@@ -32,6 +32,7 @@ type summary struct {
 	replayOK, replayBad int
 	replayedFirst       int
 	settled             settleTally // resends of the outcomes the load left unknown
+	timeline            *timeline   // checkIn over time (-windows); nil without
 	problems            []string
 	renewals            int
 	hiccups             hiccups // of the machine during the phase (hiccup.go)
@@ -77,6 +78,12 @@ func summarize(phones []*phone, wall time.Duration) *summary {
 		s.settled.found += r.settled.found
 		s.settled.stored += r.settled.stored
 		s.settled.rejected += r.settled.rejected
+		if r.timeline != nil {
+			if s.timeline == nil {
+				s.timeline = &timeline{start: r.timeline.start, width: r.timeline.width}
+			}
+			s.timeline.merge(r.timeline)
+		}
 		for _, pr := range r.problems {
 			if len(s.problems) < maxProblems {
 				s.problems = append(s.problems, p.username+": "+pr)
@@ -232,6 +239,7 @@ func report(w io.Writer, cfg *config, s, base *summary) {
 	for _, p := range s.problems {
 		fmt.Fprintf(w, "  problem: %s\n", p)
 	}
+	printWindows(w, s.timeline)
 	if base == nil {
 		return
 	}

@@ -127,10 +127,14 @@ func TestServerKilledMidLoad(t *testing.T) {
 			wg     sync.WaitGroup
 			ids    []int64
 		)
-		for i := range cadres {
+		var toks []string
+		for i := range cadres { // every cadre before any load: the kill comes with the load
 			tok, id := w.cadre(t, s, fmt.Sprintf("cadre%d", i))
 			uid, _ := strconv.ParseInt(id, 10, 64)
-			ids = append(ids, uid)
+			toks, ids = append(toks, tok), append(ids, uid)
+		}
+		for i, tok := range toks {
+			uid := ids[i]
 			wg.Go(func() {
 				for n := 0; ; n++ {
 					select {

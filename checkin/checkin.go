@@ -50,6 +50,9 @@ type Service struct {
 	// afterReads, when set, is called inside every batch's transaction
 	// once its reads are done (tests hold a batch there).
 	afterReads func(items []*item)
+	// queued, when set, is called by the group-commit dispatcher with each
+	// request's items as they join its waiting list (tests wait for it).
+	queued func(items []*item)
 }
 
 // Result is the answer to the phone.
@@ -107,7 +110,11 @@ type outcome struct {
 // with INVALID for malformed input, DEVICE_NOT_BOUND when the cadre has no
 // bound device, CONFLICT when clientId was used for a different payload,
 // FORBIDDEN for roles that do not check in, and UNAVAILABLE when the
-// database fails — in which case nothing was stored and a retry is safe.
+// database fails or ctx ends first. After UNAVAILABLE the outcome is
+// unknown: the check-in may have been stored (a commit whose answer was
+// lost, or one still in flight when ctx ended). Retrying with the same
+// clientId is always safe: it is answered with the stored check-in
+// (Replayed) if there is one, and stores it once otherwise.
 func (s *Service) CheckIn(ctx context.Context, p *authz.Principal, in Input) (*Result, error) {
 	if _, err := authz.Check(p, authz.CheckIn); err != nil {
 		return nil, err
@@ -116,15 +123,16 @@ func (s *Service) CheckIn(ctx context.Context, p *authz.Principal, in Input) (*R
 	if err != nil {
 		return nil, err
 	}
-	s.record(ctx, []*item{it})
-	return s.answer(it)
+	return s.answer(it, s.record(ctx, []*item{it})[0])
 }
 
 // Sync records an offline queue in order (dated by device time). The batch
 // is refused whole (INVALID) when larger than MaxSync; otherwise every item
 // gets its own result or error, and one bad item does not sink the others.
 // The valid items are stored in order, each judged after the ones before
-// it, in one transaction where they fit one batch.
+// it, in one transaction where they fit one batch. An item's UNAVAILABLE
+// means what it means for CheckIn: its outcome is unknown, and resending it
+// with the same clientId is always safe.
 func (s *Service) Sync(ctx context.Context, p *authz.Principal, ins []Input) ([]ItemResult, error) {
 	if _, err := authz.Check(p, authz.CheckIn); err != nil {
 		return nil, err
@@ -148,10 +156,11 @@ func (s *Service) Sync(ctx context.Context, p *authz.Principal, ins []Input) ([]
 		}
 		items[i], valid = it, append(valid, it)
 	}
-	s.record(ctx, valid)
+	outs := s.record(ctx, valid)
 	for i, it := range items {
 		if it != nil {
-			out[i].Result, out[i].Err = s.answer(it)
+			out[i].Result, out[i].Err = s.answer(it, outs[0])
+			outs = outs[1:]
 		}
 	}
 	return out, nil
@@ -174,17 +183,17 @@ func (s *Service) prepare(ctx context.Context, p *authz.Principal, in Input, off
 }
 
 // record is step 3 for one request's items, all of one cadre, in order:
-// through the group-commit queue, or as a transaction of their own. Every
-// item has its outcome when it returns.
-func (s *Service) record(ctx context.Context, items []*item) {
+// through the group-commit queue, or as a transaction of their own. It
+// returns every item's outcome, in order, by the time ctx ends.
+func (s *Service) record(ctx context.Context, items []*item) []outcome {
 	if len(items) == 0 {
-		return
+		return nil
 	}
 	if s.queue != nil {
-		s.queue.record(ctx, items)
-		return
+		return s.queue.record(ctx, items)
 	}
 	s.storeAlone(ctx, items)
+	return outcomes(items)
 }
 
 // storeAlone stores one request's items in a transaction of their own and
@@ -207,9 +216,11 @@ func (s *Service) storeAlone(ctx context.Context, items []*item) {
 // once, judges the items in order (each against its prior and the batch's
 // earlier items of its cadre), folds the counting ones into their days and
 // commits. It calls read, when not nil, once the reads are done (the queue
-// then lets the next batch begin). An error means nothing of the batch was
-// stored (the items' outcomes are then not set); a refusal of one item
-// (DEVICE_NOT_BOUND) is that item's outcome only.
+// then lets the next batch begin). An error means the batch did not
+// commit, except that UNAVAILABLE may follow a commit whose answer was
+// lost (a retry then finds the rows); either way the items' outcomes are
+// not set. A refusal of one item (DEVICE_NOT_BOUND) is that item's outcome
+// only.
 func (s *Service) store(ctx context.Context, items []*item, read func()) error {
 	probes := make([]store.Probe, len(items))
 	for i, it := range items {
@@ -286,12 +297,12 @@ func (s *Service) foldDays(tx *store.EvidenceTx, items []*item, rows []*models.C
 	return days, nil
 }
 
-// answer is step 4: the phone's answer to a stored or replayed check-in;
-// CONFLICT when its client id was used before for a different payload.
-// Counts is the status at storage; a replay of a check-in that a reviewer
-// has since ruled on reports the ruling through the check-in's status.
-func (s *Service) answer(it *item) (*Result, error) {
-	o := it.out
+// answer is step 4: the phone's answer to a stored or replayed check-in
+// (o, the item's outcome); CONFLICT when its client id was used before for
+// a different payload. Counts is the status at storage; a replay of a
+// check-in that a reviewer has since ruled on reports the ruling through
+// the check-in's status.
+func (s *Service) answer(it *item, o outcome) (*Result, error) {
 	if o.err != nil {
 		return nil, o.err
 	}

@@ -3493,6 +3493,13 @@ var sources = []*ast.Source{
 # PASSWORD_CHANGE_REQUIRED, UNAVAILABLE, INTERNAL). Lists are Relay-style connections; ` + "`" + `first` + "`" + ` is at
 # most 100.
 #
+# UNAVAILABLE (the database failed or did not answer within the request's
+# deadline) is retryable, and after a mutation its outcome is unknown: the
+# write may have been stored (a commit whose answer was lost). A mutation
+# that takes a client-generated id (checkIn, syncCheckIns: clientId) is
+# idempotent under it, so retrying with the same id and payload is always
+# safe: it answers with what was stored (replayed: true), or stores it once.
+#
 # This file holds what every area shares; each area's types, queries and
 # mutations are in graph/schema/<area>.graphqls, and its resolvers in
 # graph/<area>.resolvers.go.

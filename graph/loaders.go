@@ -34,7 +34,7 @@ type loaders struct {
 	groups    lazyLoader[*models.WorkGroup]
 	memberSet lazyLoader[[]*models.User] // by work group id
 	acts      activityLoaders
-	people    lazyLoader[*models.User]   // read as the server: names in visible records only
+	people    lazyLoader[*models.User] // read as the server: names in visible records only
 }
 
 // loaderWait is how long a loader collects keys before it fetches. Sibling

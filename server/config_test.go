@@ -59,6 +59,7 @@ func TestBadSettingRefused(t *testing.T) {
 		{nil, map[string]string{"ONSITE_CHECKIN_BATCH": "64k"}, []string{"ONSITE_CHECKIN_BATCH"}},
 		{nil, map[string]string{"ONSITE_CHECKIN_WORKERS": "three"}, []string{"ONSITE_CHECKIN_WORKERS"}},
 		{nil, map[string]string{"ONSITE_LEDGER_INTERVAL": "fast"}, []string{"ONSITE_LEDGER_INTERVAL"}},
+		{nil, map[string]string{"ONSITE_SHUTDOWN_DRAIN": "2"}, []string{"ONSITE_SHUTDOWN_DRAIN"}},
 		{nil, map[string]string{"ONSITE_DB": "postgres"}, []string{"ONSITE_DB", "postgres"}},
 		{nil, map[string]string{"ONSITE_MEMORY_LIMIT": "512M"}, []string{"ONSITE_MEMORY_LIMIT", "512M"}},
 		{nil, map[string]string{"ONSITE_MEMORY_LIMIT": "-1MiB"}, []string{"ONSITE_MEMORY_LIMIT"}},

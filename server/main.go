@@ -14,7 +14,8 @@
 // an argument left after the flags, is an error.
 // Configuration is environment variables with matching flags (see
 // config.go and the README). SIGINT or SIGTERM shut it down gracefully:
-// in-flight requests finish first.
+// a drain first (answers close their connections, drain.go), then
+// in-flight requests finish.
 package main
 
 import (

@@ -42,6 +42,7 @@ type app struct {
 	ledgerDone chan struct{}        // closed when the sequencer has stopped
 	opsAddr    net.Addr             // where /metrics and /debug/pprof/ listen; nil when off
 	docs       graph.TrustedDocuments
+	drain      *drain // shutdown's first step; /readyz answers 503 during it
 }
 
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
@@ -76,7 +77,7 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 		return nil, err
 	}
 	configureAccounts(acc, cfg, now)
-	a := &app{cfg: cfg, log: log, store: st, tokens: tokens, accounts: acc, docs: docs}
+	a := &app{cfg: cfg, log: log, store: st, tokens: tokens, accounts: acc, docs: docs, drain: newDrain()}
 	if err := a.bootstrap(ctx, hasher); err != nil {
 		st.Close()
 		return nil, err
@@ -172,6 +173,10 @@ func (a *app) routes() http.Handler {
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if a.drain.draining.Load() {
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := a.store.Ping(ctx); err != nil {
@@ -180,7 +185,7 @@ func (a *app) routes() http.Handler {
 		}
 		io.WriteString(w, "ready\n")
 	})
-	var h http.Handler = mux
+	var h http.Handler = a.drain.handler(mux)
 	if a.cfg.TLSCert != "" {
 		h = withHSTS(h)
 	}
@@ -204,16 +209,34 @@ func (a *app) refreshRegions(ctx context.Context, every time.Duration) {
 	}
 }
 
+// readTimeout bounds reading a request, headers and body.
+const readTimeout = 30 * time.Second
+
+// answerRoom is what the write timeout leaves for writing an answer after
+// the handler's deadline.
+const answerRoom = 10 * time.Second
+
+// writeTimeout is the HTTP write timeout for requests that time out after
+// requestTimeout. It runs from the end of the request's headers, as does
+// the handler: the handler answers by its request's deadline, or once its
+// body read fails (readTimeout), so the write timeout ends answerRoom
+// after the later of the two and never races the answer — an answer that
+// misses it reaches the client as a connection closed without one.
+func writeTimeout(requestTimeout time.Duration) time.Duration {
+	return max(requestTimeout, readTimeout) + answerRoom
+}
+
 // httpServer is the HTTP server for h, with its timeouts and limits.
 func (a *app) httpServer(h http.Handler) *http.Server {
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      a.cfg.RequestTimeout + 15*time.Second,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout(a.cfg.RequestTimeout),
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+		ConnState:         a.drain.connState,
 	}
 }
 
@@ -271,8 +294,11 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, opts runOptions) e
 		return err
 	case <-ctx.Done():
 	}
-	a.log.Info("shutting down; finishing in-flight requests")
-	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	a.log.Info("shutting down; draining connections", "drain", cfg.ShutdownDrain)
+	a.drain.run(cfg.ShutdownDrain)
+	srv.SetKeepAlivesEnabled(false)
+	a.log.Info("finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), writeTimeout(cfg.RequestTimeout))
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -96,10 +96,11 @@ func (t *EvidenceTx) keep(d *models.PresenceDay) {
 
 // Commit writes w and commits, in the transaction's last round: the
 // check-ins (their ids read back), the rulings, the days and the rows'
-// ledger leaves (one INSERT, sequenced later off this path). Any error
-// means nothing of the transaction was stored: UNAVAILABLE when the
-// database failed, CONFLICT for a duplicate key (a twin committed first),
-// INTERNAL otherwise.
+// ledger leaves (one INSERT, sequenced later off this path). It fails with
+// CONFLICT for a duplicate key (a twin committed first) and INTERNAL for a
+// bug, and then nothing was stored; and with UNAVAILABLE when the database
+// failed or ctx ended, and then the outcome is unknown: a COMMIT whose
+// answer was lost may have stored everything.
 func (t *EvidenceTx) Commit(w Writes) error {
 	stmts, err := t.writes(w)
 	if err != nil {

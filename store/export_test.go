@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/go-sql-driver/mysql"
+	gormmysql "gorm.io/driver/mysql"
 	"gorm.io/gorm"
 )
 
@@ -80,4 +82,38 @@ func (s *Store) inRounds(ctx context.Context, fn func(t *roundTx) ([]stmt, error
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// WriterInUse is how many connections of the writer pool are taken.
+func (s *Store) WriterInUse() int {
+	db, err := s.db.DB()
+	if err != nil {
+		return -1
+	}
+	return db.Stats().InUse
+}
+
+// DialConfig is the MySQL driver configuration Open would use for cfg.
+func DialConfig(cfg Config) (*mysql.Config, error) {
+	d, err := dialector(cfg)
+	if err != nil {
+		return nil, err
+	}
+	my := d.(*gormmysql.Dialector)
+	my.Conn.(*sql.DB).Close()
+	return my.DSNConfig, nil
+}
+
+// RawOnReaders runs q on SQLite's read pool.
+func (s *Store) RawOnReaders(ctx context.Context, q string) error {
+	_, err := s.readers.ExecContext(ctx, q)
+	return err
+}
+
+// ConnectionID is the MySQL id of a connection of the pool, which goes
+// back to the pool idle.
+func (s *Store) ConnectionID(ctx context.Context) (int64, error) {
+	var id int64
+	err := s.db.WithContext(ctx).Raw("SELECT CONNECTION_ID()").Scan(&id).Error
+	return id, err
 }

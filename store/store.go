@@ -5,6 +5,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -45,8 +46,11 @@ type Config struct {
 type Store struct {
 	db     *gorm.DB
 	driver string
-	now    func() time.Time
-	log    *slog.Logger
+	// readers is SQLite's pool of read-only connections, which every query
+	// outside a transaction uses (readers.go); nil on MySQL.
+	readers *sql.DB
+	now     func() time.Time
+	log     *slog.Logger
 	// returning: INSERT ... RETURNING works (SQLite, MariaDB 10.5+; not
 	// MySQL 8), so a batch reads its new ids from its INSERT.
 	returning bool
@@ -81,6 +85,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		PrepareStmt: false,
 	})
 	if err != nil {
+		if pool, ok := dial.(*gormmysql.Dialector); ok {
+			pool.Conn.(*sql.DB).Close()
+		}
 		return nil, models.Wrap(models.CodeUnavailable, err, "database unavailable")
 	}
 	sqlDB, err := db.DB()
@@ -92,7 +99,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		sqlDB.SetMaxIdleConns(64)
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	} else {
-		// One connection serialises SQLite writers; WAL keeps readers cheap.
+		// One connection serialises SQLite writers; reads go to a pool of
+		// their own (readers.go), so a held write lock stalls no read.
 		sqlDB.SetMaxOpenConns(1)
 	}
 	s := &Store{db: db, driver: cfg.Driver, now: cfg.Now, log: cfg.Log, returning: cfg.Driver != DriverMySQL}
@@ -111,9 +119,29 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		sqlDB.Close()
 		return nil, err
 	}
+	if cfg.Driver != DriverMySQL {
+		if err := s.openReaders(cfg.DSN, sqlDB); err != nil {
+			sqlDB.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
+// MySQL I/O timeouts, unless the DSN sets its own (timeout, readTimeout,
+// writeTimeout). Requests are bounded by their contexts; these bound what
+// runs without one (a rollback, a migration) and a connection to a server
+// that stopped answering, so that no connection hangs for good. A single
+// statement longer than dbReadTimeout (a migration of a large table) needs
+// a larger readTimeout in the DSN.
+const (
+	dbDialTimeout  = 5 * time.Second
+	dbReadTimeout  = 60 * time.Second
+	dbWriteTimeout = 30 * time.Second
+)
+
+// dialector returns GORM's dialector for cfg. On MySQL it owns a connection
+// pool (Conn) whose driver logs through cfg.Log.
 func dialector(cfg Config) (gorm.Dialector, error) {
 	switch cfg.Driver {
 	case DriverMySQL:
@@ -121,6 +149,10 @@ func dialector(cfg Config) (gorm.Dialector, error) {
 		if err != nil {
 			return nil, models.Wrap(models.CodeInvalid, err, "invalid MySQL DSN")
 		}
+		mc.Timeout = cmp.Or(mc.Timeout, dbDialTimeout)
+		mc.ReadTimeout = cmp.Or(mc.ReadTimeout, dbReadTimeout)
+		mc.WriteTimeout = cmp.Or(mc.WriteTimeout, dbWriteTimeout)
+		mc.Logger = driverLog{cfg.Log}
 		mc.ParseTime = true
 		mc.Loc = time.UTC
 		if mc.Params == nil {
@@ -129,7 +161,11 @@ func dialector(cfg Config) (gorm.Dialector, error) {
 		mc.Params["time_zone"] = "'+00:00'"
 		mc.InterpolateParams = true
 		mc.MultiStatements = true // group commit sends a batch's statements together (round.go); every value is still escaped by the driver
-		return gormmysql.New(gormmysql.Config{DSN: mc.FormatDSN()}), nil
+		conn, err := mysql.NewConnector(mc)
+		if err != nil {
+			return nil, models.Wrap(models.CodeInvalid, err, "invalid MySQL DSN")
+		}
+		return gormmysql.New(gormmysql.Config{DSNConfig: mc, Conn: sql.OpenDB(conn)}), nil
 	case DriverSQLite, "":
 		if cfg.DSN == "" {
 			return nil, models.E(models.CodeInvalid, "SQLite needs a file path")
@@ -143,6 +179,16 @@ func dialector(cfg Config) (gorm.Dialector, error) {
 		return sqlite.Open(dsn), nil
 	}
 	return nil, models.E(models.CodeInvalid, "unknown database driver %q (want sqlite or mysql)", cfg.Driver)
+}
+
+// driverLog writes the MySQL driver's own messages (a connection that
+// broke under a query, say) into the JSON log instead of plain text on
+// stderr.
+type driverLog struct{ log *slog.Logger }
+
+// Print logs one driver message as a warning.
+func (d driverLog) Print(v ...any) {
+	d.log.Warn("mysql driver", "detail", strings.TrimSpace(fmt.Sprint(v...)))
 }
 
 // hasReturning reports whether a MySQL-protocol server of this VERSION()
@@ -161,20 +207,28 @@ func hasReturning(version string) bool {
 // Driver returns DriverSQLite or DriverMySQL.
 func (s *Store) Driver() string { return s.driver }
 
-// Close closes the connection pool.
+// Close closes the connection pools.
 func (s *Store) Close() error {
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
 	}
+	if s.readers != nil {
+		s.readers.Close()
+	}
 	return sqlDB.Close()
 }
 
-// Ping checks that the database answers; it fails with UNAVAILABLE.
+// Ping checks that the database answers for reads (on SQLite, through the
+// read pool, which a held write lock does not stall); it fails with
+// UNAVAILABLE.
 func (s *Store) Ping(ctx context.Context) error {
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return mapErr(err)
+	}
+	if s.readers != nil {
+		sqlDB = s.readers
 	}
 	if err := sqlDB.PingContext(ctx); err != nil {
 		return models.Wrap(models.CodeUnavailable, err, "database unavailable")

@@ -75,6 +75,11 @@ func (d *driver) quotedDoc(doc string) []byte {
 func (d *driver) run(ctx context.Context, phones []*phone, baseline bool) time.Duration {
 	start := time.Now()
 	d.deadline = start.Add(d.cfg.duration)
+	if d.cfg.windows > 0 && !baseline {
+		for _, p := range phones {
+			p.rec.timeline = &timeline{start: start, width: d.cfg.windows}
+		}
+	}
 	var wg sync.WaitGroup
 	for _, p := range phones {
 		wg.Go(func() {
@@ -302,8 +307,8 @@ func (d *driver) resend(ctx context.Context, p *phone) {
 	d.settleLive(p, s, r, true)
 }
 
-// syncOnce sends batch once and settles each item from the answer.
-func (d *driver) syncOnce(ctx context.Context, p *phone, series string, batch []*sent, replay bool) *response {
+// syncVars is the variables of syncDoc for batch.
+func syncVars(batch []*sent) []byte {
 	ins := []byte(`{"ins":[`)
 	for i, s := range batch {
 		if i > 0 {
@@ -311,7 +316,12 @@ func (d *driver) syncOnce(ctx context.Context, p *phone, series string, batch []
 		}
 		ins = append(ins, s.input...)
 	}
-	r := d.call(ctx, p, series, syncDoc, append(ins, "]}"...))
+	return append(ins, "]}"...)
+}
+
+// syncOnce sends batch once and settles each item from the answer.
+func (d *driver) syncOnce(ctx context.Context, p *phone, series string, batch []*sent, replay bool) *response {
+	r := d.call(ctx, p, series, syncDoc, syncVars(batch))
 	if r.Transport != nil {
 		for _, s := range batch {
 			s.uncertain = true

@@ -135,3 +135,40 @@ func TestPaceDue(t *testing.T) {
 		t.Errorf("closed loop: due %v after %v, want zero and unchanged", due, after)
 	}
 }
+
+// TestSettleResolvesUnknown: inputs whose outcome the load left unknown
+// are resent with their ids until answered — one the server had stored
+// comes back replayed, one it had not is stored now — and a first answer
+// that is a replay is no error.
+func TestSettleResolvesUnknown(t *testing.T) {
+	fake := &fakeServer{ids: map[string]int64{}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	at := testAtlas(t)
+	cfg := &config{url: srv.URL + "/graphql", timeout: 5 * time.Second, phones: 1, concurrency: 1}
+	d := &driver{cfg: cfg, cl: newClient(srv.URL, 1, 5*time.Second), at: at, sem: make(chan struct{}, 1)}
+	p := &phone{userID: 1, county: at.counties[0], token: "t", src: rand.NewChaCha8([32]byte{9}), rng: rand.New(rand.NewPCG(1, 2)), rec: newRecorder()}
+	stored, absent, offline := d.newInput(p, time.Now()), d.newInput(p, time.Now()), d.newInput(p, time.Now().Add(-time.Hour))
+	offline.offline = true
+	fake.ids[stored.clientID] = 41 // committed, its answer lost
+	for _, s := range []*sent{stored, absent, offline} {
+		s.uncertain, s.outcome, s.code = true, outcomeUnknown, codeTransport
+		p.rec.track(s)
+	}
+	d.settle(context.Background(), []*phone{p}, time.Minute)
+	for _, s := range []*sent{stored, absent, offline} {
+		if s.outcome != outcomeAcked {
+			t.Errorf("%s: outcome %v after settling, want acknowledged", s.clientID, s.outcome)
+		}
+	}
+	if stored.ack.CheckInID != 41 {
+		t.Errorf("the stored input settled as check-in %d, want 41", stored.ack.CheckInID)
+	}
+	tally := p.rec.settled
+	if tally.found < 1 || tally.found+tally.stored != 3 || total(tally.unknownBy) != 3 {
+		t.Errorf("settled %+v, want 3 unknown, at least the stored one found", tally)
+	}
+	if p.rec.replayBad != 0 {
+		t.Errorf("settling counted replays as wrong: %v", p.rec.problems)
+	}
+}

@@ -180,6 +180,16 @@ func TestRecorderReplays(t *testing.T) {
 		t.Errorf("bad replays counted %d, want 3; ack %+v", r.replayBad, s.ack)
 	}
 
+	first := &sent{clientID: "e"} // stored by the server's own retry of a batch whose commit lost its answer
+	r.track(first)
+	lost := *res
+	lost.Replayed, lost.CheckIn.ID = true, "9"
+	r.settleAck(first, &lost, false)
+	if first.outcome != outcomeAcked || r.replayBad != 3 || r.replayedFirst != 1 {
+		t.Errorf("a first answer that is a replay: outcome %v, wrong replays %d (want 3), replayed first %d (want 1)",
+			first.outcome, r.replayBad, r.replayedFirst)
+	}
+
 	u := &sent{clientID: "b", uncertain: true}
 	r.settleError(u, "INVALID", false)
 	r.finish(u)
@@ -205,82 +215,133 @@ func TestRecorderReplays(t *testing.T) {
 	}
 }
 
-// TestVerify runs the verification against a SQLite file shaped like the
-// server's tables.
-func TestVerify(t *testing.T) {
+// verifyDB is a SQLite file shaped like the server's tables, with one
+// load phone (user 5) whose inputs the test tracks.
+type verifyDB struct {
+	t     *testing.T
+	db    *sql.DB
+	path  string
+	phone *phone
+}
+
+func newVerifyDB(t *testing.T) *verifyDB {
 	path := filepath.Join(t.TempDir(), "v.db")
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := db.Exec(q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	exec(`CREATE TABLE check_ins (id integer primary key, user_id integer, client_id text, status text,
-		local_date text, region_id integer, occurred_at datetime)`)
-	exec(`CREATE TABLE presence_days (id integer primary key, user_id integer, date text, region_id integer,
+	t.Cleanup(func() { db.Close() })
+	f := &verifyDB{t: t, db: db, path: path, phone: &phone{username: "load-x-0000", userID: 5, rec: newRecorder()}}
+	f.exec(`CREATE TABLE check_ins (id integer primary key, user_id integer, client_id text, status text,
+		local_date text, region_id integer, occurred_at datetime, device_time datetime, lat real, lon real)`)
+	f.exec(`CREATE TABLE presence_days (id integer primary key, user_id integer, date text, region_id integer,
 		accepted integer, first_at datetime, last_at datetime, counted numeric)`)
-	loc := time.FixedZone("CST", 8*3600)
-	morning := time.Date(2025, 3, 3, 9, 0, 0, 0, loc)
-	evening := morning.Add(6 * time.Hour)
-	p := &phone{username: "load-x-0000", userID: 5, rec: newRecorder()}
-	add := func(id int64, client, status string, region int64, at time.Time, o outcome) {
-		s := &sent{clientID: client, outcome: o, code: "INVALID"}
-		if o == outcomeAcked {
-			s.ack = ack{CheckInID: id, Status: status, LocalDate: "2025-03-03", RegionID: region, OccurredAt: at,
-				Counts: status == "ACCEPTED"}
-		}
-		p.rec.track(s)
-	}
-	add(1, "c1", "ACCEPTED", 9, morning, outcomeAcked)
-	add(2, "c2", "ACCEPTED", 9, evening, outcomeAcked)
-	add(3, "c3", "PENDING", 0, evening, outcomeAcked)
-	add(0, "c4", "", 0, time.Time{}, outcomeRejected)
-	add(0, "c5", "", 0, time.Time{}, outcomeUnknown)
-	for _, r := range []struct {
-		id     int64
-		client string
-		status string
-		region any
-		at     time.Time
-	}{{1, "c1", "ACCEPTED", 9, morning}, {2, "c2", "ACCEPTED", 9, evening}, {3, "c3", "PENDING", nil, evening}} {
-		exec(`INSERT INTO check_ins VALUES (?, 5, ?, ?, '2025-03-03', ?, ?)`, r.id, r.client, r.status, r.region, r.at.UTC())
-	}
-	exec(`INSERT INTO presence_days VALUES (1, 5, '2025-03-03', 9, 2, ?, ?, 1)`, morning.UTC(), evening.UTC())
+	return f
+}
 
+func (f *verifyDB) exec(q string, args ...any) {
+	f.t.Helper()
+	if _, err := f.db.Exec(q, args...); err != nil {
+		f.t.Fatalf("%s: %v", q, err)
+	}
+}
+
+// sent tracks an input of the phone with outcome o (acknowledged as check-in
+// id with status at region, dated at).
+func (f *verifyDB) sent(id int64, client, status string, region int64, at time.Time, o outcome) {
+	s := &sent{clientID: client, outcome: o, code: "INVALID"}
+	if o == outcomeAcked {
+		s.ack = ack{CheckInID: id, Status: status, LocalDate: "2025-03-03", RegionID: region, OccurredAt: at, Counts: status == "ACCEPTED"}
+	}
+	if o == outcomeUnknown {
+		s.code = codeUnavailable
+	}
+	f.phone.rec.track(s)
+}
+
+// row stores a check-in of the phone; the fix is n×0.001° east of a point.
+func (f *verifyDB) row(id int64, client, status string, region any, at time.Time, n int) {
+	f.exec(`INSERT INTO check_ins VALUES (?, 5, ?, ?, '2025-03-03', ?, ?, ?, ?, ?)`, id, client, status, region, at.UTC(),
+		at.Add(-time.Minute).UTC(), 34.8, 114.8+float64(n)*0.001)
+}
+
+// verify runs the verifier and returns its verdict and output.
+func (f *verifyDB) verify() (*verdict, string) {
+	f.t.Helper()
 	ctx := context.Background()
-	v, err := openVerifier(ctx, "sqlite", path)
+	v, err := openVerifier(ctx, "sqlite", f.path)
 	if err != nil {
-		t.Fatal(err)
+		f.t.Fatal(err)
 	}
 	defer v.db.Close()
 	v.users, v.pre = []int64{5}, map[int64]checkRow{}
 	var out strings.Builder
-	vd, err := v.verify(ctx, []*phone{p}, &out)
+	vd, err := v.verify(ctx, []*phone{f.phone}, &out)
 	if err != nil {
-		t.Fatal(err)
+		f.t.Fatal(err)
 	}
-	if !vd.ok() || vd.acked != 3 || vd.unknownAbsent != 1 {
-		t.Fatalf("clean data: %+v\n%s", vd, out.String())
+	return vd, out.String()
+}
+
+var (
+	morning = time.Date(2025, 3, 3, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	evening = morning.Add(6 * time.Hour)
+)
+
+// cleanRun is three acknowledged check-ins, one rejected input, and the
+// day the two counting ones make.
+func cleanRun(t *testing.T) *verifyDB {
+	f := newVerifyDB(t)
+	f.sent(1, "c1", "ACCEPTED", 9, morning, outcomeAcked)
+	f.sent(2, "c2", "ACCEPTED", 9, evening, outcomeAcked)
+	f.sent(3, "c3", "PENDING", 0, evening, outcomeAcked)
+	f.sent(0, "c4", "", 0, time.Time{}, outcomeRejected)
+	f.row(1, "c1", "ACCEPTED", 9, morning, 1)
+	f.row(2, "c2", "ACCEPTED", 9, evening, 2)
+	f.row(3, "c3", "PENDING", nil, evening, 3)
+	f.exec(`INSERT INTO presence_days VALUES (1, 5, '2025-03-03', 9, 2, ?, ?, 1)`, morning.UTC(), evening.UTC())
+	return f
+}
+
+// TestVerify runs the verification against a SQLite file shaped like the
+// server's tables: it passes on a clean run, and fails for a rejected
+// input stored anyway, a lost one and a wrong day.
+func TestVerify(t *testing.T) {
+	f := cleanRun(t)
+	vd, out := f.verify()
+	if !vd.ok() || vd.acked != 3 {
+		t.Fatalf("clean data: %+v\n%s", vd, out)
 	}
-	if !strings.Contains(out.String(), "verified: 3 acknowledged check-ins, 0 lost, 0 duplicated") {
-		t.Errorf("output lacks the summary line:\n%s", out.String())
+	if !strings.Contains(out, "verified: 3 acknowledged check-ins, 0 lost, 0 duplicated") {
+		t.Errorf("output lacks the summary line:\n%s", out)
 	}
 
-	// The rejected input stored anyway, and a day that counts a check-in too many.
-	exec(`INSERT INTO check_ins VALUES (4, 5, 'c4', 'ACCEPTED', '2025-03-03', 9, ?)`, evening.UTC())
-	exec(`UPDATE presence_days SET accepted = 3`)
-	exec(`DELETE FROM check_ins WHERE id = 2`)
-	vd, err = v.verify(ctx, []*phone{p}, &out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f.exec(`INSERT INTO check_ins VALUES (4, 5, 'c4', 'ACCEPTED', '2025-03-03', 9, ?, ?, 34.8, 114.9)`, evening.UTC(), evening.UTC())
+	f.exec(`UPDATE presence_days SET accepted = 3`)
+	f.exec(`DELETE FROM check_ins WHERE id = 2`)
+	vd, out = f.verify()
 	if vd.ok() || vd.unacked != 1 || vd.lost != 1 || vd.daysBad != 1 {
-		t.Errorf("bad data: %+v, want 1 unacknowledged, 1 lost, 1 bad day\n%s", vd, out.String())
+		t.Errorf("bad data: %+v, want 1 unacknowledged, 1 lost, 1 bad day\n%s", vd, out)
+	}
+}
+
+// TestVerifyFailsOnDuplicateAndUnsettled: the verification fails for a
+// check-in stored twice under two client ids (the same cadre, device time
+// and coordinates) and for an input whose outcome is still unknown.
+func TestVerifyFailsOnDuplicateAndUnsettled(t *testing.T) {
+	f := cleanRun(t)
+	f.sent(5, "c1-again", "PENDING", 0, morning, outcomeAcked) // the phone resent c1's fix under a new id
+	f.row(5, "c1-again", "PENDING", nil, morning, 1)
+	vd, out := f.verify()
+	if vd.ok() || vd.duplicated != 1 {
+		t.Errorf("a content duplicate: %+v, want it to fail with 1 duplicated\n%s", vd, out)
+	}
+
+	f = cleanRun(t)
+	f.sent(0, "c6", "", 0, time.Time{}, outcomeUnknown)
+	vd, out = f.verify()
+	if vd.ok() || vd.unsettled != 1 {
+		t.Errorf("an unsettled input: %+v, want it to fail with 1 unsettled\n%s", vd, out)
 	}
 }
 
@@ -291,7 +352,7 @@ func TestParseFlags(t *testing.T) {
 		}
 		return ""
 	}
-	c, err := parseFlags(nil, env, io.Discard)
+	c, err := parseFlags([]string{"-no-verify"}, env, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,15 +365,17 @@ func TestParseFlags(t *testing.T) {
 		{"-outside-fraction", "0.6", "-border-fraction", "0.5"},
 		{"-mock-fraction", "-0.1"},
 		{"-db", "mysql"},
-		{"-phones", "0"},
-		{"extra"},
+		{}, // nothing would be verified
+		{"-no-verify", "-db", "sqlite", "-dsn", "x.db"}, // both
+		{"-no-verify", "-phones", "0"},
+		{"-no-verify", "extra"},
 	}
 	for _, args := range bad {
 		if _, err := parseFlags(args, env, io.Discard); err == nil {
 			t.Errorf("parseFlags(%q) succeeded, want an error", args)
 		}
 	}
-	if _, err := parseFlags(nil, func(string) string { return "" }, io.Discard); err == nil {
+	if _, err := parseFlags([]string{"-no-verify"}, func(string) string { return "" }, io.Discard); err == nil {
 		t.Error("no admin password: want an error")
 	}
 }
@@ -341,5 +404,27 @@ func TestRecorderSchedule(t *testing.T) {
 	}
 	if got := r.sched[seriesSync]; len(got) != 0 {
 		t.Errorf("syncCheckIns from schedule: %v, want none", got)
+	}
+}
+
+// TestTimeline: answers land in the window of the time they came, and
+// windows merge by position.
+func TestTimeline(t *testing.T) {
+	start := time.Now()
+	a := &timeline{start: start.Add(-25 * time.Second), width: 10 * time.Second} // now is in window 2
+	a.add("", 5*time.Millisecond)
+	a.add("UNAVAILABLE", 0)
+	b := &timeline{start: start, width: 10 * time.Second} // window 0
+	b.add("", 7*time.Millisecond)
+	m := &timeline{width: 10 * time.Second}
+	m.merge(a)
+	m.merge(b)
+	if len(m.wins) != 3 || len(m.wins[0].lat) != 1 || len(m.wins[2].lat) != 1 || m.wins[2].errs["UNAVAILABLE"] != 1 || len(m.wins[1].lat) != 0 {
+		t.Fatalf("windows %+v %+v %+v", m.wins[0], m.wins[1], m.wins[2])
+	}
+	var out strings.Builder
+	printWindows(&out, m)
+	if !strings.Contains(out.String(), "20s") || !strings.Contains(out.String(), "UNAVAILABLE 1") {
+		t.Errorf("printed:\n%s", out.String())
 	}
 }

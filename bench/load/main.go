@@ -14,8 +14,10 @@
 // outside Henan, some on the county edge, some with a mock-location flag),
 // offline syncCheckIns batches dated up to three days back, and resends of
 // acknowledged inputs with the same clientId, which must be answered
-// replayed with the same check-in id. A transport failure is retried with the
-// same id and payload; if no attempt answers, the outcome is "unknown".
+// replayed with the same check-in id. A transport failure or UNAVAILABLE is
+// retried with the same id and payload a few times; if no attempt answers,
+// the outcome is unknown. After the load every unknown outcome is settled:
+// the input is resent with its id until answered (-settle-timeout).
 //
 // With -baseline the same phones then send -baseline-op (by default
 // `mutation { ping }`, an authenticated mutation that writes nothing) for
@@ -23,9 +25,12 @@
 //
 // Verification reads the database (-db, -dsn) read-only: every acknowledged
 // check-in exists exactly once with the answered id, status, date and
-// region; nothing answered with an error was stored; presence_days equals a
-// recomputation from the counting check-ins. It exits 1 when verification
-// fails, 2 on a usage or setup error.
+// region, and no check-in is stored twice under different client ids (the
+// same cadre, device time and coordinates); nothing answered with an error
+// was stored; no outcome is still unknown; presence_days equals a
+// recomputation from the counting check-ins. Without -db and -dsn it
+// refuses to run unless -no-verify says that nothing is to be verified. It
+// exits 1 when verification fails, 2 on a usage or setup error.
 package main
 
 import (
@@ -58,6 +63,8 @@ type config struct {
 	baseline                                bool
 	baselineOp                              string
 	db, dsn, runID                          string
+	noVerify                                bool
+	settleTimeout, windows                  time.Duration
 	cpuProfile                              string
 	seed                                    int64
 }
@@ -109,8 +116,11 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*c
 	fs.Float64Var(&c.mockFraction, "mock-fraction", 0.02, "fraction of fixes with mockLocation: true")
 	fs.BoolVar(&c.baseline, "baseline", false, "also run -baseline-op with the same phones and duration, and print the ratio")
 	fs.StringVar(&c.baselineOp, "baseline-op", "mutation { ping }", "the baseline: a trivial authenticated operation that writes nothing")
-	fs.StringVar(&c.db, "db", "", "database of the server for verification: sqlite or mysql (empty: skip verification)")
+	fs.StringVar(&c.db, "db", "", "database of the server for verification: sqlite or mysql (required unless -no-verify)")
 	fs.StringVar(&c.dsn, "dsn", "", "SQLite file path or MySQL DSN of that database")
+	fs.BoolVar(&c.noVerify, "no-verify", false, "measure only: verify nothing against the database (instead of -db and -dsn)")
+	fs.DurationVar(&c.windows, "windows", 0, "also print checkIn answers, errors and latency per window of this width (0: not)")
+	fs.DurationVar(&c.settleTimeout, "settle-timeout", 2*time.Minute, "after the load, how long to go on resending inputs whose outcome is unknown")
 	fs.StringVar(&c.runID, "run-id", "", "names the org unit and users (default: time and random suffix)")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write this tool's CPU profile of the load phase (and baseline) to this file")
 	fs.Int64Var(&c.seed, "seed", 0, "random seed for the mix and the points (0: pick one; it is printed)")
@@ -156,6 +166,10 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*c
 		return nil, fmt.Errorf("no admin password: give -admin-password or set ONSITE_ADMIN_PASSWORD")
 	case (c.db == "") != (c.dsn == ""):
 		return nil, fmt.Errorf("-db and -dsn go together")
+	case c.db == "" && !c.noVerify:
+		return nil, fmt.Errorf("no -db and -dsn: nothing would be verified; give the server's database, or -no-verify to measure without verifying")
+	case c.db != "" && c.noVerify:
+		return nil, fmt.Errorf("-no-verify and -db exclude each other")
 	}
 	return c, nil
 }
@@ -201,8 +215,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	fmt.Fprintf(stdout, "load: %s\n", describeLength(cfg))
 	meter := startHiccups()
-	sum := summarize(fl.phones, d.run(ctx, fl.phones, false))
-	sum.hiccups = meter.stop()
+	wall := d.run(ctx, fl.phones, false)
+	hiccups := meter.stop()
+	d.settle(ctx, fl.phones, cfg.settleTimeout)
+	sum := summarize(fl.phones, wall)
+	sum.hiccups = hiccups
 	var base *summary
 	if cfg.baseline && ctx.Err() == nil {
 		recs := make([]*recorder, len(fl.phones))
@@ -222,7 +239,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("%w: no check-in was acknowledged", errVerify)
 	}
 	if v == nil {
-		fmt.Fprintln(stdout, "\nverification skipped: give -db and -dsn (the server's database)")
+		fmt.Fprintln(stdout, "\nNOT VERIFIED (-no-verify): nothing above was checked against the database")
 		return nil
 	}
 	vd, err := v.verify(context.WithoutCancel(ctx), fl.phones, stdout)

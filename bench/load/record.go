@@ -10,7 +10,8 @@ type outcome int
 
 // Outcomes. Only acknowledged inputs may exist in the database (exactly
 // once); rejected ones must not; unknown ones (no attempt answered with a
-// check-in, and some failed in transport or with UNAVAILABLE) may or may not.
+// check-in, and some failed in transport or with UNAVAILABLE) may or may
+// not, until the end of the load resends them until answered (settle.go).
 const (
 	outcomePending  outcome = iota // not answered yet
 	outcomeRejected                // answered with an error: never stored
@@ -63,13 +64,26 @@ type recorder struct {
 	replayBad int
 	problems  []string
 	renewals  int
+	// replayedFirst counts inputs whose first answer with a check-in was
+	// a replay: an earlier attempt was stored and its answer lost.
+	replayedFirst int
+	settled       settleTally
+	timeline      *timeline // checkIn answers over time; nil without -windows
+}
+
+// settleTally is what resending the unknown outcomes found (settle.go).
+type settleTally struct {
+	unknownBy map[string]int // inputs unknown after the load, by their last error code
+	found     int            // answered replayed: stored before, answer lost
+	stored    int            // stored by the resend
+	rejected  int            // answered with an error other than UNAVAILABLE: not stored
 }
 
 // newRecorder returns an empty recorder.
 func newRecorder() *recorder {
 	return &recorder{
 		lat: map[string][]time.Duration{}, sched: map[string][]time.Duration{}, reqs: map[string]int{}, errs: map[string]map[string]int{},
-		itemErrs: map[string]int{}, states: map[string]*sent{},
+		itemErrs: map[string]int{}, states: map[string]*sent{}, settled: settleTally{unknownBy: map[string]int{}},
 	}
 }
 
@@ -88,6 +102,9 @@ func (r *recorder) track(s *sent) {
 func (r *recorder) request(series string, resp *response, due time.Time) {
 	r.reqs[series]++
 	code := resp.Code()
+	if r.timeline != nil && series == seriesCheckIn {
+		r.timeline.add(code, resp.Latency)
+	}
 	if code == "" {
 		r.lat[series] = append(r.lat[series], resp.Latency)
 		if !due.IsZero() && (series == seriesCheckIn || series == seriesBaseline) {
@@ -103,7 +120,9 @@ func (r *recorder) request(series string, resp *response, due time.Time) {
 
 // settleAck records an answer carrying a check-in for s. For a deliberate
 // resend (or a second answer) it checks that the answer is the stored
-// original: replayed and the same check-in id.
+// original: replayed and the same check-in id. A first answer may be a
+// replay too: the server retries a failed batch item by item, and finds
+// the row of a commit whose answer was lost.
 func (r *recorder) settleAck(s *sent, res *checkInResult, replay bool) {
 	cid := parseID(res.CheckIn.ID)
 	if s.outcome == outcomeAcked {
@@ -114,9 +133,15 @@ func (r *recorder) settleAck(s *sent, res *checkInResult, replay bool) {
 		r.replayOK++
 		return
 	}
-	if res.Replayed && !s.uncertain {
-		r.replayProblem("first send of %s answered replayed=true (id %d)", s.clientID, cid)
+	if res.Replayed {
+		r.replayedFirst++
 	}
+	r.ackFrom(s, res)
+}
+
+// ackFrom makes s acknowledged with the check-in of res.
+func (r *recorder) ackFrom(s *sent, res *checkInResult) {
+	cid := parseID(res.CheckIn.ID)
 	var region int64
 	if res.CheckIn.Region != nil {
 		region = parseID(res.CheckIn.Region.ID)

@@ -30,6 +30,9 @@ type summary struct {
 	flags               map[string]int            // flags raised on acknowledged check-ins
 
 	replayOK, replayBad int
+	replayedFirst       int
+	settled             settleTally // resends of the outcomes the load left unknown
+	timeline            *timeline   // checkIn over time (-windows); nil without
 	problems            []string
 	renewals            int
 	hiccups             hiccups // of the machine during the phase (hiccup.go)
@@ -40,7 +43,7 @@ func summarize(phones []*phone, wall time.Duration) *summary {
 	s := &summary{
 		wall: wall, lat: map[string][]time.Duration{}, sched: map[string][]time.Duration{}, reqs: map[string]int{}, errs: map[string]map[string]int{},
 		itemErrs: map[string]int{}, rejectedBy: map[string]int{}, unknownBy: map[string]int{}, byStatus: map[string]int{}, byKind: map[string]map[string]int{},
-		flags: map[string]int{},
+		flags: map[string]int{}, settled: settleTally{unknownBy: map[string]int{}},
 	}
 	for _, p := range phones {
 		r := p.rec
@@ -67,7 +70,20 @@ func summarize(phones []*phone, wall time.Duration) *summary {
 		s.items += r.items
 		s.replayOK += r.replayOK
 		s.replayBad += r.replayBad
+		s.replayedFirst += r.replayedFirst
 		s.renewals += r.renewals
+		for c, n := range r.settled.unknownBy {
+			s.settled.unknownBy[c] += n
+		}
+		s.settled.found += r.settled.found
+		s.settled.stored += r.settled.stored
+		s.settled.rejected += r.settled.rejected
+		if r.timeline != nil {
+			if s.timeline == nil {
+				s.timeline = &timeline{start: r.timeline.start, width: r.timeline.width}
+			}
+			s.timeline.merge(r.timeline)
+		}
 		for _, pr := range r.problems {
 			if len(s.problems) < maxProblems {
 				s.problems = append(s.problems, p.username+": "+pr)
@@ -103,6 +119,15 @@ func (s *summary) add(x *sent) {
 		s.unknown++
 		s.unknownBy[x.code]++
 	}
+}
+
+// total is the sum of m's counts.
+func total(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }
 
 // okCount returns the error-free requests of series.
@@ -181,7 +206,7 @@ func quantiles(l []time.Duration) string {
 // and the ratios. Latencies are of round trips answered without error.
 func report(w io.Writer, cfg *config, s, base *summary) {
 	fmt.Fprintf(w, "\n== check-ins: %d phones, concurrency %d, %.1fs wall ==\n", cfg.phones, cfg.concurrency, s.wall.Seconds())
-	printTable(w, s, seriesCheckIn, seriesCheckInReplay, seriesSync, seriesSyncReplay)
+	printTable(w, s, seriesCheckIn, seriesCheckInReplay, seriesSync, seriesSyncReplay, seriesSettle)
 	printHiccups(w, s.hiccups)
 	rate := perSecond(s.acked, s.wall)
 	fmt.Fprintf(w, "check-ins acknowledged: %d (live %d, offline %d in %d batch items) = %.1f check-ins/s\n",
@@ -192,9 +217,14 @@ func report(w io.Writer, cfg *config, s, base *summary) {
 		fmt.Fprintf(w, "  %-14s %s\n", k+":", codes(s.byKind[k]))
 	}
 	fmt.Fprintf(w, "  flags raised: %s\n", codes(s.flags))
-	fmt.Fprintf(w, "not acknowledged: %d rejected (%s), %d unknown outcome (%s)\n",
-		s.rejected, codes(s.rejectedBy), s.unknown, codes(s.unknownBy))
-	for _, k := range []string{seriesCheckIn, seriesCheckInReplay, seriesSync, seriesSyncReplay} {
+	fmt.Fprintf(w, "not acknowledged: %d rejected (%s)\n", s.rejected, codes(s.rejectedBy))
+	st := s.settled
+	fmt.Fprintf(w, "unknown outcomes after the load: %d (%s); resent with their ids until answered: %d found stored (replayed), %d stored now, %d rejected; %d still unknown (%s)\n",
+		total(st.unknownBy), codes(st.unknownBy), st.found, st.stored, st.rejected, s.unknown, codes(s.unknownBy))
+	if s.replayedFirst > 0 {
+		fmt.Fprintf(w, "first answers that were replays (an earlier attempt was stored, its answer lost): %d\n", s.replayedFirst)
+	}
+	for _, k := range []string{seriesCheckIn, seriesCheckInReplay, seriesSync, seriesSyncReplay, seriesSettle} {
 		if len(s.errs[k]) > 0 {
 			fmt.Fprintf(w, "request errors, %s: %s\n", k, codes(s.errs[k]))
 		}
@@ -209,6 +239,7 @@ func report(w io.Writer, cfg *config, s, base *summary) {
 	for _, p := range s.problems {
 		fmt.Fprintf(w, "  problem: %s\n", p)
 	}
+	printWindows(w, s.timeline)
 	if base == nil {
 		return
 	}

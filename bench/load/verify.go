@@ -23,6 +23,22 @@ type checkRow struct {
 	LocalDate  string
 	RegionID   int64 // 0 for NULL
 	OccurredAt time.Time
+	DeviceTime time.Time
+	Lat, Lon   float64 // as the phone sent them
+}
+
+// content is what makes two rows the same check-in whatever their client
+// ids: the cadre, the device's time and the coordinates sent. The load
+// tool never sends two inputs with the same content (random points, and
+// device times that differ), so two rows with one content are a duplicate.
+type content struct {
+	user     int64
+	device   int64 // Unix milliseconds: every supported column keeps them
+	lat, lon float64
+}
+
+func (r checkRow) content() content {
+	return content{r.UserID, r.DeviceTime.UnixMilli(), r.Lat, r.Lon}
 }
 
 // dayRow is one presence_days row of a load user.
@@ -105,15 +121,15 @@ func (v *verifier) snapshot(ctx context.Context, phones []*phone) error {
 // verdict is the outcome of verification.
 type verdict struct {
 	acked, lost, duplicated, mismatched, unacked int
-	unknownStored, unknownAbsent                 int
+	unsettled, unsettledStored                   int // outcomes still unknown after the resends, and of them stored
 	days, daysBad                                int
 	problems                                     []string
 }
 
-// ok reports whether nothing was lost, duplicated, misreported or counted
-// without acknowledgement.
+// ok reports whether nothing was lost, duplicated, misreported, counted
+// without acknowledgement, or left with an unknown outcome.
 func (vd *verdict) ok() bool {
-	return vd.lost == 0 && vd.duplicated == 0 && vd.mismatched == 0 && vd.unacked == 0 && vd.daysBad == 0
+	return vd.lost == 0 && vd.duplicated == 0 && vd.mismatched == 0 && vd.unacked == 0 && vd.unsettled == 0 && vd.daysBad == 0
 }
 
 func (vd *verdict) problem(format string, args ...any) {
@@ -134,6 +150,7 @@ func (v *verifier) verify(ctx context.Context, phones []*phone, w io.Writer) (*v
 		return nil, err
 	}
 	vd := &verdict{}
+	vd.duplicates(rows, v.pre)
 	stored := map[[2]string][]checkRow{}
 	expect := map[dayKey]presence.DayStat{}
 	count := func(user int64, date string, region int64, status string, at time.Time) {
@@ -156,22 +173,18 @@ func (v *verifier) verify(ctx context.Context, phones []*phone, w io.Writer) (*v
 			k := [2]string{strconv.FormatInt(p.userID, 10), s.clientID}
 			got := stored[k]
 			delete(stored, k)
-			if len(got) > 1 {
-				vd.duplicated += len(got) - 1
-				vd.problem("%s %s stored %d times", p.username, s.clientID, len(got))
-			}
 			switch s.outcome {
 			case outcomeAcked:
 				vd.acked++
 				v.checkAck(vd, p, s, got)
 				count(p.userID, s.ack.LocalDate, s.ack.RegionID, s.ack.Status, s.ack.OccurredAt)
-			case outcomeUnknown:
-				if len(got) == 0 {
-					vd.unknownAbsent++
-					continue
+			case outcomeUnknown, outcomePending:
+				vd.unsettled++
+				vd.problem("%s %s: outcome still unknown (last error %s) after resending it", p.username, s.clientID, s.code)
+				if len(got) > 0 {
+					vd.unsettledStored++
+					count(p.userID, got[0].LocalDate, got[0].RegionID, got[0].Status, got[0].OccurredAt)
 				}
-				vd.unknownStored++
-				count(p.userID, got[0].LocalDate, got[0].RegionID, got[0].Status, got[0].OccurredAt)
 			default:
 				if len(got) > 0 {
 					vd.unacked++
@@ -187,6 +200,27 @@ func (v *verifier) verify(ctx context.Context, phones []*phone, w io.Writer) (*v
 	v.checkDays(vd, expect, days)
 	vd.print(w)
 	return vd, nil
+}
+
+// duplicates counts the rows of the run (those not in pre) that repeat the
+// content of another under any client id.
+func (vd *verdict) duplicates(rows []checkRow, pre map[int64]checkRow) {
+	byContent := map[content][]checkRow{}
+	for _, r := range rows {
+		if _, old := pre[r.ID]; !old {
+			byContent[r.content()] = append(byContent[r.content()], r)
+		}
+	}
+	for _, same := range byContent {
+		if len(same) > 1 {
+			vd.duplicated += len(same) - 1
+			ids := make([]string, len(same))
+			for i, r := range same {
+				ids[i] = fmt.Sprintf("%d (client id %s)", r.ID, r.ClientID)
+			}
+			vd.problem("user %d: one check-in stored %d times: %s", same[0].UserID, len(same), strings.Join(ids, ", "))
+		}
+	}
 }
 
 // checkAck compares an acknowledged input with its stored rows.
@@ -242,9 +276,10 @@ func (v *verifier) checkDays(vd *verdict, expect map[dayKey]presence.DayStat, da
 // print writes the verification result.
 func (vd *verdict) print(w io.Writer) {
 	fmt.Fprintf(w, "\n== verification ==\n")
-	fmt.Fprintf(w, "verified: %d acknowledged check-ins, %d lost, %d duplicated\n", vd.acked, vd.lost, vd.duplicated)
+	fmt.Fprintf(w, "verified: %d acknowledged check-ins, %d lost, %d duplicated (the same cadre, device time and coordinates stored twice)\n",
+		vd.acked, vd.lost, vd.duplicated)
 	fmt.Fprintf(w, "  answer vs row mismatches: %d; stored but never acknowledged: %d\n", vd.mismatched, vd.unacked)
-	fmt.Fprintf(w, "  unknown outcome (transport, UNAVAILABLE): %d stored, %d absent\n", vd.unknownStored, vd.unknownAbsent)
+	fmt.Fprintf(w, "  outcomes still unknown after resending: %d (%d of them stored)\n", vd.unsettled, vd.unsettledStored)
 	fmt.Fprintf(w, "  presence days: %d rows, %d differ from the recomputation\n", vd.days, vd.daysBad)
 	for _, p := range vd.problems {
 		fmt.Fprintf(w, "  problem: %s\n", p)
@@ -259,19 +294,23 @@ func (vd *verdict) print(w io.Writer) {
 // checkIns reads the load users' check-ins.
 func (v *verifier) checkIns(ctx context.Context) ([]checkRow, error) {
 	var out []checkRow
-	err := v.query(ctx, "SELECT id, user_id, client_id, status, local_date, region_id, occurred_at FROM check_ins WHERE user_id IN (%s)",
+	err := v.query(ctx, "SELECT id, user_id, client_id, status, local_date, region_id, occurred_at, device_time, lat, lon FROM check_ins WHERE user_id IN (%s)",
 		func(rs *sql.Rows) error {
 			var r checkRow
 			var region sql.NullInt64
-			var at any
-			if err := rs.Scan(&r.ID, &r.UserID, &r.ClientID, &r.Status, &r.LocalDate, &region, &at); err != nil {
+			var at, device any
+			if err := rs.Scan(&r.ID, &r.UserID, &r.ClientID, &r.Status, &r.LocalDate, &region, &at, &device, &r.Lat, &r.Lon); err != nil {
 				return err
 			}
 			r.RegionID = region.Int64
-			var err error
-			r.OccurredAt, err = asTime(at)
+			var err1, err2 error
+			r.OccurredAt, err1 = asTime(at)
+			r.DeviceTime, err2 = asTime(device)
 			out = append(out, r)
-			return err
+			if err1 != nil {
+				return err1
+			}
+			return err2
 		})
 	return out, err
 }

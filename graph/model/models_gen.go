@@ -124,7 +124,9 @@ type CheckInEdge struct {
 }
 
 type CheckInInput struct {
-	// Client-generated id (a UUID); retrying with the same id and payload returns the original answer.
+	// Client-generated id (a UUID), kept until the check-in is answered. Resending the same id and
+	// payload is always safe: it returns the stored original (replayed: true) or stores it once.
+	// Another payload under a used id is CONFLICT.
 	ClientID string  `json:"clientId"`
 	Lat      float64 `json:"lat"`
 	Lon      float64 `json:"lon"`

@@ -40,6 +40,8 @@ var allowed = map[string][]string{
 	"checkin":     {"authz", "compliance", "geofence", "ledger", "models", "presence", "regions", "store"},
 	"evidencelog": {"authz", "ledger", "models", "store"},
 	"activity":    {"authz", "compliance", "contact", "geofence", "models", "photo", "presence", "regions", "secret", "store"},
+
+	"internal/faultproxy": {}, // test-only: a TCP proxy that injects faults
 }
 
 func TestImportsPointDown(t *testing.T) {

@@ -19,6 +19,13 @@
 // the outcome is unknown. After the load every unknown outcome is settled:
 // the input is resent with its id until answered (-settle-timeout).
 //
+// With -ledger-sample N (200 by default) it then checks the evidence
+// ledger: N acknowledged check-ins at random, each in a signed checkpoint
+// within the server's bound (-ledger-bound plus -ledger-margin, measured
+// from its acknowledgement by reading GET /ledger/checkpoint throughout the
+// load), and each one's inclusion proof, fetched over GraphQL as admin,
+// verified against that checkpoint's root (inclusion.go).
+//
 // With -baseline the same phones then send -baseline-op (by default
 // `mutation { ping }`, an authenticated mutation that writes nothing) for
 // the same duration, and the ratios are printed.
@@ -65,6 +72,9 @@ type config struct {
 	db, dsn, runID                          string
 	noVerify                                bool
 	settleTimeout, windows                  time.Duration
+	ledgerSample                            int
+	ledgerBound, ledgerMargin               time.Duration
+	ledgerKey                               string
 	cpuProfile                              string
 	seed                                    int64
 }
@@ -121,6 +131,10 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*c
 	fs.BoolVar(&c.noVerify, "no-verify", false, "measure only: verify nothing against the database (instead of -db and -dsn)")
 	fs.DurationVar(&c.windows, "windows", 0, "also print checkIn answers, errors and latency per window of this width (0: not)")
 	fs.DurationVar(&c.settleTimeout, "settle-timeout", 2*time.Minute, "after the load, how long to go on resending inputs whose outcome is unknown")
+	fs.IntVar(&c.ledgerSample, "ledger-sample", 200, "acknowledged check-ins whose inclusion in a signed ledger checkpoint is checked after the load (0: none)")
+	fs.DurationVar(&c.ledgerBound, "ledger-bound", 2*time.Second, "the server's bound from a check-in's commit to a signed checkpoint covering it: its ledger interval plus one step (docs/ledger.md)")
+	fs.DurationVar(&c.ledgerMargin, "ledger-margin", time.Second, "added to -ledger-bound before an inclusion delay fails: the checkpoint is read every 100ms over HTTP on a shared host")
+	fs.StringVar(&c.ledgerKey, "ledger-key", "", "the ledger's verifier key (go run ./server ledger-key): the checkpoint's signature is checked too")
 	fs.StringVar(&c.runID, "run-id", "", "names the org unit and users (default: time and random suffix)")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write this tool's CPU profile of the load phase (and baseline) to this file")
 	fs.Int64Var(&c.seed, "seed", 0, "random seed for the mix and the points (0: pick one; it is printed)")
@@ -170,6 +184,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*c
 		return nil, fmt.Errorf("no -db and -dsn: nothing would be verified; give the server's database, or -no-verify to measure without verifying")
 	case c.db != "" && c.noVerify:
 		return nil, fmt.Errorf("-no-verify and -db exclude each other")
+	case c.ledgerSample < 0 || c.ledgerBound <= 0 || c.ledgerMargin < 0:
+		return nil, fmt.Errorf("-ledger-sample and -ledger-margin cannot be negative, -ledger-bound must be positive")
 	}
 	return c, nil
 }
@@ -213,11 +229,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer stopProfile()
 	}
+	var pl *poller
+	if cfg.ledgerSample > 0 {
+		cpURL, err := checkpointURL(cfg.url)
+		if err != nil {
+			return err
+		}
+		pl = startPoller(ctx, cpURL, cl.http)
+	}
 	fmt.Fprintf(stdout, "load: %s\n", describeLength(cfg))
 	meter := startHiccups()
 	wall := d.run(ctx, fl.phones, false)
 	hiccups := meter.stop()
 	d.settle(ctx, fl.phones, cfg.settleTimeout)
+	var inc *inclusion
+	if pl != nil {
+		if inc, err = checkInclusion(context.WithoutCancel(ctx), cfg, cl, pl, fl.phones); err != nil {
+			return err
+		}
+	}
 	sum := summarize(fl.phones, wall)
 	sum.hiccups = hiccups
 	var base *summary
@@ -238,15 +268,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if sum.acked == 0 {
 		return fmt.Errorf("%w: no check-in was acknowledged", errVerify)
 	}
+	ok := true
 	if v == nil {
 		fmt.Fprintln(stdout, "\nNOT VERIFIED (-no-verify): nothing above was checked against the database")
-		return nil
+	} else {
+		vd, err := v.verify(context.WithoutCancel(ctx), fl.phones, stdout)
+		if err != nil {
+			return fmt.Errorf("verify: %w", err)
+		}
+		ok = vd.ok() && sum.replayBad == 0
 	}
-	vd, err := v.verify(context.WithoutCancel(ctx), fl.phones, stdout)
-	if err != nil {
-		return fmt.Errorf("verify: %w", err)
+	if inc != nil {
+		inc.print(stdout)
+		ok = ok && inc.ok()
 	}
-	if !vd.ok() || sum.replayBad > 0 {
+	if !ok {
 		return errVerify
 	}
 	return nil

@@ -27,7 +27,8 @@ type ack struct {
 	RegionID   int64 // 0 when recorded against no region
 	OccurredAt time.Time
 	Counts     bool
-	Flags      []string // codes of the flags raised
+	Flags      []string  // codes of the flags raised
+	At         time.Time // when the answer was read
 }
 
 // sent is one check-in input a phone generated and its fate.
@@ -148,7 +149,7 @@ func (r *recorder) ackFrom(s *sent, res *checkInResult) {
 	}
 	s.outcome = outcomeAcked
 	s.ack = ack{CheckInID: cid, Status: res.CheckIn.Status, LocalDate: res.CheckIn.LocalDate,
-		RegionID: region, OccurredAt: res.CheckIn.OccurredAt, Counts: res.Counts}
+		RegionID: region, OccurredAt: res.CheckIn.OccurredAt, Counts: res.Counts, At: time.Now()}
 	for _, f := range res.Flags {
 		s.ack.Flags = append(s.ack.Flags, f.Code)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/henan-youth/onsite/activity"
@@ -26,20 +27,31 @@ func openActivities(ctx context.Context, cfg config, a *app, log *slog.Logger, n
 		}
 		blobs = s3
 	} else {
-		dir, err := blob.OpenDir(cfg.BlobDir)
+		dir, err := blob.OpenDir(besideKeys(cfg, cfg.BlobDir, "onsite-blobs"))
 		if err != nil {
 			return nil, err
 		}
 		blobs = dir
 	}
-	keys, created, err := secret.LoadOrCreateKeyFile(cfg.ContactKeyFile)
+	keyFile := besideKeys(cfg, cfg.ContactKeyFile, "onsite-contact-key.pem")
+	keys, created, err := secret.LoadOrCreateKeyFile(keyFile)
 	if err != nil {
 		return nil, err
 	}
 	if created {
 		log.Warn("generated a new contact encryption key; back it up: without it interviewees' numbers cannot be read",
-			"file", cfg.ContactKeyFile, "kid", keys.CurrentKID())
+			"file", keyFile, "kid", keys.CurrentKID())
 	}
 	return &activity.Service{Store: a.store, Regions: a.regions, Blobs: blobs, Contacts: &activity.Contacts{Keys: keys},
 		Policy: a.checkins.Policy, Photos: activity.DefaultPhotoPolicy(), PolicyVersion: a.checkins.PolicyVersion, Now: now}, nil
+}
+
+// besideKeys returns path, or when it is empty the file name beside the
+// JWT key file: a server's keys and evidence live together unless told
+// otherwise.
+func besideKeys(cfg config, path, name string) string {
+	if path != "" {
+		return path
+	}
+	return filepath.Join(filepath.Dir(cfg.KeyFile), name)
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -24,12 +23,7 @@ import (
 
 // ledgerKeyFile is the ledger key file of cfg: the configured one, or
 // onsite-ledger-key beside the JWT keys.
-func ledgerKeyFile(cfg config) string {
-	if cfg.LedgerKeyFile != "" {
-		return cfg.LedgerKeyFile
-	}
-	return filepath.Join(filepath.Dir(cfg.KeyFile), "onsite-ledger-key")
-}
+func ledgerKeyFile(cfg config) string { return besideKeys(cfg, cfg.LedgerKeyFile, "onsite-ledger-key") }
 
 // ledgerSigner loads (or creates, 0600) the checkpoint key set and returns
 // its signer; created says the key is new.

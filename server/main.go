@@ -54,7 +54,7 @@ func main() {
 const commandList = "commands: serve (the default: run the API server), import-regions (load counties or campuses from GeoJSON), " +
 	"create-admin (an administrator account with a one-time password), " +
 	"ledger-key (print or rotate the checkpoint key), witness (check the server's checkpoint), export-ledger, verify-ledger, " +
-	"erase-contacts (erase interviewees' contacts older than the retention)"
+	"erase-contacts (erase interviewees' contacts older than the retention), demo (build a demonstration province)"
 
 // run starts the server (or a subcommand) and returns when ctx is cancelled
 // and in-flight requests have finished, or on a start-up error: an unknown
@@ -99,6 +99,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return verifyLedger(ctx, args, getenv, stdout)
 	case "erase-contacts":
 		return eraseContacts(ctx, args, getenv, stdout, opts.now)
+	case "demo":
+		return demoProvince(ctx, args, getenv, stdout, opts.now)
 	}
 	return fmt.Errorf("unknown command %q; %s", cmd, commandList)
 }

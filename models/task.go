@@ -111,9 +111,9 @@ type KeyWorkItem struct {
 	ListID   int64         `gorm:"not null;uniqueIndex:idx_kwi_client"`
 	ClientID string        `gorm:"size:64;not null;uniqueIndex:idx_kwi_client"`
 	Title    string        `gorm:"size:500;not null"`
-	Standard string        `gorm:"type:text;not null"`   // 标准要求
-	OwnerID  int64         `gorm:"not null;index"`       // 职责分工
-	Deadline string        `gorm:"size:10;not null"`     // 完成期限, YYYY-MM-DD inclusive
+	Standard string        `gorm:"type:text;not null"` // 标准要求
+	OwnerID  int64         `gorm:"not null;index"`     // 职责分工
+	Deadline string        `gorm:"size:10;not null"`   // 完成期限, YYYY-MM-DD inclusive
 	Status   KeyWorkStatus `gorm:"size:16;not null;index"`
 	// OverdueNotifiedAt is when the owner was told the item is overdue;
 	// nil until then, and again after the deadline moves.

@@ -218,3 +218,53 @@ func Recompute(s *models.Seminar) (Check, error) {
 	return Check{Result: res, SeedMatches: res.Seed == s.Seed, SpeakersMatch: slices.Equal(res.Speakers, rec),
 		RecordedSeed: s.Seed, RecordedSpeaker: rec}, nil
 }
+
+// ParsePreimage reads the inputs back from a preimage, for recomputing a
+// draw from the text alone (verify-draw -preimage). INVALID unless the
+// text is exactly what Preimage writes for the inputs it holds.
+func ParsePreimage(text string) (Inputs, error) {
+	var in Inputs
+	bad := models.E(models.CodeInvalid, "not a preimage of %s: see docs/seminars.md for its lines", AlgorithmV1)
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	if len(lines) < 8 || lines[0] != "onsite seminar draw "+AlgorithmV1 {
+		return in, bad
+	}
+	var opened, groups, root string
+	fields := []struct {
+		format string
+		args   []any
+	}{
+		{"seminar %d", []any{&in.SeminarID}}, {"opened %s", []any{&opened}}, {"unit %d", []any{&in.OrgUnitID}},
+		{"round %s %s", []any{&in.RoundFrom, &in.RoundTo}}, {"groups %s", []any{&groups}}, {"speakers %d", []any{&in.Speakers}},
+		{"ledger %d %s", []any{&in.LedgerSize, &root}},
+	}
+	for i, f := range fields {
+		if n, err := fmt.Sscanf(lines[i+1], f.format, f.args...); err != nil || n != len(f.args) {
+			return in, bad
+		}
+	}
+	t, err := time.Parse("2006-01-02T15:04:05.000Z", opened)
+	if err != nil {
+		return in, bad
+	}
+	in.OpenedAt = t
+	if groups != "-" {
+		in.RoundGroup = groups
+	}
+	if root != "-" {
+		in.LedgerRoot = root
+	}
+	for _, l := range lines[8:] {
+		var c Candidate
+		var state string
+		if n, err := fmt.Sscanf(l, "candidate %d %s", &c.UserID, &state); err != nil || n != 2 || (state != "due" && state != "spoke") {
+			return in, bad
+		}
+		c.Due = state == "due"
+		in.Candidates = append(in.Candidates, c)
+	}
+	if Preimage(in) != text {
+		return in, bad
+	}
+	return in, nil
+}

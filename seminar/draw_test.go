@@ -216,3 +216,36 @@ func TestRecompute(t *testing.T) {
 		t.Errorf("an unknown algorithm: %v, want INVALID", err)
 	}
 }
+
+// TestParsePreimage: a preimage reads back into the inputs that wrote it,
+// so the draw recomputes from the text alone; anything else is refused.
+func TestParsePreimage(t *testing.T) {
+	in := inputs(append(due(21, 34, 55), spoke(8, 13)...)...)
+	in.RoundGroup, in.Speakers = "4,11", 3
+	text := Preimage(in)
+	got, err := ParsePreimage(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := Draw(in)
+	b, err := Draw(got)
+	if err != nil || a.Seed != b.Seed || !slices.Equal(a.Speakers, b.Speakers) {
+		t.Errorf("recomputed from the text: %+v, %v; want %+v", b, err, a)
+	}
+	empty := inputs(spoke(1)...)
+	empty.LedgerSize, empty.LedgerRoot = 0, ""
+	if got, err := ParsePreimage(Preimage(empty)); err != nil || got.LedgerRoot != "" || got.RoundGroup != "" {
+		t.Errorf("dashes: %+v, %v", got, err)
+	}
+	for name, bad := range map[string]string{
+		"another algorithm":   strings.Replace(text, AlgorithmV1, "v0", 1),
+		"no final newline":    strings.TrimSuffix(text, "\n"),
+		"a state misspelled":  strings.Replace(text, " due\n", " Due\n", 1),
+		"candidates reversed": strings.Replace(text, "candidate 8 spoke\ncandidate 13 spoke\n", "candidate 13 spoke\ncandidate 8 spoke\n", 1),
+		"a line missing":      strings.Replace(text, "unit 5\n", "", 1),
+	} {
+		if _, err := ParsePreimage(bad); models.CodeOf(err) != models.CodeInvalid {
+			t.Errorf("%s: %v, want INVALID", name, err)
+		}
+	}
+}

@@ -82,10 +82,13 @@ func (s *Service) Verify(ctx context.Context, id int64) (*Verification, error) {
 	return v, nil
 }
 
+// Groups returns the work groups a seminar's round was named by.
+func Groups(s *models.Seminar) []int64 { return splitIDs(s.RoundGroups) }
+
 // splitIDs reads a comma-separated id list as joinIDs writes it; a
 // malformed element is skipped.
 func splitIDs(s string) []int64 {
-	var out []int64
+	out := []int64{}
 	for _, part := range strings.Split(s, ",") {
 		if id, err := strconv.ParseInt(part, 10, 64); err == nil {
 			out = append(out, id)

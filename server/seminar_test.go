@@ -53,6 +53,21 @@ func runCmd(b storetest.Backend, args ...string) (string, error) {
 	return out.String(), err
 }
 
+// checkLedger sequences every leaf written so far, holds the checkpoint
+// and runs verify-ledger against the database; it returns the output and
+// error.
+func checkLedger(t *testing.T, s *testServer, b storetest.Backend) (string, error) {
+	t.Helper()
+	if err := s.app.ledger.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	cp := filepath.Join(t.TempDir(), "held.checkpoint")
+	if err := os.WriteFile(cp, httpGet(t, s.URL+"/ledger/checkpoint"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return runCmd(b, "verify-ledger", "-checkpoint", cp, "-key", s.app.ledger.Signer.VerifierKeys()[0], "-db", b.Name, "-dsn", b.Config.DSN)
+}
+
 // TestSeminarDraw: a supervisor opens a seminar over HTTP and the server
 // draws its speakers; a resend never draws again; the draw recomputes
 // offline from the published preimage alone and from the database
@@ -175,6 +190,9 @@ func TestSeminarDraw(t *testing.T) {
 			if !e.LedgerEntry.Matches {
 				t.Errorf("the untouched seminar does not match its leaf")
 			}
+			if got, err := checkLedger(t, s, b); err != nil || !strings.Contains(got, "OK:") {
+				t.Errorf("verify-ledger before the change: %s, %v", got, err)
+			}
 			db, err := sql.Open(b.Name, b.Config.DSN)
 			if err != nil {
 				t.Fatal(err)
@@ -191,6 +209,9 @@ func TestSeminarDraw(t *testing.T) {
 			s.post(t, w.admin, entry, map[string]any{"id": sem.ID}).into(t, &e)
 			if e.LedgerEntry.Matches {
 				t.Errorf("the ledger entry still matches after a candidate was deleted")
+			}
+			if got, err := checkLedger(t, s, b); err == nil || !strings.Contains(got, "MISMATCH seminar opened_by=") {
+				t.Errorf("verify-ledger after the change: %s, %v; want the seminar named", got, err)
 			}
 		})
 	}

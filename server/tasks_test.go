@@ -195,6 +195,9 @@ func TestKeyWorkTickOff(t *testing.T) {
 		if !e.LedgerEntry.Matches {
 			t.Errorf("the tick-off does not match its leaf")
 		}
+		if got, err := checkLedger(t, s, b); err != nil || !strings.Contains(got, "OK:") {
+			t.Errorf("verify-ledger with a tick-off and its ruling: %s, %v", got, err)
+		}
 
 		overdue := func() []string {
 			var out struct {

@@ -106,7 +106,7 @@ func (in *OpenInput) validate() error {
 	if in.To < in.From {
 		return models.E(models.CodeInvalid, "the round ends (%s) before it begins (%s)", in.To, in.From)
 	}
-	if len(in.WorkGroupIDs) > MaxGroups {
+	if len(in.WorkGroupIDs) > MaxGroups || len(joinIDs(in.groups())) > 1000 {
 		return models.E(models.CodeInvalid, "a round names at most %d work groups", MaxGroups)
 	}
 	if in.Speakers < 1 || in.Speakers > MaxSpeakers {

@@ -76,13 +76,20 @@ const (
 	ReviewActivity Op = "activity.review" // confirm or reject a waiting activity
 	RevealContact  Op = "contact.reveal"  // see an interviewee's contact in clear, with a logged reason (R11 call-backs)
 	WriteFollowUps Op = "followup.write"  // open and update the follow-up of a need
+
+	ReadSeminars  Op = "seminar.read"  // seminars (R9): their rounds, draws and talks
+	WriteSeminars Op = "seminar.write" // open a seminar (which draws its speakers), record talks
+	ReadTasks     Op = "task.read"     // task lists (R10): dispatch lists with progress, key-work lists with tick-offs
+	WriteTasks    Op = "task.write"    // issue lists, brief, add and revise items, rule on tick-offs
+	ReportTasks   Op = "task.report"   // report progress on one's own tasks, tick off one's own items
 )
 
 // AllOps lists every operation, for the matrix test.
 func AllOps() []Op {
 	return []Op{ReadOrgUnits, WriteOrgUnits, ReadUsers, WriteUsers, ResetPassword, ReadDevices, ApproveDevice,
 		ReadRegions, WriteRegions, ReadWork, WriteWork, CheckIn, ReadCheckIns, ReviewCheckIn, SignIn, UnlockAccount, ReadAudit,
-		ReadLedger, ReadLedgerLog, RecordActivity, ReadActivities, ReviewActivity, RevealContact, WriteFollowUps}
+		ReadLedger, ReadLedgerLog, RecordActivity, ReadActivities, ReviewActivity, RevealContact, WriteFollowUps,
+		ReadSeminars, WriteSeminars, ReadTasks, WriteTasks, ReportTasks}
 }
 
 // Reach is how far an operation reaches for one role.
@@ -120,6 +127,12 @@ func (r Reach) String() string {
 // administrator's); a cadre may check its own records; its checkpoints are
 // public. Youth work follows check-ins; an interviewee's contact in clear
 // is for the discipline group only, for a call-back, with a logged reason.
+//
+// Seminars and task lists are a unit's: supervisors open seminars and
+// issue lists in their subtree and rule on tick-offs there; a cadre reads
+// the seminars it is a candidate of, and the lists of its own unit and the
+// units above it ("Self"). Reporting progress and ticking an item off is
+// done by the cadre or supervisor it is assigned to, never on its behalf.
 func Matrix() map[Op]map[models.Role]Reach {
 	const (
 		C, S, D, A = models.RoleCadre, models.RoleSupervisor, models.RoleDiscipline, models.RoleAdmin
@@ -151,6 +164,12 @@ func Matrix() map[Op]map[models.Role]Reach {
 		ReviewActivity: {C: None, S: Subtree, D: All, A: All, SA: None, AA: None},
 		RevealContact:  {C: None, S: None, D: All, A: None, SA: None, AA: None},
 		WriteFollowUps: {C: Self, S: Subtree, D: None, A: All, SA: None, AA: None},
+
+		ReadSeminars:  {C: Self, S: Subtree, D: All, A: All, SA: None, AA: None},
+		WriteSeminars: {C: None, S: Subtree, D: None, A: All, SA: None, AA: None},
+		ReadTasks:     {C: Self, S: Subtree, D: All, A: All, SA: None, AA: None},
+		WriteTasks:    {C: None, S: Subtree, D: None, A: All, SA: None, AA: None},
+		ReportTasks:   {C: Self, S: Self, D: None, A: None, SA: None, AA: None},
 	}
 }
 

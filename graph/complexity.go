@@ -6,7 +6,9 @@ import (
 	"github.com/henan-youth/onsite/graph/model"
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/presence"
+	"github.com/henan-youth/onsite/seminar"
 	"github.com/henan-youth/onsite/store"
+	"github.com/henan-youth/onsite/tasks"
 )
 
 // maxCost saturates complexity: nested lists multiply, and a product that
@@ -125,5 +127,47 @@ func complexity() ComplexityRoot {
 	c.CheckIn.Flags = func(child int) int { return fixedList(flags, child) }
 	c.CheckInResult.Flags = func(child int) int { return fixedList(flags, child) }
 	c.Activity.Flags = func(child int) int { return fixedList(flags+photosPerActivity, child) }
+	dutyCosts(&c)
 	return c
+}
+
+// The sizes of the seminars' and task lists' lists without a page
+// argument, where the input gives no bound.
+const (
+	candidatesPerRound = 100 // a city's dispatched cadres; a province-wide round has more
+	talksPerSeminar    = 60  // a talk per speaker and a few corrections
+	briefingsPerList   = 20  // one before each trip of a quarter
+	changesPerItem     = 10  // reassignments and new deadlines of one item
+	tickOffsPerItem    = 5   // a returned tick-off is followed by another
+)
+
+// dutyCosts gives the seminars' and task lists' list fields their costs.
+func dutyCosts(c *ComplexityRoot) {
+	page := func(child int, first *int) int { return listCost(first, child) }
+	edges := func(child int) int { return 1 + child }
+	c.Query.Seminars = func(child int, _, _ *int64, first *int, _ *string) int { return page(child, first) }
+	c.Query.SeminarSpeakersOwed = func(child int, _ int64, _, _ int, first *int, _ *string) int { return page(child, first) }
+	c.Query.DispatchTaskLists = func(child int, _ *int64, _, _ *int, first *int, _ *string) int { return page(child, first) }
+	c.Query.TaskReports = func(child int, _, _, _ *int64, first *int, _ *string) int { return page(child, first) }
+	c.Query.KeyWorkLists = func(child int, _ *int64, first *int, _ *string) int { return page(child, first) }
+	c.Query.KeyWorkItems = func(child int, _, _, _ *int64, _ *models.KeyWorkStatus, _ *bool, first *int, _ *string) int {
+		return page(child, first)
+	}
+	c.KeyWorkList.Items = func(child int, first *int, _ *string) int { return page(child, first) }
+	c.SeminarConnection.Edges = edges
+	c.DispatchTaskListConnection.Edges = edges
+	c.TaskReportConnection.Edges = edges
+	c.KeyWorkListConnection.Edges = edges
+	c.KeyWorkItemConnection.Edges = edges
+
+	c.Seminar.WorkGroupIds = func(child int) int { return fixedList(seminar.MaxGroups, child) }
+	c.Seminar.Candidates = func(child int) int { return fixedList(candidatesPerRound, child) }
+	c.Seminar.Speakers = func(child int) int { return fixedList(seminar.MaxSpeakers, child) }
+	c.Seminar.Talks = func(child int) int { return fixedList(talksPerSeminar, child) }
+	c.DispatchTaskList.Tasks = func(child int) int { return fixedList(tasks.MaxTasks, child) }
+	c.DispatchTaskList.Briefings = func(child int) int { return fixedList(briefingsPerList, child) }
+	c.KeyWorkItem.Changes = func(child int) int { return fixedList(changesPerItem, child) }
+	c.KeyWorkItem.TickOffs = func(child int) int { return fixedList(tickOffsPerItem, child) }
+	c.KeyWorkTickOff.ActivityIds = func(child int) int { return fixedList(tasks.MaxActivities, child) }
+	c.KeyWorkTickOff.Photos = func(child int) int { return fixedList(tasks.MaxPhotos, child) }
 }

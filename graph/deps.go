@@ -14,7 +14,9 @@ import (
 	"github.com/henan-youth/onsite/checkin"
 	"github.com/henan-youth/onsite/evidencelog"
 	"github.com/henan-youth/onsite/regions"
+	"github.com/henan-youth/onsite/seminar"
 	"github.com/henan-youth/onsite/store"
+	"github.com/henan-youth/onsite/tasks"
 )
 
 // Deps are the services and limits the GraphQL endpoint runs with.
@@ -26,6 +28,8 @@ type Deps struct {
 	CheckIns   *checkin.Service
 	Ledger     *evidencelog.Service
 	Activities *activity.Service
+	Seminars   *seminar.Service  // R9
+	Tasks      *tasks.Service    // R10
 	Rules      compliance.Policy // the numbers of R2–R10 reports show
 	Log        *slog.Logger
 	Metrics    prometheus.Registerer // nil: no metrics

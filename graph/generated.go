@@ -24,6 +24,7 @@ import (
 	"github.com/henan-youth/onsite/graph/scalar"
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/presence"
+	"github.com/henan-youth/onsite/seminar"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -49,8 +50,17 @@ type ResolverRoot interface {
 	ContactReveal() ContactRevealResolver
 	DayStatus() DayStatusResolver
 	Device() DeviceResolver
+	DispatchBriefing() DispatchBriefingResolver
+	DispatchTask() DispatchTaskResolver
+	DispatchTaskList() DispatchTaskListResolver
 	FollowUp() FollowUpResolver
 	Interviewee() IntervieweeResolver
+	KeyWorkChange() KeyWorkChangeResolver
+	KeyWorkItem() KeyWorkItemResolver
+	KeyWorkList() KeyWorkListResolver
+	KeyWorkPhoto() KeyWorkPhotoResolver
+	KeyWorkRuling() KeyWorkRulingResolver
+	KeyWorkTickOff() KeyWorkTickOffResolver
 	LedgerEntry() LedgerEntryResolver
 	LocateCandidate() LocateCandidateResolver
 	Mutation() MutationResolver
@@ -62,7 +72,11 @@ type ResolverRoot interface {
 	Region() RegionResolver
 	RegionVersion() RegionVersionResolver
 	Review() ReviewResolver
+	Seminar() SeminarResolver
+	SeminarCandidate() SeminarCandidateResolver
+	SeminarTalk() SeminarTalkResolver
 	SyncItemResult() SyncItemResultResolver
+	TaskReport() TaskReportResolver
 	Trip() TripResolver
 	User() UserResolver
 	WorkGroup() WorkGroupResolver
@@ -300,6 +314,52 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DispatchBriefing struct {
+		Author    func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Region    func(childComplexity int) int
+		Text      func(childComplexity int) int
+	}
+
+	DispatchTask struct {
+		DueOn    func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Position func(childComplexity int) int
+		Progress func(childComplexity int, userID *int64) int
+		Standard func(childComplexity int) int
+		Title    func(childComplexity int) int
+	}
+
+	DispatchTaskList struct {
+		Briefings  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		IssuedAt   func(childComplexity int) int
+		IssuedBy   func(childComplexity int) int
+		OrgUnit    func(childComplexity int) int
+		PeriodFrom func(childComplexity int) int
+		PeriodTo   func(childComplexity int) int
+		Quarter    func(childComplexity int) int
+		Tasks      func(childComplexity int) int
+		Title      func(childComplexity int) int
+		Year       func(childComplexity int) int
+	}
+
+	DispatchTaskListConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	DispatchTaskListEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	DispatchTaskListResult struct {
+		List     func(childComplexity int) int
+		Replayed func(childComplexity int) int
+	}
+
 	FollowUp struct {
 		Action     func(childComplexity int) int
 		History    func(childComplexity int) int
@@ -356,6 +416,108 @@ type ComplexityRoot struct {
 		Reveals      func(childComplexity int) int
 	}
 
+	KeyWorkChange struct {
+		By        func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		Deadline  func(childComplexity int) int
+		OwnerName func(childComplexity int) int
+		Reason    func(childComplexity int) int
+		Standard  func(childComplexity int) int
+		Title     func(childComplexity int) int
+	}
+
+	KeyWorkItem struct {
+		Changes   func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		Deadline  func(childComplexity int) int
+		ID        func(childComplexity int) int
+		ListID    func(childComplexity int) int
+		Overdue   func(childComplexity int) int
+		OwnerID   func(childComplexity int) int
+		OwnerName func(childComplexity int) int
+		Standard  func(childComplexity int) int
+		Status    func(childComplexity int) int
+		TickOffs  func(childComplexity int) int
+		Title     func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+	}
+
+	KeyWorkItemConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	KeyWorkItemEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	KeyWorkItemResult struct {
+		Item     func(childComplexity int) int
+		Replayed func(childComplexity int) int
+	}
+
+	KeyWorkList struct {
+		CreatedAt func(childComplexity int) int
+		CreatedBy func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Items     func(childComplexity int, first *int, after *string) int
+		OrgUnit   func(childComplexity int) int
+		Title     func(childComplexity int) int
+	}
+
+	KeyWorkListConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	KeyWorkListEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	KeyWorkListResult struct {
+		List     func(childComplexity int) int
+		Replayed func(childComplexity int) int
+	}
+
+	KeyWorkPhoto struct {
+		ContentType func(childComplexity int) int
+		SHA256      func(childComplexity int) int
+		Size        func(childComplexity int) int
+		TakenAt     func(childComplexity int) int
+		URL         func(childComplexity int) int
+	}
+
+	KeyWorkRuling struct {
+		By        func(childComplexity int) int
+		Comment   func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		Decision  func(childComplexity int) int
+	}
+
+	KeyWorkRulingResult struct {
+		Replayed func(childComplexity int) int
+		Ruling   func(childComplexity int) int
+	}
+
+	KeyWorkTickOff struct {
+		ActivityIds func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		ItemID      func(childComplexity int) int
+		Late        func(childComplexity int) int
+		Photos      func(childComplexity int) int
+		Ruling      func(childComplexity int) int
+		Statement   func(childComplexity int) int
+		SubmittedBy func(childComplexity int) int
+	}
+
+	KeyWorkTickOffResult struct {
+		Replayed func(childComplexity int) int
+		TickOff  func(childComplexity int) int
+	}
+
 	KindCount struct {
 		Counting func(childComplexity int) int
 		Kind     func(childComplexity int) int
@@ -396,32 +558,42 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ApproveDevice    func(childComplexity int, id int64) int
-		Assign           func(childComplexity int, input model.AssignInput) int
-		ChangePassword   func(childComplexity int, oldPassword string, newPassword string) int
-		CheckIn          func(childComplexity int, input model.CheckInInput) int
-		CreateOrgUnit    func(childComplexity int, input model.OrgUnitInput) int
-		CreateUser       func(childComplexity int, input model.CreateUserInput) int
-		CreateWorkGroup  func(childComplexity int, input model.CreateWorkGroupInput) int
-		ImportRegions    func(childComplexity int, kind models.RegionKind, coordSystem geofence.Datum, geojson string) int
-		Login            func(childComplexity int, username string, password string, deviceID string) int
-		Logout           func(childComplexity int, refreshToken *string) int
-		LogoutEverywhere func(childComplexity int) int
-		OpenFollowUp     func(childComplexity int, needID int64, ownerID *int64, action string) int
-		Ping             func(childComplexity int) int
-		RecordActivity   func(childComplexity int, input model.ActivityInput) int
-		RefreshToken     func(childComplexity int, refreshToken string) int
-		ResetPassword    func(childComplexity int, userID int64, newPassword string) int
-		RevealContact    func(childComplexity int, intervieweeID int64, reason string) int
-		ReviewActivity   func(childComplexity int, id int64, decision models.ReviewDecision, reason string) int
-		ReviewCheckIn    func(childComplexity int, id int64, decision models.ReviewDecision, reason string) int
-		Rotate           func(childComplexity int, assignmentID int64, regionID int64, from string) int
-		SyncActivities   func(childComplexity int, inputs []*model.ActivityInput) int
-		SyncCheckIns     func(childComplexity int, inputs []*model.CheckInInput) int
-		UnlockAccount    func(childComplexity int, userID int64) int
-		UpdateFollowUp   func(childComplexity int, id int64, status models.FollowUpStatus, action string) int
-		UpdateOrgUnit    func(childComplexity int, id int64, input model.OrgUnitInput) int
-		UpdateUser       func(childComplexity int, id int64, input model.UpdateUserInput) int
+		AddDispatchBriefing   func(childComplexity int, listID int64, regionID *int64, text string) int
+		AddKeyWorkItem        func(childComplexity int, listID int64, input model.KeyWorkItemInput) int
+		ApproveDevice         func(childComplexity int, id int64) int
+		Assign                func(childComplexity int, input model.AssignInput) int
+		ChangePassword        func(childComplexity int, oldPassword string, newPassword string) int
+		CheckIn               func(childComplexity int, input model.CheckInInput) int
+		CreateKeyWorkList     func(childComplexity int, input model.CreateKeyWorkListInput) int
+		CreateOrgUnit         func(childComplexity int, input model.OrgUnitInput) int
+		CreateUser            func(childComplexity int, input model.CreateUserInput) int
+		CreateWorkGroup       func(childComplexity int, input model.CreateWorkGroupInput) int
+		ImportRegions         func(childComplexity int, kind models.RegionKind, coordSystem geofence.Datum, geojson string) int
+		IssueDispatchTaskList func(childComplexity int, input model.IssueDispatchTaskListInput) int
+		Login                 func(childComplexity int, username string, password string, deviceID string) int
+		Logout                func(childComplexity int, refreshToken *string) int
+		LogoutEverywhere      func(childComplexity int) int
+		OpenFollowUp          func(childComplexity int, needID int64, ownerID *int64, action string) int
+		OpenSeminar           func(childComplexity int, input model.OpenSeminarInput) int
+		Ping                  func(childComplexity int) int
+		RecordActivity        func(childComplexity int, input model.ActivityInput) int
+		RecordSeminarTalk     func(childComplexity int, input model.SeminarTalkInput) int
+		RefreshToken          func(childComplexity int, refreshToken string) int
+		ReportTaskProgress    func(childComplexity int, taskID int64, status models.TaskProgress, note *string) int
+		ResetPassword         func(childComplexity int, userID int64, newPassword string) int
+		RevealContact         func(childComplexity int, intervieweeID int64, reason string) int
+		ReviewActivity        func(childComplexity int, id int64, decision models.ReviewDecision, reason string) int
+		ReviewCheckIn         func(childComplexity int, id int64, decision models.ReviewDecision, reason string) int
+		ReviseKeyWorkItem     func(childComplexity int, id int64, input model.ReviseKeyWorkItemInput) int
+		Rotate                func(childComplexity int, assignmentID int64, regionID int64, from string) int
+		RuleKeyWorkTickOff    func(childComplexity int, id int64, decision models.KeyWorkDecision, comment *string) int
+		SyncActivities        func(childComplexity int, inputs []*model.ActivityInput) int
+		SyncCheckIns          func(childComplexity int, inputs []*model.CheckInInput) int
+		TickOffKeyWorkItem    func(childComplexity int, input model.TickOffInput) int
+		UnlockAccount         func(childComplexity int, userID int64) int
+		UpdateFollowUp        func(childComplexity int, id int64, status models.FollowUpStatus, action string) int
+		UpdateOrgUnit         func(childComplexity int, id int64, input model.OrgUnitInput) int
+		UpdateUser            func(childComplexity int, id int64, input model.UpdateUserInput) int
 	}
 
 	Need struct {
@@ -429,6 +601,11 @@ type ComplexityRoot struct {
 		FollowUp func(childComplexity int) int
 		ID       func(childComplexity int) int
 		Text     func(childComplexity int) int
+	}
+
+	OpenSeminarResult struct {
+		Replayed func(childComplexity int) int
+		Seminar  func(childComplexity int) int
 	}
 
 	OrgUnit struct {
@@ -479,7 +656,12 @@ type ComplexityRoot struct {
 		Assignments            func(childComplexity int, userID *int64, activeOn *string, first *int, after *string) int
 		CheckIns               func(childComplexity int, userID *int64, status *models.CheckInStatus, first *int, after *string) int
 		Devices                func(childComplexity int, userID *int64, status *models.DeviceStatus, first *int, after *string) int
+		DispatchTaskList       func(childComplexity int, id int64) int
+		DispatchTaskLists      func(childComplexity int, orgUnitID *int64, year *int, quarter *int, first *int, after *string) int
 		FollowUps              func(childComplexity int, userID *int64, orgUnitID *int64, status *models.FollowUpStatus, open *bool, first *int, after *string) int
+		KeyWorkItems           func(childComplexity int, listID *int64, orgUnitID *int64, ownerID *int64, status *models.KeyWorkStatus, overdue *bool, first *int, after *string) int
+		KeyWorkList            func(childComplexity int, id int64) int
+		KeyWorkLists           func(childComplexity int, orgUnitID *int64, first *int, after *string) int
 		LedgerCheckpoint       func(childComplexity int) int
 		LedgerConsistencyProof func(childComplexity int, from int, to *int) int
 		LedgerEntry            func(childComplexity int, kind model.LedgerKind, id int64) int
@@ -493,6 +675,10 @@ type ComplexityRoot struct {
 		Region                 func(childComplexity int, id int64) int
 		Regions                func(childComplexity int, kind *models.RegionKind, cityCode *string, first *int, after *string) int
 		SecurityAudit          func(childComplexity int, actorID *int64, actor *string, action *string, from *time.Time, to *time.Time, first *int, after *string) int
+		Seminar                func(childComplexity int, id int64) int
+		SeminarSpeakersOwed    func(childComplexity int, orgUnitID int64, year int, half int, first *int, after *string) int
+		Seminars               func(childComplexity int, orgUnitID *int64, userID *int64, first *int, after *string) int
+		TaskReports            func(childComplexity int, listID *int64, taskID *int64, userID *int64, first *int, after *string) int
 		UnitYouthWork          func(childComplexity int, orgUnitID int64, year int, quarter int, first *int, after *string) int
 		User                   func(childComplexity int, id int64) int
 		Users                  func(childComplexity int, orgUnitID *int64, subtree *bool, role *models.Role, first *int, after *string) int
@@ -554,6 +740,65 @@ type ComplexityRoot struct {
 		Rule              func(childComplexity int) int
 	}
 
+	Seminar struct {
+		Candidates   func(childComplexity int) int
+		Draw         func(childComplexity int) int
+		ID           func(childComplexity int) int
+		OpenedAt     func(childComplexity int) int
+		OpenedBy     func(childComplexity int) int
+		OrgUnit      func(childComplexity int) int
+		RoundFrom    func(childComplexity int) int
+		RoundTo      func(childComplexity int) int
+		Speakers     func(childComplexity int) int
+		Talks        func(childComplexity int) int
+		Title        func(childComplexity int) int
+		WorkGroupIds func(childComplexity int) int
+	}
+
+	SeminarCandidate struct {
+		Due      func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Position func(childComplexity int) int
+		Talk     func(childComplexity int) int
+		User     func(childComplexity int) int
+		UserID   func(childComplexity int) int
+	}
+
+	SeminarConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	SeminarDraw struct {
+		Algorithm  func(childComplexity int) int
+		Preimage   func(childComplexity int) int
+		Reproduces func(childComplexity int) int
+		Seed       func(childComplexity int) int
+	}
+
+	SeminarEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SeminarTalk struct {
+		CreatedAt   func(childComplexity int) int
+		GivenOn     func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Notes       func(childComplexity int) int
+		RecordedBy  func(childComplexity int) int
+		Score       func(childComplexity int) int
+		SeminarID   func(childComplexity int) int
+		SpeakerID   func(childComplexity int) int
+		SpeakerName func(childComplexity int) int
+		Title       func(childComplexity int) int
+	}
+
+	SeminarTalkResult struct {
+		Replayed func(childComplexity int) int
+		Talk     func(childComplexity int) int
+	}
+
 	SyncError struct {
 		Code    func(childComplexity int) int
 		Message func(childComplexity int) int
@@ -563,6 +808,26 @@ type ComplexityRoot struct {
 		ClientID func(childComplexity int) int
 		Error    func(childComplexity int) int
 		Result   func(childComplexity int) int
+	}
+
+	TaskReport struct {
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Note      func(childComplexity int) int
+		Status    func(childComplexity int) int
+		TaskID    func(childComplexity int) int
+		UserID    func(childComplexity int) int
+		UserName  func(childComplexity int) int
+	}
+
+	TaskReportConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	TaskReportEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Trip struct {
@@ -712,6 +977,23 @@ type DeviceResolver interface {
 
 	ApprovedBy(ctx context.Context, obj *models.Device) (*models.User, error)
 }
+type DispatchBriefingResolver interface {
+	Region(ctx context.Context, obj *models.DispatchBriefing) (*models.Region, error)
+
+	Author(ctx context.Context, obj *models.DispatchBriefing) (string, error)
+}
+type DispatchTaskResolver interface {
+	DueOn(ctx context.Context, obj *models.DispatchTask) (*string, error)
+	Progress(ctx context.Context, obj *models.DispatchTask, userID *int64) (*models.DispatchTaskReport, error)
+}
+type DispatchTaskListResolver interface {
+	OrgUnit(ctx context.Context, obj *models.DispatchTaskList) (*models.OrgUnit, error)
+
+	IssuedBy(ctx context.Context, obj *models.DispatchTaskList) (string, error)
+
+	Tasks(ctx context.Context, obj *models.DispatchTaskList) ([]*models.DispatchTask, error)
+	Briefings(ctx context.Context, obj *models.DispatchTaskList) ([]*models.DispatchBriefing, error)
+}
 type FollowUpResolver interface {
 	Need(ctx context.Context, obj *models.FollowUp) (*models.Need, error)
 	User(ctx context.Context, obj *models.FollowUp) (*models.User, error)
@@ -723,6 +1005,42 @@ type IntervieweeResolver interface {
 	Phone(ctx context.Context, obj *models.Interviewee) (*string, error)
 
 	Reveals(ctx context.Context, obj *models.Interviewee) ([]*models.ContactReveal, error)
+}
+type KeyWorkChangeResolver interface {
+	OwnerName(ctx context.Context, obj *models.KeyWorkChange) (string, error)
+
+	By(ctx context.Context, obj *models.KeyWorkChange) (string, error)
+}
+type KeyWorkItemResolver interface {
+	OwnerName(ctx context.Context, obj *models.KeyWorkItem) (string, error)
+
+	Overdue(ctx context.Context, obj *models.KeyWorkItem) (bool, error)
+
+	Changes(ctx context.Context, obj *models.KeyWorkItem) ([]*models.KeyWorkChange, error)
+	TickOffs(ctx context.Context, obj *models.KeyWorkItem) ([]*models.KeyWorkTickOff, error)
+}
+type KeyWorkListResolver interface {
+	OrgUnit(ctx context.Context, obj *models.KeyWorkList) (*models.OrgUnit, error)
+
+	CreatedBy(ctx context.Context, obj *models.KeyWorkList) (string, error)
+
+	Items(ctx context.Context, obj *models.KeyWorkList, first *int, after *string) (*model.KeyWorkItemConnection, error)
+}
+type KeyWorkPhotoResolver interface {
+	Size(ctx context.Context, obj *models.KeyWorkPhoto) (int, error)
+
+	URL(ctx context.Context, obj *models.KeyWorkPhoto) (string, error)
+}
+type KeyWorkRulingResolver interface {
+	By(ctx context.Context, obj *models.KeyWorkRuling) (string, error)
+}
+type KeyWorkTickOffResolver interface {
+	ActivityIds(ctx context.Context, obj *models.KeyWorkTickOff) ([]int64, error)
+	Photos(ctx context.Context, obj *models.KeyWorkTickOff) ([]*models.KeyWorkPhoto, error)
+	SubmittedBy(ctx context.Context, obj *models.KeyWorkTickOff) (string, error)
+
+	Late(ctx context.Context, obj *models.KeyWorkTickOff) (bool, error)
+	Ruling(ctx context.Context, obj *models.KeyWorkTickOff) (*models.KeyWorkRuling, error)
 }
 type LedgerEntryResolver interface {
 	Kind(ctx context.Context, obj *evidencelog.Entry) (model.LedgerKind, error)
@@ -761,6 +1079,16 @@ type MutationResolver interface {
 	SyncCheckIns(ctx context.Context, inputs []*model.CheckInInput) ([]*checkin.ItemResult, error)
 	ReviewCheckIn(ctx context.Context, id int64, decision models.ReviewDecision, reason string) (*models.Review, error)
 	ImportRegions(ctx context.Context, kind models.RegionKind, coordSystem geofence.Datum, geojson string) (*model.ImportRegionsResult, error)
+	OpenSeminar(ctx context.Context, input model.OpenSeminarInput) (*seminar.Opened, error)
+	RecordSeminarTalk(ctx context.Context, input model.SeminarTalkInput) (*model.SeminarTalkResult, error)
+	IssueDispatchTaskList(ctx context.Context, input model.IssueDispatchTaskListInput) (*model.DispatchTaskListResult, error)
+	AddDispatchBriefing(ctx context.Context, listID int64, regionID *int64, text string) (*models.DispatchBriefing, error)
+	ReportTaskProgress(ctx context.Context, taskID int64, status models.TaskProgress, note *string) (*models.DispatchTaskReport, error)
+	CreateKeyWorkList(ctx context.Context, input model.CreateKeyWorkListInput) (*model.KeyWorkListResult, error)
+	AddKeyWorkItem(ctx context.Context, listID int64, input model.KeyWorkItemInput) (*model.KeyWorkItemResult, error)
+	ReviseKeyWorkItem(ctx context.Context, id int64, input model.ReviseKeyWorkItemInput) (*models.KeyWorkItem, error)
+	TickOffKeyWorkItem(ctx context.Context, input model.TickOffInput) (*model.KeyWorkTickOffResult, error)
+	RuleKeyWorkTickOff(ctx context.Context, id int64, decision models.KeyWorkDecision, comment *string) (*model.KeyWorkRulingResult, error)
 	CreateWorkGroup(ctx context.Context, input model.CreateWorkGroupInput) (*models.WorkGroup, error)
 	Assign(ctx context.Context, input model.AssignInput) ([]*models.Assignment, error)
 	Rotate(ctx context.Context, assignmentID int64, regionID int64, from string) (*models.Assignment, error)
@@ -804,6 +1132,15 @@ type QueryResolver interface {
 	Locate(ctx context.Context, lat float64, lon float64, accuracy float64, coordSystem geofence.Datum) (*model.LocateResult, error)
 	SecurityAudit(ctx context.Context, actorID *int64, actor *string, action *string, from *time.Time, to *time.Time, first *int, after *string) (*model.AuditEntryConnection, error)
 	VerifySecurityAudit(ctx context.Context) (*model.AuditVerification, error)
+	Seminars(ctx context.Context, orgUnitID *int64, userID *int64, first *int, after *string) (*model.SeminarConnection, error)
+	Seminar(ctx context.Context, id int64) (*models.Seminar, error)
+	SeminarSpeakersOwed(ctx context.Context, orgUnitID int64, year int, half int, first *int, after *string) (*model.UserConnection, error)
+	DispatchTaskLists(ctx context.Context, orgUnitID *int64, year *int, quarter *int, first *int, after *string) (*model.DispatchTaskListConnection, error)
+	DispatchTaskList(ctx context.Context, id int64) (*models.DispatchTaskList, error)
+	TaskReports(ctx context.Context, listID *int64, taskID *int64, userID *int64, first *int, after *string) (*model.TaskReportConnection, error)
+	KeyWorkLists(ctx context.Context, orgUnitID *int64, first *int, after *string) (*model.KeyWorkListConnection, error)
+	KeyWorkList(ctx context.Context, id int64) (*models.KeyWorkList, error)
+	KeyWorkItems(ctx context.Context, listID *int64, orgUnitID *int64, ownerID *int64, status *models.KeyWorkStatus, overdue *bool, first *int, after *string) (*model.KeyWorkItemConnection, error)
 	WorkGroups(ctx context.Context, orgUnitID *int64, first *int, after *string) (*model.WorkGroupConnection, error)
 	Assignments(ctx context.Context, userID *int64, activeOn *string, first *int, after *string) (*model.AssignmentConnection, error)
 }
@@ -821,8 +1158,33 @@ type ReviewResolver interface {
 	ReviewerName(ctx context.Context, obj *models.Review) (string, error)
 	ReviewerRole(ctx context.Context, obj *models.Review) (models.Role, error)
 }
+type SeminarResolver interface {
+	OrgUnit(ctx context.Context, obj *models.Seminar) (*models.OrgUnit, error)
+
+	WorkGroupIds(ctx context.Context, obj *models.Seminar) ([]int64, error)
+	OpenedBy(ctx context.Context, obj *models.Seminar) (string, error)
+
+	Draw(ctx context.Context, obj *models.Seminar) (*model.SeminarDraw, error)
+	Candidates(ctx context.Context, obj *models.Seminar) ([]*models.SeminarCandidate, error)
+	Speakers(ctx context.Context, obj *models.Seminar) ([]*models.SeminarCandidate, error)
+	Talks(ctx context.Context, obj *models.Seminar) ([]*models.SeminarTalk, error)
+}
+type SeminarCandidateResolver interface {
+	Name(ctx context.Context, obj *models.SeminarCandidate) (string, error)
+	User(ctx context.Context, obj *models.SeminarCandidate) (*models.User, error)
+
+	Talk(ctx context.Context, obj *models.SeminarCandidate) (*models.SeminarTalk, error)
+}
+type SeminarTalkResolver interface {
+	SpeakerName(ctx context.Context, obj *models.SeminarTalk) (string, error)
+
+	RecordedBy(ctx context.Context, obj *models.SeminarTalk) (string, error)
+}
 type SyncItemResultResolver interface {
 	Error(ctx context.Context, obj *checkin.ItemResult) (*model.SyncError, error)
+}
+type TaskReportResolver interface {
+	UserName(ctx context.Context, obj *models.DispatchTaskReport) (string, error)
 }
 type TripResolver interface {
 	Region(ctx context.Context, obj *presence.Trip) (*models.Region, error)
@@ -1785,6 +2147,185 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeviceEdge.Node(childComplexity), true
 
+	case "DispatchBriefing.author":
+		if e.ComplexityRoot.DispatchBriefing.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchBriefing.Author(childComplexity), true
+	case "DispatchBriefing.createdAt":
+		if e.ComplexityRoot.DispatchBriefing.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchBriefing.CreatedAt(childComplexity), true
+	case "DispatchBriefing.id":
+		if e.ComplexityRoot.DispatchBriefing.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchBriefing.ID(childComplexity), true
+	case "DispatchBriefing.region":
+		if e.ComplexityRoot.DispatchBriefing.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchBriefing.Region(childComplexity), true
+	case "DispatchBriefing.text":
+		if e.ComplexityRoot.DispatchBriefing.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchBriefing.Text(childComplexity), true
+
+	case "DispatchTask.dueOn":
+		if e.ComplexityRoot.DispatchTask.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchTask.DueOn(childComplexity), true
+	case "DispatchTask.id":
+		if e.ComplexityRoot.DispatchTask.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchTask.ID(childComplexity), true
+	case "DispatchTask.position":
+		if e.ComplexityRoot.DispatchTask.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchTask.Position(childComplexity), true
+	case "DispatchTask.progress":
+		if e.ComplexityRoot.DispatchTask.Progress == nil {
+			break
+		}
+
+		args, err := ec.field_DispatchTask_progress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.DispatchTask.Progress(childComplexity, args["userId"].(*int64)), true
+	case "DispatchTask.standard":
+		if e.ComplexityRoot.DispatchTask.Standard == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchTask.Standard(childComplexity), true
+	case "DispatchTask.title":
+		if e.ComplexityRoot.DispatchTask.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchTask.Title(childComplexity), true
+
+	case "DispatchTaskList.briefings":
+		if e.ComplexityRoot.DispatchTaskList.Briefings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchTaskList.Briefings(childComplexity), true
+	case "DispatchTaskList.id":
+		if e.ComplexityRoot.DispatchTaskList.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchTaskList.ID(childComplexity), true
+	case "DispatchTaskList.issuedAt":
+		if e.ComplexityRoot.DispatchTaskList.IssuedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchTaskList.IssuedAt(childComplexity), true
+	case "DispatchTaskList.issuedBy":
+		if e.ComplexityRoot.DispatchTaskList.IssuedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchTaskList.IssuedBy(childComplexity), true
+	case "DispatchTaskList.orgUnit":
+		if e.ComplexityRoot.DispatchTaskList.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchTaskList.OrgUnit(childComplexity), true
+	case "DispatchTaskList.periodFrom":
+		if e.ComplexityRoot.DispatchTaskList.PeriodFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchTaskList.PeriodFrom(childComplexity), true
+	case "DispatchTaskList.periodTo":
+		if e.ComplexityRoot.DispatchTaskList.PeriodTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchTaskList.PeriodTo(childComplexity), true
+	case "DispatchTaskList.quarter":
+		if e.ComplexityRoot.DispatchTaskList.Quarter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchTaskList.Quarter(childComplexity), true
+	case "DispatchTaskList.tasks":
+		if e.ComplexityRoot.DispatchTaskList.Tasks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchTaskList.Tasks(childComplexity), true
+	case "DispatchTaskList.title":
+		if e.ComplexityRoot.DispatchTaskList.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchTaskList.Title(childComplexity), true
+	case "DispatchTaskList.year":
+		if e.ComplexityRoot.DispatchTaskList.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchTaskList.Year(childComplexity), true
+
+	case "DispatchTaskListConnection.edges":
+		if e.ComplexityRoot.DispatchTaskListConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchTaskListConnection.Edges(childComplexity), true
+	case "DispatchTaskListConnection.pageInfo":
+		if e.ComplexityRoot.DispatchTaskListConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchTaskListConnection.PageInfo(childComplexity), true
+
+	case "DispatchTaskListEdge.cursor":
+		if e.ComplexityRoot.DispatchTaskListEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchTaskListEdge.Cursor(childComplexity), true
+	case "DispatchTaskListEdge.node":
+		if e.ComplexityRoot.DispatchTaskListEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchTaskListEdge.Node(childComplexity), true
+
+	case "DispatchTaskListResult.list":
+		if e.ComplexityRoot.DispatchTaskListResult.List == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchTaskListResult.List(childComplexity), true
+	case "DispatchTaskListResult.replayed":
+		if e.ComplexityRoot.DispatchTaskListResult.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchTaskListResult.Replayed(childComplexity), true
+
 	case "FollowUp.action":
 		if e.ComplexityRoot.FollowUp.Action == nil {
 			break
@@ -2002,6 +2543,385 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Interviewee.Reveals(childComplexity), true
 
+	case "KeyWorkChange.by":
+		if e.ComplexityRoot.KeyWorkChange.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkChange.By(childComplexity), true
+	case "KeyWorkChange.at":
+		if e.ComplexityRoot.KeyWorkChange.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkChange.CreatedAt(childComplexity), true
+	case "KeyWorkChange.deadline":
+		if e.ComplexityRoot.KeyWorkChange.Deadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkChange.Deadline(childComplexity), true
+	case "KeyWorkChange.ownerName":
+		if e.ComplexityRoot.KeyWorkChange.OwnerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkChange.OwnerName(childComplexity), true
+	case "KeyWorkChange.reason":
+		if e.ComplexityRoot.KeyWorkChange.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkChange.Reason(childComplexity), true
+	case "KeyWorkChange.standard":
+		if e.ComplexityRoot.KeyWorkChange.Standard == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkChange.Standard(childComplexity), true
+	case "KeyWorkChange.title":
+		if e.ComplexityRoot.KeyWorkChange.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkChange.Title(childComplexity), true
+
+	case "KeyWorkItem.changes":
+		if e.ComplexityRoot.KeyWorkItem.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkItem.Changes(childComplexity), true
+	case "KeyWorkItem.createdAt":
+		if e.ComplexityRoot.KeyWorkItem.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkItem.CreatedAt(childComplexity), true
+	case "KeyWorkItem.deadline":
+		if e.ComplexityRoot.KeyWorkItem.Deadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkItem.Deadline(childComplexity), true
+	case "KeyWorkItem.id":
+		if e.ComplexityRoot.KeyWorkItem.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkItem.ID(childComplexity), true
+	case "KeyWorkItem.listId":
+		if e.ComplexityRoot.KeyWorkItem.ListID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkItem.ListID(childComplexity), true
+	case "KeyWorkItem.overdue":
+		if e.ComplexityRoot.KeyWorkItem.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkItem.Overdue(childComplexity), true
+	case "KeyWorkItem.ownerId":
+		if e.ComplexityRoot.KeyWorkItem.OwnerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkItem.OwnerID(childComplexity), true
+	case "KeyWorkItem.ownerName":
+		if e.ComplexityRoot.KeyWorkItem.OwnerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkItem.OwnerName(childComplexity), true
+	case "KeyWorkItem.standard":
+		if e.ComplexityRoot.KeyWorkItem.Standard == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkItem.Standard(childComplexity), true
+	case "KeyWorkItem.status":
+		if e.ComplexityRoot.KeyWorkItem.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkItem.Status(childComplexity), true
+	case "KeyWorkItem.tickOffs":
+		if e.ComplexityRoot.KeyWorkItem.TickOffs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkItem.TickOffs(childComplexity), true
+	case "KeyWorkItem.title":
+		if e.ComplexityRoot.KeyWorkItem.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkItem.Title(childComplexity), true
+	case "KeyWorkItem.updatedAt":
+		if e.ComplexityRoot.KeyWorkItem.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkItem.UpdatedAt(childComplexity), true
+
+	case "KeyWorkItemConnection.edges":
+		if e.ComplexityRoot.KeyWorkItemConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkItemConnection.Edges(childComplexity), true
+	case "KeyWorkItemConnection.pageInfo":
+		if e.ComplexityRoot.KeyWorkItemConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkItemConnection.PageInfo(childComplexity), true
+
+	case "KeyWorkItemEdge.cursor":
+		if e.ComplexityRoot.KeyWorkItemEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkItemEdge.Cursor(childComplexity), true
+	case "KeyWorkItemEdge.node":
+		if e.ComplexityRoot.KeyWorkItemEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkItemEdge.Node(childComplexity), true
+
+	case "KeyWorkItemResult.item":
+		if e.ComplexityRoot.KeyWorkItemResult.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkItemResult.Item(childComplexity), true
+	case "KeyWorkItemResult.replayed":
+		if e.ComplexityRoot.KeyWorkItemResult.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkItemResult.Replayed(childComplexity), true
+
+	case "KeyWorkList.createdAt":
+		if e.ComplexityRoot.KeyWorkList.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkList.CreatedAt(childComplexity), true
+	case "KeyWorkList.createdBy":
+		if e.ComplexityRoot.KeyWorkList.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkList.CreatedBy(childComplexity), true
+	case "KeyWorkList.id":
+		if e.ComplexityRoot.KeyWorkList.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkList.ID(childComplexity), true
+	case "KeyWorkList.items":
+		if e.ComplexityRoot.KeyWorkList.Items == nil {
+			break
+		}
+
+		args, err := ec.field_KeyWorkList_items_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.KeyWorkList.Items(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "KeyWorkList.orgUnit":
+		if e.ComplexityRoot.KeyWorkList.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkList.OrgUnit(childComplexity), true
+	case "KeyWorkList.title":
+		if e.ComplexityRoot.KeyWorkList.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkList.Title(childComplexity), true
+
+	case "KeyWorkListConnection.edges":
+		if e.ComplexityRoot.KeyWorkListConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkListConnection.Edges(childComplexity), true
+	case "KeyWorkListConnection.pageInfo":
+		if e.ComplexityRoot.KeyWorkListConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkListConnection.PageInfo(childComplexity), true
+
+	case "KeyWorkListEdge.cursor":
+		if e.ComplexityRoot.KeyWorkListEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkListEdge.Cursor(childComplexity), true
+	case "KeyWorkListEdge.node":
+		if e.ComplexityRoot.KeyWorkListEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkListEdge.Node(childComplexity), true
+
+	case "KeyWorkListResult.list":
+		if e.ComplexityRoot.KeyWorkListResult.List == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkListResult.List(childComplexity), true
+	case "KeyWorkListResult.replayed":
+		if e.ComplexityRoot.KeyWorkListResult.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkListResult.Replayed(childComplexity), true
+
+	case "KeyWorkPhoto.contentType":
+		if e.ComplexityRoot.KeyWorkPhoto.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkPhoto.ContentType(childComplexity), true
+	case "KeyWorkPhoto.sha256":
+		if e.ComplexityRoot.KeyWorkPhoto.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkPhoto.SHA256(childComplexity), true
+	case "KeyWorkPhoto.size":
+		if e.ComplexityRoot.KeyWorkPhoto.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkPhoto.Size(childComplexity), true
+	case "KeyWorkPhoto.takenAt":
+		if e.ComplexityRoot.KeyWorkPhoto.TakenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkPhoto.TakenAt(childComplexity), true
+	case "KeyWorkPhoto.url":
+		if e.ComplexityRoot.KeyWorkPhoto.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkPhoto.URL(childComplexity), true
+
+	case "KeyWorkRuling.by":
+		if e.ComplexityRoot.KeyWorkRuling.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkRuling.By(childComplexity), true
+	case "KeyWorkRuling.comment":
+		if e.ComplexityRoot.KeyWorkRuling.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkRuling.Comment(childComplexity), true
+	case "KeyWorkRuling.at":
+		if e.ComplexityRoot.KeyWorkRuling.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkRuling.CreatedAt(childComplexity), true
+	case "KeyWorkRuling.decision":
+		if e.ComplexityRoot.KeyWorkRuling.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkRuling.Decision(childComplexity), true
+
+	case "KeyWorkRulingResult.replayed":
+		if e.ComplexityRoot.KeyWorkRulingResult.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkRulingResult.Replayed(childComplexity), true
+	case "KeyWorkRulingResult.ruling":
+		if e.ComplexityRoot.KeyWorkRulingResult.Ruling == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkRulingResult.Ruling(childComplexity), true
+
+	case "KeyWorkTickOff.activityIds":
+		if e.ComplexityRoot.KeyWorkTickOff.ActivityIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkTickOff.ActivityIds(childComplexity), true
+	case "KeyWorkTickOff.submittedAt":
+		if e.ComplexityRoot.KeyWorkTickOff.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkTickOff.CreatedAt(childComplexity), true
+	case "KeyWorkTickOff.id":
+		if e.ComplexityRoot.KeyWorkTickOff.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkTickOff.ID(childComplexity), true
+	case "KeyWorkTickOff.itemId":
+		if e.ComplexityRoot.KeyWorkTickOff.ItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkTickOff.ItemID(childComplexity), true
+	case "KeyWorkTickOff.late":
+		if e.ComplexityRoot.KeyWorkTickOff.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkTickOff.Late(childComplexity), true
+	case "KeyWorkTickOff.photos":
+		if e.ComplexityRoot.KeyWorkTickOff.Photos == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkTickOff.Photos(childComplexity), true
+	case "KeyWorkTickOff.ruling":
+		if e.ComplexityRoot.KeyWorkTickOff.Ruling == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkTickOff.Ruling(childComplexity), true
+	case "KeyWorkTickOff.statement":
+		if e.ComplexityRoot.KeyWorkTickOff.Statement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkTickOff.Statement(childComplexity), true
+	case "KeyWorkTickOff.submittedBy":
+		if e.ComplexityRoot.KeyWorkTickOff.SubmittedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkTickOff.SubmittedBy(childComplexity), true
+
+	case "KeyWorkTickOffResult.replayed":
+		if e.ComplexityRoot.KeyWorkTickOffResult.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkTickOffResult.Replayed(childComplexity), true
+	case "KeyWorkTickOffResult.tickOff":
+		if e.ComplexityRoot.KeyWorkTickOffResult.TickOff == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyWorkTickOffResult.TickOff(childComplexity), true
+
 	case "KindCount.counting":
 		if e.ComplexityRoot.KindCount.Counting == nil {
 			break
@@ -2156,6 +3076,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LocateResult.Message(childComplexity), true
 
+	case "Mutation.addDispatchBriefing":
+		if e.ComplexityRoot.Mutation.AddDispatchBriefing == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addDispatchBriefing_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddDispatchBriefing(childComplexity, args["listId"].(int64), args["regionId"].(*int64), args["text"].(string)), true
+	case "Mutation.addKeyWorkItem":
+		if e.ComplexityRoot.Mutation.AddKeyWorkItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addKeyWorkItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddKeyWorkItem(childComplexity, args["listId"].(int64), args["input"].(model.KeyWorkItemInput)), true
 	case "Mutation.approveDevice":
 		if e.ComplexityRoot.Mutation.ApproveDevice == nil {
 			break
@@ -2200,6 +3142,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CheckIn(childComplexity, args["input"].(model.CheckInInput)), true
+	case "Mutation.createKeyWorkList":
+		if e.ComplexityRoot.Mutation.CreateKeyWorkList == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createKeyWorkList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateKeyWorkList(childComplexity, args["input"].(model.CreateKeyWorkListInput)), true
 	case "Mutation.createOrgUnit":
 		if e.ComplexityRoot.Mutation.CreateOrgUnit == nil {
 			break
@@ -2244,6 +3197,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ImportRegions(childComplexity, args["kind"].(models.RegionKind), args["coordSystem"].(geofence.Datum), args["geojson"].(string)), true
+	case "Mutation.issueDispatchTaskList":
+		if e.ComplexityRoot.Mutation.IssueDispatchTaskList == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_issueDispatchTaskList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.IssueDispatchTaskList(childComplexity, args["input"].(model.IssueDispatchTaskListInput)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -2283,6 +3247,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.OpenFollowUp(childComplexity, args["needId"].(int64), args["ownerId"].(*int64), args["action"].(string)), true
+	case "Mutation.openSeminar":
+		if e.ComplexityRoot.Mutation.OpenSeminar == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openSeminar_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenSeminar(childComplexity, args["input"].(model.OpenSeminarInput)), true
 	case "Mutation.ping":
 		if e.ComplexityRoot.Mutation.Ping == nil {
 			break
@@ -2300,6 +3275,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordActivity(childComplexity, args["input"].(model.ActivityInput)), true
+	case "Mutation.recordSeminarTalk":
+		if e.ComplexityRoot.Mutation.RecordSeminarTalk == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordSeminarTalk_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordSeminarTalk(childComplexity, args["input"].(model.SeminarTalkInput)), true
 	case "Mutation.refreshToken":
 		if e.ComplexityRoot.Mutation.RefreshToken == nil {
 			break
@@ -2311,6 +3297,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RefreshToken(childComplexity, args["refreshToken"].(string)), true
+	case "Mutation.reportTaskProgress":
+		if e.ComplexityRoot.Mutation.ReportTaskProgress == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reportTaskProgress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReportTaskProgress(childComplexity, args["taskId"].(int64), args["status"].(models.TaskProgress), args["note"].(*string)), true
 	case "Mutation.resetPassword":
 		if e.ComplexityRoot.Mutation.ResetPassword == nil {
 			break
@@ -2355,6 +3352,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReviewCheckIn(childComplexity, args["id"].(int64), args["decision"].(models.ReviewDecision), args["reason"].(string)), true
+	case "Mutation.reviseKeyWorkItem":
+		if e.ComplexityRoot.Mutation.ReviseKeyWorkItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviseKeyWorkItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviseKeyWorkItem(childComplexity, args["id"].(int64), args["input"].(model.ReviseKeyWorkItemInput)), true
 	case "Mutation.rotate":
 		if e.ComplexityRoot.Mutation.Rotate == nil {
 			break
@@ -2366,6 +3374,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Rotate(childComplexity, args["assignmentId"].(int64), args["regionId"].(int64), args["from"].(string)), true
+	case "Mutation.ruleKeyWorkTickOff":
+		if e.ComplexityRoot.Mutation.RuleKeyWorkTickOff == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_ruleKeyWorkTickOff_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RuleKeyWorkTickOff(childComplexity, args["id"].(int64), args["decision"].(models.KeyWorkDecision), args["comment"].(*string)), true
 	case "Mutation.syncActivities":
 		if e.ComplexityRoot.Mutation.SyncActivities == nil {
 			break
@@ -2388,6 +3407,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SyncCheckIns(childComplexity, args["inputs"].([]*model.CheckInInput)), true
+	case "Mutation.tickOffKeyWorkItem":
+		if e.ComplexityRoot.Mutation.TickOffKeyWorkItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_tickOffKeyWorkItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TickOffKeyWorkItem(childComplexity, args["input"].(model.TickOffInput)), true
 	case "Mutation.unlockAccount":
 		if e.ComplexityRoot.Mutation.UnlockAccount == nil {
 			break
@@ -2457,6 +3487,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Need.Text(childComplexity), true
+
+	case "OpenSeminarResult.replayed":
+		if e.ComplexityRoot.OpenSeminarResult.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpenSeminarResult.Replayed(childComplexity), true
+	case "OpenSeminarResult.seminar":
+		if e.ComplexityRoot.OpenSeminarResult.Seminar == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpenSeminarResult.Seminar(childComplexity), true
 
 	case "OrgUnit.children":
 		if e.ComplexityRoot.OrgUnit.Children == nil {
@@ -2673,6 +3716,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Devices(childComplexity, args["userId"].(*int64), args["status"].(*models.DeviceStatus), args["first"].(*int), args["after"].(*string)), true
+	case "Query.dispatchTaskList":
+		if e.ComplexityRoot.Query.DispatchTaskList == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dispatchTaskList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DispatchTaskList(childComplexity, args["id"].(int64)), true
+	case "Query.dispatchTaskLists":
+		if e.ComplexityRoot.Query.DispatchTaskLists == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dispatchTaskLists_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DispatchTaskLists(childComplexity, args["orgUnitId"].(*int64), args["year"].(*int), args["quarter"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "Query.followUps":
 		if e.ComplexityRoot.Query.FollowUps == nil {
 			break
@@ -2685,6 +3750,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.FollowUps(childComplexity, args["userId"].(*int64), args["orgUnitId"].(*int64), args["status"].(*models.FollowUpStatus), args["open"].(*bool), args["first"].(*int), args["after"].(*string)), true
 
+	case "Query.keyWorkItems":
+		if e.ComplexityRoot.Query.KeyWorkItems == nil {
+			break
+		}
+
+		args, err := ec.field_Query_keyWorkItems_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.KeyWorkItems(childComplexity, args["listId"].(*int64), args["orgUnitId"].(*int64), args["ownerId"].(*int64), args["status"].(*models.KeyWorkStatus), args["overdue"].(*bool), args["first"].(*int), args["after"].(*string)), true
+	case "Query.keyWorkList":
+		if e.ComplexityRoot.Query.KeyWorkList == nil {
+			break
+		}
+
+		args, err := ec.field_Query_keyWorkList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.KeyWorkList(childComplexity, args["id"].(int64)), true
+	case "Query.keyWorkLists":
+		if e.ComplexityRoot.Query.KeyWorkLists == nil {
+			break
+		}
+
+		args, err := ec.field_Query_keyWorkLists_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.KeyWorkLists(childComplexity, args["orgUnitId"].(*int64), args["first"].(*int), args["after"].(*string)), true
 	case "Query.ledgerCheckpoint":
 		if e.ComplexityRoot.Query.LedgerCheckpoint == nil {
 			break
@@ -2818,6 +3916,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SecurityAudit(childComplexity, args["actorId"].(*int64), args["actor"].(*string), args["action"].(*string), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
+	case "Query.seminar":
+		if e.ComplexityRoot.Query.Seminar == nil {
+			break
+		}
+
+		args, err := ec.field_Query_seminar_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Seminar(childComplexity, args["id"].(int64)), true
+	case "Query.seminarSpeakersOwed":
+		if e.ComplexityRoot.Query.SeminarSpeakersOwed == nil {
+			break
+		}
+
+		args, err := ec.field_Query_seminarSpeakersOwed_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SeminarSpeakersOwed(childComplexity, args["orgUnitId"].(int64), args["year"].(int), args["half"].(int), args["first"].(*int), args["after"].(*string)), true
+	case "Query.seminars":
+		if e.ComplexityRoot.Query.Seminars == nil {
+			break
+		}
+
+		args, err := ec.field_Query_seminars_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Seminars(childComplexity, args["orgUnitId"].(*int64), args["userId"].(*int64), args["first"].(*int), args["after"].(*string)), true
+	case "Query.taskReports":
+		if e.ComplexityRoot.Query.TaskReports == nil {
+			break
+		}
+
+		args, err := ec.field_Query_taskReports_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TaskReports(childComplexity, args["listId"].(*int64), args["taskId"].(*int64), args["userId"].(*int64), args["first"].(*int), args["after"].(*string)), true
 	case "Query.unitYouthWork":
 		if e.ComplexityRoot.Query.UnitYouthWork == nil {
 			break
@@ -3101,6 +4243,241 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RuleResult.Rule(childComplexity), true
 
+	case "Seminar.candidates":
+		if e.ComplexityRoot.Seminar.Candidates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Seminar.Candidates(childComplexity), true
+	case "Seminar.draw":
+		if e.ComplexityRoot.Seminar.Draw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Seminar.Draw(childComplexity), true
+	case "Seminar.id":
+		if e.ComplexityRoot.Seminar.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Seminar.ID(childComplexity), true
+	case "Seminar.openedAt":
+		if e.ComplexityRoot.Seminar.OpenedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Seminar.OpenedAt(childComplexity), true
+	case "Seminar.openedBy":
+		if e.ComplexityRoot.Seminar.OpenedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Seminar.OpenedBy(childComplexity), true
+	case "Seminar.orgUnit":
+		if e.ComplexityRoot.Seminar.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Seminar.OrgUnit(childComplexity), true
+	case "Seminar.roundFrom":
+		if e.ComplexityRoot.Seminar.RoundFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Seminar.RoundFrom(childComplexity), true
+	case "Seminar.roundTo":
+		if e.ComplexityRoot.Seminar.RoundTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Seminar.RoundTo(childComplexity), true
+	case "Seminar.speakersWanted", "Seminar.speakers":
+		if e.ComplexityRoot.Seminar.Speakers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Seminar.Speakers(childComplexity), true
+	case "Seminar.talks":
+		if e.ComplexityRoot.Seminar.Talks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Seminar.Talks(childComplexity), true
+	case "Seminar.title":
+		if e.ComplexityRoot.Seminar.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Seminar.Title(childComplexity), true
+	case "Seminar.workGroupIds":
+		if e.ComplexityRoot.Seminar.WorkGroupIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Seminar.WorkGroupIds(childComplexity), true
+
+	case "SeminarCandidate.due":
+		if e.ComplexityRoot.SeminarCandidate.Due == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarCandidate.Due(childComplexity), true
+	case "SeminarCandidate.name":
+		if e.ComplexityRoot.SeminarCandidate.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarCandidate.Name(childComplexity), true
+	case "SeminarCandidate.position":
+		if e.ComplexityRoot.SeminarCandidate.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarCandidate.Position(childComplexity), true
+	case "SeminarCandidate.talk":
+		if e.ComplexityRoot.SeminarCandidate.Talk == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarCandidate.Talk(childComplexity), true
+	case "SeminarCandidate.user":
+		if e.ComplexityRoot.SeminarCandidate.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarCandidate.User(childComplexity), true
+	case "SeminarCandidate.userId":
+		if e.ComplexityRoot.SeminarCandidate.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarCandidate.UserID(childComplexity), true
+
+	case "SeminarConnection.edges":
+		if e.ComplexityRoot.SeminarConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarConnection.Edges(childComplexity), true
+	case "SeminarConnection.pageInfo":
+		if e.ComplexityRoot.SeminarConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarConnection.PageInfo(childComplexity), true
+
+	case "SeminarDraw.algorithm":
+		if e.ComplexityRoot.SeminarDraw.Algorithm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarDraw.Algorithm(childComplexity), true
+	case "SeminarDraw.preimage":
+		if e.ComplexityRoot.SeminarDraw.Preimage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarDraw.Preimage(childComplexity), true
+	case "SeminarDraw.reproduces":
+		if e.ComplexityRoot.SeminarDraw.Reproduces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarDraw.Reproduces(childComplexity), true
+	case "SeminarDraw.seed":
+		if e.ComplexityRoot.SeminarDraw.Seed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarDraw.Seed(childComplexity), true
+
+	case "SeminarEdge.cursor":
+		if e.ComplexityRoot.SeminarEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarEdge.Cursor(childComplexity), true
+	case "SeminarEdge.node":
+		if e.ComplexityRoot.SeminarEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarEdge.Node(childComplexity), true
+
+	case "SeminarTalk.recordedAt":
+		if e.ComplexityRoot.SeminarTalk.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarTalk.CreatedAt(childComplexity), true
+	case "SeminarTalk.givenOn":
+		if e.ComplexityRoot.SeminarTalk.GivenOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarTalk.GivenOn(childComplexity), true
+	case "SeminarTalk.id":
+		if e.ComplexityRoot.SeminarTalk.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarTalk.ID(childComplexity), true
+	case "SeminarTalk.notes":
+		if e.ComplexityRoot.SeminarTalk.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarTalk.Notes(childComplexity), true
+	case "SeminarTalk.recordedBy":
+		if e.ComplexityRoot.SeminarTalk.RecordedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarTalk.RecordedBy(childComplexity), true
+	case "SeminarTalk.score":
+		if e.ComplexityRoot.SeminarTalk.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarTalk.Score(childComplexity), true
+	case "SeminarTalk.seminarId":
+		if e.ComplexityRoot.SeminarTalk.SeminarID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarTalk.SeminarID(childComplexity), true
+	case "SeminarTalk.speakerId":
+		if e.ComplexityRoot.SeminarTalk.SpeakerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarTalk.SpeakerID(childComplexity), true
+	case "SeminarTalk.speakerName":
+		if e.ComplexityRoot.SeminarTalk.SpeakerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarTalk.SpeakerName(childComplexity), true
+	case "SeminarTalk.title":
+		if e.ComplexityRoot.SeminarTalk.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarTalk.Title(childComplexity), true
+
+	case "SeminarTalkResult.replayed":
+		if e.ComplexityRoot.SeminarTalkResult.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarTalkResult.Replayed(childComplexity), true
+	case "SeminarTalkResult.talk":
+		if e.ComplexityRoot.SeminarTalkResult.Talk == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeminarTalkResult.Talk(childComplexity), true
+
 	case "SyncError.code":
 		if e.ComplexityRoot.SyncError.Code == nil {
 			break
@@ -3132,6 +4509,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SyncItemResult.Result(childComplexity), true
+
+	case "TaskReport.reportedAt":
+		if e.ComplexityRoot.TaskReport.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskReport.CreatedAt(childComplexity), true
+	case "TaskReport.id":
+		if e.ComplexityRoot.TaskReport.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskReport.ID(childComplexity), true
+	case "TaskReport.note":
+		if e.ComplexityRoot.TaskReport.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskReport.Note(childComplexity), true
+	case "TaskReport.status":
+		if e.ComplexityRoot.TaskReport.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskReport.Status(childComplexity), true
+	case "TaskReport.taskId":
+		if e.ComplexityRoot.TaskReport.TaskID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskReport.TaskID(childComplexity), true
+	case "TaskReport.userId":
+		if e.ComplexityRoot.TaskReport.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskReport.UserID(childComplexity), true
+	case "TaskReport.userName":
+		if e.ComplexityRoot.TaskReport.UserName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskReport.UserName(childComplexity), true
+
+	case "TaskReportConnection.edges":
+		if e.ComplexityRoot.TaskReportConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskReportConnection.Edges(childComplexity), true
+	case "TaskReportConnection.pageInfo":
+		if e.ComplexityRoot.TaskReportConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskReportConnection.PageInfo(childComplexity), true
+
+	case "TaskReportEdge.cursor":
+		if e.ComplexityRoot.TaskReportEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskReportEdge.Cursor(childComplexity), true
+	case "TaskReportEdge.node":
+		if e.ComplexityRoot.TaskReportEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskReportEdge.Node(childComplexity), true
 
 	case "Trip.days":
 		if e.ComplexityRoot.Trip.Days == nil {
@@ -3395,11 +4841,20 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ActivityInput", ec.unmarshalInputActivityInput),
 			graphql.NewInputUnmarshaler("AssignInput", ec.unmarshalInputAssignInput),
 			graphql.NewInputUnmarshaler("CheckInInput", ec.unmarshalInputCheckInInput),
+			graphql.NewInputUnmarshaler("CreateKeyWorkListInput", ec.unmarshalInputCreateKeyWorkListInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
 			graphql.NewInputUnmarshaler("CreateWorkGroupInput", ec.unmarshalInputCreateWorkGroupInput),
+			graphql.NewInputUnmarshaler("DispatchTaskInput", ec.unmarshalInputDispatchTaskInput),
 			graphql.NewInputUnmarshaler("IntervieweeInput", ec.unmarshalInputIntervieweeInput),
+			graphql.NewInputUnmarshaler("IssueDispatchTaskListInput", ec.unmarshalInputIssueDispatchTaskListInput),
+			graphql.NewInputUnmarshaler("KeyWorkItemInput", ec.unmarshalInputKeyWorkItemInput),
 			graphql.NewInputUnmarshaler("NeedInput", ec.unmarshalInputNeedInput),
+			graphql.NewInputUnmarshaler("OpenSeminarInput", ec.unmarshalInputOpenSeminarInput),
 			graphql.NewInputUnmarshaler("OrgUnitInput", ec.unmarshalInputOrgUnitInput),
+			graphql.NewInputUnmarshaler("ReviseKeyWorkItemInput", ec.unmarshalInputReviseKeyWorkItemInput),
+			graphql.NewInputUnmarshaler("SeminarRoundInput", ec.unmarshalInputSeminarRoundInput),
+			graphql.NewInputUnmarshaler("SeminarTalkInput", ec.unmarshalInputSeminarTalkInput),
+			graphql.NewInputUnmarshaler("TickOffInput", ec.unmarshalInputTickOffInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
 		)
 	}
@@ -3476,7 +4931,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/accounts.graphqls" "schema/activities.graphqls" "schema/checkins.graphqls" "schema/ledger.graphqls" "schema/regions.graphqls" "schema/security.graphqls" "schema/work.graphqls"
+//go:embed "schema/accounts.graphqls" "schema/activities.graphqls" "schema/checkins.graphqls" "schema/ledger.graphqls" "schema/regions.graphqls" "schema/security.graphqls" "schema/seminars.graphqls" "schema/tasks.graphqls" "schema/work.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3522,6 +4977,8 @@ extend type Mutation {
 	{Name: "schema/ledger.graphqls", Input: sourceData("schema/ledger.graphqls"), BuiltIn: false},
 	{Name: "schema/regions.graphqls", Input: sourceData("schema/regions.graphqls"), BuiltIn: false},
 	{Name: "schema/security.graphqls", Input: sourceData("schema/security.graphqls"), BuiltIn: false},
+	{Name: "schema/seminars.graphqls", Input: sourceData("schema/seminars.graphqls"), BuiltIn: false},
+	{Name: "schema/tasks.graphqls", Input: sourceData("schema/tasks.graphqls"), BuiltIn: false},
 	{Name: "schema/work.graphqls", Input: sourceData("schema/work.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3984,6 +5441,98 @@ func (ec *executionContext) childFields_DeviceEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type DeviceEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_DispatchBriefing(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DispatchBriefing_id(ctx, field)
+	case "region":
+		return ec.fieldContext_DispatchBriefing_region(ctx, field)
+	case "text":
+		return ec.fieldContext_DispatchBriefing_text(ctx, field)
+	case "author":
+		return ec.fieldContext_DispatchBriefing_author(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_DispatchBriefing_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DispatchBriefing", field.Name)
+}
+
+func (ec *executionContext) childFields_DispatchTask(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DispatchTask_id(ctx, field)
+	case "position":
+		return ec.fieldContext_DispatchTask_position(ctx, field)
+	case "title":
+		return ec.fieldContext_DispatchTask_title(ctx, field)
+	case "standard":
+		return ec.fieldContext_DispatchTask_standard(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_DispatchTask_dueOn(ctx, field)
+	case "progress":
+		return ec.fieldContext_DispatchTask_progress(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DispatchTask", field.Name)
+}
+
+func (ec *executionContext) childFields_DispatchTaskList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DispatchTaskList_id(ctx, field)
+	case "orgUnit":
+		return ec.fieldContext_DispatchTaskList_orgUnit(ctx, field)
+	case "year":
+		return ec.fieldContext_DispatchTaskList_year(ctx, field)
+	case "quarter":
+		return ec.fieldContext_DispatchTaskList_quarter(ctx, field)
+	case "periodFrom":
+		return ec.fieldContext_DispatchTaskList_periodFrom(ctx, field)
+	case "periodTo":
+		return ec.fieldContext_DispatchTaskList_periodTo(ctx, field)
+	case "title":
+		return ec.fieldContext_DispatchTaskList_title(ctx, field)
+	case "issuedBy":
+		return ec.fieldContext_DispatchTaskList_issuedBy(ctx, field)
+	case "issuedAt":
+		return ec.fieldContext_DispatchTaskList_issuedAt(ctx, field)
+	case "tasks":
+		return ec.fieldContext_DispatchTaskList_tasks(ctx, field)
+	case "briefings":
+		return ec.fieldContext_DispatchTaskList_briefings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DispatchTaskList", field.Name)
+}
+
+func (ec *executionContext) childFields_DispatchTaskListConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DispatchTaskListConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DispatchTaskListConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DispatchTaskListConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DispatchTaskListEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DispatchTaskListEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DispatchTaskListEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DispatchTaskListEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DispatchTaskListResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "list":
+		return ec.fieldContext_DispatchTaskListResult_list(ctx, field)
+	case "replayed":
+		return ec.fieldContext_DispatchTaskListResult_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DispatchTaskListResult", field.Name)
+}
+
 func (ec *executionContext) childFields_FollowUp(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4096,6 +5645,210 @@ func (ec *executionContext) childFields_Interviewee(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type Interviewee", field.Name)
 }
 
+func (ec *executionContext) childFields_KeyWorkChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "title":
+		return ec.fieldContext_KeyWorkChange_title(ctx, field)
+	case "standard":
+		return ec.fieldContext_KeyWorkChange_standard(ctx, field)
+	case "ownerName":
+		return ec.fieldContext_KeyWorkChange_ownerName(ctx, field)
+	case "deadline":
+		return ec.fieldContext_KeyWorkChange_deadline(ctx, field)
+	case "reason":
+		return ec.fieldContext_KeyWorkChange_reason(ctx, field)
+	case "by":
+		return ec.fieldContext_KeyWorkChange_by(ctx, field)
+	case "at":
+		return ec.fieldContext_KeyWorkChange_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KeyWorkChange", field.Name)
+}
+
+func (ec *executionContext) childFields_KeyWorkItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_KeyWorkItem_id(ctx, field)
+	case "listId":
+		return ec.fieldContext_KeyWorkItem_listId(ctx, field)
+	case "title":
+		return ec.fieldContext_KeyWorkItem_title(ctx, field)
+	case "standard":
+		return ec.fieldContext_KeyWorkItem_standard(ctx, field)
+	case "ownerId":
+		return ec.fieldContext_KeyWorkItem_ownerId(ctx, field)
+	case "ownerName":
+		return ec.fieldContext_KeyWorkItem_ownerName(ctx, field)
+	case "deadline":
+		return ec.fieldContext_KeyWorkItem_deadline(ctx, field)
+	case "status":
+		return ec.fieldContext_KeyWorkItem_status(ctx, field)
+	case "overdue":
+		return ec.fieldContext_KeyWorkItem_overdue(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_KeyWorkItem_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_KeyWorkItem_updatedAt(ctx, field)
+	case "changes":
+		return ec.fieldContext_KeyWorkItem_changes(ctx, field)
+	case "tickOffs":
+		return ec.fieldContext_KeyWorkItem_tickOffs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KeyWorkItem", field.Name)
+}
+
+func (ec *executionContext) childFields_KeyWorkItemConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_KeyWorkItemConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_KeyWorkItemConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KeyWorkItemConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_KeyWorkItemEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_KeyWorkItemEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_KeyWorkItemEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KeyWorkItemEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_KeyWorkItemResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "item":
+		return ec.fieldContext_KeyWorkItemResult_item(ctx, field)
+	case "replayed":
+		return ec.fieldContext_KeyWorkItemResult_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KeyWorkItemResult", field.Name)
+}
+
+func (ec *executionContext) childFields_KeyWorkList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_KeyWorkList_id(ctx, field)
+	case "orgUnit":
+		return ec.fieldContext_KeyWorkList_orgUnit(ctx, field)
+	case "title":
+		return ec.fieldContext_KeyWorkList_title(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_KeyWorkList_createdBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_KeyWorkList_createdAt(ctx, field)
+	case "items":
+		return ec.fieldContext_KeyWorkList_items(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KeyWorkList", field.Name)
+}
+
+func (ec *executionContext) childFields_KeyWorkListConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_KeyWorkListConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_KeyWorkListConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KeyWorkListConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_KeyWorkListEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_KeyWorkListEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_KeyWorkListEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KeyWorkListEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_KeyWorkListResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "list":
+		return ec.fieldContext_KeyWorkListResult_list(ctx, field)
+	case "replayed":
+		return ec.fieldContext_KeyWorkListResult_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KeyWorkListResult", field.Name)
+}
+
+func (ec *executionContext) childFields_KeyWorkPhoto(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sha256":
+		return ec.fieldContext_KeyWorkPhoto_sha256(ctx, field)
+	case "size":
+		return ec.fieldContext_KeyWorkPhoto_size(ctx, field)
+	case "contentType":
+		return ec.fieldContext_KeyWorkPhoto_contentType(ctx, field)
+	case "url":
+		return ec.fieldContext_KeyWorkPhoto_url(ctx, field)
+	case "takenAt":
+		return ec.fieldContext_KeyWorkPhoto_takenAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KeyWorkPhoto", field.Name)
+}
+
+func (ec *executionContext) childFields_KeyWorkRuling(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "decision":
+		return ec.fieldContext_KeyWorkRuling_decision(ctx, field)
+	case "comment":
+		return ec.fieldContext_KeyWorkRuling_comment(ctx, field)
+	case "by":
+		return ec.fieldContext_KeyWorkRuling_by(ctx, field)
+	case "at":
+		return ec.fieldContext_KeyWorkRuling_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KeyWorkRuling", field.Name)
+}
+
+func (ec *executionContext) childFields_KeyWorkRulingResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ruling":
+		return ec.fieldContext_KeyWorkRulingResult_ruling(ctx, field)
+	case "replayed":
+		return ec.fieldContext_KeyWorkRulingResult_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KeyWorkRulingResult", field.Name)
+}
+
+func (ec *executionContext) childFields_KeyWorkTickOff(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_KeyWorkTickOff_id(ctx, field)
+	case "itemId":
+		return ec.fieldContext_KeyWorkTickOff_itemId(ctx, field)
+	case "statement":
+		return ec.fieldContext_KeyWorkTickOff_statement(ctx, field)
+	case "activityIds":
+		return ec.fieldContext_KeyWorkTickOff_activityIds(ctx, field)
+	case "photos":
+		return ec.fieldContext_KeyWorkTickOff_photos(ctx, field)
+	case "submittedBy":
+		return ec.fieldContext_KeyWorkTickOff_submittedBy(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_KeyWorkTickOff_submittedAt(ctx, field)
+	case "late":
+		return ec.fieldContext_KeyWorkTickOff_late(ctx, field)
+	case "ruling":
+		return ec.fieldContext_KeyWorkTickOff_ruling(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KeyWorkTickOff", field.Name)
+}
+
+func (ec *executionContext) childFields_KeyWorkTickOffResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "tickOff":
+		return ec.fieldContext_KeyWorkTickOffResult_tickOff(ctx, field)
+	case "replayed":
+		return ec.fieldContext_KeyWorkTickOffResult_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KeyWorkTickOffResult", field.Name)
+}
+
 func (ec *executionContext) childFields_KindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -4186,6 +5939,16 @@ func (ec *executionContext) childFields_Need(ctx context.Context, field graphql.
 		return ec.fieldContext_Need_followUp(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Need", field.Name)
+}
+
+func (ec *executionContext) childFields_OpenSeminarResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seminar":
+		return ec.fieldContext_OpenSeminarResult_seminar(ctx, field)
+	case "replayed":
+		return ec.fieldContext_OpenSeminarResult_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpenSeminarResult", field.Name)
 }
 
 func (ec *executionContext) childFields_OrgUnit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4378,6 +6141,126 @@ func (ec *executionContext) childFields_RuleResult(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type RuleResult", field.Name)
 }
 
+func (ec *executionContext) childFields_Seminar(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Seminar_id(ctx, field)
+	case "title":
+		return ec.fieldContext_Seminar_title(ctx, field)
+	case "orgUnit":
+		return ec.fieldContext_Seminar_orgUnit(ctx, field)
+	case "roundFrom":
+		return ec.fieldContext_Seminar_roundFrom(ctx, field)
+	case "roundTo":
+		return ec.fieldContext_Seminar_roundTo(ctx, field)
+	case "workGroupIds":
+		return ec.fieldContext_Seminar_workGroupIds(ctx, field)
+	case "openedBy":
+		return ec.fieldContext_Seminar_openedBy(ctx, field)
+	case "openedAt":
+		return ec.fieldContext_Seminar_openedAt(ctx, field)
+	case "speakersWanted":
+		return ec.fieldContext_Seminar_speakersWanted(ctx, field)
+	case "draw":
+		return ec.fieldContext_Seminar_draw(ctx, field)
+	case "candidates":
+		return ec.fieldContext_Seminar_candidates(ctx, field)
+	case "speakers":
+		return ec.fieldContext_Seminar_speakers(ctx, field)
+	case "talks":
+		return ec.fieldContext_Seminar_talks(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Seminar", field.Name)
+}
+
+func (ec *executionContext) childFields_SeminarCandidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "userId":
+		return ec.fieldContext_SeminarCandidate_userId(ctx, field)
+	case "name":
+		return ec.fieldContext_SeminarCandidate_name(ctx, field)
+	case "user":
+		return ec.fieldContext_SeminarCandidate_user(ctx, field)
+	case "due":
+		return ec.fieldContext_SeminarCandidate_due(ctx, field)
+	case "position":
+		return ec.fieldContext_SeminarCandidate_position(ctx, field)
+	case "talk":
+		return ec.fieldContext_SeminarCandidate_talk(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeminarCandidate", field.Name)
+}
+
+func (ec *executionContext) childFields_SeminarConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SeminarConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SeminarConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeminarConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SeminarDraw(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "algorithm":
+		return ec.fieldContext_SeminarDraw_algorithm(ctx, field)
+	case "preimage":
+		return ec.fieldContext_SeminarDraw_preimage(ctx, field)
+	case "seed":
+		return ec.fieldContext_SeminarDraw_seed(ctx, field)
+	case "reproduces":
+		return ec.fieldContext_SeminarDraw_reproduces(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeminarDraw", field.Name)
+}
+
+func (ec *executionContext) childFields_SeminarEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SeminarEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SeminarEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeminarEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SeminarTalk(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SeminarTalk_id(ctx, field)
+	case "seminarId":
+		return ec.fieldContext_SeminarTalk_seminarId(ctx, field)
+	case "speakerId":
+		return ec.fieldContext_SeminarTalk_speakerId(ctx, field)
+	case "speakerName":
+		return ec.fieldContext_SeminarTalk_speakerName(ctx, field)
+	case "givenOn":
+		return ec.fieldContext_SeminarTalk_givenOn(ctx, field)
+	case "title":
+		return ec.fieldContext_SeminarTalk_title(ctx, field)
+	case "notes":
+		return ec.fieldContext_SeminarTalk_notes(ctx, field)
+	case "score":
+		return ec.fieldContext_SeminarTalk_score(ctx, field)
+	case "recordedBy":
+		return ec.fieldContext_SeminarTalk_recordedBy(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_SeminarTalk_recordedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeminarTalk", field.Name)
+}
+
+func (ec *executionContext) childFields_SeminarTalkResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "talk":
+		return ec.fieldContext_SeminarTalkResult_talk(ctx, field)
+	case "replayed":
+		return ec.fieldContext_SeminarTalkResult_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeminarTalkResult", field.Name)
+}
+
 func (ec *executionContext) childFields_SyncError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -4398,6 +6281,46 @@ func (ec *executionContext) childFields_SyncItemResult(ctx context.Context, fiel
 		return ec.fieldContext_SyncItemResult_error(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SyncItemResult", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_TaskReport_id(ctx, field)
+	case "taskId":
+		return ec.fieldContext_TaskReport_taskId(ctx, field)
+	case "userId":
+		return ec.fieldContext_TaskReport_userId(ctx, field)
+	case "userName":
+		return ec.fieldContext_TaskReport_userName(ctx, field)
+	case "status":
+		return ec.fieldContext_TaskReport_status(ctx, field)
+	case "note":
+		return ec.fieldContext_TaskReport_note(ctx, field)
+	case "reportedAt":
+		return ec.fieldContext_TaskReport_reportedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskReport", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskReportConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TaskReportConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TaskReportConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskReportConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskReportEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TaskReportEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_TaskReportEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskReportEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Trip(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4656,6 +6579,42 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_DispatchTask_progress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_KeyWorkList_items_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_LedgerEntry_inclusionProof_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4667,6 +6626,58 @@ func (ec *executionContext) field_LedgerEntry_inclusionProof_args(ctx context.Co
 		return nil, err
 	}
 	args["treeSize"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addDispatchBriefing_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "listId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["listId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "regionId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["text"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addKeyWorkItem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "listId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["listId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.KeyWorkItemInput, error) {
+			return ec.unmarshalNKeyWorkItemInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkItemInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -4726,6 +6737,20 @@ func (ec *executionContext) field_Mutation_checkIn_args(ctx context.Context, raw
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CheckInInput, error) {
 			return ec.unmarshalNCheckInInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCheckInInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createKeyWorkList_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateKeyWorkListInput, error) {
+			return ec.unmarshalNCreateKeyWorkListInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCreateKeyWorkListInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4806,6 +6831,20 @@ func (ec *executionContext) field_Mutation_importRegions_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_issueDispatchTaskList_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.IssueDispatchTaskListInput, error) {
+			return ec.unmarshalNIssueDispatchTaskListInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐIssueDispatchTaskListInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4880,12 +6919,40 @@ func (ec *executionContext) field_Mutation_openFollowUp_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_openSeminar_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OpenSeminarInput, error) {
+			return ec.unmarshalNOpenSeminarInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐOpenSeminarInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordActivity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ActivityInput, error) {
 			return ec.unmarshalNActivityInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐActivityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordSeminarTalk_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SeminarTalkInput, error) {
+			return ec.unmarshalNSeminarTalkInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSeminarTalkInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4905,6 +6972,36 @@ func (ec *executionContext) field_Mutation_refreshToken_args(ctx context.Context
 		return nil, err
 	}
 	args["refreshToken"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reportTaskProgress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "taskId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["taskId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (models.TaskProgress, error) {
+			return ec.unmarshalNTaskProgress2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐTaskProgress(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg2
 	return args, nil
 }
 
@@ -5012,6 +7109,28 @@ func (ec *executionContext) field_Mutation_reviewCheckIn_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_reviseKeyWorkItem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReviseKeyWorkItemInput, error) {
+			return ec.unmarshalNReviseKeyWorkItemInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐReviseKeyWorkItemInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_rotate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5042,6 +7161,36 @@ func (ec *executionContext) field_Mutation_rotate_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_ruleKeyWorkTickOff_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "decision",
+		func(ctx context.Context, v any) (models.KeyWorkDecision, error) {
+			return ec.unmarshalNKeyWorkDecision2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkDecision(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["comment"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_syncActivities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5067,6 +7216,20 @@ func (ec *executionContext) field_Mutation_syncCheckIns_args(ctx context.Context
 		return nil, err
 	}
 	args["inputs"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_tickOffKeyWorkItem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.TickOffInput, error) {
+			return ec.unmarshalNTickOffInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐTickOffInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -5414,6 +7577,66 @@ func (ec *executionContext) field_Query_devices_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_dispatchTaskList_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_dispatchTaskLists_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnitId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnitId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "quarter",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quarter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_followUps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5465,6 +7688,112 @@ func (ec *executionContext) field_Query_followUps_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_keyWorkItems_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "listId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["listId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnitId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnitId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "ownerId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ownerId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*models.KeyWorkStatus, error) {
+			return ec.unmarshalOKeyWorkStatus2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "overdue",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["overdue"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_keyWorkList_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_keyWorkLists_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnitId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnitId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -5795,6 +8124,150 @@ func (ec *executionContext) field_Query_securityAudit_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_seminarSpeakersOwed_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnitId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnitId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "half",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["half"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_seminar_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_seminars_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnitId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnitId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_taskReports_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "listId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["listId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "taskId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["taskId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -9839,6 +12312,743 @@ func (ec *executionContext) fieldContext_DeviceEdge_node(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _DispatchBriefing_id(ctx context.Context, field graphql.CollectedField, obj *models.DispatchBriefing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchBriefing_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchBriefing_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispatchBriefing", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DispatchBriefing_region(ctx context.Context, field graphql.CollectedField, obj *models.DispatchBriefing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchBriefing_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DispatchBriefing().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchBriefing_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DispatchBriefing",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DispatchBriefing_text(ctx context.Context, field graphql.CollectedField, obj *models.DispatchBriefing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchBriefing_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchBriefing_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispatchBriefing", field, false, false, "String")
+}
+
+func (ec *executionContext) _DispatchBriefing_author(ctx context.Context, field graphql.CollectedField, obj *models.DispatchBriefing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchBriefing_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DispatchBriefing().Author(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchBriefing_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispatchBriefing", field, true, true, "String")
+}
+
+func (ec *executionContext) _DispatchBriefing_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.DispatchBriefing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchBriefing_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchBriefing_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispatchBriefing", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DispatchTask_id(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchTask_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchTask_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispatchTask", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DispatchTask_position(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchTask_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchTask_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispatchTask", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DispatchTask_title(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchTask_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchTask_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispatchTask", field, false, false, "String")
+}
+
+func (ec *executionContext) _DispatchTask_standard(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchTask_standard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Standard, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchTask_standard(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispatchTask", field, false, false, "String")
+}
+
+func (ec *executionContext) _DispatchTask_dueOn(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchTask_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DispatchTask().DueOn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchTask_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispatchTask", field, true, true, "String")
+}
+
+func (ec *executionContext) _DispatchTask_progress(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchTask_progress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.DispatchTask().Progress(ctx, obj, fc.Args["userId"].(*int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.DispatchTaskReport) graphql.Marshaler {
+			return ec.marshalOTaskReport2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐDispatchTaskReport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchTask_progress(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DispatchTask",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_DispatchTask_progress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DispatchTaskList_id(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchTaskList_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchTaskList_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispatchTaskList", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DispatchTaskList_orgUnit(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchTaskList_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DispatchTaskList().OrgUnit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchTaskList_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DispatchTaskList",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DispatchTaskList_year(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchTaskList_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchTaskList_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispatchTaskList", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DispatchTaskList_quarter(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchTaskList_quarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchTaskList_quarter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispatchTaskList", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DispatchTaskList_periodFrom(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchTaskList_periodFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchTaskList_periodFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispatchTaskList", field, false, false, "String")
+}
+
+func (ec *executionContext) _DispatchTaskList_periodTo(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchTaskList_periodTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchTaskList_periodTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispatchTaskList", field, false, false, "String")
+}
+
+func (ec *executionContext) _DispatchTaskList_title(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchTaskList_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchTaskList_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispatchTaskList", field, false, false, "String")
+}
+
+func (ec *executionContext) _DispatchTaskList_issuedBy(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchTaskList_issuedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DispatchTaskList().IssuedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchTaskList_issuedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispatchTaskList", field, true, true, "String")
+}
+
+func (ec *executionContext) _DispatchTaskList_issuedAt(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchTaskList_issuedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchTaskList_issuedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispatchTaskList", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DispatchTaskList_tasks(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchTaskList_tasks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DispatchTaskList().Tasks(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.DispatchTask) graphql.Marshaler {
+			return ec.marshalNDispatchTask2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐDispatchTaskᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchTaskList_tasks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DispatchTaskList",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DispatchTask(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DispatchTaskList_briefings(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchTaskList_briefings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DispatchTaskList().Briefings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.DispatchBriefing) graphql.Marshaler {
+			return ec.marshalNDispatchBriefing2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐDispatchBriefingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchTaskList_briefings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DispatchTaskList",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DispatchBriefing(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DispatchTaskListConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DispatchTaskListConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchTaskListConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DispatchTaskListEdge) graphql.Marshaler {
+			return ec.marshalNDispatchTaskListEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐDispatchTaskListEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchTaskListConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DispatchTaskListConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DispatchTaskListEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DispatchTaskListConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.DispatchTaskListConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchTaskListConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchTaskListConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DispatchTaskListConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DispatchTaskListEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.DispatchTaskListEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchTaskListEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchTaskListEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispatchTaskListEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _DispatchTaskListEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.DispatchTaskListEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchTaskListEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.DispatchTaskList) graphql.Marshaler {
+			return ec.marshalNDispatchTaskList2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐDispatchTaskList(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchTaskListEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DispatchTaskListEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DispatchTaskList(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DispatchTaskListResult_list(ctx context.Context, field graphql.CollectedField, obj *model.DispatchTaskListResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchTaskListResult_list(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.List, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.DispatchTaskList) graphql.Marshaler {
+			return ec.marshalNDispatchTaskList2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐDispatchTaskList(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchTaskListResult_list(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DispatchTaskListResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DispatchTaskList(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DispatchTaskListResult_replayed(ctx context.Context, field graphql.CollectedField, obj *model.DispatchTaskListResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispatchTaskListResult_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispatchTaskListResult_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispatchTaskListResult", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _FollowUp_id(ctx context.Context, field graphql.CollectedField, obj *models.FollowUp) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10714,6 +13924,1542 @@ func (ec *executionContext) fieldContext_Interviewee_reveals(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _KeyWorkChange_title(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkChange_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkChange_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _KeyWorkChange_standard(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkChange_standard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Standard, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkChange_standard(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _KeyWorkChange_ownerName(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkChange_ownerName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.KeyWorkChange().OwnerName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkChange_ownerName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _KeyWorkChange_deadline(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkChange_deadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deadline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkChange_deadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _KeyWorkChange_reason(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkChange_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkChange_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _KeyWorkChange_by(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkChange_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.KeyWorkChange().By(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkChange_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _KeyWorkChange_at(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkChange", field, false, false, "Time")
+}
+
+func (ec *executionContext) _KeyWorkItem_id(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkItem_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkItem_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _KeyWorkItem_listId(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkItem_listId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ListID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkItem_listId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _KeyWorkItem_title(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkItem_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkItem_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _KeyWorkItem_standard(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkItem_standard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Standard, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkItem_standard(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _KeyWorkItem_ownerId(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkItem_ownerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkItem_ownerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _KeyWorkItem_ownerName(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkItem_ownerName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.KeyWorkItem().OwnerName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkItem_ownerName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkItem", field, true, true, "String")
+}
+
+func (ec *executionContext) _KeyWorkItem_deadline(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkItem_deadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deadline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkItem_deadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _KeyWorkItem_status(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkItem_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.KeyWorkStatus) graphql.Marshaler {
+			return ec.marshalNKeyWorkStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkItem_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkItem", field, false, false, "KeyWorkStatus")
+}
+
+func (ec *executionContext) _KeyWorkItem_overdue(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkItem_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.KeyWorkItem().Overdue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkItem_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkItem", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _KeyWorkItem_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkItem_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkItem_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _KeyWorkItem_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkItem_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkItem_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _KeyWorkItem_changes(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkItem_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.KeyWorkItem().Changes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.KeyWorkChange) graphql.Marshaler {
+			return ec.marshalNKeyWorkChange2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkItem_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyWorkItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyWorkChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyWorkItem_tickOffs(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkItem_tickOffs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.KeyWorkItem().TickOffs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.KeyWorkTickOff) graphql.Marshaler {
+			return ec.marshalNKeyWorkTickOff2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkTickOffᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkItem_tickOffs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyWorkItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyWorkTickOff(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyWorkItemConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.KeyWorkItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkItemConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.KeyWorkItemEdge) graphql.Marshaler {
+			return ec.marshalNKeyWorkItemEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkItemEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkItemConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyWorkItemConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyWorkItemEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyWorkItemConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.KeyWorkItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkItemConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkItemConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyWorkItemConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyWorkItemEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.KeyWorkItemEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkItemEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkItemEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkItemEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _KeyWorkItemEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.KeyWorkItemEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkItemEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.KeyWorkItem) graphql.Marshaler {
+			return ec.marshalNKeyWorkItem2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkItemEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyWorkItemEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyWorkItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyWorkItemResult_item(ctx context.Context, field graphql.CollectedField, obj *model.KeyWorkItemResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkItemResult_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.KeyWorkItem) graphql.Marshaler {
+			return ec.marshalNKeyWorkItem2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkItemResult_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyWorkItemResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyWorkItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyWorkItemResult_replayed(ctx context.Context, field graphql.CollectedField, obj *model.KeyWorkItemResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkItemResult_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkItemResult_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkItemResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _KeyWorkList_id(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkList_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkList_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkList", field, false, false, "ID")
+}
+
+func (ec *executionContext) _KeyWorkList_orgUnit(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkList_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.KeyWorkList().OrgUnit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkList_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyWorkList",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyWorkList_title(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkList_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkList_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkList", field, false, false, "String")
+}
+
+func (ec *executionContext) _KeyWorkList_createdBy(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkList_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.KeyWorkList().CreatedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkList_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkList", field, true, true, "String")
+}
+
+func (ec *executionContext) _KeyWorkList_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkList_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkList_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkList", field, false, false, "Time")
+}
+
+func (ec *executionContext) _KeyWorkList_items(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkList_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.KeyWorkList().Items(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.KeyWorkItemConnection) graphql.Marshaler {
+			return ec.marshalNKeyWorkItemConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkItemConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkList_items(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyWorkList",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyWorkItemConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_KeyWorkList_items_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyWorkListConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.KeyWorkListConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkListConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.KeyWorkListEdge) graphql.Marshaler {
+			return ec.marshalNKeyWorkListEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkListEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkListConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyWorkListConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyWorkListEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyWorkListConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.KeyWorkListConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkListConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkListConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyWorkListConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyWorkListEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.KeyWorkListEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkListEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkListEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkListEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _KeyWorkListEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.KeyWorkListEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkListEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.KeyWorkList) graphql.Marshaler {
+			return ec.marshalNKeyWorkList2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkList(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkListEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyWorkListEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyWorkList(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyWorkListResult_list(ctx context.Context, field graphql.CollectedField, obj *model.KeyWorkListResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkListResult_list(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.List, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.KeyWorkList) graphql.Marshaler {
+			return ec.marshalNKeyWorkList2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkList(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkListResult_list(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyWorkListResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyWorkList(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyWorkListResult_replayed(ctx context.Context, field graphql.CollectedField, obj *model.KeyWorkListResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkListResult_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkListResult_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkListResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _KeyWorkPhoto_sha256(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkPhoto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkPhoto_sha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SHA256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkPhoto_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkPhoto", field, false, false, "String")
+}
+
+func (ec *executionContext) _KeyWorkPhoto_size(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkPhoto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkPhoto_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.KeyWorkPhoto().Size(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkPhoto_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkPhoto", field, true, true, "Int")
+}
+
+func (ec *executionContext) _KeyWorkPhoto_contentType(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkPhoto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkPhoto_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkPhoto_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkPhoto", field, false, false, "String")
+}
+
+func (ec *executionContext) _KeyWorkPhoto_url(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkPhoto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkPhoto_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.KeyWorkPhoto().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkPhoto_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkPhoto", field, true, true, "String")
+}
+
+func (ec *executionContext) _KeyWorkPhoto_takenAt(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkPhoto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkPhoto_takenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TakenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkPhoto_takenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkPhoto", field, false, false, "Time")
+}
+
+func (ec *executionContext) _KeyWorkRuling_decision(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkRuling) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkRuling_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.KeyWorkDecision) graphql.Marshaler {
+			return ec.marshalNKeyWorkDecision2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkDecision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkRuling_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkRuling", field, false, false, "KeyWorkDecision")
+}
+
+func (ec *executionContext) _KeyWorkRuling_comment(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkRuling) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkRuling_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkRuling_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkRuling", field, false, false, "String")
+}
+
+func (ec *executionContext) _KeyWorkRuling_by(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkRuling) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkRuling_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.KeyWorkRuling().By(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkRuling_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkRuling", field, true, true, "String")
+}
+
+func (ec *executionContext) _KeyWorkRuling_at(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkRuling) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkRuling_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkRuling_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkRuling", field, false, false, "Time")
+}
+
+func (ec *executionContext) _KeyWorkRulingResult_ruling(ctx context.Context, field graphql.CollectedField, obj *model.KeyWorkRulingResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkRulingResult_ruling(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ruling, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.KeyWorkRuling) graphql.Marshaler {
+			return ec.marshalNKeyWorkRuling2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkRuling(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkRulingResult_ruling(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyWorkRulingResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyWorkRuling(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyWorkRulingResult_replayed(ctx context.Context, field graphql.CollectedField, obj *model.KeyWorkRulingResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkRulingResult_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkRulingResult_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkRulingResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _KeyWorkTickOff_id(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkTickOff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkTickOff_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkTickOff_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkTickOff", field, false, false, "ID")
+}
+
+func (ec *executionContext) _KeyWorkTickOff_itemId(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkTickOff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkTickOff_itemId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkTickOff_itemId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkTickOff", field, false, false, "ID")
+}
+
+func (ec *executionContext) _KeyWorkTickOff_statement(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkTickOff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkTickOff_statement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Statement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkTickOff_statement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkTickOff", field, false, false, "String")
+}
+
+func (ec *executionContext) _KeyWorkTickOff_activityIds(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkTickOff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkTickOff_activityIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.KeyWorkTickOff().ActivityIds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int64) graphql.Marshaler {
+			return ec.marshalNID2ᚕint64ᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkTickOff_activityIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkTickOff", field, true, true, "ID")
+}
+
+func (ec *executionContext) _KeyWorkTickOff_photos(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkTickOff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkTickOff_photos(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.KeyWorkTickOff().Photos(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.KeyWorkPhoto) graphql.Marshaler {
+			return ec.marshalNKeyWorkPhoto2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkPhotoᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkTickOff_photos(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyWorkTickOff",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyWorkPhoto(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyWorkTickOff_submittedBy(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkTickOff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkTickOff_submittedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.KeyWorkTickOff().SubmittedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkTickOff_submittedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkTickOff", field, true, true, "String")
+}
+
+func (ec *executionContext) _KeyWorkTickOff_submittedAt(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkTickOff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkTickOff_submittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkTickOff_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkTickOff", field, false, false, "Time")
+}
+
+func (ec *executionContext) _KeyWorkTickOff_late(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkTickOff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkTickOff_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.KeyWorkTickOff().Late(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkTickOff_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkTickOff", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _KeyWorkTickOff_ruling(ctx context.Context, field graphql.CollectedField, obj *models.KeyWorkTickOff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkTickOff_ruling(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.KeyWorkTickOff().Ruling(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.KeyWorkRuling) graphql.Marshaler {
+			return ec.marshalOKeyWorkRuling2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkRuling(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkTickOff_ruling(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyWorkTickOff",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyWorkRuling(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyWorkTickOffResult_tickOff(ctx context.Context, field graphql.CollectedField, obj *model.KeyWorkTickOffResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkTickOffResult_tickOff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TickOff, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.KeyWorkTickOff) graphql.Marshaler {
+			return ec.marshalNKeyWorkTickOff2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkTickOff(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkTickOffResult_tickOff(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyWorkTickOffResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyWorkTickOff(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyWorkTickOffResult_replayed(ctx context.Context, field graphql.CollectedField, obj *model.KeyWorkTickOffResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyWorkTickOffResult_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyWorkTickOffResult_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyWorkTickOffResult", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _KindCount_kind(ctx context.Context, field graphql.CollectedField, obj *activity.KindCount) (ret graphql.Marshaler) {
@@ -12286,6 +17032,446 @@ func (ec *executionContext) fieldContext_Mutation_importRegions(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_openSeminar(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_openSeminar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OpenSeminar(ctx, fc.Args["input"].(model.OpenSeminarInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *seminar.Opened) graphql.Marshaler {
+			return ec.marshalNOpenSeminarResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋseminarᚐOpened(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_openSeminar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OpenSeminarResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_openSeminar_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordSeminarTalk(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordSeminarTalk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordSeminarTalk(ctx, fc.Args["input"].(model.SeminarTalkInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SeminarTalkResult) graphql.Marshaler {
+			return ec.marshalNSeminarTalkResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSeminarTalkResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordSeminarTalk(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeminarTalkResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordSeminarTalk_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_issueDispatchTaskList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_issueDispatchTaskList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().IssueDispatchTaskList(ctx, fc.Args["input"].(model.IssueDispatchTaskListInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DispatchTaskListResult) graphql.Marshaler {
+			return ec.marshalNDispatchTaskListResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐDispatchTaskListResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_issueDispatchTaskList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DispatchTaskListResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_issueDispatchTaskList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addDispatchBriefing(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addDispatchBriefing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddDispatchBriefing(ctx, fc.Args["listId"].(int64), fc.Args["regionId"].(*int64), fc.Args["text"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.DispatchBriefing) graphql.Marshaler {
+			return ec.marshalNDispatchBriefing2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐDispatchBriefing(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addDispatchBriefing(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DispatchBriefing(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addDispatchBriefing_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reportTaskProgress(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reportTaskProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReportTaskProgress(ctx, fc.Args["taskId"].(int64), fc.Args["status"].(models.TaskProgress), fc.Args["note"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.DispatchTaskReport) graphql.Marshaler {
+			return ec.marshalNTaskReport2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐDispatchTaskReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reportTaskProgress(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reportTaskProgress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createKeyWorkList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createKeyWorkList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateKeyWorkList(ctx, fc.Args["input"].(model.CreateKeyWorkListInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.KeyWorkListResult) graphql.Marshaler {
+			return ec.marshalNKeyWorkListResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkListResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createKeyWorkList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyWorkListResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createKeyWorkList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addKeyWorkItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addKeyWorkItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddKeyWorkItem(ctx, fc.Args["listId"].(int64), fc.Args["input"].(model.KeyWorkItemInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.KeyWorkItemResult) graphql.Marshaler {
+			return ec.marshalNKeyWorkItemResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkItemResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addKeyWorkItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyWorkItemResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addKeyWorkItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reviseKeyWorkItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reviseKeyWorkItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReviseKeyWorkItem(ctx, fc.Args["id"].(int64), fc.Args["input"].(model.ReviseKeyWorkItemInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.KeyWorkItem) graphql.Marshaler {
+			return ec.marshalNKeyWorkItem2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reviseKeyWorkItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyWorkItem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reviseKeyWorkItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_tickOffKeyWorkItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_tickOffKeyWorkItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TickOffKeyWorkItem(ctx, fc.Args["input"].(model.TickOffInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.KeyWorkTickOffResult) graphql.Marshaler {
+			return ec.marshalNKeyWorkTickOffResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkTickOffResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_tickOffKeyWorkItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyWorkTickOffResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_tickOffKeyWorkItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_ruleKeyWorkTickOff(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_ruleKeyWorkTickOff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RuleKeyWorkTickOff(ctx, fc.Args["id"].(int64), fc.Args["decision"].(models.KeyWorkDecision), fc.Args["comment"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.KeyWorkRulingResult) graphql.Marshaler {
+			return ec.marshalNKeyWorkRulingResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkRulingResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_ruleKeyWorkTickOff(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyWorkRulingResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_ruleKeyWorkTickOff_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createWorkGroup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12517,6 +17703,61 @@ func (ec *executionContext) fieldContext_Need_followUp(_ context.Context, field 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _OpenSeminarResult_seminar(ctx context.Context, field graphql.CollectedField, obj *seminar.Opened) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpenSeminarResult_seminar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seminar, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Seminar) graphql.Marshaler {
+			return ec.marshalNSeminar2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminar(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpenSeminarResult_seminar(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpenSeminarResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Seminar(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpenSeminarResult_replayed(ctx context.Context, field graphql.CollectedField, obj *seminar.Opened) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpenSeminarResult_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpenSeminarResult_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpenSeminarResult", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _OrgUnit_id(ctx context.Context, field graphql.CollectedField, obj *models.OrgUnit) (ret graphql.Marshaler) {
@@ -14170,6 +19411,402 @@ func (ec *executionContext) fieldContext_Query_verifySecurityAudit(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_seminars(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_seminars(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Seminars(ctx, fc.Args["orgUnitId"].(*int64), fc.Args["userId"].(*int64), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SeminarConnection) graphql.Marshaler {
+			return ec.marshalNSeminarConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSeminarConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_seminars(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeminarConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_seminars_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_seminar(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_seminar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Seminar(ctx, fc.Args["id"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Seminar) graphql.Marshaler {
+			return ec.marshalOSeminar2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminar(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_seminar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Seminar(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_seminar_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_seminarSpeakersOwed(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_seminarSpeakersOwed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SeminarSpeakersOwed(ctx, fc.Args["orgUnitId"].(int64), fc.Args["year"].(int), fc.Args["half"].(int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserConnection) graphql.Marshaler {
+			return ec.marshalNUserConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐUserConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_seminarSpeakersOwed(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_seminarSpeakersOwed_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_dispatchTaskLists(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dispatchTaskLists(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DispatchTaskLists(ctx, fc.Args["orgUnitId"].(*int64), fc.Args["year"].(*int), fc.Args["quarter"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DispatchTaskListConnection) graphql.Marshaler {
+			return ec.marshalNDispatchTaskListConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐDispatchTaskListConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dispatchTaskLists(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DispatchTaskListConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_dispatchTaskLists_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_dispatchTaskList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dispatchTaskList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DispatchTaskList(ctx, fc.Args["id"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.DispatchTaskList) graphql.Marshaler {
+			return ec.marshalODispatchTaskList2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐDispatchTaskList(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dispatchTaskList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DispatchTaskList(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_dispatchTaskList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_taskReports(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_taskReports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TaskReports(ctx, fc.Args["listId"].(*int64), fc.Args["taskId"].(*int64), fc.Args["userId"].(*int64), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TaskReportConnection) graphql.Marshaler {
+			return ec.marshalNTaskReportConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐTaskReportConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_taskReports(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskReportConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_taskReports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_keyWorkLists(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_keyWorkLists(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().KeyWorkLists(ctx, fc.Args["orgUnitId"].(*int64), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.KeyWorkListConnection) graphql.Marshaler {
+			return ec.marshalNKeyWorkListConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkListConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_keyWorkLists(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyWorkListConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_keyWorkLists_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_keyWorkList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_keyWorkList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().KeyWorkList(ctx, fc.Args["id"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.KeyWorkList) graphql.Marshaler {
+			return ec.marshalOKeyWorkList2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkList(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_keyWorkList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyWorkList(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_keyWorkList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_keyWorkItems(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_keyWorkItems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().KeyWorkItems(ctx, fc.Args["listId"].(*int64), fc.Args["orgUnitId"].(*int64), fc.Args["ownerId"].(*int64), fc.Args["status"].(*models.KeyWorkStatus), fc.Args["overdue"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.KeyWorkItemConnection) graphql.Marshaler {
+			return ec.marshalNKeyWorkItemConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkItemConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_keyWorkItems(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyWorkItemConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_keyWorkItems_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_workGroups(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15214,6 +20851,1002 @@ func (ec *executionContext) fieldContext_RuleResult_gaps(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("RuleResult", field, false, false, "String")
 }
 
+func (ec *executionContext) _Seminar_id(ctx context.Context, field graphql.CollectedField, obj *models.Seminar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Seminar_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Seminar_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Seminar", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Seminar_title(ctx context.Context, field graphql.CollectedField, obj *models.Seminar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Seminar_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Seminar_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Seminar", field, false, false, "String")
+}
+
+func (ec *executionContext) _Seminar_orgUnit(ctx context.Context, field graphql.CollectedField, obj *models.Seminar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Seminar_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Seminar().OrgUnit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Seminar_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Seminar",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Seminar_roundFrom(ctx context.Context, field graphql.CollectedField, obj *models.Seminar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Seminar_roundFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RoundFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Seminar_roundFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Seminar", field, false, false, "String")
+}
+
+func (ec *executionContext) _Seminar_roundTo(ctx context.Context, field graphql.CollectedField, obj *models.Seminar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Seminar_roundTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RoundTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Seminar_roundTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Seminar", field, false, false, "String")
+}
+
+func (ec *executionContext) _Seminar_workGroupIds(ctx context.Context, field graphql.CollectedField, obj *models.Seminar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Seminar_workGroupIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Seminar().WorkGroupIds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int64) graphql.Marshaler {
+			return ec.marshalNID2ᚕint64ᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Seminar_workGroupIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Seminar", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Seminar_openedBy(ctx context.Context, field graphql.CollectedField, obj *models.Seminar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Seminar_openedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Seminar().OpenedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Seminar_openedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Seminar", field, true, true, "String")
+}
+
+func (ec *executionContext) _Seminar_openedAt(ctx context.Context, field graphql.CollectedField, obj *models.Seminar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Seminar_openedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Seminar_openedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Seminar", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Seminar_speakersWanted(ctx context.Context, field graphql.CollectedField, obj *models.Seminar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Seminar_speakersWanted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Speakers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Seminar_speakersWanted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Seminar", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Seminar_draw(ctx context.Context, field graphql.CollectedField, obj *models.Seminar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Seminar_draw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Seminar().Draw(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SeminarDraw) graphql.Marshaler {
+			return ec.marshalNSeminarDraw2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSeminarDraw(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Seminar_draw(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Seminar",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeminarDraw(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Seminar_candidates(ctx context.Context, field graphql.CollectedField, obj *models.Seminar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Seminar_candidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Seminar().Candidates(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.SeminarCandidate) graphql.Marshaler {
+			return ec.marshalNSeminarCandidate2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminarCandidateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Seminar_candidates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Seminar",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeminarCandidate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Seminar_speakers(ctx context.Context, field graphql.CollectedField, obj *models.Seminar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Seminar_speakers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Seminar().Speakers(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.SeminarCandidate) graphql.Marshaler {
+			return ec.marshalNSeminarCandidate2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminarCandidateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Seminar_speakers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Seminar",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeminarCandidate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Seminar_talks(ctx context.Context, field graphql.CollectedField, obj *models.Seminar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Seminar_talks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Seminar().Talks(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.SeminarTalk) graphql.Marshaler {
+			return ec.marshalNSeminarTalk2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminarTalkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Seminar_talks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Seminar",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeminarTalk(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeminarCandidate_userId(ctx context.Context, field graphql.CollectedField, obj *models.SeminarCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarCandidate_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarCandidate_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeminarCandidate", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SeminarCandidate_name(ctx context.Context, field graphql.CollectedField, obj *models.SeminarCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarCandidate_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SeminarCandidate().Name(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarCandidate_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeminarCandidate", field, true, true, "String")
+}
+
+func (ec *executionContext) _SeminarCandidate_user(ctx context.Context, field graphql.CollectedField, obj *models.SeminarCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarCandidate_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SeminarCandidate().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarCandidate_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeminarCandidate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeminarCandidate_due(ctx context.Context, field graphql.CollectedField, obj *models.SeminarCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarCandidate_due(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Due, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarCandidate_due(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeminarCandidate", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SeminarCandidate_position(ctx context.Context, field graphql.CollectedField, obj *models.SeminarCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarCandidate_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarCandidate_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeminarCandidate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SeminarCandidate_talk(ctx context.Context, field graphql.CollectedField, obj *models.SeminarCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarCandidate_talk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SeminarCandidate().Talk(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.SeminarTalk) graphql.Marshaler {
+			return ec.marshalOSeminarTalk2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminarTalk(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarCandidate_talk(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeminarCandidate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeminarTalk(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeminarConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SeminarConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SeminarEdge) graphql.Marshaler {
+			return ec.marshalNSeminarEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSeminarEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeminarConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeminarEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeminarConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SeminarConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeminarConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeminarDraw_algorithm(ctx context.Context, field graphql.CollectedField, obj *model.SeminarDraw) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarDraw_algorithm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Algorithm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarDraw_algorithm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeminarDraw", field, false, false, "String")
+}
+
+func (ec *executionContext) _SeminarDraw_preimage(ctx context.Context, field graphql.CollectedField, obj *model.SeminarDraw) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarDraw_preimage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Preimage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarDraw_preimage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeminarDraw", field, false, false, "String")
+}
+
+func (ec *executionContext) _SeminarDraw_seed(ctx context.Context, field graphql.CollectedField, obj *model.SeminarDraw) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarDraw_seed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarDraw_seed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeminarDraw", field, false, false, "String")
+}
+
+func (ec *executionContext) _SeminarDraw_reproduces(ctx context.Context, field graphql.CollectedField, obj *model.SeminarDraw) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarDraw_reproduces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reproduces, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarDraw_reproduces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeminarDraw", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SeminarEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SeminarEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeminarEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SeminarEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SeminarEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Seminar) graphql.Marshaler {
+			return ec.marshalNSeminar2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminar(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeminarEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Seminar(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeminarTalk_id(ctx context.Context, field graphql.CollectedField, obj *models.SeminarTalk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarTalk_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarTalk_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeminarTalk", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SeminarTalk_seminarId(ctx context.Context, field graphql.CollectedField, obj *models.SeminarTalk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarTalk_seminarId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SeminarID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarTalk_seminarId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeminarTalk", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SeminarTalk_speakerId(ctx context.Context, field graphql.CollectedField, obj *models.SeminarTalk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarTalk_speakerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SpeakerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarTalk_speakerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeminarTalk", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SeminarTalk_speakerName(ctx context.Context, field graphql.CollectedField, obj *models.SeminarTalk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarTalk_speakerName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SeminarTalk().SpeakerName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarTalk_speakerName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeminarTalk", field, true, true, "String")
+}
+
+func (ec *executionContext) _SeminarTalk_givenOn(ctx context.Context, field graphql.CollectedField, obj *models.SeminarTalk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarTalk_givenOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GivenOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarTalk_givenOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeminarTalk", field, false, false, "String")
+}
+
+func (ec *executionContext) _SeminarTalk_title(ctx context.Context, field graphql.CollectedField, obj *models.SeminarTalk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarTalk_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarTalk_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeminarTalk", field, false, false, "String")
+}
+
+func (ec *executionContext) _SeminarTalk_notes(ctx context.Context, field graphql.CollectedField, obj *models.SeminarTalk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarTalk_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarTalk_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeminarTalk", field, false, false, "String")
+}
+
+func (ec *executionContext) _SeminarTalk_score(ctx context.Context, field graphql.CollectedField, obj *models.SeminarTalk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarTalk_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarTalk_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeminarTalk", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SeminarTalk_recordedBy(ctx context.Context, field graphql.CollectedField, obj *models.SeminarTalk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarTalk_recordedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SeminarTalk().RecordedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarTalk_recordedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeminarTalk", field, true, true, "String")
+}
+
+func (ec *executionContext) _SeminarTalk_recordedAt(ctx context.Context, field graphql.CollectedField, obj *models.SeminarTalk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarTalk_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarTalk_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeminarTalk", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SeminarTalkResult_talk(ctx context.Context, field graphql.CollectedField, obj *model.SeminarTalkResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarTalkResult_talk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Talk, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.SeminarTalk) graphql.Marshaler {
+			return ec.marshalNSeminarTalk2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminarTalk(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarTalkResult_talk(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeminarTalkResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeminarTalk(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeminarTalkResult_replayed(ctx context.Context, field graphql.CollectedField, obj *model.SeminarTalkResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeminarTalkResult_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeminarTalkResult_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeminarTalkResult", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _SyncError_code(ctx context.Context, field graphql.CollectedField, obj *model.SyncError) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15342,6 +21975,286 @@ func (ec *executionContext) fieldContext_SyncItemResult_error(_ context.Context,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SyncError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskReport_id(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTaskReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskReport_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskReport_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TaskReport_taskId(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTaskReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskReport_taskId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaskID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskReport_taskId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TaskReport_userId(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTaskReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskReport_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskReport_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TaskReport_userName(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTaskReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskReport_userName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskReport().UserName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskReport_userName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskReport", field, true, true, "String")
+}
+
+func (ec *executionContext) _TaskReport_status(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTaskReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskReport_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.TaskProgress) graphql.Marshaler {
+			return ec.marshalNTaskProgress2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐTaskProgress(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskReport_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskReport", field, false, false, "TaskProgress")
+}
+
+func (ec *executionContext) _TaskReport_note(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTaskReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskReport_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskReport_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _TaskReport_reportedAt(ctx context.Context, field graphql.CollectedField, obj *models.DispatchTaskReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskReport_reportedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskReport_reportedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskReport", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TaskReportConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.TaskReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskReportConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TaskReportEdge) graphql.Marshaler {
+			return ec.marshalNTaskReportEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐTaskReportEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskReportConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskReportConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskReportEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskReportConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.TaskReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskReportConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskReportConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskReportConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskReportEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TaskReportEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskReportEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskReportEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskReportEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _TaskReportEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TaskReportEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskReportEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.DispatchTaskReport) graphql.Marshaler {
+			return ec.marshalNTaskReport2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐDispatchTaskReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskReportEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskReportEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskReport(ctx, field)
 		},
 	}
 	return fc, nil
@@ -17850,6 +24763,69 @@ func UnmarshalCheckInInput(ctx context.Context, raw any) (model.CheckInInput, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateKeyWorkListInput(ctx context.Context, obj any) (model.CreateKeyWorkListInput, error) {
+	var it model.CreateKeyWorkListInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientId", "orgUnitId", "title", "items"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "orgUnitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgUnitId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgUnitID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "items":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
+			data, err := ec.unmarshalNKeyWorkItemInput2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkItemInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Items = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateKeyWorkListInput unmarshals raw into the CreateKeyWorkListInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateKeyWorkListInput(ctx context.Context, raw any) (model.CreateKeyWorkListInput, error) {
+	var out model.CreateKeyWorkListInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateKeyWorkListInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, obj any) (model.CreateUserInput, error) {
 	var it model.CreateUserInput
 	if obj == nil {
@@ -18011,6 +24987,62 @@ func UnmarshalCreateWorkGroupInput(ctx context.Context, raw any) (model.CreateWo
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDispatchTaskInput(ctx context.Context, obj any) (model.DispatchTaskInput, error) {
+	var it model.DispatchTaskInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "standard", "dueOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "standard":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("standard"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Standard = data
+		case "dueOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueOn"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDispatchTaskInput unmarshals raw into the DispatchTaskInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDispatchTaskInput(ctx context.Context, raw any) (model.DispatchTaskInput, error) {
+	var out model.DispatchTaskInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DispatchTaskInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputIntervieweeInput(ctx context.Context, obj any) (model.IntervieweeInput, error) {
 	var it model.IntervieweeInput
 	if obj == nil {
@@ -18099,6 +25131,160 @@ func UnmarshalIntervieweeInput(ctx context.Context, raw any) (model.IntervieweeI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputIssueDispatchTaskListInput(ctx context.Context, obj any) (model.IssueDispatchTaskListInput, error) {
+	var it model.IssueDispatchTaskListInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientId", "orgUnitId", "year", "quarter", "title", "briefing", "tasks"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "orgUnitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgUnitId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgUnitID = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "quarter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quarter"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quarter = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "briefing":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("briefing"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Briefing = data
+		case "tasks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tasks"))
+			data, err := ec.unmarshalNDispatchTaskInput2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐDispatchTaskInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tasks = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIssueDispatchTaskListInput unmarshals raw into the IssueDispatchTaskListInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIssueDispatchTaskListInput(ctx context.Context, raw any) (model.IssueDispatchTaskListInput, error) {
+	var out model.IssueDispatchTaskListInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IssueDispatchTaskListInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputKeyWorkItemInput(ctx context.Context, obj any) (model.KeyWorkItemInput, error) {
+	var it model.KeyWorkItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientId", "title", "standard", "ownerId", "deadline"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "standard":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("standard"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Standard = data
+		case "ownerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerID = data
+		case "deadline":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deadline"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Deadline = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalKeyWorkItemInput unmarshals raw into the KeyWorkItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalKeyWorkItemInput(ctx context.Context, raw any) (model.KeyWorkItemInput, error) {
+	var out model.KeyWorkItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "KeyWorkItemInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputNeedInput(ctx context.Context, obj any) (model.NeedInput, error) {
 	var it model.NeedInput
 	if obj == nil {
@@ -18145,6 +25331,69 @@ func (ec *executionContext) unmarshalInputNeedInput(ctx context.Context, obj any
 func UnmarshalNeedInput(ctx context.Context, raw any) (model.NeedInput, error) {
 	var out model.NeedInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "NeedInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOpenSeminarInput(ctx context.Context, obj any) (model.OpenSeminarInput, error) {
+	var it model.OpenSeminarInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientId", "title", "round", "speakers"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "round":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("round"))
+			data, err := ec.unmarshalNSeminarRoundInput2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSeminarRoundInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Round = data
+		case "speakers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakers"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Speakers = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOpenSeminarInput unmarshals raw into the OpenSeminarInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOpenSeminarInput(ctx context.Context, raw any) (model.OpenSeminarInput, error) {
+	var out model.OpenSeminarInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OpenSeminarInput", raw, &out)
 	return out, err
 }
 
@@ -18208,6 +25457,293 @@ func (ec *executionContext) unmarshalInputOrgUnitInput(ctx context.Context, obj 
 func UnmarshalOrgUnitInput(ctx context.Context, raw any) (model.OrgUnitInput, error) {
 	var out model.OrgUnitInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrgUnitInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReviseKeyWorkItemInput(ctx context.Context, obj any) (model.ReviseKeyWorkItemInput, error) {
+	var it model.ReviseKeyWorkItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "standard", "ownerId", "deadline", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "standard":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("standard"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Standard = data
+		case "ownerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerID = data
+		case "deadline":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deadline"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Deadline = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReviseKeyWorkItemInput unmarshals raw into the ReviseKeyWorkItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReviseKeyWorkItemInput(ctx context.Context, raw any) (model.ReviseKeyWorkItemInput, error) {
+	var out model.ReviseKeyWorkItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReviseKeyWorkItemInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSeminarRoundInput(ctx context.Context, obj any) (model.SeminarRoundInput, error) {
+	var it model.SeminarRoundInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orgUnitId", "from", "to", "workGroupIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgUnitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgUnitId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgUnitID = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "workGroupIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workGroupIds"))
+			data, err := ec.unmarshalOID2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkGroupIds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSeminarRoundInput unmarshals raw into the SeminarRoundInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSeminarRoundInput(ctx context.Context, raw any) (model.SeminarRoundInput, error) {
+	var out model.SeminarRoundInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SeminarRoundInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSeminarTalkInput(ctx context.Context, obj any) (model.SeminarTalkInput, error) {
+	var it model.SeminarTalkInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientId", "seminarId", "speakerId", "title", "notes", "score", "givenOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "seminarId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seminarId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeminarID = data
+		case "speakerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpeakerID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "score":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("score"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Score = data
+		case "givenOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("givenOn"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GivenOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSeminarTalkInput unmarshals raw into the SeminarTalkInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSeminarTalkInput(ctx context.Context, raw any) (model.SeminarTalkInput, error) {
+	var out model.SeminarTalkInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SeminarTalkInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTickOffInput(ctx context.Context, obj any) (model.TickOffInput, error) {
+	var it model.TickOffInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientId", "itemId", "statement", "activityIds", "photos"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "statement":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statement"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statement = data
+		case "activityIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activityIds"))
+			data, err := ec.unmarshalOID2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActivityIds = data
+		case "photos":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("photos"))
+			data, err := ec.unmarshalOUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Photos = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTickOffInput unmarshals raw into the TickOffInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTickOffInput(ctx context.Context, raw any) (model.TickOffInput, error) {
+	var out model.TickOffInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TickOffInput", raw, &out)
 	return out, err
 }
 
@@ -19821,6 +27357,322 @@ func (ec *executionContext) _DeviceEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var dispatchBriefingImplementors = []string{"DispatchBriefing"}
+
+func (ec *executionContext) _DispatchBriefing(ctx context.Context, sel ast.SelectionSet, obj *models.DispatchBriefing) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dispatchBriefingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DispatchBriefing")
+		case "id":
+			out.Values[i] = ec._DispatchBriefing_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DispatchBriefing_region(ctx, field, obj)
+				})
+		case "text":
+			out.Values[i] = ec._DispatchBriefing_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "author":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DispatchBriefing_author(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._DispatchBriefing_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dispatchTaskImplementors = []string{"DispatchTask"}
+
+func (ec *executionContext) _DispatchTask(ctx context.Context, sel ast.SelectionSet, obj *models.DispatchTask) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dispatchTaskImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DispatchTask")
+		case "id":
+			out.Values[i] = ec._DispatchTask_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "position":
+			out.Values[i] = ec._DispatchTask_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._DispatchTask_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "standard":
+			out.Values[i] = ec._DispatchTask_standard(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueOn":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DispatchTask_dueOn(ctx, field, obj)
+				})
+		case "progress":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DispatchTask_progress(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dispatchTaskListImplementors = []string{"DispatchTaskList"}
+
+func (ec *executionContext) _DispatchTaskList(ctx context.Context, sel ast.SelectionSet, obj *models.DispatchTaskList) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dispatchTaskListImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DispatchTaskList")
+		case "id":
+			out.Values[i] = ec._DispatchTaskList_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orgUnit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DispatchTaskList_orgUnit(ctx, field, obj)
+				})
+		case "year":
+			out.Values[i] = ec._DispatchTaskList_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quarter":
+			out.Values[i] = ec._DispatchTaskList_quarter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "periodFrom":
+			out.Values[i] = ec._DispatchTaskList_periodFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "periodTo":
+			out.Values[i] = ec._DispatchTaskList_periodTo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._DispatchTaskList_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DispatchTaskList_issuedBy(ctx, field, obj)
+				})
+		case "issuedAt":
+			out.Values[i] = ec._DispatchTaskList_issuedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tasks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DispatchTaskList_tasks(ctx, field, obj)
+				})
+		case "briefings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DispatchTaskList_briefings(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dispatchTaskListConnectionImplementors = []string{"DispatchTaskListConnection"}
+
+func (ec *executionContext) _DispatchTaskListConnection(ctx context.Context, sel ast.SelectionSet, obj *model.DispatchTaskListConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dispatchTaskListConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DispatchTaskListConnection")
+		case "edges":
+			out.Values[i] = ec._DispatchTaskListConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DispatchTaskListConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dispatchTaskListEdgeImplementors = []string{"DispatchTaskListEdge"}
+
+func (ec *executionContext) _DispatchTaskListEdge(ctx context.Context, sel ast.SelectionSet, obj *model.DispatchTaskListEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dispatchTaskListEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DispatchTaskListEdge")
+		case "cursor":
+			out.Values[i] = ec._DispatchTaskListEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DispatchTaskListEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dispatchTaskListResultImplementors = []string{"DispatchTaskListResult"}
+
+func (ec *executionContext) _DispatchTaskListResult(ctx context.Context, sel ast.SelectionSet, obj *model.DispatchTaskListResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dispatchTaskListResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DispatchTaskListResult")
+		case "list":
+			out.Values[i] = ec._DispatchTaskListResult_list(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._DispatchTaskListResult_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var followUpImplementors = []string{"FollowUp"}
 
 func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet, obj *models.FollowUp) graphql.Marshaler {
@@ -20181,6 +28033,715 @@ func (ec *executionContext) _Interviewee(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Interviewee_reveals(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var keyWorkChangeImplementors = []string{"KeyWorkChange"}
+
+func (ec *executionContext) _KeyWorkChange(ctx context.Context, sel ast.SelectionSet, obj *models.KeyWorkChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, keyWorkChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KeyWorkChange")
+		case "title":
+			out.Values[i] = ec._KeyWorkChange_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "standard":
+			out.Values[i] = ec._KeyWorkChange_standard(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ownerName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyWorkChange_ownerName(ctx, field, obj)
+				})
+		case "deadline":
+			out.Values[i] = ec._KeyWorkChange_deadline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._KeyWorkChange_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "by":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyWorkChange_by(ctx, field, obj)
+				})
+		case "at":
+			out.Values[i] = ec._KeyWorkChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var keyWorkItemImplementors = []string{"KeyWorkItem"}
+
+func (ec *executionContext) _KeyWorkItem(ctx context.Context, sel ast.SelectionSet, obj *models.KeyWorkItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, keyWorkItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KeyWorkItem")
+		case "id":
+			out.Values[i] = ec._KeyWorkItem_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "listId":
+			out.Values[i] = ec._KeyWorkItem_listId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._KeyWorkItem_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "standard":
+			out.Values[i] = ec._KeyWorkItem_standard(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ownerId":
+			out.Values[i] = ec._KeyWorkItem_ownerId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ownerName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyWorkItem_ownerName(ctx, field, obj)
+				})
+		case "deadline":
+			out.Values[i] = ec._KeyWorkItem_deadline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._KeyWorkItem_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyWorkItem_overdue(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._KeyWorkItem_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._KeyWorkItem_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "changes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyWorkItem_changes(ctx, field, obj)
+				})
+		case "tickOffs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyWorkItem_tickOffs(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var keyWorkItemConnectionImplementors = []string{"KeyWorkItemConnection"}
+
+func (ec *executionContext) _KeyWorkItemConnection(ctx context.Context, sel ast.SelectionSet, obj *model.KeyWorkItemConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, keyWorkItemConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KeyWorkItemConnection")
+		case "edges":
+			out.Values[i] = ec._KeyWorkItemConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._KeyWorkItemConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var keyWorkItemEdgeImplementors = []string{"KeyWorkItemEdge"}
+
+func (ec *executionContext) _KeyWorkItemEdge(ctx context.Context, sel ast.SelectionSet, obj *model.KeyWorkItemEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, keyWorkItemEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KeyWorkItemEdge")
+		case "cursor":
+			out.Values[i] = ec._KeyWorkItemEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._KeyWorkItemEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var keyWorkItemResultImplementors = []string{"KeyWorkItemResult"}
+
+func (ec *executionContext) _KeyWorkItemResult(ctx context.Context, sel ast.SelectionSet, obj *model.KeyWorkItemResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, keyWorkItemResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KeyWorkItemResult")
+		case "item":
+			out.Values[i] = ec._KeyWorkItemResult_item(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._KeyWorkItemResult_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var keyWorkListImplementors = []string{"KeyWorkList"}
+
+func (ec *executionContext) _KeyWorkList(ctx context.Context, sel ast.SelectionSet, obj *models.KeyWorkList) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, keyWorkListImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KeyWorkList")
+		case "id":
+			out.Values[i] = ec._KeyWorkList_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orgUnit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyWorkList_orgUnit(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._KeyWorkList_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyWorkList_createdBy(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._KeyWorkList_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "items":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyWorkList_items(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var keyWorkListConnectionImplementors = []string{"KeyWorkListConnection"}
+
+func (ec *executionContext) _KeyWorkListConnection(ctx context.Context, sel ast.SelectionSet, obj *model.KeyWorkListConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, keyWorkListConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KeyWorkListConnection")
+		case "edges":
+			out.Values[i] = ec._KeyWorkListConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._KeyWorkListConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var keyWorkListEdgeImplementors = []string{"KeyWorkListEdge"}
+
+func (ec *executionContext) _KeyWorkListEdge(ctx context.Context, sel ast.SelectionSet, obj *model.KeyWorkListEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, keyWorkListEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KeyWorkListEdge")
+		case "cursor":
+			out.Values[i] = ec._KeyWorkListEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._KeyWorkListEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var keyWorkListResultImplementors = []string{"KeyWorkListResult"}
+
+func (ec *executionContext) _KeyWorkListResult(ctx context.Context, sel ast.SelectionSet, obj *model.KeyWorkListResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, keyWorkListResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KeyWorkListResult")
+		case "list":
+			out.Values[i] = ec._KeyWorkListResult_list(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._KeyWorkListResult_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var keyWorkPhotoImplementors = []string{"KeyWorkPhoto"}
+
+func (ec *executionContext) _KeyWorkPhoto(ctx context.Context, sel ast.SelectionSet, obj *models.KeyWorkPhoto) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, keyWorkPhotoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KeyWorkPhoto")
+		case "sha256":
+			out.Values[i] = ec._KeyWorkPhoto_sha256(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "size":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyWorkPhoto_size(ctx, field, obj)
+				})
+		case "contentType":
+			out.Values[i] = ec._KeyWorkPhoto_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyWorkPhoto_url(ctx, field, obj)
+				})
+		case "takenAt":
+			out.Values[i] = ec._KeyWorkPhoto_takenAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var keyWorkRulingImplementors = []string{"KeyWorkRuling"}
+
+func (ec *executionContext) _KeyWorkRuling(ctx context.Context, sel ast.SelectionSet, obj *models.KeyWorkRuling) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, keyWorkRulingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KeyWorkRuling")
+		case "decision":
+			out.Values[i] = ec._KeyWorkRuling_decision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "comment":
+			out.Values[i] = ec._KeyWorkRuling_comment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "by":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyWorkRuling_by(ctx, field, obj)
+				})
+		case "at":
+			out.Values[i] = ec._KeyWorkRuling_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var keyWorkRulingResultImplementors = []string{"KeyWorkRulingResult"}
+
+func (ec *executionContext) _KeyWorkRulingResult(ctx context.Context, sel ast.SelectionSet, obj *model.KeyWorkRulingResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, keyWorkRulingResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KeyWorkRulingResult")
+		case "ruling":
+			out.Values[i] = ec._KeyWorkRulingResult_ruling(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._KeyWorkRulingResult_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var keyWorkTickOffImplementors = []string{"KeyWorkTickOff"}
+
+func (ec *executionContext) _KeyWorkTickOff(ctx context.Context, sel ast.SelectionSet, obj *models.KeyWorkTickOff) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, keyWorkTickOffImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KeyWorkTickOff")
+		case "id":
+			out.Values[i] = ec._KeyWorkTickOff_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "itemId":
+			out.Values[i] = ec._KeyWorkTickOff_itemId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "statement":
+			out.Values[i] = ec._KeyWorkTickOff_statement(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "activityIds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyWorkTickOff_activityIds(ctx, field, obj)
+				})
+		case "photos":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyWorkTickOff_photos(ctx, field, obj)
+				})
+		case "submittedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyWorkTickOff_submittedBy(ctx, field, obj)
+				})
+		case "submittedAt":
+			out.Values[i] = ec._KeyWorkTickOff_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "late":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyWorkTickOff_late(ctx, field, obj)
+				})
+		case "ruling":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KeyWorkTickOff_ruling(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var keyWorkTickOffResultImplementors = []string{"KeyWorkTickOffResult"}
+
+func (ec *executionContext) _KeyWorkTickOffResult(ctx context.Context, sel ast.SelectionSet, obj *model.KeyWorkTickOffResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, keyWorkTickOffResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KeyWorkTickOffResult")
+		case "tickOff":
+			out.Values[i] = ec._KeyWorkTickOffResult_tickOff(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._KeyWorkTickOffResult_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20645,6 +29206,76 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "openSeminar":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_openSeminar(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordSeminarTalk":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordSeminarTalk(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issueDispatchTaskList":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_issueDispatchTaskList(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addDispatchBriefing":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addDispatchBriefing(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reportTaskProgress":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reportTaskProgress(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createKeyWorkList":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createKeyWorkList(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addKeyWorkItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addKeyWorkItem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviseKeyWorkItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reviseKeyWorkItem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tickOffKeyWorkItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_tickOffKeyWorkItem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ruleKeyWorkTickOff":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_ruleKeyWorkTickOff(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createWorkGroup":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createWorkGroup(ctx, field)
@@ -20715,6 +29346,44 @@ func (ec *executionContext) _Need(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Need_followUp(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var openSeminarResultImplementors = []string{"OpenSeminarResult"}
+
+func (ec *executionContext) _OpenSeminarResult(ctx context.Context, sel ast.SelectionSet, obj *seminar.Opened) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, openSeminarResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OpenSeminarResult")
+		case "seminar":
+			out.Values[i] = ec._OpenSeminarResult_seminar(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._OpenSeminarResult_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21183,6 +29852,60 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_verifySecurityAudit(ctx, field)
 				})
+		case "seminars":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_seminars(ctx, field)
+				})
+		case "seminar":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_seminar(ctx, field)
+				})
+		case "seminarSpeakersOwed":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_seminarSpeakersOwed(ctx, field)
+				})
+		case "dispatchTaskLists":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_dispatchTaskLists(ctx, field)
+				})
+		case "dispatchTaskList":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_dispatchTaskList(ctx, field)
+				})
+		case "taskReports":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_taskReports(ctx, field)
+				})
+		case "keyWorkLists":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_keyWorkLists(ctx, field)
+				})
+		case "keyWorkList":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_keyWorkList(ctx, field)
+				})
+		case "keyWorkItems":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_keyWorkItems(ctx, field)
+				})
 		case "workGroups":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -21577,6 +30300,409 @@ func (ec *executionContext) _RuleResult(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var seminarImplementors = []string{"Seminar"}
+
+func (ec *executionContext) _Seminar(ctx context.Context, sel ast.SelectionSet, obj *models.Seminar) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, seminarImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Seminar")
+		case "id":
+			out.Values[i] = ec._Seminar_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Seminar_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orgUnit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Seminar_orgUnit(ctx, field, obj)
+				})
+		case "roundFrom":
+			out.Values[i] = ec._Seminar_roundFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "roundTo":
+			out.Values[i] = ec._Seminar_roundTo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "workGroupIds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Seminar_workGroupIds(ctx, field, obj)
+				})
+		case "openedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Seminar_openedBy(ctx, field, obj)
+				})
+		case "openedAt":
+			out.Values[i] = ec._Seminar_openedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "speakersWanted":
+			out.Values[i] = ec._Seminar_speakersWanted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "draw":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Seminar_draw(ctx, field, obj)
+				})
+		case "candidates":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Seminar_candidates(ctx, field, obj)
+				})
+		case "speakers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Seminar_speakers(ctx, field, obj)
+				})
+		case "talks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Seminar_talks(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var seminarCandidateImplementors = []string{"SeminarCandidate"}
+
+func (ec *executionContext) _SeminarCandidate(ctx context.Context, sel ast.SelectionSet, obj *models.SeminarCandidate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, seminarCandidateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SeminarCandidate")
+		case "userId":
+			out.Values[i] = ec._SeminarCandidate_userId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SeminarCandidate_name(ctx, field, obj)
+				})
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SeminarCandidate_user(ctx, field, obj)
+				})
+		case "due":
+			out.Values[i] = ec._SeminarCandidate_due(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "position":
+			out.Values[i] = ec._SeminarCandidate_position(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "talk":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SeminarCandidate_talk(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var seminarConnectionImplementors = []string{"SeminarConnection"}
+
+func (ec *executionContext) _SeminarConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SeminarConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, seminarConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SeminarConnection")
+		case "edges":
+			out.Values[i] = ec._SeminarConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SeminarConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var seminarDrawImplementors = []string{"SeminarDraw"}
+
+func (ec *executionContext) _SeminarDraw(ctx context.Context, sel ast.SelectionSet, obj *model.SeminarDraw) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, seminarDrawImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SeminarDraw")
+		case "algorithm":
+			out.Values[i] = ec._SeminarDraw_algorithm(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "preimage":
+			out.Values[i] = ec._SeminarDraw_preimage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seed":
+			out.Values[i] = ec._SeminarDraw_seed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reproduces":
+			out.Values[i] = ec._SeminarDraw_reproduces(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var seminarEdgeImplementors = []string{"SeminarEdge"}
+
+func (ec *executionContext) _SeminarEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SeminarEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, seminarEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SeminarEdge")
+		case "cursor":
+			out.Values[i] = ec._SeminarEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SeminarEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var seminarTalkImplementors = []string{"SeminarTalk"}
+
+func (ec *executionContext) _SeminarTalk(ctx context.Context, sel ast.SelectionSet, obj *models.SeminarTalk) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, seminarTalkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SeminarTalk")
+		case "id":
+			out.Values[i] = ec._SeminarTalk_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "seminarId":
+			out.Values[i] = ec._SeminarTalk_seminarId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "speakerId":
+			out.Values[i] = ec._SeminarTalk_speakerId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "speakerName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SeminarTalk_speakerName(ctx, field, obj)
+				})
+		case "givenOn":
+			out.Values[i] = ec._SeminarTalk_givenOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._SeminarTalk_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notes":
+			out.Values[i] = ec._SeminarTalk_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._SeminarTalk_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SeminarTalk_recordedBy(ctx, field, obj)
+				})
+		case "recordedAt":
+			out.Values[i] = ec._SeminarTalk_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var seminarTalkResultImplementors = []string{"SeminarTalkResult"}
+
+func (ec *executionContext) _SeminarTalkResult(ctx context.Context, sel ast.SelectionSet, obj *model.SeminarTalkResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, seminarTalkResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SeminarTalkResult")
+		case "talk":
+			out.Values[i] = ec._SeminarTalkResult_talk(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._SeminarTalkResult_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var syncErrorImplementors = []string{"SyncError"}
 
 func (ec *executionContext) _SyncError(ctx context.Context, sel ast.SelectionSet, obj *model.SyncError) graphql.Marshaler {
@@ -21642,6 +30768,146 @@ func (ec *executionContext) _SyncItemResult(ctx context.Context, sel ast.Selecti
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._SyncItemResult_error(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var taskReportImplementors = []string{"TaskReport"}
+
+func (ec *executionContext) _TaskReport(ctx context.Context, sel ast.SelectionSet, obj *models.DispatchTaskReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, taskReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TaskReport")
+		case "id":
+			out.Values[i] = ec._TaskReport_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "taskId":
+			out.Values[i] = ec._TaskReport_taskId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "userId":
+			out.Values[i] = ec._TaskReport_userId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "userName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskReport_userName(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._TaskReport_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._TaskReport_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reportedAt":
+			out.Values[i] = ec._TaskReport_reportedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var taskReportConnectionImplementors = []string{"TaskReportConnection"}
+
+func (ec *executionContext) _TaskReportConnection(ctx context.Context, sel ast.SelectionSet, obj *model.TaskReportConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, taskReportConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TaskReportConnection")
+		case "edges":
+			out.Values[i] = ec._TaskReportConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TaskReportConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var taskReportEdgeImplementors = []string{"TaskReportEdge"}
+
+func (ec *executionContext) _TaskReportEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TaskReportEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, taskReportEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TaskReportEdge")
+		case "cursor":
+			out.Values[i] = ec._TaskReportEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._TaskReportEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23010,6 +32276,11 @@ func (ec *executionContext) marshalNCoordSystem2githubᚗcomᚋhenanᚑyouthᚋo
 	return res
 }
 
+func (ec *executionContext) unmarshalNCreateKeyWorkListInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCreateKeyWorkListInput(ctx context.Context, v any) (model.CreateKeyWorkListInput, error) {
+	res, err := ec.unmarshalInputCreateKeyWorkListInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCreateUserInput(ctx context.Context, v any) (model.CreateUserInput, error) {
 	res, err := ec.unmarshalInputCreateUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -23089,6 +32360,121 @@ func (ec *executionContext) marshalNDeviceStatus2githubᚗcomᚋhenanᚑyouthᚋ
 		graphql.AddInvalidNullFromMarshaler(ctx, "DeviceStatus!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNDispatchBriefing2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐDispatchBriefingᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.DispatchBriefing) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDispatchBriefing2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐDispatchBriefing(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDispatchBriefing2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐDispatchBriefing(ctx context.Context, sel ast.SelectionSet, v *models.DispatchBriefing) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DispatchBriefing!")
+		return graphql.Null
+	}
+	return ec._DispatchBriefing(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDispatchTask2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐDispatchTaskᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.DispatchTask) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDispatchTask2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐDispatchTask(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDispatchTask2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐDispatchTask(ctx context.Context, sel ast.SelectionSet, v *models.DispatchTask) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DispatchTask!")
+		return graphql.Null
+	}
+	return ec._DispatchTask(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDispatchTaskInput2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐDispatchTaskInputᚄ(ctx context.Context, v any) ([]*model.DispatchTaskInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.DispatchTaskInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDispatchTaskInput2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐDispatchTaskInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNDispatchTaskInput2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐDispatchTaskInput(ctx context.Context, v any) (*model.DispatchTaskInput, error) {
+	res, err := ec.unmarshalInputDispatchTaskInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDispatchTaskList2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐDispatchTaskList(ctx context.Context, sel ast.SelectionSet, v *models.DispatchTaskList) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DispatchTaskList!")
+		return graphql.Null
+	}
+	return ec._DispatchTaskList(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDispatchTaskListConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐDispatchTaskListConnection(ctx context.Context, sel ast.SelectionSet, v *model.DispatchTaskListConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DispatchTaskListConnection!")
+		return graphql.Null
+	}
+	return ec._DispatchTaskListConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDispatchTaskListEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐDispatchTaskListEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DispatchTaskListEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDispatchTaskListEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐDispatchTaskListEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDispatchTaskListEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐDispatchTaskListEdge(ctx context.Context, sel ast.SelectionSet, v *model.DispatchTaskListEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DispatchTaskListEdge!")
+		return graphql.Null
+	}
+	return ec._DispatchTaskListEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDispatchTaskListResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐDispatchTaskListResult(ctx context.Context, sel ast.SelectionSet, v *model.DispatchTaskListResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DispatchTaskListResult!")
+		return graphql.Null
+	}
+	return ec._DispatchTaskListResult(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFlagCode2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋpresenceᚐFlag(ctx context.Context, v any) (presence.Flag, error) {
@@ -23279,6 +32665,257 @@ func (ec *executionContext) marshalNIntervieweeCategory2githubᚗcomᚋhenanᚑy
 	return res
 }
 
+func (ec *executionContext) unmarshalNIssueDispatchTaskListInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐIssueDispatchTaskListInput(ctx context.Context, v any) (model.IssueDispatchTaskListInput, error) {
+	res, err := ec.unmarshalInputIssueDispatchTaskListInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNKeyWorkChange2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.KeyWorkChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKeyWorkChange2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNKeyWorkChange2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkChange(ctx context.Context, sel ast.SelectionSet, v *models.KeyWorkChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KeyWorkChange!")
+		return graphql.Null
+	}
+	return ec._KeyWorkChange(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNKeyWorkDecision2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkDecision(ctx context.Context, v any) (models.KeyWorkDecision, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.KeyWorkDecision(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNKeyWorkDecision2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkDecision(ctx context.Context, sel ast.SelectionSet, v models.KeyWorkDecision) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "KeyWorkDecision!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNKeyWorkItem2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkItem(ctx context.Context, sel ast.SelectionSet, v *models.KeyWorkItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KeyWorkItem!")
+		return graphql.Null
+	}
+	return ec._KeyWorkItem(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNKeyWorkItemConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkItemConnection(ctx context.Context, sel ast.SelectionSet, v *model.KeyWorkItemConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KeyWorkItemConnection!")
+		return graphql.Null
+	}
+	return ec._KeyWorkItemConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNKeyWorkItemEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkItemEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.KeyWorkItemEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKeyWorkItemEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkItemEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNKeyWorkItemEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkItemEdge(ctx context.Context, sel ast.SelectionSet, v *model.KeyWorkItemEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KeyWorkItemEdge!")
+		return graphql.Null
+	}
+	return ec._KeyWorkItemEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNKeyWorkItemInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkItemInput(ctx context.Context, v any) (model.KeyWorkItemInput, error) {
+	res, err := ec.unmarshalInputKeyWorkItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNKeyWorkItemInput2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkItemInputᚄ(ctx context.Context, v any) ([]*model.KeyWorkItemInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.KeyWorkItemInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNKeyWorkItemInput2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkItemInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNKeyWorkItemInput2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkItemInput(ctx context.Context, v any) (*model.KeyWorkItemInput, error) {
+	res, err := ec.unmarshalInputKeyWorkItemInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNKeyWorkItemResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkItemResult(ctx context.Context, sel ast.SelectionSet, v *model.KeyWorkItemResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KeyWorkItemResult!")
+		return graphql.Null
+	}
+	return ec._KeyWorkItemResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNKeyWorkList2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkList(ctx context.Context, sel ast.SelectionSet, v *models.KeyWorkList) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KeyWorkList!")
+		return graphql.Null
+	}
+	return ec._KeyWorkList(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNKeyWorkListConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkListConnection(ctx context.Context, sel ast.SelectionSet, v *model.KeyWorkListConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KeyWorkListConnection!")
+		return graphql.Null
+	}
+	return ec._KeyWorkListConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNKeyWorkListEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkListEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.KeyWorkListEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKeyWorkListEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkListEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNKeyWorkListEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkListEdge(ctx context.Context, sel ast.SelectionSet, v *model.KeyWorkListEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KeyWorkListEdge!")
+		return graphql.Null
+	}
+	return ec._KeyWorkListEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNKeyWorkListResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkListResult(ctx context.Context, sel ast.SelectionSet, v *model.KeyWorkListResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KeyWorkListResult!")
+		return graphql.Null
+	}
+	return ec._KeyWorkListResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNKeyWorkPhoto2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkPhotoᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.KeyWorkPhoto) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKeyWorkPhoto2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkPhoto(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNKeyWorkPhoto2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkPhoto(ctx context.Context, sel ast.SelectionSet, v *models.KeyWorkPhoto) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KeyWorkPhoto!")
+		return graphql.Null
+	}
+	return ec._KeyWorkPhoto(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNKeyWorkRuling2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkRuling(ctx context.Context, sel ast.SelectionSet, v *models.KeyWorkRuling) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KeyWorkRuling!")
+		return graphql.Null
+	}
+	return ec._KeyWorkRuling(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNKeyWorkRulingResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkRulingResult(ctx context.Context, sel ast.SelectionSet, v *model.KeyWorkRulingResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KeyWorkRulingResult!")
+		return graphql.Null
+	}
+	return ec._KeyWorkRulingResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNKeyWorkStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkStatus(ctx context.Context, v any) (models.KeyWorkStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.KeyWorkStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNKeyWorkStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkStatus(ctx context.Context, sel ast.SelectionSet, v models.KeyWorkStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "KeyWorkStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNKeyWorkTickOff2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkTickOffᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.KeyWorkTickOff) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKeyWorkTickOff2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkTickOff(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNKeyWorkTickOff2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkTickOff(ctx context.Context, sel ast.SelectionSet, v *models.KeyWorkTickOff) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KeyWorkTickOff!")
+		return graphql.Null
+	}
+	return ec._KeyWorkTickOff(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNKeyWorkTickOffResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐKeyWorkTickOffResult(ctx context.Context, sel ast.SelectionSet, v *model.KeyWorkTickOffResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KeyWorkTickOffResult!")
+		return graphql.Null
+	}
+	return ec._KeyWorkTickOffResult(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNKindCount2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋactivityᚐKindCount(ctx context.Context, sel ast.SelectionSet, v activity.KindCount) graphql.Marshaler {
 	return ec._KindCount(ctx, sel, &v)
 }
@@ -23384,6 +33021,19 @@ func (ec *executionContext) marshalNNeed2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsit
 func (ec *executionContext) unmarshalNNeedInput2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐNeedInput(ctx context.Context, v any) (*model.NeedInput, error) {
 	res, err := ec.unmarshalInputNeedInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOpenSeminarInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐOpenSeminarInput(ctx context.Context, v any) (model.OpenSeminarInput, error) {
+	res, err := ec.unmarshalInputOpenSeminarInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOpenSeminarResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋseminarᚐOpened(ctx context.Context, sel ast.SelectionSet, v *seminar.Opened) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OpenSeminarResult!")
+		return graphql.Null
+	}
+	return ec._OpenSeminarResult(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNOrgUnit2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐOrgUnit(ctx context.Context, sel ast.SelectionSet, v *models.OrgUnit) graphql.Marshaler {
@@ -23603,6 +33253,11 @@ func (ec *executionContext) marshalNReviewDecision2githubᚗcomᚋhenanᚑyouth�
 	return res
 }
 
+func (ec *executionContext) unmarshalNReviseKeyWorkItemInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐReviseKeyWorkItemInput(ctx context.Context, v any) (model.ReviseKeyWorkItemInput, error) {
+	res, err := ec.unmarshalInputReviseKeyWorkItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRole(ctx context.Context, v any) (models.Role, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := models.Role(tmp)
@@ -23616,6 +33271,120 @@ func (ec *executionContext) marshalNRole2githubᚗcomᚋhenanᚑyouthᚋonsite�
 		graphql.AddInvalidNullFromMarshaler(ctx, "Role!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNSeminar2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminar(ctx context.Context, sel ast.SelectionSet, v *models.Seminar) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Seminar!")
+		return graphql.Null
+	}
+	return ec._Seminar(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSeminarCandidate2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminarCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.SeminarCandidate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeminarCandidate2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminarCandidate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSeminarCandidate2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminarCandidate(ctx context.Context, sel ast.SelectionSet, v *models.SeminarCandidate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SeminarCandidate!")
+		return graphql.Null
+	}
+	return ec._SeminarCandidate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSeminarConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSeminarConnection(ctx context.Context, sel ast.SelectionSet, v *model.SeminarConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SeminarConnection!")
+		return graphql.Null
+	}
+	return ec._SeminarConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSeminarDraw2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSeminarDraw(ctx context.Context, sel ast.SelectionSet, v *model.SeminarDraw) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SeminarDraw!")
+		return graphql.Null
+	}
+	return ec._SeminarDraw(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSeminarEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSeminarEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SeminarEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeminarEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSeminarEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSeminarEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSeminarEdge(ctx context.Context, sel ast.SelectionSet, v *model.SeminarEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SeminarEdge!")
+		return graphql.Null
+	}
+	return ec._SeminarEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSeminarRoundInput2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSeminarRoundInput(ctx context.Context, v any) (*model.SeminarRoundInput, error) {
+	res, err := ec.unmarshalInputSeminarRoundInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSeminarTalk2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminarTalkᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.SeminarTalk) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeminarTalk2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminarTalk(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSeminarTalk2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminarTalk(ctx context.Context, sel ast.SelectionSet, v *models.SeminarTalk) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SeminarTalk!")
+		return graphql.Null
+	}
+	return ec._SeminarTalk(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSeminarTalkInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSeminarTalkInput(ctx context.Context, v any) (model.SeminarTalkInput, error) {
+	res, err := ec.unmarshalInputSeminarTalkInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSeminarTalkResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSeminarTalkResult(ctx context.Context, sel ast.SelectionSet, v *model.SeminarTalkResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SeminarTalkResult!")
+		return graphql.Null
+	}
+	return ec._SeminarTalkResult(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -23683,6 +33452,66 @@ func (ec *executionContext) marshalNSyncItemResult2ᚖgithubᚗcomᚋhenanᚑyou
 		return graphql.Null
 	}
 	return ec._SyncItemResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTaskProgress2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐTaskProgress(ctx context.Context, v any) (models.TaskProgress, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.TaskProgress(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTaskProgress2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐTaskProgress(ctx context.Context, sel ast.SelectionSet, v models.TaskProgress) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TaskProgress!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNTaskReport2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐDispatchTaskReport(ctx context.Context, sel ast.SelectionSet, v *models.DispatchTaskReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TaskReport!")
+		return graphql.Null
+	}
+	return ec._TaskReport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTaskReportConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐTaskReportConnection(ctx context.Context, sel ast.SelectionSet, v *model.TaskReportConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TaskReportConnection!")
+		return graphql.Null
+	}
+	return ec._TaskReportConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTaskReportEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐTaskReportEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TaskReportEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTaskReportEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐTaskReportEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTaskReportEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐTaskReportEdge(ctx context.Context, sel ast.SelectionSet, v *model.TaskReportEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TaskReportEdge!")
+		return graphql.Null
+	}
+	return ec._TaskReportEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTickOffInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐTickOffInput(ctx context.Context, v any) (model.TickOffInput, error) {
+	res, err := ec.unmarshalInputTickOffInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -24157,6 +33986,13 @@ func (ec *executionContext) marshalODeviceStatus2ᚖgithubᚗcomᚋhenanᚑyouth
 	return res
 }
 
+func (ec *executionContext) marshalODispatchTaskList2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐDispatchTaskList(ctx context.Context, sel ast.SelectionSet, v *models.DispatchTaskList) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DispatchTaskList(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
 	if v == nil {
 		return nil, nil
@@ -24198,6 +34034,41 @@ func (ec *executionContext) marshalOFollowUpStatus2ᚖgithubᚗcomᚋhenanᚑyou
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) unmarshalOID2ᚕint64ᚄ(ctx context.Context, v any) ([]int64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int64, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2int64(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕint64ᚄ(ctx context.Context, sel ast.SelectionSet, v []int64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2int64(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOID2ᚖint64(ctx context.Context, v any) (*int64, error) {
@@ -24256,6 +34127,39 @@ func (ec *executionContext) unmarshalOIntervieweeInput2ᚖgithubᚗcomᚋhenan�
 	}
 	res, err := ec.unmarshalInputIntervieweeInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOKeyWorkList2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkList(ctx context.Context, sel ast.SelectionSet, v *models.KeyWorkList) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._KeyWorkList(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOKeyWorkRuling2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkRuling(ctx context.Context, sel ast.SelectionSet, v *models.KeyWorkRuling) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._KeyWorkRuling(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOKeyWorkStatus2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkStatus(ctx context.Context, v any) (*models.KeyWorkStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.KeyWorkStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOKeyWorkStatus2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐKeyWorkStatus(ctx context.Context, sel ast.SelectionSet, v *models.KeyWorkStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) marshalOLocateCandidate2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgeofenceᚐCandidate(ctx context.Context, sel ast.SelectionSet, v *geofence.Candidate) graphql.Marshaler {
@@ -24386,6 +34290,20 @@ func (ec *executionContext) marshalORuleResult2ᚖgithubᚗcomᚋhenanᚑyouth�
 	return ec._RuleResult(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOSeminar2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminar(ctx context.Context, sel ast.SelectionSet, v *models.Seminar) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Seminar(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSeminarTalk2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminarTalk(ctx context.Context, sel ast.SelectionSet, v *models.SeminarTalk) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SeminarTalk(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -24444,6 +34362,13 @@ func (ec *executionContext) marshalOSyncError2ᚖgithubᚗcomᚋhenanᚑyouthᚋ
 		return graphql.Null
 	}
 	return ec._SyncError(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOTaskReport2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐDispatchTaskReport(ctx context.Context, sel ast.SelectionSet, v *models.DispatchTaskReport) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TaskReport(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {

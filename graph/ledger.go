@@ -13,6 +13,11 @@ import (
 var leafKinds = map[model.LedgerKind]models.LeafKind{
 	model.LedgerKindCheckIn: models.LeafCheckIn,
 	model.LedgerKindReview:  models.LeafReview,
+
+	model.LedgerKindSeminar:        models.LeafSeminar,
+	model.LedgerKindSeminarTalk:    models.LeafSeminarTalk,
+	model.LedgerKindKeyworkTickoff: models.LeafKeyWorkTickOff,
+	model.LedgerKindKeyworkRuling:  models.LeafKeyWorkRuling,
 }
 
 // ledgerKind is the GraphQL kind of k.

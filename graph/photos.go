@@ -1,9 +1,11 @@
 package graph
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/models"
 )
 
@@ -11,7 +13,15 @@ import (
 // who may read the activity (the same bearer token as /graphql), with its
 // GPS position removed for everyone but reviewers. A photo the caller may
 // not see is 404, as one that does not exist.
-func PhotoHandler(d Deps) http.Handler {
+func PhotoHandler(d Deps) http.Handler { return photoHandler(d, d.Activities.ServePhoto) }
+
+// TaskPhotoHandler serves GET /task-photos/{sha256}: a key-work tick-off's
+// photo to those who may read the item, as PhotoHandler serves an
+// activity's (GPS removed for cadres).
+func TaskPhotoHandler(d Deps) http.Handler { return photoHandler(d, d.Tasks.ServePhoto) }
+
+// photoHandler serves the photo serve returns for the path's hash.
+func photoHandler(d Deps, serve func(ctx context.Context, p *authz.Principal, sha string) ([]byte, string, error)) http.Handler {
 	d.defaults()
 	return middleware(d, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -20,7 +30,7 @@ func PhotoHandler(d Deps) http.Handler {
 			writeError(w, http.StatusUnauthorized, models.CodeUnauthenticated, "sign in first")
 			return
 		}
-		data, ctype, err := d.Activities.ServePhoto(ctx, p, r.PathValue("sha256"))
+		data, ctype, err := serve(ctx, p, r.PathValue("sha256"))
 		if err != nil {
 			code := models.CodeOf(err)
 			status := map[models.Code]int{models.CodeNotFound: http.StatusNotFound, models.CodeInvalid: http.StatusNotFound,

@@ -60,7 +60,7 @@ var ReviewV1 = Format{Kind: models.LeafReview, Version: 1, Fields: []Field{
 }}
 
 // formats lists every format Decode reads.
-var formats = []*Format{&CheckInV1, &ReviewV1}
+var formats = []*Format{&CheckInV1, &ReviewV1, &SeminarV1, &SeminarTalkV1, &KeyWorkTickOffV1, &KeyWorkRulingV1}
 
 func lookup(kind models.LeafKind, version uint16) *Format {
 	for _, f := range formats {
@@ -123,15 +123,18 @@ func appendReview(dst []byte, r *models.Review) []byte {
 	return e.b
 }
 
-// Append appends the canonical bytes of record (a *models.CheckIn or a
-// *models.Review), in its kind's current format, to dst. It fails for any
-// other type.
+// Append appends the canonical bytes of record (a *models.CheckIn, a
+// *models.Review, or a duty's record: kinds_duties.go), in its kind's
+// current format, to dst. It fails for any other type.
 func Append(dst []byte, record any) ([]byte, error) {
 	switch r := record.(type) {
 	case *models.CheckIn:
 		return appendCheckIn(dst, r), nil
 	case *models.Review:
 		return appendReview(dst, r), nil
+	}
+	if out, ok := appendDuty(dst, record); ok {
+		return out, nil
 	}
 	return dst, fmt.Errorf("ledger: no leaf kind for %T", record)
 }
@@ -147,6 +150,8 @@ func Key(record any) (models.LeafKey, error) {
 		return r.LeafKey(), nil
 	case *models.Review:
 		return r.LeafKey(), nil
+	case *models.Seminar, *models.SeminarTalk, *models.KeyWorkTickOff, *models.KeyWorkRuling:
+		return r.(models.Ledgered).LeafKey(), nil
 	}
 	return models.LeafKey{}, fmt.Errorf("ledger: no leaf kind for %T", record)
 }

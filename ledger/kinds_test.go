@@ -154,3 +154,48 @@ func TestKeys(t *testing.T) {
 		t.Error("an unknown type has a leaf")
 	}
 }
+
+// TestDutiesFollowTheirFormats: the duties' records (seminars, talks,
+// tick-offs, rulings) decode by their formats, lists included.
+func TestDutiesFollowTheirFormats(t *testing.T) {
+	pos := 1
+	at := time.Date(2026, 7, 1, 2, 0, 0, 123_000_000, time.UTC)
+	for _, c := range []struct {
+		rec  any
+		want map[string]string
+	}{
+		{&models.Seminar{ID: 12, OpenedBy: 3, ClientID: "s-1", OpenedAt: at, Algorithm: "a", Seed: "ff",
+			Candidates: []models.SeminarCandidate{{UserID: 4, Due: true, Position: &pos}, {UserID: 9}}},
+			map[string]string{"id": "12", "candidates.count": "2", "candidates[0].position": "1", "candidates[1].position": "null",
+				"candidates[0].due": "true", "opened_at": "2026-07-01T02:00:00.123000Z"}},
+		{&models.SeminarTalk{RecordedBy: 3, ClientID: "t-1", SeminarID: 12, SpeakerID: 4, Score: 88, CreatedAt: at},
+			map[string]string{"score": "88", "speaker_id": "4"}},
+		{&models.KeyWorkTickOff{SubmittedBy: 4, ClientID: "k-1", ItemID: 7, Statement: "done", Activities: "3,5", CreatedAt: at,
+			Photos: []models.KeyWorkPhoto{{SHA256: "ab", Size: 10, ContentType: "JPEG"}}},
+			map[string]string{"photos.count": "1", "photos[0].sha256": `"ab"`, "activities": `"3,5"`}},
+		{&models.KeyWorkRuling{TickOffID: 8, DecidedBy: 2, Decision: models.KeyWorkConfirm, Comment: "ok", CreatedAt: at},
+			map[string]string{"tick_off_id": "8", "decision": `"CONFIRM"`}},
+	} {
+		b := mustCanonical(t, c.rec)
+		f, vals, err := Decode(b)
+		if err != nil {
+			t.Fatalf("%T: %v", c.rec, err)
+		}
+		k, err := Key(c.rec)
+		if err != nil || k.Kind != f.Kind {
+			t.Errorf("%T: key %v, %v; want kind %s", c.rec, k, err, f.Kind)
+		}
+		seen := map[string]bool{}
+		for _, v := range vals {
+			if w, ok := c.want[v.Name]; ok {
+				seen[v.Name] = true
+				if v.Value != w {
+					t.Errorf("%T %s: got %s, want %s", c.rec, v.Name, v.Value, w)
+				}
+			}
+		}
+		if len(seen) != len(c.want) {
+			t.Errorf("%T: found %v of %v", c.rec, seen, c.want)
+		}
+	}
+}

@@ -14,6 +14,11 @@ type LeafKind string
 const (
 	LeafCheckIn LeafKind = "checkin" // a check-in, keyed by (user_id, client_id)
 	LeafReview  LeafKind = "review"  // a ruling on a check-in, keyed by check_in_id
+
+	LeafSeminar        LeafKind = "seminar"         // a seminar's opening and draw, keyed by (opened_by, client_id)
+	LeafSeminarTalk    LeafKind = "seminar_talk"    // a talk at a seminar, keyed by (recorded_by, client_id)
+	LeafKeyWorkTickOff LeafKind = "keywork_tickoff" // a key-work item ticked off, keyed by (submitted_by, client_id)
+	LeafKeyWorkRuling  LeafKind = "keywork_ruling"  // the ruling on a tick-off, keyed by tick_off_id
 )
 
 // LeafKey names a ledgered record by its kind and natural key: a key known
@@ -33,6 +38,14 @@ func (k LeafKey) String() string {
 		return fmt.Sprintf("checkin user=%d client=%s", k.Num, strconv.Quote(k.Text))
 	case LeafReview:
 		return fmt.Sprintf("review check_in=%d", k.Num)
+	case LeafSeminar:
+		return fmt.Sprintf("seminar opened_by=%d client=%s", k.Num, strconv.Quote(k.Text))
+	case LeafSeminarTalk:
+		return fmt.Sprintf("seminar_talk recorded_by=%d client=%s", k.Num, strconv.Quote(k.Text))
+	case LeafKeyWorkTickOff:
+		return fmt.Sprintf("keywork_tickoff submitted_by=%d client=%s", k.Num, strconv.Quote(k.Text))
+	case LeafKeyWorkRuling:
+		return fmt.Sprintf("keywork_ruling tick_off=%d", k.Num)
 	}
 	return fmt.Sprintf("%s %d %s", k.Kind, k.Num, strconv.Quote(k.Text))
 }

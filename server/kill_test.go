@@ -113,7 +113,7 @@ func TestServerKilledMidLoad(t *testing.T) {
 		dir := t.TempDir()
 		env := []string{"ONSITE_ADDR=127.0.0.1:0", "ONSITE_DB=" + b.Config.Driver, "ONSITE_DSN=" + b.Config.DSN,
 			"ONSITE_ADMIN_PASSWORD=admin-password-1", "ONSITE_JWT_KEY_FILE=" + filepath.Join(dir, "key.pem"),
-			"ONSITE_BCRYPT_COST=4", "ONSITE_REQUEST_TIMEOUT=" + faultRequestTimeout.String()}
+			"ONSITE_BCRYPT_COST=4", "ONSITE_METRICS_ADDR=off", "ONSITE_REQUEST_TIMEOUT=" + faultRequestTimeout.String()}
 		first := startChild(t, env)
 		s := &testServer{URL: first.url, AdminPW: "admin-password-1", client: &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}}
 		w := setupField(t, s)

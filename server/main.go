@@ -8,6 +8,7 @@
 //	go run ./server witness -url URL -state DIR -key VKEY
 //	go run ./server export-ledger -o FILE
 //	go run ./server verify-ledger -checkpoint CP [-export FILE]
+//	go run ./server verify-draw -seminar N | -preimage FILE   # recompute a seminar's speaker draw (R9)
 //
 // The first word is the command: serve (the default), import-regions,
 // create-admin or one of the ledger's (docs/ledger.md); any other word, or
@@ -54,7 +55,8 @@ func main() {
 const commandList = "commands: serve (the default: run the API server), import-regions (load counties or campuses from GeoJSON), " +
 	"create-admin (an administrator account with a one-time password), " +
 	"ledger-key (print or rotate the checkpoint key), witness (check the server's checkpoint), export-ledger, verify-ledger, " +
-	"erase-contacts (erase interviewees' contacts older than the retention), demo (build a demonstration province)"
+	"erase-contacts (erase interviewees' contacts older than the retention), demo (build a demonstration province), " +
+	"verify-draw (recompute a seminar's speaker draw)"
 
 // run starts the server (or a subcommand) and returns when ctx is cancelled
 // and in-flight requests have finished, or on a start-up error: an unknown
@@ -101,6 +103,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return eraseContacts(ctx, args, getenv, stdout, opts.now)
 	case "demo":
 		return demoProvince(ctx, args, getenv, stdout, opts.now)
+	case "verify-draw":
+		return verifyDraw(ctx, args, getenv, stdout)
 	}
 	return fmt.Errorf("unknown command %q; %s", cmd, commandList)
 }

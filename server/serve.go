@@ -22,7 +22,9 @@ import (
 	"github.com/henan-youth/onsite/graph"
 	"github.com/henan-youth/onsite/presence"
 	"github.com/henan-youth/onsite/regions"
+	"github.com/henan-youth/onsite/seminar"
 	"github.com/henan-youth/onsite/store"
+	"github.com/henan-youth/onsite/tasks"
 )
 
 // app is everything a running server holds.
@@ -35,6 +37,8 @@ type app struct {
 	regions  *regions.Service
 	checkins *checkin.Service
 	acts     *activity.Service
+	seminars *seminar.Service // R9
+	tasks    *tasks.Service   // R10
 	metrics  *prometheus.Registry
 
 	ledger     *evidencelog.Service // the evidence ledger: sequencer, checkpoints, proofs (ledger.go)
@@ -102,6 +106,8 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 		st.Close()
 		return nil, err
 	}
+	a.seminars = &seminar.Service{Store: st, Location: a.checkins.Policy.Location, Log: log, Now: now}
+	a.tasks = &tasks.Service{Store: st, Blobs: a.acts.Blobs, Location: a.checkins.Policy.Location, Log: log, Now: now}
 	a.checkins.StartGroupCommit(checkin.QueueConfig{MaxBatch: cfg.CheckInBatch, Workers: cfg.CheckInWorkers,
 		Observe: batchMetrics(a.metrics, log)})
 	return a, nil
@@ -161,12 +167,13 @@ func (a *app) routes() http.Handler {
 	reg := a.metrics
 	deps := graph.Deps{
 		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, CheckIns: a.checkins, Ledger: a.ledger,
-		Activities: a.acts, Rules: a.checkins.Compliance, Log: a.log, Metrics: reg, Dev: a.cfg.Dev,
+		Activities: a.acts, Seminars: a.seminars, Tasks: a.tasks, Rules: a.checkins.Compliance, Log: a.log, Metrics: reg, Dev: a.cfg.Dev,
 		RequestTimeout: a.cfg.RequestTimeout, MaxUploadBytes: a.cfg.MaxUploadBytes, Documents: a.docs,
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewHandler(deps))
 	mux.Handle("GET /photos/{sha256}", graph.PhotoHandler(deps))
+	mux.Handle("GET /task-photos/{sha256}", graph.TaskPhotoHandler(deps))
 	a.ledgerRoutes(mux)
 	if a.cfg.Dev {
 		mux.Handle("/", http.RedirectHandler("/graphql", http.StatusFound))

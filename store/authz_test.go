@@ -188,6 +188,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		authz.ReviewActivity: {S: authz.Subtree, D: authz.All, A: authz.All},
 		authz.RevealContact:  {D: authz.All},
 		authz.WriteFollowUps: {C: authz.Self, S: authz.Subtree, A: authz.All},
+		authz.ReadSeminars:   {C: authz.Self, S: authz.Subtree, D: authz.All, A: authz.All},
+		authz.WriteSeminars:  {S: authz.Subtree, A: authz.All},
+		authz.ReadTasks:      {C: authz.Self, S: authz.Subtree, D: authz.All, A: authz.All},
+		authz.WriteTasks:     {S: authz.Subtree, A: authz.All},
+		authz.ReportTasks:    {C: authz.Self, S: authz.Self},
 	}
 	for _, op := range authz.AllOps() {
 		var admins []models.Role

@@ -27,6 +27,14 @@ var leafKinds = map[models.LeafKind]leafKind{
 		self: "r.user_id = ?", find: find[models.CheckIn]},
 	models.LeafReview: {table: "reviews", join: "l.key_num = r.check_in_id AND l.key_text = ''",
 		self: "r.check_in_id IN (SELECT id FROM check_ins WHERE user_id = ?)", find: find[models.Review]},
+	models.LeafSeminar: {table: "seminars", join: "l.key_num = r.opened_by AND l.key_text = r.client_id",
+		self: "r.id IN (SELECT seminar_id FROM seminar_candidates WHERE user_id = ?)", find: findSeminars},
+	models.LeafSeminarTalk: {table: "seminar_talks", join: "l.key_num = r.recorded_by AND l.key_text = r.client_id",
+		self: "r.speaker_id = ?", find: find[models.SeminarTalk]},
+	models.LeafKeyWorkTickOff: {table: "key_work_tick_offs", join: "l.key_num = r.submitted_by AND l.key_text = r.client_id",
+		self: "r.submitted_by = ?", find: findTickOffs},
+	models.LeafKeyWorkRuling: {table: "key_work_rulings", join: "l.key_num = r.tick_off_id AND l.key_text = ''",
+		self: "r.tick_off_id IN (SELECT id FROM key_work_tick_offs WHERE submitted_by = ?)", find: find[models.KeyWorkRuling]},
 }
 
 // find runs q (FROM the kind's table AS r) into the kind's model.
@@ -168,4 +176,7 @@ func (s *Store) RecordsWithoutLeaf(ctx context.Context, p *authz.Principal, kind
 }
 
 // LeafKinds returns the ledgered kinds the store reads.
-func LeafKinds() []models.LeafKind { return []models.LeafKind{models.LeafCheckIn, models.LeafReview} }
+func LeafKinds() []models.LeafKind {
+	return []models.LeafKind{models.LeafCheckIn, models.LeafReview, models.LeafSeminar, models.LeafSeminarTalk,
+		models.LeafKeyWorkTickOff, models.LeafKeyWorkRuling}
+}

@@ -40,6 +40,8 @@ func migrations() []migration {
 		{20, "youth work: activities, interviewees, needs, photos, rulings, follow-ups, contact reveals", func(tx *gorm.DB) error {
 			return tx.Migrator().AutoMigrate(youthWork()...)
 		}},
+		{35, "seminars (R9): openings with their draws and candidates, talks", migrateSeminars},
+		{36, "task lists (R10): dispatch task lists, briefings, progress; key-work lists, items, changes, tick-offs, photos, rulings", migrateTaskLists},
 	}
 }
 

@@ -149,6 +149,15 @@ type ConsistencyProof struct {
 	Hashes []string `json:"hashes"`
 }
 
+type CreateKeyWorkListInput struct {
+	// Client-generated id, unique per creator: a resend returns the list created first.
+	ClientID  string `json:"clientId"`
+	OrgUnitID int64  `json:"orgUnitId"`
+	Title     string `json:"title"`
+	// Up to 200 items; more with addKeyWorkItem.
+	Items []*KeyWorkItemInput `json:"items"`
+}
+
 type CreateUserInput struct {
 	Username        string       `json:"username"`
 	Password        string       `json:"password"`
@@ -176,6 +185,29 @@ type DeviceConnection struct {
 type DeviceEdge struct {
 	Cursor string         `json:"cursor"`
 	Node   *models.Device `json:"node"`
+}
+
+type DispatchTaskInput struct {
+	Title string `json:"title"`
+	// What done means.
+	Standard *string `json:"standard,omitempty"`
+	// YYYY-MM-DD within the quarter; the quarter's end when omitted.
+	DueOn *string `json:"dueOn,omitempty"`
+}
+
+type DispatchTaskListConnection struct {
+	Edges    []*DispatchTaskListEdge `json:"edges"`
+	PageInfo *PageInfo               `json:"pageInfo"`
+}
+
+type DispatchTaskListEdge struct {
+	Cursor string                   `json:"cursor"`
+	Node   *models.DispatchTaskList `json:"node"`
+}
+
+type DispatchTaskListResult struct {
+	List     *models.DispatchTaskList `json:"list"`
+	Replayed bool                     `json:"replayed"`
 }
 
 type FollowUpConnection struct {
@@ -217,6 +249,71 @@ type IntervieweeInput struct {
 	PhoneConsent bool    `json:"phoneConsent"`
 }
 
+type IssueDispatchTaskListInput struct {
+	// Client-generated id, unique per issuer: a resend returns the list issued first.
+	ClientID  string `json:"clientId"`
+	OrgUnitID int64  `json:"orgUnitId"`
+	Year      int    `json:"year"`
+	Quarter   int    `json:"quarter"`
+	Title     string `json:"title"`
+	// The briefing on the county's recent key work (通报近期县域重点工作推进落实情况); more can be added before each trip.
+	Briefing *string `json:"briefing,omitempty"`
+	// 1–50 tasks, in order.
+	Tasks []*DispatchTaskInput `json:"tasks"`
+}
+
+type KeyWorkItemConnection struct {
+	Edges    []*KeyWorkItemEdge `json:"edges"`
+	PageInfo *PageInfo          `json:"pageInfo"`
+}
+
+type KeyWorkItemEdge struct {
+	Cursor string              `json:"cursor"`
+	Node   *models.KeyWorkItem `json:"node"`
+}
+
+type KeyWorkItemInput struct {
+	// Client-generated id, unique within the list: a resend returns the item added first.
+	ClientID string `json:"clientId"`
+	Title    string `json:"title"`
+	// 标准要求.
+	Standard string `json:"standard"`
+	// 职责分工: a user of the list's unit or a unit below it.
+	OwnerID int64 `json:"ownerId"`
+	// 完成期限, YYYY-MM-DD inclusive.
+	Deadline string `json:"deadline"`
+}
+
+type KeyWorkItemResult struct {
+	Item     *models.KeyWorkItem `json:"item"`
+	Replayed bool                `json:"replayed"`
+}
+
+type KeyWorkListConnection struct {
+	Edges    []*KeyWorkListEdge `json:"edges"`
+	PageInfo *PageInfo          `json:"pageInfo"`
+}
+
+type KeyWorkListEdge struct {
+	Cursor string              `json:"cursor"`
+	Node   *models.KeyWorkList `json:"node"`
+}
+
+type KeyWorkListResult struct {
+	List     *models.KeyWorkList `json:"list"`
+	Replayed bool                `json:"replayed"`
+}
+
+type KeyWorkRulingResult struct {
+	Ruling   *models.KeyWorkRuling `json:"ruling"`
+	Replayed bool                  `json:"replayed"`
+}
+
+type KeyWorkTickOffResult struct {
+	TickOff  *models.KeyWorkTickOff `json:"tickOff"`
+	Replayed bool                   `json:"replayed"`
+}
+
 // A signed tree head.
 type LedgerCheckpoint struct {
 	Origin string `json:"origin"`
@@ -245,6 +342,15 @@ type NeedInput struct {
 	// One of EMPLOYMENT, EDUCATION, ENTREPRENEURSHIP, MARRIAGE_FAMILY, HEALTH, HOUSING, RIGHTS, CULTURE_SPORTS, DIGITAL_SKILLS, VOLUNTEERING, OTHER.
 	Category string `json:"category"`
 	Text     string `json:"text"`
+}
+
+type OpenSeminarInput struct {
+	// Client-generated id, unique per supervisor: a resend returns the seminar opened first, never a second draw.
+	ClientID string             `json:"clientId"`
+	Title    string             `json:"title"`
+	Round    *SeminarRoundInput `json:"round"`
+	// How many speakers to draw (1–50, at most the round's cadres).
+	Speakers int `json:"speakers"`
 }
 
 type OrgUnitConnection struct {
@@ -282,9 +388,91 @@ type RegionEdge struct {
 	Node   *models.Region `json:"node"`
 }
 
+type ReviseKeyWorkItemInput struct {
+	Title    string `json:"title"`
+	Standard string `json:"standard"`
+	OwnerID  int64  `json:"ownerId"`
+	Deadline string `json:"deadline"`
+	// Why, kept in the item's history.
+	Reason string `json:"reason"`
+}
+
+type SeminarConnection struct {
+	Edges    []*SeminarEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+}
+
+// How the speakers were drawn: enough to recompute them offline (docs/seminars.md).
+type SeminarDraw struct {
+	Algorithm string `json:"algorithm"`
+	// The text whose SHA-256 is the seed, byte for byte: the seminar, its opening time, the round, the ledger's tree at opening and every candidate.
+	Preimage string `json:"preimage"`
+	// SHA-256 of the preimage, hex, as recorded.
+	Seed string `json:"seed"`
+	// Whether the recorded seed is the hash of the recorded inputs and the recorded speakers are the ones it draws.
+	Reproduces bool `json:"reproduces"`
+}
+
+type SeminarEdge struct {
+	Cursor string          `json:"cursor"`
+	Node   *models.Seminar `json:"node"`
+}
+
+// A dispatch round: the cadres of an org unit's subtree dispatched in a period, or only those of some work groups whose assignments ended in it.
+type SeminarRoundInput struct {
+	OrgUnitID int64 `json:"orgUnitId"`
+	// First day of the period, YYYY-MM-DD (Asia/Shanghai).
+	From string `json:"from"`
+	// Last day of the period, inclusive.
+	To string `json:"to"`
+	// Only these work groups' DISPATCH assignments that ended within the period.
+	WorkGroupIds []int64 `json:"workGroupIds,omitempty"`
+}
+
+type SeminarTalkInput struct {
+	// Client-generated id, unique per recorder: a resend returns the talk recorded first.
+	ClientID  string `json:"clientId"`
+	SeminarID int64  `json:"seminarId"`
+	// A drawn speaker of the seminar.
+	SpeakerID int64   `json:"speakerId"`
+	Title     string  `json:"title"`
+	Notes     *string `json:"notes,omitempty"`
+	// 0–100, for the annual appraisal (研讨情况纳入年度考核).
+	Score int `json:"score"`
+	// The day the talk was given, YYYY-MM-DD; today when omitted. R9's half year counts by it.
+	GivenOn *string `json:"givenOn,omitempty"`
+}
+
+type SeminarTalkResult struct {
+	Talk     *models.SeminarTalk `json:"talk"`
+	Replayed bool                `json:"replayed"`
+}
+
 type SyncError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+}
+
+type TaskReportConnection struct {
+	Edges    []*TaskReportEdge `json:"edges"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type TaskReportEdge struct {
+	Cursor string                     `json:"cursor"`
+	Node   *models.DispatchTaskReport `json:"node"`
+}
+
+type TickOffInput struct {
+	// Client-generated id, unique per owner: a resend returns the tick-off stored first.
+	ClientID string `json:"clientId"`
+	ItemID   int64  `json:"itemId"`
+	// What was done, against the item's standard.
+	Statement string `json:"statement"`
+	// The owner's own activities that show it.
+	ActivityIds []int64 `json:"activityIds,omitempty"`
+	// Up to 9 photos (JPEG, PNG, HEIC). A tick-off needs at least one photo or one activity.
+	Photos []*graphql.Upload `json:"photos,omitempty"`
 }
 
 type UpdateUserInput struct {
@@ -335,16 +523,28 @@ const (
 	LedgerKindCheckIn LedgerKind = "CHECK_IN"
 	// A ruling on a check-in; the id is the ruling's.
 	LedgerKindReview LedgerKind = "REVIEW"
+	// A seminar's opening and draw (R9); the id is the seminar's.
+	LedgerKindSeminar LedgerKind = "SEMINAR"
+	// A talk at a seminar; the id is the talk's.
+	LedgerKindSeminarTalk LedgerKind = "SEMINAR_TALK"
+	// A key-work item ticked off with its evidence (R10); the id is the tick-off's.
+	LedgerKindKeyworkTickoff LedgerKind = "KEYWORK_TICKOFF"
+	// The ruling on a tick-off; the id is the ruling's.
+	LedgerKindKeyworkRuling LedgerKind = "KEYWORK_RULING"
 )
 
 var AllLedgerKind = []LedgerKind{
 	LedgerKindCheckIn,
 	LedgerKindReview,
+	LedgerKindSeminar,
+	LedgerKindSeminarTalk,
+	LedgerKindKeyworkTickoff,
+	LedgerKindKeyworkRuling,
 }
 
 func (e LedgerKind) IsValid() bool {
 	switch e {
-	case LedgerKindCheckIn, LedgerKindReview:
+	case LedgerKindCheckIn, LedgerKindReview, LedgerKindSeminar, LedgerKindSeminarTalk, LedgerKindKeyworkTickoff, LedgerKindKeyworkRuling:
 		return true
 	}
 	return false

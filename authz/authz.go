@@ -76,13 +76,21 @@ const (
 	ReviewActivity Op = "activity.review" // confirm or reject a waiting activity
 	RevealContact  Op = "contact.reveal"  // see an interviewee's contact in clear, with a logged reason (R11 call-backs)
 	WriteFollowUps Op = "followup.write"  // open and update the follow-up of a need
+
+	ReadSummaries   Op = "summary.read"       // quarterly summaries and annual reports, their versions and decisions (R8)
+	WriteSummaries  Op = "summary.write"      // write and submit one's own summaries and reports
+	ReviewSummaries Op = "summary.review"     // accept or return a submitted quarterly summary
+	ReviewReports   Op = "report.review"      // accept or return a submitted annual report: configured receivers only
+	SetReceivers    Op = "report.receivers"   // mark who receives annual reports (the secretaries' team)
+	Inbox           Op = "notification.inbox" // read one's notifications, mark them read, subscribe to them
 )
 
 // AllOps lists every operation, for the matrix test.
 func AllOps() []Op {
 	return []Op{ReadOrgUnits, WriteOrgUnits, ReadUsers, WriteUsers, ResetPassword, ReadDevices, ApproveDevice,
 		ReadRegions, WriteRegions, ReadWork, WriteWork, CheckIn, ReadCheckIns, ReviewCheckIn, SignIn, UnlockAccount, ReadAudit,
-		ReadLedger, ReadLedgerLog, RecordActivity, ReadActivities, ReviewActivity, RevealContact, WriteFollowUps}
+		ReadLedger, ReadLedgerLog, RecordActivity, ReadActivities, ReviewActivity, RevealContact, WriteFollowUps,
+		ReadSummaries, WriteSummaries, ReviewSummaries, ReviewReports, SetReceivers, Inbox}
 }
 
 // Reach is how far an operation reaches for one role.
@@ -120,6 +128,13 @@ func (r Reach) String() string {
 // administrator's); a cadre may check its own records; its checkpoints are
 // public. Youth work follows check-ins; an interviewee's contact in clear
 // is for the discipline group only, for a call-back, with a logged reason.
+//
+// Summaries and annual reports (R8) are written by the cadre alone;
+// supervisors review the quarterly summaries of their subtree. An annual
+// report is addressed to the secretaries' team (书记班子): a supervisor
+// reviews it only when an administrator has marked it a receiver (the
+// store checks the mark), and only for its subtree. Notifications are
+// each user's own; the administrators get none.
 func Matrix() map[Op]map[models.Role]Reach {
 	const (
 		C, S, D, A = models.RoleCadre, models.RoleSupervisor, models.RoleDiscipline, models.RoleAdmin
@@ -151,6 +166,13 @@ func Matrix() map[Op]map[models.Role]Reach {
 		ReviewActivity: {C: None, S: Subtree, D: All, A: All, SA: None, AA: None},
 		RevealContact:  {C: None, S: None, D: All, A: None, SA: None, AA: None},
 		WriteFollowUps: {C: Self, S: Subtree, D: None, A: All, SA: None, AA: None},
+
+		ReadSummaries:   {C: Self, S: Subtree, D: All, A: All, SA: None, AA: None},
+		WriteSummaries:  {C: Self, S: None, D: None, A: None, SA: None, AA: None},
+		ReviewSummaries: {C: None, S: Subtree, D: None, A: None, SA: None, AA: None},
+		ReviewReports:   {C: None, S: Subtree, D: None, A: None, SA: None, AA: None},
+		SetReceivers:    {C: None, S: None, D: None, A: All, SA: None, AA: None},
+		Inbox:           {C: Self, S: Self, D: Self, A: None, SA: None, AA: None},
 	}
 }
 

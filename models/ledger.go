@@ -14,6 +14,9 @@ type LeafKind string
 const (
 	LeafCheckIn LeafKind = "checkin" // a check-in, keyed by (user_id, client_id)
 	LeafReview  LeafKind = "review"  // a ruling on a check-in, keyed by check_in_id
+
+	LeafSummaryVersion LeafKind = "summary_version" // a submitted summary or report, keyed by (user_id, client_id)
+	LeafSummaryReview  LeafKind = "summary_review"  // a decision on a submitted version, keyed by version_id
 )
 
 // LeafKey names a ledgered record by its kind and natural key: a key known
@@ -33,6 +36,10 @@ func (k LeafKey) String() string {
 		return fmt.Sprintf("checkin user=%d client=%s", k.Num, strconv.Quote(k.Text))
 	case LeafReview:
 		return fmt.Sprintf("review check_in=%d", k.Num)
+	case LeafSummaryVersion:
+		return fmt.Sprintf("summary_version user=%d client=%s", k.Num, strconv.Quote(k.Text))
+	case LeafSummaryReview:
+		return fmt.Sprintf("summary_review version=%d", k.Num)
 	}
 	return fmt.Sprintf("%s %d %s", k.Kind, k.Num, strconv.Quote(k.Text))
 }
@@ -62,3 +69,18 @@ func (r *Review) LeafKey() LeafKey { return LeafKey{Kind: LeafReview, Num: r.Che
 
 // RecordID returns the ruling's id.
 func (r *Review) RecordID() int64 { return r.ID }
+
+// LeafKey returns the submission's natural key, (user_id, client_id).
+func (v *SummaryVersion) LeafKey() LeafKey {
+	return LeafKey{Kind: LeafSummaryVersion, Num: v.UserID, Text: v.ClientID}
+}
+
+// RecordID returns the submission's id.
+func (v *SummaryVersion) RecordID() int64 { return v.ID }
+
+// LeafKey returns the decision's natural key, its version (one decision
+// each).
+func (r *SummaryReview) LeafKey() LeafKey { return LeafKey{Kind: LeafSummaryReview, Num: r.VersionID} }
+
+// RecordID returns the decision's id.
+func (r *SummaryReview) RecordID() int64 { return r.ID }

@@ -188,6 +188,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 		authz.ReviewActivity: {S: authz.Subtree, D: authz.All, A: authz.All},
 		authz.RevealContact:  {D: authz.All},
 		authz.WriteFollowUps: {C: authz.Self, S: authz.Subtree, A: authz.All},
+
+		// Summaries and reports (R8): written by the cadre alone, reviewed
+		// by supervisors (annual reports: only named receivers); the
+		// administrators get no notifications.
+		authz.ReadSummaries:   {C: authz.Self, S: authz.Subtree, D: authz.All, A: authz.All},
+		authz.WriteSummaries:  {C: authz.Self},
+		authz.ReviewSummaries: {S: authz.Subtree},
+		authz.ReviewReports:   {S: authz.Subtree},
+		authz.SetReceivers:    {A: authz.All},
+		authz.Inbox:           {C: authz.Self, S: authz.Self, D: authz.Self},
 	}
 	for _, op := range authz.AllOps() {
 		var admins []models.Role

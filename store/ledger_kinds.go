@@ -27,6 +27,10 @@ var leafKinds = map[models.LeafKind]leafKind{
 		self: "r.user_id = ?", find: find[models.CheckIn]},
 	models.LeafReview: {table: "reviews", join: "l.key_num = r.check_in_id AND l.key_text = ''",
 		self: "r.check_in_id IN (SELECT id FROM check_ins WHERE user_id = ?)", find: find[models.Review]},
+	models.LeafSummaryVersion: {table: "summary_versions", join: "l.key_num = r.user_id AND l.key_text = r.client_id",
+		self: "r.user_id = ?", find: find[models.SummaryVersion]},
+	models.LeafSummaryReview: {table: "summary_reviews", join: "l.key_num = r.version_id AND l.key_text = ''",
+		self: "r.summary_id IN (SELECT id FROM summaries WHERE user_id = ?)", find: find[models.SummaryReview]},
 }
 
 // find runs q (FROM the kind's table AS r) into the kind's model.
@@ -168,4 +172,6 @@ func (s *Store) RecordsWithoutLeaf(ctx context.Context, p *authz.Principal, kind
 }
 
 // LeafKinds returns the ledgered kinds the store reads.
-func LeafKinds() []models.LeafKind { return []models.LeafKind{models.LeafCheckIn, models.LeafReview} }
+func LeafKinds() []models.LeafKind {
+	return []models.LeafKind{models.LeafCheckIn, models.LeafReview, models.LeafSummaryVersion, models.LeafSummaryReview}
+}

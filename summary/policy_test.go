@@ -22,7 +22,7 @@ func TestDueDateAndLate(t *testing.T) {
 		{Period{2026, 4}, time.Date(2027, 1, 10, 23, 59, 0, 0, cst), "2027-01-10", false},
 		{Period{2026, 4}, time.Date(2027, 1, 11, 0, 1, 0, 0, cst), "2027-01-10", true},
 		{Period{2026, 4}, time.Date(2027, 1, 10, 16, 1, 0, 0, time.UTC), "2027-01-10", true}, // 00:01 on the 11th in Shanghai
-		{Period{2026, 1}, time.Date(2026, 3, 20, 9, 0, 0, 0, cst), "2026-04-10", false},  // early is on time
+		{Period{2026, 1}, time.Date(2026, 3, 20, 9, 0, 0, 0, cst), "2026-04-10", false},      // early is on time
 		{Period{2026, 2}, time.Date(2026, 7, 11, 9, 0, 0, 0, cst), "2026-07-10", true},
 		{Period{Year: 2026}, time.Date(2027, 1, 10, 12, 0, 0, 0, cst), "2027-01-10", false},
 		{Period{Year: 2026}, time.Date(2027, 2, 1, 12, 0, 0, 0, cst), "2027-01-10", true},

@@ -13,8 +13,10 @@ import (
 	"github.com/henan-youth/onsite/auth"
 	"github.com/henan-youth/onsite/checkin"
 	"github.com/henan-youth/onsite/evidencelog"
+	"github.com/henan-youth/onsite/notify"
 	"github.com/henan-youth/onsite/regions"
 	"github.com/henan-youth/onsite/store"
+	"github.com/henan-youth/onsite/summary"
 )
 
 // Deps are the services and limits the GraphQL endpoint runs with.
@@ -26,6 +28,8 @@ type Deps struct {
 	CheckIns   *checkin.Service
 	Ledger     *evidencelog.Service
 	Activities *activity.Service
+	Summaries  *summary.Service  // R8's summaries and reports
+	Notify     *notify.Service   // inboxes and subscriptions; nil: none served
 	Rules      compliance.Policy // the numbers of R2–R10 reports show
 	Log        *slog.Logger
 	Metrics    prometheus.Registerer // nil: no metrics

@@ -13,6 +13,9 @@ import (
 var leafKinds = map[model.LedgerKind]models.LeafKind{
 	model.LedgerKindCheckIn: models.LeafCheckIn,
 	model.LedgerKindReview:  models.LeafReview,
+
+	model.LedgerKindSummaryVersion: models.LeafSummaryVersion,
+	model.LedgerKindSummaryReview:  models.LeafSummaryReview,
 }
 
 // ledgerKind is the GraphQL kind of k.

@@ -2,7 +2,11 @@ package notify
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/henan-youth/onsite/store"
@@ -27,7 +31,7 @@ const LeaseName = "scheduler"
 // it expires.
 type Scheduler struct {
 	Store    *store.Store
-	Holder   string        // this server's name in the lease, unique per process
+	Holder   string        // this server's name in the lease, unique per process; NewHolder's when empty
 	Interval time.Duration // between runs; 1 min when zero
 	Lease    time.Duration // how long a taken lease lasts; 3 intervals when zero
 	Jobs     []Job
@@ -39,6 +43,15 @@ func (s *Scheduler) interval() time.Duration {
 		return time.Minute
 	}
 	return s.Interval
+}
+
+// NewHolder returns a lease holder's name unique to this process: the
+// host, the process id and a random suffix.
+func NewHolder() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	rand.Read(b)
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b))
 }
 
 // RunOnce takes or renews the lease and, when it holds it, runs every job

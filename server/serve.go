@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,9 +21,11 @@ import (
 	"github.com/henan-youth/onsite/compliance"
 	"github.com/henan-youth/onsite/evidencelog"
 	"github.com/henan-youth/onsite/graph"
+	"github.com/henan-youth/onsite/notify"
 	"github.com/henan-youth/onsite/presence"
 	"github.com/henan-youth/onsite/regions"
 	"github.com/henan-youth/onsite/store"
+	"github.com/henan-youth/onsite/summary"
 )
 
 // app is everything a running server holds.
@@ -36,6 +39,12 @@ type app struct {
 	checkins *checkin.Service
 	acts     *activity.Service
 	metrics  *prometheus.Registry
+
+	summaries  *summary.Service  // R8 (notifications.go)
+	notify     *notify.Service   // inboxes and subscriptions
+	scheduler  *notify.Scheduler // reminders, on the server holding its lease
+	notifyStop func()            // stops delivery and the scheduler; nil until started
+	notifyDone *sync.WaitGroup
 
 	ledger     *evidencelog.Service // the evidence ledger: sequencer, checkpoints, proofs (ledger.go)
 	ledgerStop func()               // stops the sequencer; nil until started
@@ -102,6 +111,7 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 		st.Close()
 		return nil, err
 	}
+	a.openSummaries(log, now)
 	a.checkins.StartGroupCommit(checkin.QueueConfig{MaxBatch: cfg.CheckInBatch, Workers: cfg.CheckInWorkers,
 		Observe: batchMetrics(a.metrics, log)})
 	return a, nil
@@ -147,9 +157,10 @@ func batchMetrics(reg prometheus.Registerer, log *slog.Logger) func(checkin.Batc
 	}
 }
 
-// close stops the ledger's sequencer and group commit (after the batches
-// in flight), then the store.
+// close stops the notifications, the ledger's sequencer and group commit
+// (after the batches in flight), then the store.
 func (a *app) close() {
+	a.stopNotifications()
 	a.stopLedger()
 	a.checkins.Close()
 	a.store.Close()
@@ -161,7 +172,7 @@ func (a *app) routes() http.Handler {
 	reg := a.metrics
 	deps := graph.Deps{
 		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, CheckIns: a.checkins, Ledger: a.ledger,
-		Activities: a.acts, Rules: a.checkins.Compliance, Log: a.log, Metrics: reg, Dev: a.cfg.Dev,
+		Activities: a.acts, Summaries: a.summaries, Notify: a.notify, Rules: a.checkins.Compliance, Log: a.log, Metrics: reg, Dev: a.cfg.Dev,
 		RequestTimeout: a.cfg.RequestTimeout, MaxUploadBytes: a.cfg.MaxUploadBytes, Documents: a.docs,
 	}
 	mux := http.NewServeMux()
@@ -286,6 +297,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, opts runOptions) e
 	go a.refreshRegions(ctx, time.Minute)
 	go a.pruneAudit(ctx, 24*time.Hour)
 	a.startLedger(ctx)
+	a.startNotifications(ctx)
 	if opts.started != nil {
 		opts.started(a, ln.Addr())
 	}
@@ -295,6 +307,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, opts runOptions) e
 	case <-ctx.Done():
 	}
 	a.log.Info("shutting down; draining connections", "drain", cfg.ShutdownDrain)
+	a.notify.Close() // subscriptions end and their clients reconnect elsewhere
 	a.drain.run(cfg.ShutdownDrain)
 	srv.SetKeepAlivesEnabled(false)
 	a.log.Info("finishing in-flight requests")

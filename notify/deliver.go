@@ -20,10 +20,16 @@ type subscriber struct {
 // and reads its inbox).
 const subscriptionBuffer = 32
 
+// MaxSubscriptions bounds one user's open subscriptions on one server: a
+// phone and a browser tab or two need a few, and each holds a goroutine
+// and a buffer.
+const MaxSubscriptions = 8
+
 // Subscribe returns a channel of p's notifications stored from now on,
 // which is closed when ctx ends, when the server stops, or when the client
 // falls subscriptionBuffer notifications behind. FORBIDDEN for roles
-// without an inbox; UNAVAILABLE once the server is stopping.
+// without an inbox; RATE_LIMITED beyond MaxSubscriptions; UNAVAILABLE once
+// the server is stopping.
 func (s *Service) Subscribe(ctx context.Context, p *authz.Principal) (<-chan *models.Notification, error) {
 	if _, err := authz.Check(p, authz.Inbox); err != nil {
 		return nil, err
@@ -33,6 +39,10 @@ func (s *Service) Subscribe(ctx context.Context, p *authz.Principal) (<-chan *mo
 	if s.closed {
 		s.mu.Unlock()
 		return nil, models.E(models.CodeUnavailable, "the server is stopping; subscribe again")
+	}
+	if len(s.subs[p.UserID]) >= MaxSubscriptions {
+		s.mu.Unlock()
+		return nil, models.E(models.CodeRateLimited, "at most %d open subscriptions per user; close one first", MaxSubscriptions)
 	}
 	if s.subs[p.UserID] == nil {
 		s.subs[p.UserID] = map[*subscriber]struct{}{}

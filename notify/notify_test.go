@@ -128,6 +128,14 @@ func TestDeliveryAcrossServers(t *testing.T) {
 				t.Errorf("Notify(%d, %q, %q): %v, want %s", bad.user, bad.kind, bad.title, err, bad.code)
 			}
 		}
+		for range MaxSubscriptions - 1 {
+			if _, err := b.Subscribe(ctx, wang); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := b.Subscribe(ctx, wang); models.CodeOf(err) != models.CodeRateLimited {
+			t.Errorf("subscription %d of one user: %v, want RATE_LIMITED", MaxSubscriptions+1, err)
+		}
 		b.Close()
 		if _, ok := <-wangSub; ok {
 			t.Error("a subscription outlived its server's Close")

@@ -8,7 +8,6 @@ import (
 	"github.com/henan-youth/onsite/graph/model"
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/store"
-	"github.com/henan-youth/onsite/summary"
 )
 
 // summaryLoaders batch the lookups of summary fields within a request.
@@ -57,12 +56,13 @@ func submission(sm *models.Summary, v *models.SummaryVersion, replayed bool) *mo
 	return &model.SummarySubmission{Summary: sm, Version: v, Replayed: replayed}
 }
 
-// period reads a summaries list's period: a quarter, or the year.
-func period(year int, quarter *int) summary.Period {
+// kindOf reads a list's period: quarterly summaries of a quarter, or
+// without one the year's annual reports.
+func kindOf(quarter *int) (models.SummaryKind, int) {
 	if quarter == nil {
-		return summary.Period{Year: year}
+		return models.SummaryAnnual, 0
 	}
-	return summary.Period{Year: year, Quarter: *quarter}
+	return models.SummaryQuarterly, *quarter
 }
 
 func reportContent(in model.ReportSectionsInput) models.SummaryContent {

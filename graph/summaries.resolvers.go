@@ -19,7 +19,7 @@ func (r *mutationResolver) SaveSummaryDraft(ctx context.Context, year int, quart
 	if err != nil {
 		return nil, err
 	}
-	return r.deps.Summaries.SaveDraft(ctx, p, summary.Period{Year: year, Quarter: quarter}, models.SummaryContent{Text: text})
+	return r.deps.Summaries.SaveDraft(ctx, p, models.SummaryQuarterly, year, quarter, models.SummaryContent{Text: text})
 }
 
 // SubmitSummary is the resolver for the submitSummary field.
@@ -28,7 +28,7 @@ func (r *mutationResolver) SubmitSummary(ctx context.Context, input model.Summar
 	if err != nil {
 		return nil, err
 	}
-	in := summary.Submission{ClientID: input.ClientID, Period: summary.Period{Year: input.Year, Quarter: input.Quarter},
+	in := summary.Submission{ClientID: input.ClientID, Kind: models.SummaryQuarterly, Year: input.Year, Quarter: input.Quarter,
 		Content: models.SummaryContent{Text: input.Text}}
 	sm, v, replayed, err := r.deps.Summaries.Submit(ctx, p, in)
 	if err != nil {
@@ -43,7 +43,7 @@ func (r *mutationResolver) SaveReportDraft(ctx context.Context, year int, sectio
 	if err != nil {
 		return nil, err
 	}
-	return r.deps.Summaries.SaveDraft(ctx, p, summary.Period{Year: year}, reportContent(sections))
+	return r.deps.Summaries.SaveDraft(ctx, p, models.SummaryAnnual, year, 0, reportContent(sections))
 }
 
 // SubmitReport is the resolver for the submitReport field.
@@ -52,7 +52,7 @@ func (r *mutationResolver) SubmitReport(ctx context.Context, input model.ReportI
 	if err != nil {
 		return nil, err
 	}
-	in := summary.Submission{ClientID: input.ClientID, Period: summary.Period{Year: input.Year}, Content: reportContent(*input.Sections)}
+	in := summary.Submission{ClientID: input.ClientID, Kind: models.SummaryAnnual, Year: input.Year, Content: reportContent(*input.Sections)}
 	sm, v, replayed, err := r.deps.Summaries.Submit(ctx, p, in)
 	if err != nil {
 		return nil, err
@@ -119,7 +119,8 @@ func (r *queryResolver) Summaries(ctx context.Context, orgUnitID int64, year int
 	if err != nil {
 		return nil, err
 	}
-	rows, pi, err := r.deps.Summaries.List(ctx, p, orgUnitID, period(year, quarter), status, page(first, after))
+	kind, q := kindOf(quarter)
+	rows, pi, err := r.deps.Summaries.List(ctx, p, orgUnitID, kind, year, q, status, page(first, after))
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +133,8 @@ func (r *queryResolver) MissingSummaries(ctx context.Context, orgUnitID int64, y
 	if err != nil {
 		return nil, err
 	}
-	rows, pi, err := r.deps.Summaries.Missing(ctx, p, orgUnitID, period(year, quarter), page(first, after))
+	kind, q := kindOf(quarter)
+	rows, pi, err := r.deps.Summaries.Missing(ctx, p, orgUnitID, kind, year, q, page(first, after))
 	if err != nil {
 		return nil, err
 	}

@@ -325,8 +325,15 @@ func TestLateSummary(t *testing.T) {
 		if e := listed.Summaries.Edges; len(e) != 1 || e[0].Node.ID != got.ID {
 			t.Errorf("listed: %+v", e)
 		}
-		if r := s.post(t, li, `mutation { saveSummaryDraft(year: 2027, quarter: 2, text: "x") { id } }`, nil); r.Code() != "INVALID" {
-			t.Errorf("a quarter not begun: %s, want INVALID", r.Raw)
+		for name, q := range map[string]string{
+			"a quarter not begun":   `mutation { saveSummaryDraft(year: 2027, quarter: 2, text: "x") { id } }`,
+			"quarter 0":             `mutation { saveSummaryDraft(year: 2026, quarter: 0, text: "x") { id } }`,
+			"a list of quarter 5":   `{ summaries(orgUnitId: "1", year: 2026, quarter: 5) { edges { cursor } } }`,
+			"a report of year 1999": `{ annualReport(year: 1999) { id } }`,
+		} {
+			if r := s.post(t, li, q, nil); r.Code() != "INVALID" {
+				t.Errorf("%s: %s, want INVALID", name, r.Raw)
+			}
 		}
 	})
 }

@@ -54,7 +54,9 @@ const MaxSectionBytes = 60000
 // Submission is a cadre's submission of its summary or report.
 type Submission struct {
 	ClientID string // client-generated, unique per cadre: a resend with it is safe
-	Period   Period
+	Kind     models.SummaryKind
+	Year     int
+	Quarter  int // 1–4 for a quarterly summary; ignored for an annual report
 	Content  models.SummaryContent
 }
 
@@ -76,12 +78,13 @@ func (s *Service) Get(ctx context.Context, p *authz.Principal, userID int64, kin
 	return sm, err
 }
 
-// SaveDraft stores c as p's draft of its summary of the period (creating
-// it). INVALID for a bad period, one not begun or an oversized text;
-// CONFLICT while it waits for review or once accepted; FORBIDDEN for
-// roles that write none.
-func (s *Service) SaveDraft(ctx context.Context, p *authz.Principal, per Period, c models.SummaryContent) (*models.Summary, error) {
-	if err := s.checkPeriod(per); err != nil {
+// SaveDraft stores c as p's draft of its summary of kind for year and
+// quarter (creating it). INVALID for a bad period, one not begun or an
+// oversized text; CONFLICT while it waits for review or once accepted;
+// FORBIDDEN for roles that write none.
+func (s *Service) SaveDraft(ctx context.Context, p *authz.Principal, kind models.SummaryKind, year, quarter int, c models.SummaryContent) (*models.Summary, error) {
+	per, err := s.period(kind, year, quarter)
+	if err != nil {
 		return nil, err
 	}
 	if err := checkContent(per.Kind(), c, false); err != nil {
@@ -106,23 +109,24 @@ func (s *Service) Submit(ctx context.Context, p *authz.Principal, in Submission)
 	if !validClientID(in.ClientID) {
 		return nil, nil, false, models.E(models.CodeInvalid, "clientId must be 1–64 characters of A–Z, a–z, 0–9, '-', '_', '.', ':'")
 	}
-	if err := s.checkPeriod(in.Period); err != nil {
+	per, err := s.period(in.Kind, in.Year, in.Quarter)
+	if err != nil {
 		return nil, nil, false, err
 	}
-	kind := in.Period.Kind()
+	kind := in.Kind
 	if err := checkContent(kind, in.Content, true); err != nil {
 		return nil, nil, false, err
 	}
 	content := clean(kind, in.Content)
-	if sm, v, err := s.replay(ctx, p, in, content); sm != nil || err != nil {
+	if sm, v, err := s.replay(ctx, p, in.ClientID, per, content); sm != nil || err != nil {
 		return sm, v, sm != nil, err
 	}
-	key := store.SummaryKey{UserID: p.UserID, Kind: kind, Year: in.Period.Year, Quarter: in.Period.Quarter}
+	key := store.SummaryKey{UserID: p.UserID, Kind: kind, Year: per.Year, Quarter: per.Quarter}
 	sm, err := s.Store.EnsureSummary(ctx, p, key)
 	if err != nil {
 		return nil, nil, false, err
 	}
-	nums, err := s.numbers(ctx, p, p.UserID, in.Period)
+	nums, err := s.numbers(ctx, p, p.UserID, per)
 	if err != nil {
 		return nil, nil, false, err
 	}
@@ -132,18 +136,18 @@ func (s *Service) Submit(ctx context.Context, p *authz.Principal, in Submission)
 	}
 	at := nums.TakenAt
 	v := &models.SummaryVersion{SummaryID: sm.ID, Number: sm.Versions + 1, UserID: p.UserID, ClientID: in.ClientID, Kind: kind,
-		Year: in.Period.Year, Quarter: in.Period.Quarter, Content: content, AuthorID: p.UserID, SubmittedAt: at,
-		DueDate: s.Policy.DueDate(in.Period).String(), Late: s.Policy.Late(in.Period, at), Snapshot: snap}
+		Year: per.Year, Quarter: per.Quarter, Content: content, AuthorID: p.UserID, SubmittedAt: at,
+		DueDate: s.Policy.DueDate(per).String(), Late: s.Policy.Late(per, at), Snapshot: snap}
 	leaf, err := ledger.LeafOf(v)
 	if err != nil {
 		return nil, nil, false, models.Wrap(models.CodeInternal, err, "ledger leaf of a submission")
 	}
 	note := models.Notification{Kind: models.NotifySummarySubmitted, RefType: "summary", RefID: &sm.ID,
-		Title: fmt.Sprintf("%s 的%s待审阅", p.Username, title(kind, in.Period)),
-		Body:  fmt.Sprintf("%s submitted version %d of the %s of %s; it waits for your review.", p.Username, v.Number, noun(kind), in.Period)}
+		Title: fmt.Sprintf("%s 的%s待审阅", p.Username, title(kind, per)),
+		Body:  fmt.Sprintf("%s submitted version %d of the %s of %s; it waits for your review.", p.Username, v.Number, noun(kind), per)}
 	sm, err = s.Store.SubmitSummary(ctx, p, v, leaf, note)
 	if models.CodeOf(err) == models.CodeConflict {
-		if rsm, rv, rerr := s.replay(ctx, p, in, content); rsm != nil || rerr != nil { // a resend committed first
+		if rsm, rv, rerr := s.replay(ctx, p, in.ClientID, per, content); rsm != nil || rerr != nil { // a resend committed first
 			return rsm, rv, rsm != nil, rerr
 		}
 	}
@@ -153,19 +157,19 @@ func (s *Service) Submit(ctx context.Context, p *authz.Principal, in Submission)
 	return sm, v, false, nil
 }
 
-// replay finds a stored submission of in.ClientID: the summary and the
-// version when its content is in's, CONFLICT when it is not, and nothing
-// when none is stored.
-func (s *Service) replay(ctx context.Context, p *authz.Principal, in Submission, c models.SummaryContent) (*models.Summary, *models.SummaryVersion, error) {
-	v, err := s.Store.SummaryVersionByClientID(ctx, p, p.UserID, in.ClientID)
+// replay finds p's stored submission of clientID: the summary and the
+// version when it is per's with content c, CONFLICT when it is not, and
+// nothing when none is stored.
+func (s *Service) replay(ctx context.Context, p *authz.Principal, clientID string, per Period, c models.SummaryContent) (*models.Summary, *models.SummaryVersion, error) {
+	v, err := s.Store.SummaryVersionByClientID(ctx, p, p.UserID, clientID)
 	if models.CodeOf(err) == models.CodeNotFound {
 		return nil, nil, nil
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	if v.Content != c || v.Kind != in.Period.Kind() || v.Year != in.Period.Year || v.Quarter != in.Period.Quarter {
-		return nil, nil, models.E(models.CodeConflict, "clientId %q was already used for another submission", in.ClientID)
+	if v.Content != c || v.Kind != per.Kind() || v.Year != per.Year || v.Quarter != per.Quarter {
+		return nil, nil, models.E(models.CodeConflict, "clientId %q was already used for another submission", clientID)
 	}
 	sm, err := s.Store.SummaryByID(ctx, p, v.SummaryID)
 	return sm, v, err
@@ -230,16 +234,18 @@ func (s *Service) Review(ctx context.Context, p *authz.Principal, id int64, vers
 	return sm, err
 }
 
-// checkPeriod refuses a period that has not begun: there is nothing to
+// period returns the period of a summary of kind to write: INVALID for a
+// bad one (PeriodOf) or one that has not begun, as there is nothing to
 // summarise yet.
-func (s *Service) checkPeriod(per Period) error {
-	if _, err := PeriodOf(per.Kind(), per.Year, per.Quarter); err != nil {
-		return err
+func (s *Service) period(kind models.SummaryKind, year, quarter int) (Period, error) {
+	per, err := PeriodOf(kind, year, quarter)
+	if err != nil {
+		return Period{}, err
 	}
 	if presence.DateOf(s.Now(), s.Policy.Location).Before(per.First()) {
-		return models.E(models.CodeInvalid, "%s has not begun", per)
+		return Period{}, models.E(models.CodeInvalid, "%s has not begun", per)
 	}
-	return nil
+	return per, nil
 }
 
 // checkContent refuses a text or section over MaxSectionBytes, and for a
@@ -345,10 +351,12 @@ func (s *Service) Overdue(sm *models.Summary) bool {
 // submitted after its due date.
 func Late(versions []*models.SummaryVersion) bool { return len(versions) > 0 && versions[0].Late }
 
-// List pages through the summaries of per of the cadres of unit unitID's
-// subtree that p may read, with the given status when not nil.
-func (s *Service) List(ctx context.Context, p *authz.Principal, unitID int64, per Period, status *models.SummaryStatus, page store.Page) ([]*models.Summary, store.PageInfo, error) {
-	if _, err := PeriodOf(per.Kind(), per.Year, per.Quarter); err != nil {
+// List pages through the summaries of kind for year and quarter of the
+// cadres of unit unitID's subtree that p may read, with the given status
+// when not nil. INVALID for a bad period.
+func (s *Service) List(ctx context.Context, p *authz.Principal, unitID int64, kind models.SummaryKind, year, quarter int, status *models.SummaryStatus, page store.Page) ([]*models.Summary, store.PageInfo, error) {
+	per, err := PeriodOf(kind, year, quarter)
+	if err != nil {
 		return nil, store.PageInfo{}, err
 	}
 	f := store.SummaryFilter{OrgUnitID: unitID, Kind: per.Kind(), Year: per.Year, Quarter: per.Quarter, Status: status}
@@ -356,9 +364,11 @@ func (s *Service) List(ctx context.Context, p *authz.Principal, unitID int64, pe
 }
 
 // Missing pages through the cadres of unit unitID's subtree that p may
-// read who were dispatched during per and have submitted nothing for it.
-func (s *Service) Missing(ctx context.Context, p *authz.Principal, unitID int64, per Period, page store.Page) ([]*models.User, store.PageInfo, error) {
-	if _, err := PeriodOf(per.Kind(), per.Year, per.Quarter); err != nil {
+// read who were dispatched during the period of kind for year and quarter
+// and have submitted nothing for it. INVALID for a bad period.
+func (s *Service) Missing(ctx context.Context, p *authz.Principal, unitID int64, kind models.SummaryKind, year, quarter int, page store.Page) ([]*models.User, store.PageInfo, error) {
+	per, err := PeriodOf(kind, year, quarter)
+	if err != nil {
 		return nil, store.PageInfo{}, err
 	}
 	f := store.SummaryFilter{OrgUnitID: unitID, Kind: per.Kind(), Year: per.Year, Quarter: per.Quarter}

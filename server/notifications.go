@@ -10,10 +10,10 @@ import (
 	"github.com/henan-youth/onsite/summary"
 )
 
-// openSummaries builds R8's summaries, the notifications and the
-// scheduler that sends the reminders.
+// openSummaries builds R8's summaries and the scheduler that sends the
+// reminders. Notifications (a.notify) exist from the app's start, so that
+// every feature opened before may send them.
 func (a *app) openSummaries(log *slog.Logger, now func() time.Time) {
-	a.notify = notify.New(a.store, now, log)
 	a.summaries = &summary.Service{Store: a.store, CheckIns: a.checkins, Activities: a.acts, Rules: a.checkins.Compliance,
 		Policy: summary.DefaultPolicy(), Now: now}
 	a.scheduler = &notify.Scheduler{Store: a.store, Holder: notify.NewHolder(), Log: log,

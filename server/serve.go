@@ -86,7 +86,8 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 		return nil, err
 	}
 	configureAccounts(acc, cfg, now)
-	a := &app{cfg: cfg, log: log, store: st, tokens: tokens, accounts: acc, docs: docs, drain: newDrain()}
+	a := &app{cfg: cfg, log: log, store: st, tokens: tokens, accounts: acc, docs: docs, drain: newDrain(),
+		notify: notify.New(st, now, log)} // first: every feature may send notifications
 	if err := a.bootstrap(ctx, hasher); err != nil {
 		st.Close()
 		return nil, err

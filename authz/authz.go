@@ -77,11 +77,17 @@ const (
 	RevealContact  Op = "contact.reveal"  // see an interviewee's contact in clear, with a logged reason (R11 call-backs)
 	WriteFollowUps Op = "followup.write"  // open and update the follow-up of a need
 
-	ReadSeminars  Op = "seminar.read"  // seminars (R9): their rounds, draws and talks
-	WriteSeminars Op = "seminar.write" // open a seminar (which draws its speakers), record talks
-	ReadTasks     Op = "task.read"     // task lists (R10): dispatch lists with progress, key-work lists with tick-offs
-	WriteTasks    Op = "task.write"    // issue lists, brief, add and revise items, rule on tick-offs
-	ReportTasks   Op = "task.report"   // report progress on one's own tasks, tick off one's own items
+	ReadSeminars    Op = "seminar.read"       // seminars (R9): their rounds, draws and talks
+	WriteSeminars   Op = "seminar.write"      // open a seminar (which draws its speakers), record talks
+	ReadTasks       Op = "task.read"          // task lists (R10): dispatch lists with progress, key-work lists with tick-offs
+	WriteTasks      Op = "task.write"         // issue lists, brief, add and revise items, rule on tick-offs
+	ReportTasks     Op = "task.report"        // report progress on one's own tasks, tick off one's own items
+	ReadSummaries   Op = "summary.read"       // quarterly summaries and annual reports, their versions and decisions (R8)
+	WriteSummaries  Op = "summary.write"      // write and submit one's own summaries and reports
+	ReviewSummaries Op = "summary.review"     // accept or return a submitted quarterly summary
+	ReviewReports   Op = "report.review"      // accept or return a submitted annual report: configured receivers only
+	SetReceivers    Op = "report.receivers"   // mark who receives annual reports (the secretaries' team)
+	Inbox           Op = "notification.inbox" // read one's notifications, mark them read, subscribe to them
 )
 
 // AllOps lists every operation, for the matrix test.
@@ -89,7 +95,8 @@ func AllOps() []Op {
 	return []Op{ReadOrgUnits, WriteOrgUnits, ReadUsers, WriteUsers, ResetPassword, ReadDevices, ApproveDevice,
 		ReadRegions, WriteRegions, ReadWork, WriteWork, CheckIn, ReadCheckIns, ReviewCheckIn, SignIn, UnlockAccount, ReadAudit,
 		ReadLedger, ReadLedgerLog, RecordActivity, ReadActivities, ReviewActivity, RevealContact, WriteFollowUps,
-		ReadSeminars, WriteSeminars, ReadTasks, WriteTasks, ReportTasks}
+		ReadSeminars, WriteSeminars, ReadTasks, WriteTasks, ReportTasks,
+		ReadSummaries, WriteSummaries, ReviewSummaries, ReviewReports, SetReceivers, Inbox}
 }
 
 // Reach is how far an operation reaches for one role.
@@ -133,6 +140,13 @@ func (r Reach) String() string {
 // the seminars it is a candidate of, and the lists of its own unit and the
 // units above it ("Self"). Reporting progress and ticking an item off is
 // done by the cadre or supervisor it is assigned to, never on its behalf.
+//
+// Summaries and annual reports (R8) are written by the cadre alone;
+// supervisors review the quarterly summaries of their subtree. An annual
+// report is addressed to the secretaries' team (书记班子): a supervisor
+// reviews it only when an administrator has marked it a receiver (the
+// store checks the mark), and only for its subtree. Notifications are
+// each user's own; the administrators get none.
 func Matrix() map[Op]map[models.Role]Reach {
 	const (
 		C, S, D, A = models.RoleCadre, models.RoleSupervisor, models.RoleDiscipline, models.RoleAdmin
@@ -165,11 +179,17 @@ func Matrix() map[Op]map[models.Role]Reach {
 		RevealContact:  {C: None, S: None, D: All, A: None, SA: None, AA: None},
 		WriteFollowUps: {C: Self, S: Subtree, D: None, A: All, SA: None, AA: None},
 
-		ReadSeminars:  {C: Self, S: Subtree, D: All, A: All, SA: None, AA: None},
-		WriteSeminars: {C: None, S: Subtree, D: None, A: All, SA: None, AA: None},
-		ReadTasks:     {C: Self, S: Subtree, D: All, A: All, SA: None, AA: None},
-		WriteTasks:    {C: None, S: Subtree, D: None, A: All, SA: None, AA: None},
-		ReportTasks:   {C: Self, S: Self, D: None, A: None, SA: None, AA: None},
+		ReadSeminars:    {C: Self, S: Subtree, D: All, A: All, SA: None, AA: None},
+		WriteSeminars:   {C: None, S: Subtree, D: None, A: All, SA: None, AA: None},
+		ReadTasks:       {C: Self, S: Subtree, D: All, A: All, SA: None, AA: None},
+		WriteTasks:      {C: None, S: Subtree, D: None, A: All, SA: None, AA: None},
+		ReportTasks:     {C: Self, S: Self, D: None, A: None, SA: None, AA: None},
+		ReadSummaries:   {C: Self, S: Subtree, D: All, A: All, SA: None, AA: None},
+		WriteSummaries:  {C: Self, S: None, D: None, A: None, SA: None, AA: None},
+		ReviewSummaries: {C: None, S: Subtree, D: None, A: None, SA: None, AA: None},
+		ReviewReports:   {C: None, S: Subtree, D: None, A: None, SA: None, AA: None},
+		SetReceivers:    {C: None, S: None, D: None, A: All, SA: None, AA: None},
+		Inbox:           {C: Self, S: Self, D: Self, A: None, SA: None, AA: None},
 	}
 }
 

@@ -53,6 +53,11 @@ const (
 	revealsPerContact   = 10  // call-backs of one interviewee
 	followUpChanges     = 20  // history of one case
 	proofHashes         = 64  // a proof has at most 2·log2(size) hashes
+	versionsPerSummary  = 10  // a summary returned and revised
+	reportReceivers     = 50  // the secretaries' teams of the province and its cities
+	quartersPerPeriod   = 4   // an annual report's
+	changesPerQuarter   = 20  // numbers a summary compares
+	liveCost            = 100 // a summary's live numbers: every quarter's days, trips and youth work read again
 )
 
 // complexity gives every list field its cost: connections by their page
@@ -128,6 +133,21 @@ func complexity() ComplexityRoot {
 	c.CheckInResult.Flags = func(child int) int { return fixedList(flags, child) }
 	c.Activity.Flags = func(child int) int { return fixedList(flags+photosPerActivity, child) }
 	dutyCosts(&c)
+
+	c.Query.Summaries = func(child int, _ int64, _ int, _ *int, _ *models.SummaryStatus, first *int, _ *string) int {
+		return page(child, first)
+	}
+	c.Query.MissingSummaries = func(child int, _ int64, _ int, _ *int, first *int, _ *string) int { return page(child, first) }
+	c.Query.AnnualReportReceivers = func(child int) int { return fixedList(reportReceivers, child) }
+	c.Query.Notifications = func(child int, _ *bool, first *int, _ *string) int { return page(child, first) }
+	c.SummaryConnection.Edges = edges
+	c.NotificationConnection.Edges = edges
+	c.Summary.Versions = func(child int) int { return fixedList(versionsPerSummary, child) }
+	c.Summary.Live = func(child int) int { return liveCost + child }
+	c.SummaryNumbers.Quarters = func(child int) int { return fixedList(quartersPerPeriod, child) }
+	c.QuarterNumbers.R2Gaps = func(child int) int { return fixedList(gapsPerRule, child) }
+	c.QuarterNumbers.Activities = func(child int) int { return fixedList(len(models.ActivityKinds()), child) }
+	c.LiveNumbers.Changes = func(child int) int { return fixedList(quartersPerPeriod*changesPerQuarter, child) }
 	return c
 }
 

@@ -13,9 +13,11 @@ import (
 	"github.com/henan-youth/onsite/auth"
 	"github.com/henan-youth/onsite/checkin"
 	"github.com/henan-youth/onsite/evidencelog"
+	"github.com/henan-youth/onsite/notify"
 	"github.com/henan-youth/onsite/regions"
 	"github.com/henan-youth/onsite/seminar"
 	"github.com/henan-youth/onsite/store"
+	"github.com/henan-youth/onsite/summary"
 	"github.com/henan-youth/onsite/tasks"
 )
 
@@ -30,6 +32,8 @@ type Deps struct {
 	Activities *activity.Service
 	Seminars   *seminar.Service  // R9
 	Tasks      *tasks.Service    // R10
+	Summaries  *summary.Service  // R8's summaries and reports
+	Notify     *notify.Service   // inboxes and subscriptions; nil: none served
 	Rules      compliance.Policy // the numbers of R2–R10 reports show
 	Log        *slog.Logger
 	Metrics    prometheus.Registerer // nil: no metrics

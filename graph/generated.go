@@ -25,6 +25,7 @@ import (
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/presence"
 	"github.com/henan-youth/onsite/seminar"
+	"github.com/henan-youth/onsite/summary"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -65,8 +66,10 @@ type ResolverRoot interface {
 	LocateCandidate() LocateCandidateResolver
 	Mutation() MutationResolver
 	Need() NeedResolver
+	Notification() NotificationResolver
 	OrgUnit() OrgUnitResolver
 	PresenceDay() PresenceDayResolver
+	QuarterNumbers() QuarterNumbersResolver
 	QuarterPresence() QuarterPresenceResolver
 	Query() QueryResolver
 	Region() RegionResolver
@@ -75,6 +78,10 @@ type ResolverRoot interface {
 	Seminar() SeminarResolver
 	SeminarCandidate() SeminarCandidateResolver
 	SeminarTalk() SeminarTalkResolver
+	Subscription() SubscriptionResolver
+	Summary() SummaryResolver
+	SummaryReview() SummaryReviewResolver
+	SummaryVersion() SummaryVersionResolver
 	SyncItemResult() SyncItemResultResolver
 	TaskReport() TaskReportResolver
 	Trip() TripResolver
@@ -525,6 +532,13 @@ type ComplexityRoot struct {
 		Required func(childComplexity int) int
 	}
 
+	KindNumbers struct {
+		Counting func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Recorded func(childComplexity int) int
+		Required func(childComplexity int) int
+	}
+
 	LedgerCheckpoint struct {
 		Note     func(childComplexity int) int
 		Origin   func(childComplexity int) int
@@ -543,6 +557,11 @@ type ComplexityRoot struct {
 		RecordID       func(childComplexity int) int
 	}
 
+	LiveNumbers struct {
+		Changes func(childComplexity int) int
+		Numbers func(childComplexity int) int
+	}
+
 	LocateCandidate struct {
 		Contains      func(childComplexity int) int
 		EdgeDistanceM func(childComplexity int) int
@@ -558,42 +577,49 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddDispatchBriefing   func(childComplexity int, listID int64, regionID *int64, text string) int
-		AddKeyWorkItem        func(childComplexity int, listID int64, input model.KeyWorkItemInput) int
-		ApproveDevice         func(childComplexity int, id int64) int
-		Assign                func(childComplexity int, input model.AssignInput) int
-		ChangePassword        func(childComplexity int, oldPassword string, newPassword string) int
-		CheckIn               func(childComplexity int, input model.CheckInInput) int
-		CreateKeyWorkList     func(childComplexity int, input model.CreateKeyWorkListInput) int
-		CreateOrgUnit         func(childComplexity int, input model.OrgUnitInput) int
-		CreateUser            func(childComplexity int, input model.CreateUserInput) int
-		CreateWorkGroup       func(childComplexity int, input model.CreateWorkGroupInput) int
-		ImportRegions         func(childComplexity int, kind models.RegionKind, coordSystem geofence.Datum, geojson string) int
-		IssueDispatchTaskList func(childComplexity int, input model.IssueDispatchTaskListInput) int
-		Login                 func(childComplexity int, username string, password string, deviceID string) int
-		Logout                func(childComplexity int, refreshToken *string) int
-		LogoutEverywhere      func(childComplexity int) int
-		OpenFollowUp          func(childComplexity int, needID int64, ownerID *int64, action string) int
-		OpenSeminar           func(childComplexity int, input model.OpenSeminarInput) int
-		Ping                  func(childComplexity int) int
-		RecordActivity        func(childComplexity int, input model.ActivityInput) int
-		RecordSeminarTalk     func(childComplexity int, input model.SeminarTalkInput) int
-		RefreshToken          func(childComplexity int, refreshToken string) int
-		ReportTaskProgress    func(childComplexity int, taskID int64, status models.TaskProgress, note *string) int
-		ResetPassword         func(childComplexity int, userID int64, newPassword string) int
-		RevealContact         func(childComplexity int, intervieweeID int64, reason string) int
-		ReviewActivity        func(childComplexity int, id int64, decision models.ReviewDecision, reason string) int
-		ReviewCheckIn         func(childComplexity int, id int64, decision models.ReviewDecision, reason string) int
-		ReviseKeyWorkItem     func(childComplexity int, id int64, input model.ReviseKeyWorkItemInput) int
-		Rotate                func(childComplexity int, assignmentID int64, regionID int64, from string) int
-		RuleKeyWorkTickOff    func(childComplexity int, id int64, decision models.KeyWorkDecision, comment *string) int
-		SyncActivities        func(childComplexity int, inputs []*model.ActivityInput) int
-		SyncCheckIns          func(childComplexity int, inputs []*model.CheckInInput) int
-		TickOffKeyWorkItem    func(childComplexity int, input model.TickOffInput) int
-		UnlockAccount         func(childComplexity int, userID int64) int
-		UpdateFollowUp        func(childComplexity int, id int64, status models.FollowUpStatus, action string) int
-		UpdateOrgUnit         func(childComplexity int, id int64, input model.OrgUnitInput) int
-		UpdateUser            func(childComplexity int, id int64, input model.UpdateUserInput) int
+		AddDispatchBriefing     func(childComplexity int, listID int64, regionID *int64, text string) int
+		AddKeyWorkItem          func(childComplexity int, listID int64, input model.KeyWorkItemInput) int
+		ApproveDevice           func(childComplexity int, id int64) int
+		Assign                  func(childComplexity int, input model.AssignInput) int
+		ChangePassword          func(childComplexity int, oldPassword string, newPassword string) int
+		CheckIn                 func(childComplexity int, input model.CheckInInput) int
+		CreateKeyWorkList       func(childComplexity int, input model.CreateKeyWorkListInput) int
+		CreateOrgUnit           func(childComplexity int, input model.OrgUnitInput) int
+		CreateUser              func(childComplexity int, input model.CreateUserInput) int
+		CreateWorkGroup         func(childComplexity int, input model.CreateWorkGroupInput) int
+		ImportRegions           func(childComplexity int, kind models.RegionKind, coordSystem geofence.Datum, geojson string) int
+		IssueDispatchTaskList   func(childComplexity int, input model.IssueDispatchTaskListInput) int
+		Login                   func(childComplexity int, username string, password string, deviceID string) int
+		Logout                  func(childComplexity int, refreshToken *string) int
+		LogoutEverywhere        func(childComplexity int) int
+		MarkRead                func(childComplexity int, ids []int64, all *bool) int
+		OpenFollowUp            func(childComplexity int, needID int64, ownerID *int64, action string) int
+		OpenSeminar             func(childComplexity int, input model.OpenSeminarInput) int
+		Ping                    func(childComplexity int) int
+		RecordActivity          func(childComplexity int, input model.ActivityInput) int
+		RecordSeminarTalk       func(childComplexity int, input model.SeminarTalkInput) int
+		RefreshToken            func(childComplexity int, refreshToken string) int
+		ReportTaskProgress      func(childComplexity int, taskID int64, status models.TaskProgress, note *string) int
+		ResetPassword           func(childComplexity int, userID int64, newPassword string) int
+		RevealContact           func(childComplexity int, intervieweeID int64, reason string) int
+		ReviewActivity          func(childComplexity int, id int64, decision models.ReviewDecision, reason string) int
+		ReviewCheckIn           func(childComplexity int, id int64, decision models.ReviewDecision, reason string) int
+		ReviewSummary           func(childComplexity int, id int64, decision models.SummaryDecision, comment *string, version *int) int
+		ReviseKeyWorkItem       func(childComplexity int, id int64, input model.ReviseKeyWorkItemInput) int
+		Rotate                  func(childComplexity int, assignmentID int64, regionID int64, from string) int
+		RuleKeyWorkTickOff      func(childComplexity int, id int64, decision models.KeyWorkDecision, comment *string) int
+		SaveReportDraft         func(childComplexity int, year int, sections model.ReportSectionsInput) int
+		SaveSummaryDraft        func(childComplexity int, year int, quarter int, text string) int
+		SetAnnualReportReceiver func(childComplexity int, userID int64, receives bool) int
+		SubmitReport            func(childComplexity int, input model.ReportInput) int
+		SubmitSummary           func(childComplexity int, input model.SummaryInput) int
+		SyncActivities          func(childComplexity int, inputs []*model.ActivityInput) int
+		SyncCheckIns            func(childComplexity int, inputs []*model.CheckInInput) int
+		TickOffKeyWorkItem      func(childComplexity int, input model.TickOffInput) int
+		UnlockAccount           func(childComplexity int, userID int64) int
+		UpdateFollowUp          func(childComplexity int, id int64, status models.FollowUpStatus, action string) int
+		UpdateOrgUnit           func(childComplexity int, id int64, input model.OrgUnitInput) int
+		UpdateUser              func(childComplexity int, id int64, input model.UpdateUserInput) int
 	}
 
 	Need struct {
@@ -601,6 +627,34 @@ type ComplexityRoot struct {
 		FollowUp func(childComplexity int) int
 		ID       func(childComplexity int) int
 		Text     func(childComplexity int) int
+	}
+
+	Notification struct {
+		Body      func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		ReadAt    func(childComplexity int) int
+		RefID     func(childComplexity int) int
+		RefType   func(childComplexity int) int
+		Title     func(childComplexity int) int
+	}
+
+	NotificationConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	NotificationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	NumberChange struct {
+		Field   func(childComplexity int) int
+		Now     func(childComplexity int) int
+		Quarter func(childComplexity int) int
+		Was     func(childComplexity int) int
 	}
 
 	OpenSeminarResult struct {
@@ -642,6 +696,21 @@ type ComplexityRoot struct {
 		Region   func(childComplexity int) int
 	}
 
+	QuarterNumbers struct {
+		Activities        func(childComplexity int) int
+		County            func(childComplexity int) int
+		CountyDays        func(childComplexity int) int
+		Lectures          func(childComplexity int) int
+		OnSiteDays        func(childComplexity int) int
+		OpenFollowUps     func(childComplexity int) int
+		QualifyingTrips   func(childComplexity int) int
+		Quarter           func(childComplexity int) int
+		R2Gaps            func(childComplexity int) int
+		R2Met             func(childComplexity int) int
+		ResolvedFollowUps func(childComplexity int) int
+		Trips             func(childComplexity int) int
+	}
+
 	QuarterPresence struct {
 		County  func(childComplexity int) int
 		Days    func(childComplexity int) int
@@ -653,6 +722,8 @@ type ComplexityRoot struct {
 	Query struct {
 		Activities             func(childComplexity int, userID *int64, orgUnitID *int64, kind *models.ActivityKind, from *string, to *string, pending *bool, first *int, after *string) int
 		Activity               func(childComplexity int, id int64) int
+		AnnualReport           func(childComplexity int, userID *int64, year int) int
+		AnnualReportReceivers  func(childComplexity int) int
 		Assignments            func(childComplexity int, userID *int64, activeOn *string, first *int, after *string) int
 		CheckIns               func(childComplexity int, userID *int64, status *models.CheckInStatus, first *int, after *string) int
 		Devices                func(childComplexity int, userID *int64, status *models.DeviceStatus, first *int, after *string) int
@@ -667,8 +738,10 @@ type ComplexityRoot struct {
 		LedgerEntry            func(childComplexity int, kind model.LedgerKind, id int64) int
 		Locate                 func(childComplexity int, lat float64, lon float64, accuracy float64, coordSystem geofence.Datum) int
 		Me                     func(childComplexity int) int
+		MissingSummaries       func(childComplexity int, orgUnitID int64, year int, quarter *int, first *int, after *string) int
 		MyCheckIns             func(childComplexity int, from time.Time, to time.Time, first *int, after *string) int
 		MyDays                 func(childComplexity int, year int, quarter int) int
+		Notifications          func(childComplexity int, unreadOnly *bool, first *int, after *string) int
 		OrgUnit                func(childComplexity int, id int64) int
 		OrgUnits               func(childComplexity int, parentID *int64, first *int, after *string) int
 		Presence               func(childComplexity int, userID int64, year int, quarter int) int
@@ -678,8 +751,11 @@ type ComplexityRoot struct {
 		Seminar                func(childComplexity int, id int64) int
 		SeminarSpeakersOwed    func(childComplexity int, orgUnitID int64, year int, half int, first *int, after *string) int
 		Seminars               func(childComplexity int, orgUnitID *int64, userID *int64, first *int, after *string) int
+		Summaries              func(childComplexity int, orgUnitID int64, year int, quarter *int, status *models.SummaryStatus, first *int, after *string) int
+		Summary                func(childComplexity int, userID *int64, year int, quarter int) int
 		TaskReports            func(childComplexity int, listID *int64, taskID *int64, userID *int64, first *int, after *string) int
 		UnitYouthWork          func(childComplexity int, orgUnitID int64, year int, quarter int, first *int, after *string) int
+		UnreadNotifications    func(childComplexity int) int
 		User                   func(childComplexity int, id int64) int
 		Users                  func(childComplexity int, orgUnitID *int64, subtree *bool, role *models.Role, first *int, after *string) int
 		VerifySecurityAudit    func(childComplexity int) int
@@ -797,6 +873,77 @@ type ComplexityRoot struct {
 	SeminarTalkResult struct {
 		Replayed func(childComplexity int) int
 		Talk     func(childComplexity int) int
+	}
+
+	Subscription struct {
+		NotificationAdded func(childComplexity int) int
+	}
+
+	Summary struct {
+		Draft        func(childComplexity int) int
+		DraftSavedAt func(childComplexity int) int
+		DueDate      func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Late         func(childComplexity int) int
+		Live         func(childComplexity int) int
+		Overdue      func(childComplexity int) int
+		Period       func(childComplexity int) int
+		Quarter      func(childComplexity int) int
+		Status       func(childComplexity int) int
+		User         func(childComplexity int) int
+		Versions     func(childComplexity int) int
+		Year         func(childComplexity int) int
+	}
+
+	SummaryConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	SummaryContent struct {
+		Experience func(childComplexity int) int
+		Results    func(childComplexity int) int
+		Support    func(childComplexity int) int
+		Text       func(childComplexity int) int
+		WorkDone   func(childComplexity int) int
+	}
+
+	SummaryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SummaryNumbers struct {
+		Quarters func(childComplexity int) int
+		TakenAt  func(childComplexity int) int
+	}
+
+	SummaryReview struct {
+		Comment      func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Decision     func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Reviewer     func(childComplexity int) int
+		ReviewerName func(childComplexity int) int
+	}
+
+	SummarySubmission struct {
+		Replayed func(childComplexity int) int
+		Summary  func(childComplexity int) int
+		Version  func(childComplexity int) int
+	}
+
+	SummaryVersion struct {
+		ClientID    func(childComplexity int) int
+		Content     func(childComplexity int) int
+		DueDate     func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Late        func(childComplexity int) int
+		Number      func(childComplexity int) int
+		Review      func(childComplexity int) int
+		Snapshot    func(childComplexity int) int
+		SubmittedAt func(childComplexity int) int
 	}
 
 	SyncError struct {
@@ -1078,9 +1225,16 @@ type MutationResolver interface {
 	CheckIn(ctx context.Context, input model.CheckInInput) (*checkin.Result, error)
 	SyncCheckIns(ctx context.Context, inputs []*model.CheckInInput) ([]*checkin.ItemResult, error)
 	ReviewCheckIn(ctx context.Context, id int64, decision models.ReviewDecision, reason string) (*models.Review, error)
+	MarkRead(ctx context.Context, ids []int64, all *bool) (int, error)
 	ImportRegions(ctx context.Context, kind models.RegionKind, coordSystem geofence.Datum, geojson string) (*model.ImportRegionsResult, error)
 	OpenSeminar(ctx context.Context, input model.OpenSeminarInput) (*seminar.Opened, error)
 	RecordSeminarTalk(ctx context.Context, input model.SeminarTalkInput) (*model.SeminarTalkResult, error)
+	SaveSummaryDraft(ctx context.Context, year int, quarter int, text string) (*models.Summary, error)
+	SubmitSummary(ctx context.Context, input model.SummaryInput) (*model.SummarySubmission, error)
+	SaveReportDraft(ctx context.Context, year int, sections model.ReportSectionsInput) (*models.Summary, error)
+	SubmitReport(ctx context.Context, input model.ReportInput) (*model.SummarySubmission, error)
+	ReviewSummary(ctx context.Context, id int64, decision models.SummaryDecision, comment *string, version *int) (*models.Summary, error)
+	SetAnnualReportReceiver(ctx context.Context, userID int64, receives bool) (bool, error)
 	IssueDispatchTaskList(ctx context.Context, input model.IssueDispatchTaskListInput) (*model.DispatchTaskListResult, error)
 	AddDispatchBriefing(ctx context.Context, listID int64, regionID *int64, text string) (*models.DispatchBriefing, error)
 	ReportTaskProgress(ctx context.Context, taskID int64, status models.TaskProgress, note *string) (*models.DispatchTaskReport, error)
@@ -1096,6 +1250,9 @@ type MutationResolver interface {
 type NeedResolver interface {
 	FollowUp(ctx context.Context, obj *models.Need) (*models.FollowUp, error)
 }
+type NotificationResolver interface {
+	RefType(ctx context.Context, obj *models.Notification) (*string, error)
+}
 type OrgUnitResolver interface {
 	Parent(ctx context.Context, obj *models.OrgUnit) (*models.OrgUnit, error)
 	Children(ctx context.Context, obj *models.OrgUnit, first *int, after *string) (*model.OrgUnitConnection, error)
@@ -1103,6 +1260,9 @@ type OrgUnitResolver interface {
 }
 type PresenceDayResolver interface {
 	Region(ctx context.Context, obj *models.PresenceDay) (*models.Region, error)
+}
+type QuarterNumbersResolver interface {
+	County(ctx context.Context, obj *summary.QuarterNumbers) (*string, error)
 }
 type QuarterPresenceResolver interface {
 	Quarter(ctx context.Context, obj *checkin.QuarterPresence) (string, error)
@@ -1127,6 +1287,8 @@ type QueryResolver interface {
 	LedgerEntry(ctx context.Context, kind model.LedgerKind, id int64) (*evidencelog.Entry, error)
 	LedgerConsistencyProof(ctx context.Context, from int, to *int) (*model.ConsistencyProof, error)
 	LedgerCheckpoint(ctx context.Context) (*model.LedgerCheckpoint, error)
+	Notifications(ctx context.Context, unreadOnly *bool, first *int, after *string) (*model.NotificationConnection, error)
+	UnreadNotifications(ctx context.Context) (int, error)
 	Regions(ctx context.Context, kind *models.RegionKind, cityCode *string, first *int, after *string) (*model.RegionConnection, error)
 	Region(ctx context.Context, id int64) (*models.Region, error)
 	Locate(ctx context.Context, lat float64, lon float64, accuracy float64, coordSystem geofence.Datum) (*model.LocateResult, error)
@@ -1135,6 +1297,11 @@ type QueryResolver interface {
 	Seminars(ctx context.Context, orgUnitID *int64, userID *int64, first *int, after *string) (*model.SeminarConnection, error)
 	Seminar(ctx context.Context, id int64) (*models.Seminar, error)
 	SeminarSpeakersOwed(ctx context.Context, orgUnitID int64, year int, half int, first *int, after *string) (*model.UserConnection, error)
+	Summary(ctx context.Context, userID *int64, year int, quarter int) (*models.Summary, error)
+	AnnualReport(ctx context.Context, userID *int64, year int) (*models.Summary, error)
+	Summaries(ctx context.Context, orgUnitID int64, year int, quarter *int, status *models.SummaryStatus, first *int, after *string) (*model.SummaryConnection, error)
+	MissingSummaries(ctx context.Context, orgUnitID int64, year int, quarter *int, first *int, after *string) (*model.UserConnection, error)
+	AnnualReportReceivers(ctx context.Context) ([]*models.User, error)
 	DispatchTaskLists(ctx context.Context, orgUnitID *int64, year *int, quarter *int, first *int, after *string) (*model.DispatchTaskListConnection, error)
 	DispatchTaskList(ctx context.Context, id int64) (*models.DispatchTaskList, error)
 	TaskReports(ctx context.Context, listID *int64, taskID *int64, userID *int64, first *int, after *string) (*model.TaskReportConnection, error)
@@ -1179,6 +1346,31 @@ type SeminarTalkResolver interface {
 	SpeakerName(ctx context.Context, obj *models.SeminarTalk) (string, error)
 
 	RecordedBy(ctx context.Context, obj *models.SeminarTalk) (string, error)
+}
+type SubscriptionResolver interface {
+	NotificationAdded(ctx context.Context) (<-chan *models.Notification, error)
+}
+type SummaryResolver interface {
+	User(ctx context.Context, obj *models.Summary) (*models.User, error)
+
+	Quarter(ctx context.Context, obj *models.Summary) (*int, error)
+	Period(ctx context.Context, obj *models.Summary) (string, error)
+
+	DueDate(ctx context.Context, obj *models.Summary) (string, error)
+	Late(ctx context.Context, obj *models.Summary) (bool, error)
+	Overdue(ctx context.Context, obj *models.Summary) (bool, error)
+	Draft(ctx context.Context, obj *models.Summary) (*models.SummaryContent, error)
+
+	Versions(ctx context.Context, obj *models.Summary) ([]*models.SummaryVersion, error)
+	Live(ctx context.Context, obj *models.Summary) (*summary.Live, error)
+}
+type SummaryReviewResolver interface {
+	Reviewer(ctx context.Context, obj *models.SummaryReview) (*models.User, error)
+	ReviewerName(ctx context.Context, obj *models.SummaryReview) (string, error)
+}
+type SummaryVersionResolver interface {
+	Snapshot(ctx context.Context, obj *models.SummaryVersion) (*summary.Numbers, error)
+	Review(ctx context.Context, obj *models.SummaryVersion) (*models.SummaryReview, error)
 }
 type SyncItemResultResolver interface {
 	Error(ctx context.Context, obj *checkin.ItemResult) (*model.SyncError, error)
@@ -2947,6 +3139,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.KindCount.Required(childComplexity), true
 
+	case "KindNumbers.counting":
+		if e.ComplexityRoot.KindNumbers.Counting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindNumbers.Counting(childComplexity), true
+	case "KindNumbers.kind":
+		if e.ComplexityRoot.KindNumbers.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindNumbers.Kind(childComplexity), true
+	case "KindNumbers.recorded":
+		if e.ComplexityRoot.KindNumbers.Recorded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindNumbers.Recorded(childComplexity), true
+	case "KindNumbers.required":
+		if e.ComplexityRoot.KindNumbers.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindNumbers.Required(childComplexity), true
+
 	case "LedgerCheckpoint.note":
 		if e.ComplexityRoot.LedgerCheckpoint.Note == nil {
 			break
@@ -3025,6 +3242,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LedgerEntry.RecordID(childComplexity), true
+
+	case "LiveNumbers.changes":
+		if e.ComplexityRoot.LiveNumbers.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveNumbers.Changes(childComplexity), true
+	case "LiveNumbers.numbers":
+		if e.ComplexityRoot.LiveNumbers.Numbers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveNumbers.Numbers(childComplexity), true
 
 	case "LocateCandidate.contains":
 		if e.ComplexityRoot.LocateCandidate.Contains == nil {
@@ -3236,6 +3466,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LogoutEverywhere(childComplexity), true
+	case "Mutation.markRead":
+		if e.ComplexityRoot.Mutation.MarkRead == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markRead_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkRead(childComplexity, args["ids"].([]int64), args["all"].(*bool)), true
 	case "Mutation.openFollowUp":
 		if e.ComplexityRoot.Mutation.OpenFollowUp == nil {
 			break
@@ -3352,6 +3593,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReviewCheckIn(childComplexity, args["id"].(int64), args["decision"].(models.ReviewDecision), args["reason"].(string)), true
+	case "Mutation.reviewSummary":
+		if e.ComplexityRoot.Mutation.ReviewSummary == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviewSummary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviewSummary(childComplexity, args["id"].(int64), args["decision"].(models.SummaryDecision), args["comment"].(*string), args["version"].(*int)), true
 	case "Mutation.reviseKeyWorkItem":
 		if e.ComplexityRoot.Mutation.ReviseKeyWorkItem == nil {
 			break
@@ -3385,6 +3637,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RuleKeyWorkTickOff(childComplexity, args["id"].(int64), args["decision"].(models.KeyWorkDecision), args["comment"].(*string)), true
+	case "Mutation.saveReportDraft":
+		if e.ComplexityRoot.Mutation.SaveReportDraft == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveReportDraft_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveReportDraft(childComplexity, args["year"].(int), args["sections"].(model.ReportSectionsInput)), true
+	case "Mutation.saveSummaryDraft":
+		if e.ComplexityRoot.Mutation.SaveSummaryDraft == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveSummaryDraft_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveSummaryDraft(childComplexity, args["year"].(int), args["quarter"].(int), args["text"].(string)), true
+	case "Mutation.setAnnualReportReceiver":
+		if e.ComplexityRoot.Mutation.SetAnnualReportReceiver == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAnnualReportReceiver_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAnnualReportReceiver(childComplexity, args["userId"].(int64), args["receives"].(bool)), true
+	case "Mutation.submitReport":
+		if e.ComplexityRoot.Mutation.SubmitReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitReport(childComplexity, args["input"].(model.ReportInput)), true
+	case "Mutation.submitSummary":
+		if e.ComplexityRoot.Mutation.SubmitSummary == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitSummary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitSummary(childComplexity, args["input"].(model.SummaryInput)), true
 	case "Mutation.syncActivities":
 		if e.ComplexityRoot.Mutation.SyncActivities == nil {
 			break
@@ -3487,6 +3794,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Need.Text(childComplexity), true
+
+	case "Notification.body":
+		if e.ComplexityRoot.Notification.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Body(childComplexity), true
+	case "Notification.createdAt":
+		if e.ComplexityRoot.Notification.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.CreatedAt(childComplexity), true
+	case "Notification.id":
+		if e.ComplexityRoot.Notification.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.ID(childComplexity), true
+	case "Notification.kind":
+		if e.ComplexityRoot.Notification.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Kind(childComplexity), true
+	case "Notification.readAt":
+		if e.ComplexityRoot.Notification.ReadAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.ReadAt(childComplexity), true
+	case "Notification.refId":
+		if e.ComplexityRoot.Notification.RefID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.RefID(childComplexity), true
+	case "Notification.refType":
+		if e.ComplexityRoot.Notification.RefType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.RefType(childComplexity), true
+	case "Notification.title":
+		if e.ComplexityRoot.Notification.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Title(childComplexity), true
+
+	case "NotificationConnection.edges":
+		if e.ComplexityRoot.NotificationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationConnection.Edges(childComplexity), true
+	case "NotificationConnection.pageInfo":
+		if e.ComplexityRoot.NotificationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationConnection.PageInfo(childComplexity), true
+
+	case "NotificationEdge.cursor":
+		if e.ComplexityRoot.NotificationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationEdge.Cursor(childComplexity), true
+	case "NotificationEdge.node":
+		if e.ComplexityRoot.NotificationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationEdge.Node(childComplexity), true
+
+	case "NumberChange.field":
+		if e.ComplexityRoot.NumberChange.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NumberChange.Field(childComplexity), true
+	case "NumberChange.now":
+		if e.ComplexityRoot.NumberChange.Now == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NumberChange.Now(childComplexity), true
+	case "NumberChange.quarter":
+		if e.ComplexityRoot.NumberChange.Quarter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NumberChange.Quarter(childComplexity), true
+	case "NumberChange.was":
+		if e.ComplexityRoot.NumberChange.Was == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NumberChange.Was(childComplexity), true
 
 	case "OpenSeminarResult.replayed":
 		if e.ComplexityRoot.OpenSeminarResult.Replayed == nil {
@@ -3630,6 +4037,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PresenceDay.Region(childComplexity), true
 
+	case "QuarterNumbers.activities":
+		if e.ComplexityRoot.QuarterNumbers.Activities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterNumbers.Activities(childComplexity), true
+	case "QuarterNumbers.county":
+		if e.ComplexityRoot.QuarterNumbers.County == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterNumbers.County(childComplexity), true
+	case "QuarterNumbers.countyDays":
+		if e.ComplexityRoot.QuarterNumbers.CountyDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterNumbers.CountyDays(childComplexity), true
+	case "QuarterNumbers.lectures":
+		if e.ComplexityRoot.QuarterNumbers.Lectures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterNumbers.Lectures(childComplexity), true
+	case "QuarterNumbers.onSiteDays":
+		if e.ComplexityRoot.QuarterNumbers.OnSiteDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterNumbers.OnSiteDays(childComplexity), true
+	case "QuarterNumbers.openFollowUps":
+		if e.ComplexityRoot.QuarterNumbers.OpenFollowUps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterNumbers.OpenFollowUps(childComplexity), true
+	case "QuarterNumbers.qualifyingTrips":
+		if e.ComplexityRoot.QuarterNumbers.QualifyingTrips == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterNumbers.QualifyingTrips(childComplexity), true
+	case "QuarterNumbers.quarter":
+		if e.ComplexityRoot.QuarterNumbers.Quarter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterNumbers.Quarter(childComplexity), true
+	case "QuarterNumbers.r2Gaps":
+		if e.ComplexityRoot.QuarterNumbers.R2Gaps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterNumbers.R2Gaps(childComplexity), true
+	case "QuarterNumbers.r2Met":
+		if e.ComplexityRoot.QuarterNumbers.R2Met == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterNumbers.R2Met(childComplexity), true
+	case "QuarterNumbers.resolvedFollowUps":
+		if e.ComplexityRoot.QuarterNumbers.ResolvedFollowUps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterNumbers.ResolvedFollowUps(childComplexity), true
+	case "QuarterNumbers.trips":
+		if e.ComplexityRoot.QuarterNumbers.Trips == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterNumbers.Trips(childComplexity), true
+
 	case "QuarterPresence.county":
 		if e.ComplexityRoot.QuarterPresence.County == nil {
 			break
@@ -3683,6 +4163,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Activity(childComplexity, args["id"].(int64)), true
+	case "Query.annualReport":
+		if e.ComplexityRoot.Query.AnnualReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_annualReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AnnualReport(childComplexity, args["userId"].(*int64), args["year"].(int)), true
+	case "Query.annualReportReceivers":
+		if e.ComplexityRoot.Query.AnnualReportReceivers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.AnnualReportReceivers(childComplexity), true
 	case "Query.assignments":
 		if e.ComplexityRoot.Query.Assignments == nil {
 			break
@@ -3828,6 +4325,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.missingSummaries":
+		if e.ComplexityRoot.Query.MissingSummaries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_missingSummaries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MissingSummaries(childComplexity, args["orgUnitId"].(int64), args["year"].(int), args["quarter"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "Query.myCheckIns":
 		if e.ComplexityRoot.Query.MyCheckIns == nil {
 			break
@@ -3850,6 +4358,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MyDays(childComplexity, args["year"].(int), args["quarter"].(int)), true
+	case "Query.notifications":
+		if e.ComplexityRoot.Query.Notifications == nil {
+			break
+		}
+
+		args, err := ec.field_Query_notifications_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Notifications(childComplexity, args["unreadOnly"].(*bool), args["first"].(*int), args["after"].(*string)), true
 	case "Query.orgUnit":
 		if e.ComplexityRoot.Query.OrgUnit == nil {
 			break
@@ -3949,6 +4468,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Seminars(childComplexity, args["orgUnitId"].(*int64), args["userId"].(*int64), args["first"].(*int), args["after"].(*string)), true
+	case "Query.summaries":
+		if e.ComplexityRoot.Query.Summaries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_summaries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Summaries(childComplexity, args["orgUnitId"].(int64), args["year"].(int), args["quarter"].(*int), args["status"].(*models.SummaryStatus), args["first"].(*int), args["after"].(*string)), true
+	case "Query.summary":
+		if e.ComplexityRoot.Query.Summary == nil {
+			break
+		}
+
+		args, err := ec.field_Query_summary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Summary(childComplexity, args["userId"].(*int64), args["year"].(int), args["quarter"].(int)), true
 	case "Query.taskReports":
 		if e.ComplexityRoot.Query.TaskReports == nil {
 			break
@@ -3971,6 +4512,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.UnitYouthWork(childComplexity, args["orgUnitId"].(int64), args["year"].(int), args["quarter"].(int), args["first"].(*int), args["after"].(*string)), true
+	case "Query.unreadNotifications":
+		if e.ComplexityRoot.Query.UnreadNotifications == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.UnreadNotifications(childComplexity), true
 	case "Query.user":
 		if e.ComplexityRoot.Query.User == nil {
 			break
@@ -4478,6 +5025,279 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SeminarTalkResult.Talk(childComplexity), true
 
+	case "Subscription.notificationAdded":
+		if e.ComplexityRoot.Subscription.NotificationAdded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.NotificationAdded(childComplexity), true
+
+	case "Summary.draft":
+		if e.ComplexityRoot.Summary.Draft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Summary.Draft(childComplexity), true
+	case "Summary.draftSavedAt":
+		if e.ComplexityRoot.Summary.DraftSavedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Summary.DraftSavedAt(childComplexity), true
+	case "Summary.dueDate":
+		if e.ComplexityRoot.Summary.DueDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Summary.DueDate(childComplexity), true
+	case "Summary.id":
+		if e.ComplexityRoot.Summary.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Summary.ID(childComplexity), true
+	case "Summary.kind":
+		if e.ComplexityRoot.Summary.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Summary.Kind(childComplexity), true
+	case "Summary.late":
+		if e.ComplexityRoot.Summary.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Summary.Late(childComplexity), true
+	case "Summary.live":
+		if e.ComplexityRoot.Summary.Live == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Summary.Live(childComplexity), true
+	case "Summary.overdue":
+		if e.ComplexityRoot.Summary.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Summary.Overdue(childComplexity), true
+	case "Summary.period":
+		if e.ComplexityRoot.Summary.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Summary.Period(childComplexity), true
+	case "Summary.quarter":
+		if e.ComplexityRoot.Summary.Quarter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Summary.Quarter(childComplexity), true
+	case "Summary.status":
+		if e.ComplexityRoot.Summary.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Summary.Status(childComplexity), true
+	case "Summary.user":
+		if e.ComplexityRoot.Summary.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Summary.User(childComplexity), true
+	case "Summary.versions":
+		if e.ComplexityRoot.Summary.Versions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Summary.Versions(childComplexity), true
+	case "Summary.year":
+		if e.ComplexityRoot.Summary.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Summary.Year(childComplexity), true
+
+	case "SummaryConnection.edges":
+		if e.ComplexityRoot.SummaryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryConnection.Edges(childComplexity), true
+	case "SummaryConnection.pageInfo":
+		if e.ComplexityRoot.SummaryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryConnection.PageInfo(childComplexity), true
+
+	case "SummaryContent.experience":
+		if e.ComplexityRoot.SummaryContent.Experience == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryContent.Experience(childComplexity), true
+	case "SummaryContent.results":
+		if e.ComplexityRoot.SummaryContent.Results == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryContent.Results(childComplexity), true
+	case "SummaryContent.support":
+		if e.ComplexityRoot.SummaryContent.Support == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryContent.Support(childComplexity), true
+	case "SummaryContent.text":
+		if e.ComplexityRoot.SummaryContent.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryContent.Text(childComplexity), true
+	case "SummaryContent.workDone":
+		if e.ComplexityRoot.SummaryContent.WorkDone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryContent.WorkDone(childComplexity), true
+
+	case "SummaryEdge.cursor":
+		if e.ComplexityRoot.SummaryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryEdge.Cursor(childComplexity), true
+	case "SummaryEdge.node":
+		if e.ComplexityRoot.SummaryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryEdge.Node(childComplexity), true
+
+	case "SummaryNumbers.quarters":
+		if e.ComplexityRoot.SummaryNumbers.Quarters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryNumbers.Quarters(childComplexity), true
+	case "SummaryNumbers.takenAt":
+		if e.ComplexityRoot.SummaryNumbers.TakenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryNumbers.TakenAt(childComplexity), true
+
+	case "SummaryReview.comment":
+		if e.ComplexityRoot.SummaryReview.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryReview.Comment(childComplexity), true
+	case "SummaryReview.createdAt":
+		if e.ComplexityRoot.SummaryReview.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryReview.CreatedAt(childComplexity), true
+	case "SummaryReview.decision":
+		if e.ComplexityRoot.SummaryReview.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryReview.Decision(childComplexity), true
+	case "SummaryReview.id":
+		if e.ComplexityRoot.SummaryReview.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryReview.ID(childComplexity), true
+	case "SummaryReview.reviewer":
+		if e.ComplexityRoot.SummaryReview.Reviewer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryReview.Reviewer(childComplexity), true
+	case "SummaryReview.reviewerName":
+		if e.ComplexityRoot.SummaryReview.ReviewerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryReview.ReviewerName(childComplexity), true
+
+	case "SummarySubmission.replayed":
+		if e.ComplexityRoot.SummarySubmission.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummarySubmission.Replayed(childComplexity), true
+	case "SummarySubmission.summary":
+		if e.ComplexityRoot.SummarySubmission.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummarySubmission.Summary(childComplexity), true
+	case "SummarySubmission.version":
+		if e.ComplexityRoot.SummarySubmission.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummarySubmission.Version(childComplexity), true
+
+	case "SummaryVersion.clientId":
+		if e.ComplexityRoot.SummaryVersion.ClientID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryVersion.ClientID(childComplexity), true
+	case "SummaryVersion.content":
+		if e.ComplexityRoot.SummaryVersion.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryVersion.Content(childComplexity), true
+	case "SummaryVersion.dueDate":
+		if e.ComplexityRoot.SummaryVersion.DueDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryVersion.DueDate(childComplexity), true
+	case "SummaryVersion.id":
+		if e.ComplexityRoot.SummaryVersion.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryVersion.ID(childComplexity), true
+	case "SummaryVersion.late":
+		if e.ComplexityRoot.SummaryVersion.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryVersion.Late(childComplexity), true
+	case "SummaryVersion.number":
+		if e.ComplexityRoot.SummaryVersion.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryVersion.Number(childComplexity), true
+	case "SummaryVersion.review":
+		if e.ComplexityRoot.SummaryVersion.Review == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryVersion.Review(childComplexity), true
+	case "SummaryVersion.snapshot":
+		if e.ComplexityRoot.SummaryVersion.Snapshot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryVersion.Snapshot(childComplexity), true
+	case "SummaryVersion.submittedAt":
+		if e.ComplexityRoot.SummaryVersion.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryVersion.SubmittedAt(childComplexity), true
+
 	case "SyncError.code":
 		if e.ComplexityRoot.SyncError.Code == nil {
 			break
@@ -4851,9 +5671,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("NeedInput", ec.unmarshalInputNeedInput),
 			graphql.NewInputUnmarshaler("OpenSeminarInput", ec.unmarshalInputOpenSeminarInput),
 			graphql.NewInputUnmarshaler("OrgUnitInput", ec.unmarshalInputOrgUnitInput),
+			graphql.NewInputUnmarshaler("ReportInput", ec.unmarshalInputReportInput),
+			graphql.NewInputUnmarshaler("ReportSectionsInput", ec.unmarshalInputReportSectionsInput),
 			graphql.NewInputUnmarshaler("ReviseKeyWorkItemInput", ec.unmarshalInputReviseKeyWorkItemInput),
 			graphql.NewInputUnmarshaler("SeminarRoundInput", ec.unmarshalInputSeminarRoundInput),
 			graphql.NewInputUnmarshaler("SeminarTalkInput", ec.unmarshalInputSeminarTalkInput),
+			graphql.NewInputUnmarshaler("SummaryInput", ec.unmarshalInputSummaryInput),
 			graphql.NewInputUnmarshaler("TickOffInput", ec.unmarshalInputTickOffInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
 		)
@@ -4906,6 +5729,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -4931,7 +5771,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/accounts.graphqls" "schema/activities.graphqls" "schema/checkins.graphqls" "schema/ledger.graphqls" "schema/regions.graphqls" "schema/security.graphqls" "schema/seminars.graphqls" "schema/tasks.graphqls" "schema/work.graphqls"
+//go:embed "schema/accounts.graphqls" "schema/activities.graphqls" "schema/checkins.graphqls" "schema/ledger.graphqls" "schema/notifications.graphqls" "schema/regions.graphqls" "schema/security.graphqls" "schema/seminars.graphqls" "schema/summaries.graphqls" "schema/tasks.graphqls" "schema/work.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -4975,9 +5815,11 @@ extend type Mutation {
 	{Name: "schema/activities.graphqls", Input: sourceData("schema/activities.graphqls"), BuiltIn: false},
 	{Name: "schema/checkins.graphqls", Input: sourceData("schema/checkins.graphqls"), BuiltIn: false},
 	{Name: "schema/ledger.graphqls", Input: sourceData("schema/ledger.graphqls"), BuiltIn: false},
+	{Name: "schema/notifications.graphqls", Input: sourceData("schema/notifications.graphqls"), BuiltIn: false},
 	{Name: "schema/regions.graphqls", Input: sourceData("schema/regions.graphqls"), BuiltIn: false},
 	{Name: "schema/security.graphqls", Input: sourceData("schema/security.graphqls"), BuiltIn: false},
 	{Name: "schema/seminars.graphqls", Input: sourceData("schema/seminars.graphqls"), BuiltIn: false},
+	{Name: "schema/summaries.graphqls", Input: sourceData("schema/summaries.graphqls"), BuiltIn: false},
 	{Name: "schema/tasks.graphqls", Input: sourceData("schema/tasks.graphqls"), BuiltIn: false},
 	{Name: "schema/work.graphqls", Input: sourceData("schema/work.graphqls"), BuiltIn: false},
 }
@@ -5863,6 +6705,20 @@ func (ec *executionContext) childFields_KindCount(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type KindCount", field.Name)
 }
 
+func (ec *executionContext) childFields_KindNumbers(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_KindNumbers_kind(ctx, field)
+	case "recorded":
+		return ec.fieldContext_KindNumbers_recorded(ctx, field)
+	case "counting":
+		return ec.fieldContext_KindNumbers_counting(ctx, field)
+	case "required":
+		return ec.fieldContext_KindNumbers_required(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KindNumbers", field.Name)
+}
+
 func (ec *executionContext) childFields_LedgerCheckpoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "origin":
@@ -5897,6 +6753,16 @@ func (ec *executionContext) childFields_LedgerEntry(ctx context.Context, field g
 		return ec.fieldContext_LedgerEntry_inclusionProof(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LedgerEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_LiveNumbers(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "numbers":
+		return ec.fieldContext_LiveNumbers_numbers(ctx, field)
+	case "changes":
+		return ec.fieldContext_LiveNumbers_changes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LiveNumbers", field.Name)
 }
 
 func (ec *executionContext) childFields_LocateCandidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5939,6 +6805,62 @@ func (ec *executionContext) childFields_Need(ctx context.Context, field graphql.
 		return ec.fieldContext_Need_followUp(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Need", field.Name)
+}
+
+func (ec *executionContext) childFields_Notification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Notification_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Notification_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_Notification_title(ctx, field)
+	case "body":
+		return ec.fieldContext_Notification_body(ctx, field)
+	case "refType":
+		return ec.fieldContext_Notification_refType(ctx, field)
+	case "refId":
+		return ec.fieldContext_Notification_refId(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Notification_createdAt(ctx, field)
+	case "readAt":
+		return ec.fieldContext_Notification_readAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Notification", field.Name)
+}
+
+func (ec *executionContext) childFields_NotificationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NotificationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NotificationConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotificationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NotificationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_NotificationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_NotificationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotificationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_NumberChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "quarter":
+		return ec.fieldContext_NumberChange_quarter(ctx, field)
+	case "field":
+		return ec.fieldContext_NumberChange_field(ctx, field)
+	case "was":
+		return ec.fieldContext_NumberChange_was(ctx, field)
+	case "now":
+		return ec.fieldContext_NumberChange_now(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NumberChange", field.Name)
 }
 
 func (ec *executionContext) childFields_OpenSeminarResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6017,6 +6939,36 @@ func (ec *executionContext) childFields_PresenceDay(ctx context.Context, field g
 		return ec.fieldContext_PresenceDay_counted(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PresenceDay", field.Name)
+}
+
+func (ec *executionContext) childFields_QuarterNumbers(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "quarter":
+		return ec.fieldContext_QuarterNumbers_quarter(ctx, field)
+	case "county":
+		return ec.fieldContext_QuarterNumbers_county(ctx, field)
+	case "onSiteDays":
+		return ec.fieldContext_QuarterNumbers_onSiteDays(ctx, field)
+	case "countyDays":
+		return ec.fieldContext_QuarterNumbers_countyDays(ctx, field)
+	case "trips":
+		return ec.fieldContext_QuarterNumbers_trips(ctx, field)
+	case "qualifyingTrips":
+		return ec.fieldContext_QuarterNumbers_qualifyingTrips(ctx, field)
+	case "r2Met":
+		return ec.fieldContext_QuarterNumbers_r2Met(ctx, field)
+	case "r2Gaps":
+		return ec.fieldContext_QuarterNumbers_r2Gaps(ctx, field)
+	case "activities":
+		return ec.fieldContext_QuarterNumbers_activities(ctx, field)
+	case "lectures":
+		return ec.fieldContext_QuarterNumbers_lectures(ctx, field)
+	case "openFollowUps":
+		return ec.fieldContext_QuarterNumbers_openFollowUps(ctx, field)
+	case "resolvedFollowUps":
+		return ec.fieldContext_QuarterNumbers_resolvedFollowUps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuarterNumbers", field.Name)
 }
 
 func (ec *executionContext) childFields_QuarterPresence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6259,6 +7211,140 @@ func (ec *executionContext) childFields_SeminarTalkResult(ctx context.Context, f
 		return ec.fieldContext_SeminarTalkResult_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SeminarTalkResult", field.Name)
+}
+
+func (ec *executionContext) childFields_Summary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Summary_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Summary_kind(ctx, field)
+	case "user":
+		return ec.fieldContext_Summary_user(ctx, field)
+	case "year":
+		return ec.fieldContext_Summary_year(ctx, field)
+	case "quarter":
+		return ec.fieldContext_Summary_quarter(ctx, field)
+	case "period":
+		return ec.fieldContext_Summary_period(ctx, field)
+	case "status":
+		return ec.fieldContext_Summary_status(ctx, field)
+	case "dueDate":
+		return ec.fieldContext_Summary_dueDate(ctx, field)
+	case "late":
+		return ec.fieldContext_Summary_late(ctx, field)
+	case "overdue":
+		return ec.fieldContext_Summary_overdue(ctx, field)
+	case "draft":
+		return ec.fieldContext_Summary_draft(ctx, field)
+	case "draftSavedAt":
+		return ec.fieldContext_Summary_draftSavedAt(ctx, field)
+	case "versions":
+		return ec.fieldContext_Summary_versions(ctx, field)
+	case "live":
+		return ec.fieldContext_Summary_live(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Summary", field.Name)
+}
+
+func (ec *executionContext) childFields_SummaryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SummaryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SummaryConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SummaryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SummaryContent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "text":
+		return ec.fieldContext_SummaryContent_text(ctx, field)
+	case "workDone":
+		return ec.fieldContext_SummaryContent_workDone(ctx, field)
+	case "results":
+		return ec.fieldContext_SummaryContent_results(ctx, field)
+	case "experience":
+		return ec.fieldContext_SummaryContent_experience(ctx, field)
+	case "support":
+		return ec.fieldContext_SummaryContent_support(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SummaryContent", field.Name)
+}
+
+func (ec *executionContext) childFields_SummaryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SummaryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SummaryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SummaryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SummaryNumbers(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "takenAt":
+		return ec.fieldContext_SummaryNumbers_takenAt(ctx, field)
+	case "quarters":
+		return ec.fieldContext_SummaryNumbers_quarters(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SummaryNumbers", field.Name)
+}
+
+func (ec *executionContext) childFields_SummaryReview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SummaryReview_id(ctx, field)
+	case "decision":
+		return ec.fieldContext_SummaryReview_decision(ctx, field)
+	case "comment":
+		return ec.fieldContext_SummaryReview_comment(ctx, field)
+	case "reviewer":
+		return ec.fieldContext_SummaryReview_reviewer(ctx, field)
+	case "reviewerName":
+		return ec.fieldContext_SummaryReview_reviewerName(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_SummaryReview_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SummaryReview", field.Name)
+}
+
+func (ec *executionContext) childFields_SummarySubmission(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "summary":
+		return ec.fieldContext_SummarySubmission_summary(ctx, field)
+	case "version":
+		return ec.fieldContext_SummarySubmission_version(ctx, field)
+	case "replayed":
+		return ec.fieldContext_SummarySubmission_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SummarySubmission", field.Name)
+}
+
+func (ec *executionContext) childFields_SummaryVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SummaryVersion_id(ctx, field)
+	case "number":
+		return ec.fieldContext_SummaryVersion_number(ctx, field)
+	case "clientId":
+		return ec.fieldContext_SummaryVersion_clientId(ctx, field)
+	case "content":
+		return ec.fieldContext_SummaryVersion_content(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_SummaryVersion_submittedAt(ctx, field)
+	case "dueDate":
+		return ec.fieldContext_SummaryVersion_dueDate(ctx, field)
+	case "late":
+		return ec.fieldContext_SummaryVersion_late(ctx, field)
+	case "snapshot":
+		return ec.fieldContext_SummaryVersion_snapshot(ctx, field)
+	case "review":
+		return ec.fieldContext_SummaryVersion_review(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SummaryVersion", field.Name)
 }
 
 func (ec *executionContext) childFields_SyncError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6889,6 +7975,28 @@ func (ec *executionContext) field_Mutation_logout_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_markRead_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]int64, error) {
+			return ec.unmarshalOID2ᚕint64ᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "all",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["all"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_openFollowUp_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7109,6 +8217,44 @@ func (ec *executionContext) field_Mutation_reviewCheckIn_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_reviewSummary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "decision",
+		func(ctx context.Context, v any) (models.SummaryDecision, error) {
+			return ec.unmarshalNSummaryDecision2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryDecision(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["comment"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_reviseKeyWorkItem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7188,6 +8334,108 @@ func (ec *executionContext) field_Mutation_ruleKeyWorkTickOff_args(ctx context.C
 		return nil, err
 	}
 	args["comment"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_saveReportDraft_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sections",
+		func(ctx context.Context, v any) (model.ReportSectionsInput, error) {
+			return ec.unmarshalNReportSectionsInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐReportSectionsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sections"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_saveSummaryDraft_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "quarter",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quarter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["text"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setAnnualReportReceiver_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "receives",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["receives"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReportInput, error) {
+			return ec.unmarshalNReportInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐReportInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitSummary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SummaryInput, error) {
+			return ec.unmarshalNSummaryInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSummaryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -7460,6 +8708,28 @@ func (ec *executionContext) field_Query_activity_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_annualReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
 	return args, nil
 }
 
@@ -7879,6 +9149,52 @@ func (ec *executionContext) field_Query_locate_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_missingSummaries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnitId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnitId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "quarter",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quarter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_myCheckIns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7936,6 +9252,36 @@ func (ec *executionContext) field_Query_myDays_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["quarter"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_notifications_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "unreadOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["unreadOnly"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -8222,6 +9568,90 @@ func (ec *executionContext) field_Query_seminars_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_summaries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnitId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnitId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "quarter",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quarter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*models.SummaryStatus, error) {
+			return ec.unmarshalOSummaryStatus2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_summary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "quarter",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quarter"] = arg2
 	return args, nil
 }
 
@@ -15554,6 +16984,98 @@ func (ec *executionContext) fieldContext_KindCount_required(_ context.Context, f
 	return graphql.NewScalarFieldContext("KindCount", field, false, false, "Int")
 }
 
+func (ec *executionContext) _KindNumbers_kind(ctx context.Context, field graphql.CollectedField, obj *summary.KindNumbers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindNumbers_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.ActivityKind) graphql.Marshaler {
+			return ec.marshalNActivityKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindNumbers_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindNumbers", field, false, false, "ActivityKind")
+}
+
+func (ec *executionContext) _KindNumbers_recorded(ctx context.Context, field graphql.CollectedField, obj *summary.KindNumbers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindNumbers_recorded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recorded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindNumbers_recorded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindNumbers", field, false, false, "Int")
+}
+
+func (ec *executionContext) _KindNumbers_counting(ctx context.Context, field graphql.CollectedField, obj *summary.KindNumbers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindNumbers_counting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindNumbers_counting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindNumbers", field, false, false, "Int")
+}
+
+func (ec *executionContext) _KindNumbers_required(ctx context.Context, field graphql.CollectedField, obj *summary.KindNumbers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindNumbers_required(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Required, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindNumbers_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindNumbers", field, false, false, "Int")
+}
+
 func (ec *executionContext) _LedgerCheckpoint_origin(ctx context.Context, field graphql.CollectedField, obj *model.LedgerCheckpoint) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15847,6 +17369,70 @@ func (ec *executionContext) fieldContext_LedgerEntry_inclusionProof(ctx context.
 	if fc.Args, err = ec.field_LedgerEntry_inclusionProof_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LiveNumbers_numbers(ctx context.Context, field graphql.CollectedField, obj *summary.Live) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveNumbers_numbers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Numbers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *summary.Numbers) graphql.Marshaler {
+			return ec.marshalNSummaryNumbers2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋsummaryᚐNumbers(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveNumbers_numbers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LiveNumbers",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryNumbers(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LiveNumbers_changes(ctx context.Context, field graphql.CollectedField, obj *summary.Live) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveNumbers_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []summary.Change) graphql.Marshaler {
+			return ec.marshalNNumberChange2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋsummaryᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveNumbers_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LiveNumbers",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NumberChange(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -16988,6 +18574,50 @@ func (ec *executionContext) fieldContext_Mutation_reviewCheckIn(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_markRead(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markRead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkRead(ctx, fc.Args["ids"].([]int64), fc.Args["all"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markRead(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markRead_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_importRegions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17114,6 +18744,270 @@ func (ec *executionContext) fieldContext_Mutation_recordSeminarTalk(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_recordSeminarTalk_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_saveSummaryDraft(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_saveSummaryDraft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SaveSummaryDraft(ctx, fc.Args["year"].(int), fc.Args["quarter"].(int), fc.Args["text"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Summary) graphql.Marshaler {
+			return ec.marshalNSummary2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_saveSummaryDraft(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Summary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_saveSummaryDraft_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitSummary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitSummary(ctx, fc.Args["input"].(model.SummaryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SummarySubmission) graphql.Marshaler {
+			return ec.marshalNSummarySubmission2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSummarySubmission(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitSummary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummarySubmission(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitSummary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_saveReportDraft(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_saveReportDraft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SaveReportDraft(ctx, fc.Args["year"].(int), fc.Args["sections"].(model.ReportSectionsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Summary) graphql.Marshaler {
+			return ec.marshalNSummary2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_saveReportDraft(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Summary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_saveReportDraft_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitReport(ctx, fc.Args["input"].(model.ReportInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SummarySubmission) graphql.Marshaler {
+			return ec.marshalNSummarySubmission2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSummarySubmission(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummarySubmission(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reviewSummary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reviewSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReviewSummary(ctx, fc.Args["id"].(int64), fc.Args["decision"].(models.SummaryDecision), fc.Args["comment"].(*string), fc.Args["version"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Summary) graphql.Marshaler {
+			return ec.marshalNSummary2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reviewSummary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Summary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reviewSummary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setAnnualReportReceiver(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAnnualReportReceiver(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAnnualReportReceiver(ctx, fc.Args["userId"].(int64), fc.Args["receives"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAnnualReportReceiver(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAnnualReportReceiver_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17705,6 +19599,401 @@ func (ec *executionContext) fieldContext_Need_followUp(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Notification_id(ctx context.Context, field graphql.CollectedField, obj *models.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Notification_kind(ctx context.Context, field graphql.CollectedField, obj *models.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notification_title(ctx context.Context, field graphql.CollectedField, obj *models.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notification_body(ctx context.Context, field graphql.CollectedField, obj *models.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notification_refType(ctx context.Context, field graphql.CollectedField, obj *models.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_refType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Notification().RefType(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_refType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, true, true, "String")
+}
+
+func (ec *executionContext) _Notification_refId(ctx context.Context, field graphql.CollectedField, obj *models.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_refId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOID2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_refId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Notification_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Notification_readAt(ctx context.Context, field graphql.CollectedField, obj *models.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_readAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_readAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "Time")
+}
+
+func (ec *executionContext) _NotificationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.NotificationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NotificationEdge) graphql.Marshaler {
+			return ec.marshalNNotificationEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐNotificationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NotificationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotificationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NotificationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.NotificationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NotificationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NotificationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NotificationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotificationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _NotificationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.NotificationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Notification) graphql.Marshaler {
+			return ec.marshalNNotification2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐNotification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NotificationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NumberChange_quarter(ctx context.Context, field graphql.CollectedField, obj *summary.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NumberChange_quarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NumberChange_quarter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NumberChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _NumberChange_field(ctx context.Context, field graphql.CollectedField, obj *summary.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NumberChange_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NumberChange_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NumberChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _NumberChange_was(ctx context.Context, field graphql.CollectedField, obj *summary.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NumberChange_was(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Was, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NumberChange_was(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NumberChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _NumberChange_now(ctx context.Context, field graphql.CollectedField, obj *summary.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NumberChange_now(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Now, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NumberChange_now(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NumberChange", field, false, false, "String")
+}
+
 func (ec *executionContext) _OpenSeminarResult_seminar(ctx context.Context, field graphql.CollectedField, obj *seminar.Opened) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18282,6 +20571,300 @@ func (ec *executionContext) _PresenceDay_counted(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_PresenceDay_counted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PresenceDay", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _QuarterNumbers_quarter(ctx context.Context, field graphql.CollectedField, obj *summary.QuarterNumbers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterNumbers_quarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterNumbers_quarter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarterNumbers", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuarterNumbers_county(ctx context.Context, field graphql.CollectedField, obj *summary.QuarterNumbers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterNumbers_county(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.QuarterNumbers().County(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterNumbers_county(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarterNumbers", field, true, true, "String")
+}
+
+func (ec *executionContext) _QuarterNumbers_onSiteDays(ctx context.Context, field graphql.CollectedField, obj *summary.QuarterNumbers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterNumbers_onSiteDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnSiteDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterNumbers_onSiteDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarterNumbers", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuarterNumbers_countyDays(ctx context.Context, field graphql.CollectedField, obj *summary.QuarterNumbers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterNumbers_countyDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountyDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterNumbers_countyDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarterNumbers", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuarterNumbers_trips(ctx context.Context, field graphql.CollectedField, obj *summary.QuarterNumbers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterNumbers_trips(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trips, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterNumbers_trips(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarterNumbers", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuarterNumbers_qualifyingTrips(ctx context.Context, field graphql.CollectedField, obj *summary.QuarterNumbers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterNumbers_qualifyingTrips(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QualifyingTrips, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterNumbers_qualifyingTrips(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarterNumbers", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuarterNumbers_r2Met(ctx context.Context, field graphql.CollectedField, obj *summary.QuarterNumbers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterNumbers_r2Met(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.R2Met, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterNumbers_r2Met(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarterNumbers", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _QuarterNumbers_r2Gaps(ctx context.Context, field graphql.CollectedField, obj *summary.QuarterNumbers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterNumbers_r2Gaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.R2Gaps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterNumbers_r2Gaps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarterNumbers", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuarterNumbers_activities(ctx context.Context, field graphql.CollectedField, obj *summary.QuarterNumbers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterNumbers_activities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []summary.KindNumbers) graphql.Marshaler {
+			return ec.marshalNKindNumbers2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋsummaryᚐKindNumbersᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterNumbers_activities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuarterNumbers",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KindNumbers(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuarterNumbers_lectures(ctx context.Context, field graphql.CollectedField, obj *summary.QuarterNumbers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterNumbers_lectures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lectures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v summary.KindNumbers) graphql.Marshaler {
+			return ec.marshalNKindNumbers2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋsummaryᚐKindNumbers(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterNumbers_lectures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuarterNumbers",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KindNumbers(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuarterNumbers_openFollowUps(ctx context.Context, field graphql.CollectedField, obj *summary.QuarterNumbers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterNumbers_openFollowUps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenFollowUps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterNumbers_openFollowUps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarterNumbers", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuarterNumbers_resolvedFollowUps(ctx context.Context, field graphql.CollectedField, obj *summary.QuarterNumbers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterNumbers_resolvedFollowUps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedFollowUps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterNumbers_resolvedFollowUps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarterNumbers", field, false, false, "Int")
 }
 
 func (ec *executionContext) _QuarterPresence_quarter(ctx context.Context, field graphql.CollectedField, obj *checkin.QuarterPresence) (ret graphql.Marshaler) {
@@ -19203,6 +21786,73 @@ func (ec *executionContext) fieldContext_Query_ledgerCheckpoint(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_notifications(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_notifications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Notifications(ctx, fc.Args["unreadOnly"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NotificationConnection) graphql.Marshaler {
+			return ec.marshalNNotificationConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐNotificationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_notifications(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotificationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_notifications_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_unreadNotifications(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_unreadNotifications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().UnreadNotifications(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_unreadNotifications(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, "Int")
+}
+
 func (ec *executionContext) _Query_regions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19539,6 +22189,214 @@ func (ec *executionContext) fieldContext_Query_seminarSpeakersOwed(ctx context.C
 	if fc.Args, err = ec.field_Query_seminarSpeakersOwed_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_summary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Summary(ctx, fc.Args["userId"].(*int64), fc.Args["year"].(int), fc.Args["quarter"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Summary) graphql.Marshaler {
+			return ec.marshalOSummary2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_summary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Summary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_summary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_annualReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_annualReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AnnualReport(ctx, fc.Args["userId"].(*int64), fc.Args["year"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Summary) graphql.Marshaler {
+			return ec.marshalOSummary2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_annualReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Summary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_annualReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_summaries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_summaries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Summaries(ctx, fc.Args["orgUnitId"].(int64), fc.Args["year"].(int), fc.Args["quarter"].(*int), fc.Args["status"].(*models.SummaryStatus), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SummaryConnection) graphql.Marshaler {
+			return ec.marshalNSummaryConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSummaryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_summaries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_summaries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_missingSummaries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_missingSummaries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MissingSummaries(ctx, fc.Args["orgUnitId"].(int64), fc.Args["year"].(int), fc.Args["quarter"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserConnection) graphql.Marshaler {
+			return ec.marshalNUserConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐUserConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_missingSummaries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_missingSummaries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_annualReportReceivers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_annualReportReceivers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().AnnualReportReceivers(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_annualReportReceivers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -21845,6 +24703,1153 @@ func (ec *executionContext) _SeminarTalkResult_replayed(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_SeminarTalkResult_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SeminarTalkResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Subscription_notificationAdded(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_notificationAdded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().NotificationAdded(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Notification) graphql.Marshaler {
+			return ec.marshalNNotification2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐNotification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_notificationAdded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Summary_id(ctx context.Context, field graphql.CollectedField, obj *models.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Summary_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Summary_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Summary", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Summary_kind(ctx context.Context, field graphql.CollectedField, obj *models.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Summary_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.SummaryKind) graphql.Marshaler {
+			return ec.marshalNSummaryKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Summary_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Summary", field, false, false, "SummaryKind")
+}
+
+func (ec *executionContext) _Summary_user(ctx context.Context, field graphql.CollectedField, obj *models.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Summary_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Summary().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Summary_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Summary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Summary_year(ctx context.Context, field graphql.CollectedField, obj *models.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Summary_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Summary_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Summary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Summary_quarter(ctx context.Context, field graphql.CollectedField, obj *models.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Summary_quarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Summary().Quarter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Summary_quarter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Summary", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Summary_period(ctx context.Context, field graphql.CollectedField, obj *models.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Summary_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Summary().Period(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Summary_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Summary", field, true, true, "String")
+}
+
+func (ec *executionContext) _Summary_status(ctx context.Context, field graphql.CollectedField, obj *models.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Summary_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.SummaryStatus) graphql.Marshaler {
+			return ec.marshalNSummaryStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Summary_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Summary", field, false, false, "SummaryStatus")
+}
+
+func (ec *executionContext) _Summary_dueDate(ctx context.Context, field graphql.CollectedField, obj *models.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Summary_dueDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Summary().DueDate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Summary_dueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Summary", field, true, true, "String")
+}
+
+func (ec *executionContext) _Summary_late(ctx context.Context, field graphql.CollectedField, obj *models.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Summary_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Summary().Late(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Summary_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Summary", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Summary_overdue(ctx context.Context, field graphql.CollectedField, obj *models.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Summary_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Summary().Overdue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Summary_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Summary", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Summary_draft(ctx context.Context, field graphql.CollectedField, obj *models.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Summary_draft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Summary().Draft(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.SummaryContent) graphql.Marshaler {
+			return ec.marshalOSummaryContent2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryContent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Summary_draft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Summary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryContent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Summary_draftSavedAt(ctx context.Context, field graphql.CollectedField, obj *models.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Summary_draftSavedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DraftSavedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Summary_draftSavedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Summary", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Summary_versions(ctx context.Context, field graphql.CollectedField, obj *models.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Summary_versions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Summary().Versions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.SummaryVersion) graphql.Marshaler {
+			return ec.marshalNSummaryVersion2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Summary_versions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Summary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Summary_live(ctx context.Context, field graphql.CollectedField, obj *models.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Summary_live(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Summary().Live(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *summary.Live) graphql.Marshaler {
+			return ec.marshalNLiveNumbers2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋsummaryᚐLive(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Summary_live(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Summary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveNumbers(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SummaryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SummaryEdge) graphql.Marshaler {
+			return ec.marshalNSummaryEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSummaryEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SummaryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryContent_text(ctx context.Context, field graphql.CollectedField, obj *models.SummaryContent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryContent_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryContent_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryContent", field, false, false, "String")
+}
+
+func (ec *executionContext) _SummaryContent_workDone(ctx context.Context, field graphql.CollectedField, obj *models.SummaryContent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryContent_workDone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkDone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryContent_workDone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryContent", field, false, false, "String")
+}
+
+func (ec *executionContext) _SummaryContent_results(ctx context.Context, field graphql.CollectedField, obj *models.SummaryContent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryContent_results(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Results, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryContent_results(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryContent", field, false, false, "String")
+}
+
+func (ec *executionContext) _SummaryContent_experience(ctx context.Context, field graphql.CollectedField, obj *models.SummaryContent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryContent_experience(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Experience, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryContent_experience(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryContent", field, false, false, "String")
+}
+
+func (ec *executionContext) _SummaryContent_support(ctx context.Context, field graphql.CollectedField, obj *models.SummaryContent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryContent_support(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Support, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryContent_support(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryContent", field, false, false, "String")
+}
+
+func (ec *executionContext) _SummaryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SummaryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SummaryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SummaryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Summary) graphql.Marshaler {
+			return ec.marshalNSummary2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Summary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryNumbers_takenAt(ctx context.Context, field graphql.CollectedField, obj *summary.Numbers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryNumbers_takenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TakenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryNumbers_takenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryNumbers", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SummaryNumbers_quarters(ctx context.Context, field graphql.CollectedField, obj *summary.Numbers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryNumbers_quarters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []summary.QuarterNumbers) graphql.Marshaler {
+			return ec.marshalNQuarterNumbers2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋsummaryᚐQuarterNumbersᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryNumbers_quarters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryNumbers",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuarterNumbers(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryReview_id(ctx context.Context, field graphql.CollectedField, obj *models.SummaryReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryReview_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryReview_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryReview", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SummaryReview_decision(ctx context.Context, field graphql.CollectedField, obj *models.SummaryReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryReview_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.SummaryDecision) graphql.Marshaler {
+			return ec.marshalNSummaryDecision2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryDecision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryReview_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryReview", field, false, false, "SummaryDecision")
+}
+
+func (ec *executionContext) _SummaryReview_comment(ctx context.Context, field graphql.CollectedField, obj *models.SummaryReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryReview_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryReview_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryReview", field, false, false, "String")
+}
+
+func (ec *executionContext) _SummaryReview_reviewer(ctx context.Context, field graphql.CollectedField, obj *models.SummaryReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryReview_reviewer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SummaryReview().Reviewer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryReview_reviewer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryReview",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryReview_reviewerName(ctx context.Context, field graphql.CollectedField, obj *models.SummaryReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryReview_reviewerName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SummaryReview().ReviewerName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryReview_reviewerName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryReview", field, true, true, "String")
+}
+
+func (ec *executionContext) _SummaryReview_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.SummaryReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryReview_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryReview_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryReview", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SummarySubmission_summary(ctx context.Context, field graphql.CollectedField, obj *model.SummarySubmission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummarySubmission_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Summary) graphql.Marshaler {
+			return ec.marshalNSummary2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummarySubmission_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummarySubmission",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Summary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummarySubmission_version(ctx context.Context, field graphql.CollectedField, obj *model.SummarySubmission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummarySubmission_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.SummaryVersion) graphql.Marshaler {
+			return ec.marshalNSummaryVersion2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummarySubmission_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummarySubmission",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummarySubmission_replayed(ctx context.Context, field graphql.CollectedField, obj *model.SummarySubmission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummarySubmission_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummarySubmission_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummarySubmission", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SummaryVersion_id(ctx context.Context, field graphql.CollectedField, obj *models.SummaryVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryVersion_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryVersion_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryVersion", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SummaryVersion_number(ctx context.Context, field graphql.CollectedField, obj *models.SummaryVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryVersion_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryVersion_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryVersion", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SummaryVersion_clientId(ctx context.Context, field graphql.CollectedField, obj *models.SummaryVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryVersion_clientId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryVersion_clientId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _SummaryVersion_content(ctx context.Context, field graphql.CollectedField, obj *models.SummaryVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryVersion_content(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Content, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.SummaryContent) graphql.Marshaler {
+			return ec.marshalNSummaryContent2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryContent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryVersion_content(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryVersion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryContent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryVersion_submittedAt(ctx context.Context, field graphql.CollectedField, obj *models.SummaryVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryVersion_submittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryVersion_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryVersion", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SummaryVersion_dueDate(ctx context.Context, field graphql.CollectedField, obj *models.SummaryVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryVersion_dueDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryVersion_dueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _SummaryVersion_late(ctx context.Context, field graphql.CollectedField, obj *models.SummaryVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryVersion_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Late, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryVersion_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryVersion", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SummaryVersion_snapshot(ctx context.Context, field graphql.CollectedField, obj *models.SummaryVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryVersion_snapshot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SummaryVersion().Snapshot(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *summary.Numbers) graphql.Marshaler {
+			return ec.marshalNSummaryNumbers2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋsummaryᚐNumbers(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryVersion_snapshot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryVersion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryNumbers(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryVersion_review(ctx context.Context, field graphql.CollectedField, obj *models.SummaryVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryVersion_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SummaryVersion().Review(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.SummaryReview) graphql.Marshaler {
+			return ec.marshalOSummaryReview2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryReview(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryVersion_review(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryVersion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryReview(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SyncError_code(ctx context.Context, field graphql.CollectedField, obj *model.SyncError) (ret graphql.Marshaler) {
@@ -25460,6 +29465,125 @@ func UnmarshalOrgUnitInput(ctx context.Context, raw any) (model.OrgUnitInput, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReportInput(ctx context.Context, obj any) (model.ReportInput, error) {
+	var it model.ReportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientId", "year", "sections"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "sections":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sections"))
+			data, err := ec.unmarshalNReportSectionsInput2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐReportSectionsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sections = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReportInput unmarshals raw into the ReportInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReportInput(ctx context.Context, raw any) (model.ReportInput, error) {
+	var out model.ReportInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReportSectionsInput(ctx context.Context, obj any) (model.ReportSectionsInput, error) {
+	var it model.ReportSectionsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"workDone", "results", "experience", "support"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "workDone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workDone"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkDone = data
+		case "results":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("results"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Results = data
+		case "experience":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("experience"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Experience = data
+		case "support":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("support"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Support = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReportSectionsInput unmarshals raw into the ReportSectionsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReportSectionsInput(ctx context.Context, raw any) (model.ReportSectionsInput, error) {
+	var out model.ReportSectionsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportSectionsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReviseKeyWorkItemInput(ctx context.Context, obj any) (model.ReviseKeyWorkItemInput, error) {
 	var it model.ReviseKeyWorkItemInput
 	if obj == nil {
@@ -25674,6 +29798,69 @@ func (ec *executionContext) unmarshalInputSeminarTalkInput(ctx context.Context, 
 func UnmarshalSeminarTalkInput(ctx context.Context, raw any) (model.SeminarTalkInput, error) {
 	var out model.SeminarTalkInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SeminarTalkInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSummaryInput(ctx context.Context, obj any) (model.SummaryInput, error) {
+	var it model.SummaryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientId", "year", "quarter", "text"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "quarter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quarter"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quarter = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSummaryInput unmarshals raw into the SummaryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSummaryInput(ctx context.Context, raw any) (model.SummaryInput, error) {
+	var out model.SummaryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SummaryInput", raw, &out)
 	return out, err
 }
 
@@ -28807,6 +32994,54 @@ func (ec *executionContext) _KindCount(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var kindNumbersImplementors = []string{"KindNumbers"}
+
+func (ec *executionContext) _KindNumbers(ctx context.Context, sel ast.SelectionSet, obj *summary.KindNumbers) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, kindNumbersImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KindNumbers")
+		case "kind":
+			out.Values[i] = ec._KindNumbers_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recorded":
+			out.Values[i] = ec._KindNumbers_recorded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "counting":
+			out.Values[i] = ec._KindNumbers_counting(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "required":
+			out.Values[i] = ec._KindNumbers_required(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ledgerCheckpointImplementors = []string{"LedgerCheckpoint"}
 
 func (ec *executionContext) _LedgerCheckpoint(ctx context.Context, sel ast.SelectionSet, obj *model.LedgerCheckpoint) graphql.Marshaler {
@@ -28912,6 +33147,44 @@ func (ec *executionContext) _LedgerEntry(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._LedgerEntry_inclusionProof(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var liveNumbersImplementors = []string{"LiveNumbers"}
+
+func (ec *executionContext) _LiveNumbers(ctx context.Context, sel ast.SelectionSet, obj *summary.Live) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, liveNumbersImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LiveNumbers")
+		case "numbers":
+			out.Values[i] = ec._LiveNumbers_numbers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changes":
+			out.Values[i] = ec._LiveNumbers_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29199,6 +33472,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "markRead":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markRead(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "importRegions":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_importRegions(ctx, field)
@@ -29216,6 +33496,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "recordSeminarTalk":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recordSeminarTalk(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "saveSummaryDraft":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_saveSummaryDraft(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitSummary":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitSummary(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "saveReportDraft":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_saveReportDraft(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviewSummary":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reviewSummary(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setAnnualReportReceiver":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAnnualReportReceiver(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -29346,6 +33668,199 @@ func (ec *executionContext) _Need(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Need_followUp(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var notificationImplementors = []string{"Notification"}
+
+func (ec *executionContext) _Notification(ctx context.Context, sel ast.SelectionSet, obj *models.Notification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Notification")
+		case "id":
+			out.Values[i] = ec._Notification_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Notification_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Notification_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "body":
+			out.Values[i] = ec._Notification_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "refType":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notification_refType(ctx, field, obj)
+				})
+		case "refId":
+			out.Values[i] = ec._Notification_refId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Notification_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "readAt":
+			out.Values[i] = ec._Notification_readAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var notificationConnectionImplementors = []string{"NotificationConnection"}
+
+func (ec *executionContext) _NotificationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.NotificationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notificationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NotificationConnection")
+		case "edges":
+			out.Values[i] = ec._NotificationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._NotificationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var notificationEdgeImplementors = []string{"NotificationEdge"}
+
+func (ec *executionContext) _NotificationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.NotificationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notificationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NotificationEdge")
+		case "cursor":
+			out.Values[i] = ec._NotificationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._NotificationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var numberChangeImplementors = []string{"NumberChange"}
+
+func (ec *executionContext) _NumberChange(ctx context.Context, sel ast.SelectionSet, obj *summary.Change) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, numberChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NumberChange")
+		case "quarter":
+			out.Values[i] = ec._NumberChange_quarter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._NumberChange_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "was":
+			out.Values[i] = ec._NumberChange_was(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "now":
+			out.Values[i] = ec._NumberChange_now(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29640,6 +34155,95 @@ func (ec *executionContext) _PresenceDay(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var quarterNumbersImplementors = []string{"QuarterNumbers"}
+
+func (ec *executionContext) _QuarterNumbers(ctx context.Context, sel ast.SelectionSet, obj *summary.QuarterNumbers) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quarterNumbersImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuarterNumbers")
+		case "quarter":
+			out.Values[i] = ec._QuarterNumbers_quarter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "county":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuarterNumbers_county(ctx, field, obj)
+				})
+		case "onSiteDays":
+			out.Values[i] = ec._QuarterNumbers_onSiteDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "countyDays":
+			out.Values[i] = ec._QuarterNumbers_countyDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "trips":
+			out.Values[i] = ec._QuarterNumbers_trips(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "qualifyingTrips":
+			out.Values[i] = ec._QuarterNumbers_qualifyingTrips(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "r2Met":
+			out.Values[i] = ec._QuarterNumbers_r2Met(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "r2Gaps":
+			out.Values[i] = ec._QuarterNumbers_r2Gaps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "activities":
+			out.Values[i] = ec._QuarterNumbers_activities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lectures":
+			out.Values[i] = ec._QuarterNumbers_lectures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openFollowUps":
+			out.Values[i] = ec._QuarterNumbers_openFollowUps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resolvedFollowUps":
+			out.Values[i] = ec._QuarterNumbers_resolvedFollowUps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var quarterPresenceImplementors = []string{"QuarterPresence"}
 
 func (ec *executionContext) _QuarterPresence(ctx context.Context, sel ast.SelectionSet, obj *checkin.QuarterPresence) graphql.Marshaler {
@@ -29822,6 +34426,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_ledgerCheckpoint(ctx, field)
 				})
+		case "notifications":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_notifications(ctx, field)
+				})
+		case "unreadNotifications":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_unreadNotifications(ctx, field)
+				})
 		case "regions":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -29869,6 +34485,36 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_seminarSpeakersOwed(ctx, field)
+				})
+		case "summary":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_summary(ctx, field)
+				})
+		case "annualReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_annualReport(ctx, field)
+				})
+		case "summaries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_summaries(ctx, field)
+				})
+		case "missingSummaries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_missingSummaries(ctx, field)
+				})
+		case "annualReportReceivers":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_annualReportReceivers(ctx, field)
 				})
 		case "dispatchTaskLists":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -30686,6 +35332,478 @@ func (ec *executionContext) _SeminarTalkResult(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "notificationAdded":
+		return ec._Subscription_notificationAdded(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
+}
+
+var summaryImplementors = []string{"Summary"}
+
+func (ec *executionContext) _Summary(ctx context.Context, sel ast.SelectionSet, obj *models.Summary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, summaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Summary")
+		case "id":
+			out.Values[i] = ec._Summary_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Summary_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Summary_user(ctx, field, obj)
+				})
+		case "year":
+			out.Values[i] = ec._Summary_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quarter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Summary_quarter(ctx, field, obj)
+				})
+		case "period":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Summary_period(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._Summary_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueDate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Summary_dueDate(ctx, field, obj)
+				})
+		case "late":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Summary_late(ctx, field, obj)
+				})
+		case "overdue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Summary_overdue(ctx, field, obj)
+				})
+		case "draft":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Summary_draft(ctx, field, obj)
+				})
+		case "draftSavedAt":
+			out.Values[i] = ec._Summary_draftSavedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "versions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Summary_versions(ctx, field, obj)
+				})
+		case "live":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Summary_live(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var summaryConnectionImplementors = []string{"SummaryConnection"}
+
+func (ec *executionContext) _SummaryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SummaryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, summaryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SummaryConnection")
+		case "edges":
+			out.Values[i] = ec._SummaryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SummaryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var summaryContentImplementors = []string{"SummaryContent"}
+
+func (ec *executionContext) _SummaryContent(ctx context.Context, sel ast.SelectionSet, obj *models.SummaryContent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, summaryContentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SummaryContent")
+		case "text":
+			out.Values[i] = ec._SummaryContent_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "workDone":
+			out.Values[i] = ec._SummaryContent_workDone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "results":
+			out.Values[i] = ec._SummaryContent_results(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "experience":
+			out.Values[i] = ec._SummaryContent_experience(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "support":
+			out.Values[i] = ec._SummaryContent_support(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var summaryEdgeImplementors = []string{"SummaryEdge"}
+
+func (ec *executionContext) _SummaryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SummaryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, summaryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SummaryEdge")
+		case "cursor":
+			out.Values[i] = ec._SummaryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SummaryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var summaryNumbersImplementors = []string{"SummaryNumbers"}
+
+func (ec *executionContext) _SummaryNumbers(ctx context.Context, sel ast.SelectionSet, obj *summary.Numbers) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, summaryNumbersImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SummaryNumbers")
+		case "takenAt":
+			out.Values[i] = ec._SummaryNumbers_takenAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quarters":
+			out.Values[i] = ec._SummaryNumbers_quarters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var summaryReviewImplementors = []string{"SummaryReview"}
+
+func (ec *executionContext) _SummaryReview(ctx context.Context, sel ast.SelectionSet, obj *models.SummaryReview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, summaryReviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SummaryReview")
+		case "id":
+			out.Values[i] = ec._SummaryReview_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decision":
+			out.Values[i] = ec._SummaryReview_decision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "comment":
+			out.Values[i] = ec._SummaryReview_comment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reviewer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SummaryReview_reviewer(ctx, field, obj)
+				})
+		case "reviewerName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SummaryReview_reviewerName(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._SummaryReview_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var summarySubmissionImplementors = []string{"SummarySubmission"}
+
+func (ec *executionContext) _SummarySubmission(ctx context.Context, sel ast.SelectionSet, obj *model.SummarySubmission) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, summarySubmissionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SummarySubmission")
+		case "summary":
+			out.Values[i] = ec._SummarySubmission_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._SummarySubmission_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._SummarySubmission_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var summaryVersionImplementors = []string{"SummaryVersion"}
+
+func (ec *executionContext) _SummaryVersion(ctx context.Context, sel ast.SelectionSet, obj *models.SummaryVersion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, summaryVersionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SummaryVersion")
+		case "id":
+			out.Values[i] = ec._SummaryVersion_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "number":
+			out.Values[i] = ec._SummaryVersion_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "clientId":
+			out.Values[i] = ec._SummaryVersion_clientId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "content":
+			out.Values[i] = ec._SummaryVersion_content(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "submittedAt":
+			out.Values[i] = ec._SummaryVersion_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueDate":
+			out.Values[i] = ec._SummaryVersion_dueDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "late":
+			out.Values[i] = ec._SummaryVersion_late(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "snapshot":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SummaryVersion_snapshot(ctx, field, obj)
+				})
+		case "review":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SummaryVersion_review(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -32936,6 +38054,26 @@ func (ec *executionContext) marshalNKindCount2ᚕgithubᚗcomᚋhenanᚑyouthᚋ
 	return ret
 }
 
+func (ec *executionContext) marshalNKindNumbers2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋsummaryᚐKindNumbers(ctx context.Context, sel ast.SelectionSet, v summary.KindNumbers) graphql.Marshaler {
+	return ec._KindNumbers(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNKindNumbers2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋsummaryᚐKindNumbersᚄ(ctx context.Context, sel ast.SelectionSet, v []summary.KindNumbers) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKindNumbers2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋsummaryᚐKindNumbers(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNLedgerCheckpoint2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐLedgerCheckpoint(ctx context.Context, sel ast.SelectionSet, v *model.LedgerCheckpoint) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "LedgerCheckpoint!")
@@ -32960,6 +38098,14 @@ func (ec *executionContext) unmarshalNLedgerKind2githubᚗcomᚋhenanᚑyouthᚋ
 
 func (ec *executionContext) marshalNLedgerKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐLedgerKind(ctx context.Context, sel ast.SelectionSet, v model.LedgerKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNLiveNumbers2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋsummaryᚐLive(ctx context.Context, sel ast.SelectionSet, v *summary.Live) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LiveNumbers!")
+		return graphql.Null
+	}
+	return ec._LiveNumbers(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNLocateCandidate2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgeofenceᚐCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*geofence.Candidate) graphql.Marshaler {
@@ -33021,6 +38167,66 @@ func (ec *executionContext) marshalNNeed2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsit
 func (ec *executionContext) unmarshalNNeedInput2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐNeedInput(ctx context.Context, v any) (*model.NeedInput, error) {
 	res, err := ec.unmarshalInputNeedInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNotification2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐNotification(ctx context.Context, sel ast.SelectionSet, v *models.Notification) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Notification!")
+		return graphql.Null
+	}
+	return ec._Notification(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNotificationConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐNotificationConnection(ctx context.Context, sel ast.SelectionSet, v *model.NotificationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NotificationConnection!")
+		return graphql.Null
+	}
+	return ec._NotificationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNotificationEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐNotificationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NotificationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNotificationEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐNotificationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNotificationEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐNotificationEdge(ctx context.Context, sel ast.SelectionSet, v *model.NotificationEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NotificationEdge!")
+		return graphql.Null
+	}
+	return ec._NotificationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNumberChange2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋsummaryᚐChange(ctx context.Context, sel ast.SelectionSet, v summary.Change) graphql.Marshaler {
+	return ec._NumberChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNumberChange2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋsummaryᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []summary.Change) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNumberChange2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋsummaryᚐChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNOpenSeminarInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐOpenSeminarInput(ctx context.Context, v any) (model.OpenSeminarInput, error) {
@@ -33128,6 +38334,26 @@ func (ec *executionContext) marshalNPresenceDay2ᚖgithubᚗcomᚋhenanᚑyouth�
 	return ec._PresenceDay(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNQuarterNumbers2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋsummaryᚐQuarterNumbers(ctx context.Context, sel ast.SelectionSet, v summary.QuarterNumbers) graphql.Marshaler {
+	return ec._QuarterNumbers(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNQuarterNumbers2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋsummaryᚐQuarterNumbersᚄ(ctx context.Context, sel ast.SelectionSet, v []summary.QuarterNumbers) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQuarterNumbers2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋsummaryᚐQuarterNumbers(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNQuarterPresence2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcheckinᚐQuarterPresence(ctx context.Context, sel ast.SelectionSet, v *checkin.QuarterPresence) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "QuarterPresence!")
@@ -33228,6 +38454,21 @@ func (ec *executionContext) marshalNRegionVersion2ᚖgithubᚗcomᚋhenanᚑyout
 		return graphql.Null
 	}
 	return ec._RegionVersion(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReportInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐReportInput(ctx context.Context, v any) (model.ReportInput, error) {
+	res, err := ec.unmarshalInputReportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReportSectionsInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐReportSectionsInput(ctx context.Context, v any) (model.ReportSectionsInput, error) {
+	res, err := ec.unmarshalInputReportSectionsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReportSectionsInput2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐReportSectionsInput(ctx context.Context, v any) (*model.ReportSectionsInput, error) {
+	res, err := ec.unmarshalInputReportSectionsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNReview2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐReview(ctx context.Context, sel ast.SelectionSet, v *models.Review) graphql.Marshaler {
@@ -33428,6 +38669,140 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSummary2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummary(ctx context.Context, sel ast.SelectionSet, v *models.Summary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Summary!")
+		return graphql.Null
+	}
+	return ec._Summary(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSummaryConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSummaryConnection(ctx context.Context, sel ast.SelectionSet, v *model.SummaryConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SummaryConnection!")
+		return graphql.Null
+	}
+	return ec._SummaryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSummaryContent2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryContent(ctx context.Context, sel ast.SelectionSet, v models.SummaryContent) graphql.Marshaler {
+	return ec._SummaryContent(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNSummaryDecision2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryDecision(ctx context.Context, v any) (models.SummaryDecision, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.SummaryDecision(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSummaryDecision2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryDecision(ctx context.Context, sel ast.SelectionSet, v models.SummaryDecision) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SummaryDecision!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNSummaryEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSummaryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SummaryEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSummaryEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSummaryEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSummaryEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSummaryEdge(ctx context.Context, sel ast.SelectionSet, v *model.SummaryEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SummaryEdge!")
+		return graphql.Null
+	}
+	return ec._SummaryEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSummaryInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSummaryInput(ctx context.Context, v any) (model.SummaryInput, error) {
+	res, err := ec.unmarshalInputSummaryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSummaryKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryKind(ctx context.Context, v any) (models.SummaryKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.SummaryKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSummaryKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryKind(ctx context.Context, sel ast.SelectionSet, v models.SummaryKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SummaryKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNSummaryNumbers2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋsummaryᚐNumbers(ctx context.Context, sel ast.SelectionSet, v *summary.Numbers) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SummaryNumbers!")
+		return graphql.Null
+	}
+	return ec._SummaryNumbers(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSummaryStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryStatus(ctx context.Context, v any) (models.SummaryStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.SummaryStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSummaryStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryStatus(ctx context.Context, sel ast.SelectionSet, v models.SummaryStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SummaryStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNSummarySubmission2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSummarySubmission(ctx context.Context, sel ast.SelectionSet, v *model.SummarySubmission) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SummarySubmission!")
+		return graphql.Null
+	}
+	return ec._SummarySubmission(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSummaryVersion2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.SummaryVersion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSummaryVersion2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryVersion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSummaryVersion2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryVersion(ctx context.Context, sel ast.SelectionSet, v *models.SummaryVersion) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SummaryVersion!")
+		return graphql.Null
+	}
+	return ec._SummaryVersion(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSyncItemResult2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcheckinᚐItemResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*checkin.ItemResult) graphql.Marshaler {
@@ -34354,6 +39729,46 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) marshalOSummary2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummary(ctx context.Context, sel ast.SelectionSet, v *models.Summary) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Summary(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSummaryContent2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryContent(ctx context.Context, sel ast.SelectionSet, v *models.SummaryContent) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SummaryContent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSummaryReview2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryReview(ctx context.Context, sel ast.SelectionSet, v *models.SummaryReview) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SummaryReview(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSummaryStatus2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryStatus(ctx context.Context, v any) (*models.SummaryStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.SummaryStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSummaryStatus2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSummaryStatus(ctx context.Context, sel ast.SelectionSet, v *models.SummaryStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
 	return res
 }
 

@@ -22,7 +22,8 @@ import (
 )
 
 // NewHandler returns the hardened GraphQL endpoint: GET (queries only) and
-// POST through the GraphQL-over-HTTP transport, registered documents,
+// POST through the GraphQL-over-HTTP transport, subscriptions over
+// WebSocket (subscriptions.go), registered documents,
 // document limits checked before validation, query cache, complexity and
 // token limits, introspection and suggestions only in dev mode, the error
 // presenter, panic recovery, request ids, the body limit, bearer-token
@@ -32,6 +33,8 @@ func NewHandler(d Deps) http.Handler {
 	d.defaults()
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{deps: d}, Complexity: complexity()}))
 	srv.AddTransport(transport.Options{})
+	// WebSocket upgrades only (subscriptions.go); the others never take one.
+	srv.AddTransport(websocket(d))
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: d.MaxUploadBytes, MaxMemory: 8 << 20}) // photos; before the catch-all below
 	srv.AddTransport(httpTransport{maxResponse: d.MaxResponseBytes, log: d.Log})
 	cache := boundedCache{Cache: lru.New[*ast.QueryDocument](256), maxLen: maxCachedQuery}
@@ -47,6 +50,7 @@ func NewHandler(d Deps) http.Handler {
 		srv.AroundRootFields(hideTypes)
 	}
 	srv.Use(extension.FixedComplexityLimit(d.ComplexityLimit))
+	srv.AroundOperations(wsOperations(d))
 	srv.SetErrorPresenter(presenter(d.Log))
 	srv.SetRecoverFunc(recoverer(d.Log))
 	if d.Metrics != nil {
@@ -111,6 +115,10 @@ func middleware(d Deps, next http.Handler) http.Handler {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		ctx, cancel := context.WithTimeout(r.Context(), d.RequestTimeout)
+		if r.Header.Get("Upgrade") != "" { // a WebSocket lasts; each of its operations is authenticated on its own
+			cancel()
+			ctx, cancel = context.WithCancel(context.WithValue(r.Context(), keyWSAuth, r.Header.Get("Authorization")))
+		}
 		defer cancel()
 		ctx = context.WithValue(ctx, keyRequestID, rid)
 		host, _, err := net.SplitHostPort(r.RemoteAddr)

@@ -18,6 +18,8 @@ var leafKinds = map[model.LedgerKind]models.LeafKind{
 	model.LedgerKindSeminarTalk:    models.LeafSeminarTalk,
 	model.LedgerKindKeyworkTickoff: models.LeafKeyWorkTickOff,
 	model.LedgerKindKeyworkRuling:  models.LeafKeyWorkRuling,
+	model.LedgerKindSummaryVersion: models.LeafSummaryVersion,
+	model.LedgerKindSummaryReview:  models.LeafSummaryReview,
 }
 
 // ledgerKind is the GraphQL kind of k.

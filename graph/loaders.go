@@ -34,7 +34,8 @@ type loaders struct {
 	groups    lazyLoader[*models.WorkGroup]
 	memberSet lazyLoader[[]*models.User] // by work group id
 	acts      activityLoaders
-	duties    dutyLoaders              // seminars and task lists (duties.go)
+	duties    dutyLoaders // seminars and task lists (duties.go)
+	sums      summaryLoaders
 	people    lazyLoader[*models.User] // read as the server: names in visible records only
 }
 

@@ -106,6 +106,10 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		writeAnswer(w, http.StatusMethodNotAllowed, refusal(models.CodeInvalid, "GET requests only allow query operations; send a mutation with POST"))
 		return
 	}
+	if opCtx.Operation.Operation == ast.Subscription {
+		writeAnswer(w, http.StatusBadRequest, refusal(models.CodeInvalid, "subscriptions are served over WebSocket (graphql-transport-ws) on /graphql"))
+		return
+	}
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
 	resp := responses(ctx)
 	if resp == nil { // the request's context ended before the answer

@@ -59,8 +59,44 @@ var ReviewV1 = Format{Kind: models.LeafReview, Version: 1, Fields: []Field{
 	{Name: "created_at", Type: Time},
 }}
 
+// SummaryVersionV1 is the layout of a submitted summary or annual report
+// (R8): the period, the text or the four sections, who submitted it and
+// when, its due date and whether it was late, and the snapshot of the
+// period's numbers as stored (JSON text, byte for byte). Its id is not in
+// it, for the same reason as a check-in's.
+var SummaryVersionV1 = Format{Kind: models.LeafSummaryVersion, Version: 1, Fields: []Field{
+	{Name: "user_id", Type: Int},
+	{Name: "client_id", Type: String},
+	{Name: "summary_id", Type: Int},
+	{Name: "number", Type: Int},
+	{Name: "kind", Type: String},
+	{Name: "year", Type: Int},
+	{Name: "quarter", Type: Int},
+	{Name: "text", Type: String},
+	{Name: "work_done", Type: String},
+	{Name: "results", Type: String},
+	{Name: "experience", Type: String},
+	{Name: "support", Type: String},
+	{Name: "author_id", Type: Int},
+	{Name: "submitted_at", Type: Time},
+	{Name: "due_date", Type: String},
+	{Name: "late", Type: Bool},
+	{Name: "snapshot", Type: String},
+}}
+
+// SummaryReviewV1 is the layout of a decision on a submitted version.
+var SummaryReviewV1 = Format{Kind: models.LeafSummaryReview, Version: 1, Fields: []Field{
+	{Name: "version_id", Type: Int},
+	{Name: "summary_id", Type: Int},
+	{Name: "reviewer_id", Type: Int},
+	{Name: "decision", Type: String},
+	{Name: "comment", Type: String},
+	{Name: "created_at", Type: Time},
+}}
+
 // formats lists every format Decode reads.
-var formats = []*Format{&CheckInV1, &ReviewV1, &SeminarV1, &SeminarTalkV1, &KeyWorkTickOffV1, &KeyWorkRulingV1}
+var formats = []*Format{&CheckInV1, &ReviewV1, &SeminarV1, &SeminarTalkV1, &KeyWorkTickOffV1, &KeyWorkRulingV1,
+	&SummaryVersionV1, &SummaryReviewV1}
 
 func lookup(kind models.LeafKind, version uint16) *Format {
 	for _, f := range formats {
@@ -123,15 +159,57 @@ func appendReview(dst []byte, r *models.Review) []byte {
 	return e.b
 }
 
+// appendSummaryVersion appends v's canonical bytes (SummaryVersionV1) to dst.
+func appendSummaryVersion(dst []byte, v *models.SummaryVersion) []byte {
+	e := enc{b: dst}
+	e.header(&SummaryVersionV1)
+	e.i64(v.UserID)
+	e.str(v.ClientID)
+	e.i64(v.SummaryID)
+	e.i64(int64(v.Number))
+	e.str(string(v.Kind))
+	e.i64(int64(v.Year))
+	e.i64(int64(v.Quarter))
+	e.str(v.Content.Text)
+	e.str(v.Content.WorkDone)
+	e.str(v.Content.Results)
+	e.str(v.Content.Experience)
+	e.str(v.Content.Support)
+	e.i64(v.AuthorID)
+	e.at(v.SubmittedAt)
+	e.str(v.DueDate)
+	e.boolean(v.Late)
+	e.str(v.Snapshot)
+	return e.b
+}
+
+// appendSummaryReview appends r's canonical bytes (SummaryReviewV1) to dst.
+func appendSummaryReview(dst []byte, r *models.SummaryReview) []byte {
+	e := enc{b: dst}
+	e.header(&SummaryReviewV1)
+	e.i64(r.VersionID)
+	e.i64(r.SummaryID)
+	e.i64(r.ReviewerID)
+	e.str(string(r.Decision))
+	e.str(r.Comment)
+	e.at(r.CreatedAt)
+	return e.b
+}
+
 // Append appends the canonical bytes of record (a *models.CheckIn, a
-// *models.Review, or a duty's record: kinds_duties.go), in its kind's
-// current format, to dst. It fails for any other type.
+// *models.Review, a *models.SummaryVersion, a *models.SummaryReview, or a
+// duty's record: kinds_duties.go), in its kind's current format, to dst.
+// It fails for any other type.
 func Append(dst []byte, record any) ([]byte, error) {
 	switch r := record.(type) {
 	case *models.CheckIn:
 		return appendCheckIn(dst, r), nil
 	case *models.Review:
 		return appendReview(dst, r), nil
+	case *models.SummaryVersion:
+		return appendSummaryVersion(dst, r), nil
+	case *models.SummaryReview:
+		return appendSummaryReview(dst, r), nil
 	}
 	if out, ok := appendDuty(dst, record); ok {
 		return out, nil
@@ -150,7 +228,8 @@ func Key(record any) (models.LeafKey, error) {
 		return r.LeafKey(), nil
 	case *models.Review:
 		return r.LeafKey(), nil
-	case *models.Seminar, *models.SeminarTalk, *models.KeyWorkTickOff, *models.KeyWorkRuling:
+	case *models.Seminar, *models.SeminarTalk, *models.KeyWorkTickOff, *models.KeyWorkRuling,
+		*models.SummaryVersion, *models.SummaryReview:
 		return r.(models.Ledgered).LeafKey(), nil
 	}
 	return models.LeafKey{}, fmt.Errorf("ledger: no leaf kind for %T", record)

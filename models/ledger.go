@@ -19,6 +19,8 @@ const (
 	LeafSeminarTalk    LeafKind = "seminar_talk"    // a talk at a seminar, keyed by (recorded_by, client_id)
 	LeafKeyWorkTickOff LeafKind = "keywork_tickoff" // a key-work item ticked off, keyed by (submitted_by, client_id)
 	LeafKeyWorkRuling  LeafKind = "keywork_ruling"  // the ruling on a tick-off, keyed by tick_off_id
+	LeafSummaryVersion LeafKind = "summary_version" // a submitted summary or report, keyed by (user_id, client_id)
+	LeafSummaryReview  LeafKind = "summary_review"  // a decision on a submitted version, keyed by version_id
 )
 
 // LeafKey names a ledgered record by its kind and natural key: a key known
@@ -46,6 +48,10 @@ func (k LeafKey) String() string {
 		return fmt.Sprintf("keywork_tickoff submitted_by=%d client=%s", k.Num, strconv.Quote(k.Text))
 	case LeafKeyWorkRuling:
 		return fmt.Sprintf("keywork_ruling tick_off=%d", k.Num)
+	case LeafSummaryVersion:
+		return fmt.Sprintf("summary_version user=%d client=%s", k.Num, strconv.Quote(k.Text))
+	case LeafSummaryReview:
+		return fmt.Sprintf("summary_review version=%d", k.Num)
 	}
 	return fmt.Sprintf("%s %d %s", k.Kind, k.Num, strconv.Quote(k.Text))
 }
@@ -75,3 +81,18 @@ func (r *Review) LeafKey() LeafKey { return LeafKey{Kind: LeafReview, Num: r.Che
 
 // RecordID returns the ruling's id.
 func (r *Review) RecordID() int64 { return r.ID }
+
+// LeafKey returns the submission's natural key, (user_id, client_id).
+func (v *SummaryVersion) LeafKey() LeafKey {
+	return LeafKey{Kind: LeafSummaryVersion, Num: v.UserID, Text: v.ClientID}
+}
+
+// RecordID returns the submission's id.
+func (v *SummaryVersion) RecordID() int64 { return v.ID }
+
+// LeafKey returns the decision's natural key, its version (one decision
+// each).
+func (r *SummaryReview) LeafKey() LeafKey { return LeafKey{Kind: LeafSummaryReview, Num: r.VersionID} }
+
+// RecordID returns the decision's id.
+func (r *SummaryReview) RecordID() int64 { return r.ID }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,10 +21,12 @@ import (
 	"github.com/henan-youth/onsite/compliance"
 	"github.com/henan-youth/onsite/evidencelog"
 	"github.com/henan-youth/onsite/graph"
+	"github.com/henan-youth/onsite/notify"
 	"github.com/henan-youth/onsite/presence"
 	"github.com/henan-youth/onsite/regions"
 	"github.com/henan-youth/onsite/seminar"
 	"github.com/henan-youth/onsite/store"
+	"github.com/henan-youth/onsite/summary"
 	"github.com/henan-youth/onsite/tasks"
 )
 
@@ -40,6 +43,12 @@ type app struct {
 	seminars *seminar.Service // R9
 	tasks    *tasks.Service   // R10
 	metrics  *prometheus.Registry
+
+	summaries  *summary.Service  // R8 (notifications.go)
+	notify     *notify.Service   // inboxes and subscriptions
+	scheduler  *notify.Scheduler // reminders, on the server holding its lease
+	notifyStop func()            // stops delivery and the scheduler; nil until started
+	notifyDone *sync.WaitGroup
 
 	ledger     *evidencelog.Service // the evidence ledger: sequencer, checkpoints, proofs (ledger.go)
 	ledgerStop func()               // stops the sequencer; nil until started
@@ -81,7 +90,8 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 		return nil, err
 	}
 	configureAccounts(acc, cfg, now)
-	a := &app{cfg: cfg, log: log, store: st, tokens: tokens, accounts: acc, docs: docs, drain: newDrain()}
+	a := &app{cfg: cfg, log: log, store: st, tokens: tokens, accounts: acc, docs: docs, drain: newDrain(),
+		notify: notify.New(st, now, log)} // first: every feature may send notifications
 	if err := a.bootstrap(ctx, hasher); err != nil {
 		st.Close()
 		return nil, err
@@ -106,8 +116,10 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 		st.Close()
 		return nil, err
 	}
-	a.seminars = &seminar.Service{Store: st, Location: a.checkins.Policy.Location, Log: log, Now: now}
-	a.tasks = &tasks.Service{Store: st, Blobs: a.acts.Blobs, Location: a.checkins.Policy.Location, Log: log, Now: now}
+	a.seminars = &seminar.Service{Store: st, Location: a.checkins.Policy.Location, Notifier: a.notify, Log: log, Now: now}
+	a.tasks = &tasks.Service{Store: st, Blobs: a.acts.Blobs, Location: a.checkins.Policy.Location, Notifier: a.notify,
+		Log: log, Now: now}
+	a.openSummaries(log, now)
 	a.checkins.StartGroupCommit(checkin.QueueConfig{MaxBatch: cfg.CheckInBatch, Workers: cfg.CheckInWorkers,
 		Observe: batchMetrics(a.metrics, log)})
 	return a, nil
@@ -153,9 +165,10 @@ func batchMetrics(reg prometheus.Registerer, log *slog.Logger) func(checkin.Batc
 	}
 }
 
-// close stops the ledger's sequencer and group commit (after the batches
-// in flight), then the store.
+// close stops the notifications, the ledger's sequencer and group commit
+// (after the batches in flight), then the store.
 func (a *app) close() {
+	a.stopNotifications()
 	a.stopLedger()
 	a.checkins.Close()
 	a.store.Close()
@@ -167,7 +180,8 @@ func (a *app) routes() http.Handler {
 	reg := a.metrics
 	deps := graph.Deps{
 		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, CheckIns: a.checkins, Ledger: a.ledger,
-		Activities: a.acts, Seminars: a.seminars, Tasks: a.tasks, Rules: a.checkins.Compliance, Log: a.log, Metrics: reg, Dev: a.cfg.Dev,
+		Activities: a.acts, Seminars: a.seminars, Tasks: a.tasks, Summaries: a.summaries, Notify: a.notify,
+		Rules: a.checkins.Compliance, Log: a.log, Metrics: reg, Dev: a.cfg.Dev,
 		RequestTimeout: a.cfg.RequestTimeout, MaxUploadBytes: a.cfg.MaxUploadBytes, Documents: a.docs,
 	}
 	mux := http.NewServeMux()
@@ -293,6 +307,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, opts runOptions) e
 	go a.refreshRegions(ctx, time.Minute)
 	go a.pruneAudit(ctx, 24*time.Hour)
 	a.startLedger(ctx)
+	a.startNotifications(ctx)
 	if opts.started != nil {
 		opts.started(a, ln.Addr())
 	}
@@ -302,6 +317,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, opts runOptions) e
 	case <-ctx.Done():
 	}
 	a.log.Info("shutting down; draining connections", "drain", cfg.ShutdownDrain)
+	a.notify.Close() // subscriptions end and their clients reconnect elsewhere
 	a.drain.run(cfg.ShutdownDrain)
 	srv.SetKeepAlivesEnabled(false)
 	a.log.Info("finishing in-flight requests")

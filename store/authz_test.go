@@ -193,6 +193,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 		authz.ReadTasks:      {C: authz.Self, S: authz.Subtree, D: authz.All, A: authz.All},
 		authz.WriteTasks:     {S: authz.Subtree, A: authz.All},
 		authz.ReportTasks:    {C: authz.Self, S: authz.Self},
+
+		// Summaries and reports (R8): written by the cadre alone, reviewed
+		// by supervisors (annual reports: only named receivers); the
+		// administrators get no notifications.
+		authz.ReadSummaries:   {C: authz.Self, S: authz.Subtree, D: authz.All, A: authz.All},
+		authz.WriteSummaries:  {C: authz.Self},
+		authz.ReviewSummaries: {S: authz.Subtree},
+		authz.ReviewReports:   {S: authz.Subtree},
+		authz.SetReceivers:    {A: authz.All},
+		authz.Inbox:           {C: authz.Self, S: authz.Self, D: authz.Self},
 	}
 	for _, op := range authz.AllOps() {
 		var admins []models.Role

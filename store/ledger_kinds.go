@@ -35,6 +35,10 @@ var leafKinds = map[models.LeafKind]leafKind{
 		self: "r.submitted_by = ?", find: findTickOffs},
 	models.LeafKeyWorkRuling: {table: "key_work_rulings", join: "l.key_num = r.tick_off_id AND l.key_text = ''",
 		self: "r.tick_off_id IN (SELECT id FROM key_work_tick_offs WHERE submitted_by = ?)", find: find[models.KeyWorkRuling]},
+	models.LeafSummaryVersion: {table: "summary_versions", join: "l.key_num = r.user_id AND l.key_text = r.client_id",
+		self: "r.user_id = ?", find: find[models.SummaryVersion]},
+	models.LeafSummaryReview: {table: "summary_reviews", join: "l.key_num = r.version_id AND l.key_text = ''",
+		self: "r.summary_id IN (SELECT id FROM summaries WHERE user_id = ?)", find: find[models.SummaryReview]},
 }
 
 // find runs q (FROM the kind's table AS r) into the kind's model.
@@ -178,5 +182,5 @@ func (s *Store) RecordsWithoutLeaf(ctx context.Context, p *authz.Principal, kind
 // LeafKinds returns the ledgered kinds the store reads.
 func LeafKinds() []models.LeafKind {
 	return []models.LeafKind{models.LeafCheckIn, models.LeafReview, models.LeafSeminar, models.LeafSeminarTalk,
-		models.LeafKeyWorkTickOff, models.LeafKeyWorkRuling}
+		models.LeafKeyWorkTickOff, models.LeafKeyWorkRuling, models.LeafSummaryVersion, models.LeafSummaryReview}
 }

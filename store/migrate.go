@@ -40,6 +40,12 @@ func migrations() []migration {
 		{20, "youth work: activities, interviewees, needs, photos, rulings, follow-ups, contact reveals", func(tx *gorm.DB) error {
 			return tx.Migrator().AutoMigrate(youthWork()...)
 		}},
+		{30, "summaries and annual reports: drafts, submitted versions, decisions, report receivers", func(tx *gorm.DB) error {
+			return tx.Migrator().AutoMigrate(summaryTables()...)
+		}},
+		{31, "notifications and leases", func(tx *gorm.DB) error {
+			return tx.Migrator().AutoMigrate(notificationTables()...)
+		}},
 		{35, "seminars (R9): openings with their draws and candidates, talks", migrateSeminars},
 		{36, "task lists (R10): dispatch task lists, briefings, progress; key-work lists, items, changes, tick-offs, photos, rulings", migrateTaskLists},
 	}

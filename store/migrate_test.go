@@ -22,7 +22,9 @@ func TestBaselineHasEveryModelColumn(t *testing.T) {
 			&models.ActivityReview{}, &models.FollowUp{}, &models.FollowUpUpdate{}, &models.ContactReveal{},
 			&models.Seminar{}, &models.SeminarCandidate{}, &models.SeminarTalk{}, &models.DispatchTaskList{}, &models.DispatchTask{},
 			&models.DispatchBriefing{}, &models.DispatchTaskReport{}, &models.KeyWorkList{}, &models.KeyWorkItem{}, &models.KeyWorkChange{},
-			&models.KeyWorkTickOff{}, &models.KeyWorkPhoto{}, &models.KeyWorkRuling{}} {
+			&models.KeyWorkTickOff{}, &models.KeyWorkPhoto{}, &models.KeyWorkRuling{},
+			&models.Summary{}, &models.SummaryVersion{},
+			&models.SummaryReview{}, &models.ReportReceiver{}, &models.Notification{}} {
 			for _, col := range s.MissingColumns(m) {
 				t.Errorf("%T: column %s is not created by any migration", m, col)
 			}

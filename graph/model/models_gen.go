@@ -344,6 +344,16 @@ type NeedInput struct {
 	Text     string `json:"text"`
 }
 
+type NotificationConnection struct {
+	Edges    []*NotificationEdge `json:"edges"`
+	PageInfo *PageInfo           `json:"pageInfo"`
+}
+
+type NotificationEdge struct {
+	Cursor string               `json:"cursor"`
+	Node   *models.Notification `json:"node"`
+}
+
 type OpenSeminarInput struct {
 	// Client-generated id, unique per supervisor: a resend returns the seminar opened first, never a second draw.
 	ClientID string             `json:"clientId"`
@@ -386,6 +396,24 @@ type RegionConnection struct {
 type RegionEdge struct {
 	Cursor string         `json:"cursor"`
 	Node   *models.Region `json:"node"`
+}
+
+type ReportInput struct {
+	// Client-generated id, unique per cadre: resending the same input with it returns the stored submission.
+	ClientID string               `json:"clientId"`
+	Year     int                  `json:"year"`
+	Sections *ReportSectionsInput `json:"sections"`
+}
+
+type ReportSectionsInput struct {
+	// 下沉开展工作情况
+	WorkDone string `json:"workDone"`
+	// 取得的成效
+	Results string `json:"results"`
+	// 探索的经验
+	Experience string `json:"experience"`
+	// 从同级党委政府和上级团组织得到的具体支持
+	Support string `json:"support"`
 }
 
 type ReviseKeyWorkItemInput struct {
@@ -446,6 +474,34 @@ type SeminarTalkInput struct {
 type SeminarTalkResult struct {
 	Talk     *models.SeminarTalk `json:"talk"`
 	Replayed bool                `json:"replayed"`
+}
+
+type Subscription struct {
+}
+
+type SummaryConnection struct {
+	Edges    []*SummaryEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+}
+
+type SummaryEdge struct {
+	Cursor string          `json:"cursor"`
+	Node   *models.Summary `json:"node"`
+}
+
+type SummaryInput struct {
+	// Client-generated id (e.g. a UUID), unique per cadre: resending the same input with it returns the stored submission.
+	ClientID string `json:"clientId"`
+	Year     int    `json:"year"`
+	Quarter  int    `json:"quarter"`
+	Text     string `json:"text"`
+}
+
+type SummarySubmission struct {
+	Summary *models.Summary        `json:"summary"`
+	Version *models.SummaryVersion `json:"version"`
+	// True when this answer is the stored submission of a resent clientId.
+	Replayed bool `json:"replayed"`
 }
 
 type SyncError struct {
@@ -531,6 +587,10 @@ const (
 	LedgerKindKeyworkTickoff LedgerKind = "KEYWORK_TICKOFF"
 	// The ruling on a tick-off; the id is the ruling's.
 	LedgerKindKeyworkRuling LedgerKind = "KEYWORK_RULING"
+	// A submitted summary or annual report (R8); the id is the version's.
+	LedgerKindSummaryVersion LedgerKind = "SUMMARY_VERSION"
+	// A decision on a submitted summary or report; the id is the decision's.
+	LedgerKindSummaryReview LedgerKind = "SUMMARY_REVIEW"
 )
 
 var AllLedgerKind = []LedgerKind{
@@ -540,11 +600,13 @@ var AllLedgerKind = []LedgerKind{
 	LedgerKindSeminarTalk,
 	LedgerKindKeyworkTickoff,
 	LedgerKindKeyworkRuling,
+	LedgerKindSummaryVersion,
+	LedgerKindSummaryReview,
 }
 
 func (e LedgerKind) IsValid() bool {
 	switch e {
-	case LedgerKindCheckIn, LedgerKindReview, LedgerKindSeminar, LedgerKindSeminarTalk, LedgerKindKeyworkTickoff, LedgerKindKeyworkRuling:
+	case LedgerKindCheckIn, LedgerKindReview, LedgerKindSeminar, LedgerKindSeminarTalk, LedgerKindKeyworkTickoff, LedgerKindKeyworkRuling, LedgerKindSummaryVersion, LedgerKindSummaryReview:
 		return true
 	}
 	return false

@@ -19,8 +19,9 @@ const module = "github.com/henan-youth/onsite/"
 // nothing that touches a database, HTTP or GraphQL; the evidence
 // infrastructure (blob, photo, secret, contact) imports only models and its
 // libraries; store imports only models and authz; use cases (checkin,
-// account, regions, activity, evidencelog, seminar, tasks) sit on store
-// and the pure packages; graph on the use cases; server wires everything.
+// account, regions, activity, evidencelog, seminar, tasks, notify,
+// summary) sit on store and the pure packages (summary reads the check-in
+// and activity numbers); graph on the use cases; server wires everything.
 var allowed = map[string][]string{
 	"models":      {},
 	"authz":       {"models"},
@@ -42,6 +43,8 @@ var allowed = map[string][]string{
 	"activity":    {"authz", "compliance", "contact", "geofence", "models", "photo", "presence", "regions", "secret", "store"},
 	"seminar":     {"authz", "ledger", "models", "presence", "store"},
 	"tasks":       {"authz", "compliance", "ledger", "models", "photo", "presence", "store"},
+	"notify":      {"authz", "models", "store"},
+	"summary":     {"activity", "authz", "checkin", "compliance", "ledger", "models", "presence", "store"},
 
 	"internal/faultproxy": {}, // test-only: a TCP proxy that injects faults
 }

@@ -76,13 +76,17 @@ const (
 	ReviewActivity Op = "activity.review" // confirm or reject a waiting activity
 	RevealContact  Op = "contact.reveal"  // see an interviewee's contact in clear, with a logged reason (R11 call-backs)
 	WriteFollowUps Op = "followup.write"  // open and update the follow-up of a need
+
+	ReadPolicy  Op = "policy.read"  // the thresholds in force for a unit, and their versions
+	WritePolicy Op = "policy.write" // a new version of a unit's policy
 )
 
 // AllOps lists every operation, for the matrix test.
 func AllOps() []Op {
 	return []Op{ReadOrgUnits, WriteOrgUnits, ReadUsers, WriteUsers, ResetPassword, ReadDevices, ApproveDevice,
 		ReadRegions, WriteRegions, ReadWork, WriteWork, CheckIn, ReadCheckIns, ReviewCheckIn, SignIn, UnlockAccount, ReadAudit,
-		ReadLedger, ReadLedgerLog, RecordActivity, ReadActivities, ReviewActivity, RevealContact, WriteFollowUps}
+		ReadLedger, ReadLedgerLog, RecordActivity, ReadActivities, ReviewActivity, RevealContact, WriteFollowUps,
+		ReadPolicy, WritePolicy}
 }
 
 // Reach is how far an operation reaches for one role.
@@ -120,6 +124,12 @@ func (r Reach) String() string {
 // administrator's); a cadre may check its own records; its checkpoints are
 // public. Youth work follows check-ins; an interviewee's contact in clear
 // is for the discipline group only, for a call-back, with a logged reason.
+//
+// The policy (the rules' thresholds) is read by everyone the rules concern
+// and by those who judge them; the system administrator changes any
+// unit's, a supervisor its own subtree's (cities set their own numbers,
+// 参照执行). It is business configuration, not a security policy, so it is
+// the system administrator's among the three.
 func Matrix() map[Op]map[models.Role]Reach {
 	const (
 		C, S, D, A = models.RoleCadre, models.RoleSupervisor, models.RoleDiscipline, models.RoleAdmin
@@ -151,6 +161,9 @@ func Matrix() map[Op]map[models.Role]Reach {
 		ReviewActivity: {C: None, S: Subtree, D: All, A: All, SA: None, AA: None},
 		RevealContact:  {C: None, S: None, D: All, A: None, SA: None, AA: None},
 		WriteFollowUps: {C: Self, S: Subtree, D: None, A: All, SA: None, AA: None},
+
+		ReadPolicy:  {C: All, S: All, D: All, A: All, SA: None, AA: None},
+		WritePolicy: {C: None, S: Subtree, D: None, A: All, SA: None, AA: None},
 	}
 }
 

@@ -59,8 +59,21 @@ var ReviewV1 = Format{Kind: models.LeafReview, Version: 1, Fields: []Field{
 	{Name: "created_at", Type: Time},
 }}
 
+// PolicyV1 is the layout of a policy version: which unit, which version,
+// from when, the values it sets (the stored JSON text, byte for byte), why
+// and by whom. Its id is not in it, as for the other kinds.
+var PolicyV1 = Format{Kind: models.LeafPolicy, Version: 1, Fields: []Field{
+	{Name: "org_unit_id", Type: Int},
+	{Name: "version", Type: Int},
+	{Name: "effective_from", Type: String},
+	{Name: "settings", Type: String},
+	{Name: "reason", Type: String},
+	{Name: "created_by", Type: Int},
+	{Name: "created_at", Type: Time},
+}}
+
 // formats lists every format Decode reads.
-var formats = []*Format{&CheckInV1, &ReviewV1}
+var formats = []*Format{&CheckInV1, &ReviewV1, &PolicyV1}
 
 func lookup(kind models.LeafKind, version uint16) *Format {
 	for _, f := range formats {
@@ -123,15 +136,31 @@ func appendReview(dst []byte, r *models.Review) []byte {
 	return e.b
 }
 
-// Append appends the canonical bytes of record (a *models.CheckIn or a
-// *models.Review), in its kind's current format, to dst. It fails for any
-// other type.
+// appendPolicy appends v's canonical bytes (PolicyV1) to dst.
+func appendPolicy(dst []byte, v *models.PolicyVersion) []byte {
+	e := enc{b: dst}
+	e.header(&PolicyV1)
+	e.i64(v.OrgUnitID)
+	e.i64(int64(v.Version))
+	e.str(v.EffectiveFrom)
+	e.str(v.Settings)
+	e.str(v.Reason)
+	e.i64(v.CreatedBy)
+	e.at(v.CreatedAt)
+	return e.b
+}
+
+// Append appends the canonical bytes of record (a *models.CheckIn, a
+// *models.Review or a *models.PolicyVersion), in its kind's current
+// format, to dst. It fails for any other type.
 func Append(dst []byte, record any) ([]byte, error) {
 	switch r := record.(type) {
 	case *models.CheckIn:
 		return appendCheckIn(dst, r), nil
 	case *models.Review:
 		return appendReview(dst, r), nil
+	case *models.PolicyVersion:
+		return appendPolicy(dst, r), nil
 	}
 	return dst, fmt.Errorf("ledger: no leaf kind for %T", record)
 }
@@ -146,6 +175,8 @@ func Key(record any) (models.LeafKey, error) {
 	case *models.CheckIn:
 		return r.LeafKey(), nil
 	case *models.Review:
+		return r.LeafKey(), nil
+	case *models.PolicyVersion:
 		return r.LeafKey(), nil
 	}
 	return models.LeafKey{}, fmt.Errorf("ledger: no leaf kind for %T", record)

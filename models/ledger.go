@@ -14,6 +14,7 @@ type LeafKind string
 const (
 	LeafCheckIn LeafKind = "checkin" // a check-in, keyed by (user_id, client_id)
 	LeafReview  LeafKind = "review"  // a ruling on a check-in, keyed by check_in_id
+	LeafPolicy  LeafKind = "policy"  // a policy version, keyed by (org_unit_id, version)
 )
 
 // LeafKey names a ledgered record by its kind and natural key: a key known
@@ -33,6 +34,8 @@ func (k LeafKey) String() string {
 		return fmt.Sprintf("checkin user=%d client=%s", k.Num, strconv.Quote(k.Text))
 	case LeafReview:
 		return fmt.Sprintf("review check_in=%d", k.Num)
+	case LeafPolicy:
+		return fmt.Sprintf("policy org_unit=%d version=%s", k.Num, k.Text)
 	}
 	return fmt.Sprintf("%s %d %s", k.Kind, k.Num, strconv.Quote(k.Text))
 }

@@ -188,6 +188,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		authz.ReviewActivity: {S: authz.Subtree, D: authz.All, A: authz.All},
 		authz.RevealContact:  {D: authz.All},
 		authz.WriteFollowUps: {C: authz.Self, S: authz.Subtree, A: authz.All},
+		authz.ReadPolicy:     {C: authz.All, S: authz.All, D: authz.All, A: authz.All},
+		authz.WritePolicy:    {S: authz.Subtree, A: authz.All},
 	}
 	for _, op := range authz.AllOps() {
 		var admins []models.Role

@@ -27,6 +27,9 @@ var leafKinds = map[models.LeafKind]leafKind{
 		self: "r.user_id = ?", find: find[models.CheckIn]},
 	models.LeafReview: {table: "reviews", join: "l.key_num = r.check_in_id AND l.key_text = ''",
 		self: "r.check_in_id IN (SELECT id FROM check_ins WHERE user_id = ?)", find: find[models.Review]},
+	// A policy version is nobody's own record: a cadre reads none.
+	models.LeafPolicy: {table: "policy_versions", join: "l.key_num = r.org_unit_id AND l.key_text = CAST(r.version AS CHAR)",
+		self: "r.created_by = ? AND 1 = 0", find: find[models.PolicyVersion]},
 }
 
 // find runs q (FROM the kind's table AS r) into the kind's model.
@@ -168,4 +171,6 @@ func (s *Store) RecordsWithoutLeaf(ctx context.Context, p *authz.Principal, kind
 }
 
 // LeafKinds returns the ledgered kinds the store reads.
-func LeafKinds() []models.LeafKind { return []models.LeafKind{models.LeafCheckIn, models.LeafReview} }
+func LeafKinds() []models.LeafKind {
+	return []models.LeafKind{models.LeafCheckIn, models.LeafReview, models.LeafPolicy}
+}

@@ -40,6 +40,7 @@ func migrations() []migration {
 		{20, "youth work: activities, interviewees, needs, photos, rulings, follow-ups, contact reveals", func(tx *gorm.DB) error {
 			return tx.Migrator().AutoMigrate(youthWork()...)
 		}},
+		{40, "policy versions per org unit", migratePolicy},
 	}
 }
 

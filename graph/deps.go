@@ -13,8 +13,10 @@ import (
 	"github.com/henan-youth/onsite/auth"
 	"github.com/henan-youth/onsite/checkin"
 	"github.com/henan-youth/onsite/evidencelog"
+	"github.com/henan-youth/onsite/policy"
 	"github.com/henan-youth/onsite/regions"
 	"github.com/henan-youth/onsite/store"
+	"github.com/henan-youth/onsite/verdict"
 )
 
 // Deps are the services and limits the GraphQL endpoint runs with.
@@ -26,7 +28,9 @@ type Deps struct {
 	CheckIns   *checkin.Service
 	Ledger     *evidencelog.Service
 	Activities *activity.Service
-	Rules      compliance.Policy // the numbers of R2–R10 reports show
+	Policies   *policy.Service
+	Verdicts   *verdict.Service
+	Rules      compliance.Policy // the numbers youth-work summaries show (the defaults)
 	Log        *slog.Logger
 	Metrics    prometheus.Registerer // nil: no metrics
 

@@ -13,6 +13,7 @@ import (
 var leafKinds = map[model.LedgerKind]models.LeafKind{
 	model.LedgerKindCheckIn: models.LeafCheckIn,
 	model.LedgerKindReview:  models.LeafReview,
+	model.LedgerKindPolicy:  models.LeafPolicy,
 }
 
 // ledgerKind is the GraphQL kind of k.

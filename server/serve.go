@@ -20,9 +20,11 @@ import (
 	"github.com/henan-youth/onsite/compliance"
 	"github.com/henan-youth/onsite/evidencelog"
 	"github.com/henan-youth/onsite/graph"
+	"github.com/henan-youth/onsite/policy"
 	"github.com/henan-youth/onsite/presence"
 	"github.com/henan-youth/onsite/regions"
 	"github.com/henan-youth/onsite/store"
+	"github.com/henan-youth/onsite/verdict"
 )
 
 // app is everything a running server holds.
@@ -35,6 +37,8 @@ type app struct {
 	regions  *regions.Service
 	checkins *checkin.Service
 	acts     *activity.Service
+	policies *policy.Service  // the versioned policy of the rules (verdicts.go)
+	verdicts *verdict.Service // every rule's verdict per cadre
 	metrics  *prometheus.Registry
 
 	ledger     *evidencelog.Service // the evidence ledger: sequencer, checkpoints, proofs (ledger.go)
@@ -90,8 +94,7 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 		st.Close()
 		return nil, err
 	}
-	a.checkins = &checkin.Service{Store: st, Regions: a.regions, Policy: presence.DefaultPolicy(), PolicyVersion: "province-default-2",
-		Compliance: compliance.DefaultPolicy(), Now: now}
+	a.checkins = &checkin.Service{Store: st, Regions: a.regions, Policy: presence.DefaultPolicy(), PolicyVersion: "province-default-2", Now: now}
 	a.metrics = prometheus.NewRegistry()
 	a.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if a.ledger, err = openLedger(cfg, st, log, now, a.metrics); err != nil {
@@ -99,6 +102,10 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 		return nil, err
 	}
 	if a.acts, err = openActivities(ctx, cfg, a, log, now); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := openVerdicts(ctx, a); err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -161,7 +168,7 @@ func (a *app) routes() http.Handler {
 	reg := a.metrics
 	deps := graph.Deps{
 		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, CheckIns: a.checkins, Ledger: a.ledger,
-		Activities: a.acts, Rules: a.checkins.Compliance, Log: a.log, Metrics: reg, Dev: a.cfg.Dev,
+		Activities: a.acts, Policies: a.policies, Verdicts: a.verdicts, Rules: compliance.DefaultPolicy(), Log: a.log, Metrics: reg, Dev: a.cfg.Dev,
 		RequestTimeout: a.cfg.RequestTimeout, MaxUploadBytes: a.cfg.MaxUploadBytes, Documents: a.docs,
 	}
 	mux := http.NewServeMux()

@@ -113,6 +113,24 @@ type AuthPayload struct {
 	MustChangePassword bool `json:"mustChangePassword"`
 }
 
+type ChangePolicyInput struct {
+	OrgUnitID int64 `json:"orgUnitId"`
+	// The first date the new version applies: today or later (Asia/Shanghai), and not before the unit's newest version.
+	EffectiveFrom string `json:"effectiveFrom"`
+	// Values the unit sets from then on.
+	Set []*PolicySettingInput `json:"set"`
+	// Keys the unit stops setting: its parent's values apply again.
+	Inherit []string `json:"inherit"`
+	// Why, 1–1000 characters: recorded with the version and in the security audit log.
+	Reason string `json:"reason"`
+}
+
+type ChangePolicyResult struct {
+	Version *models.PolicyVersion `json:"version"`
+	// True when the change left the newest version as it was (the same values from the same date): nothing was written.
+	Replayed bool `json:"replayed"`
+}
+
 type CheckInConnection struct {
 	Edges    []*CheckInEdge `json:"edges"`
 	PageInfo *PageInfo      `json:"pageInfo"`
@@ -269,6 +287,21 @@ type PageInfo struct {
 	EndCursor   *string `json:"endCursor,omitempty"`
 }
 
+type PolicySettingInput struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+type PolicyVersionConnection struct {
+	Edges    []*PolicyVersionEdge `json:"edges"`
+	PageInfo *PageInfo            `json:"pageInfo"`
+}
+
+type PolicyVersionEdge struct {
+	Cursor string                `json:"cursor"`
+	Node   *models.PolicyVersion `json:"node"`
+}
+
 type Query struct {
 }
 
@@ -335,16 +368,19 @@ const (
 	LedgerKindCheckIn LedgerKind = "CHECK_IN"
 	// A ruling on a check-in; the id is the ruling's.
 	LedgerKindReview LedgerKind = "REVIEW"
+	// A version of an org unit's policy; the id is the version's.
+	LedgerKindPolicy LedgerKind = "POLICY"
 )
 
 var AllLedgerKind = []LedgerKind{
 	LedgerKindCheckIn,
 	LedgerKindReview,
+	LedgerKindPolicy,
 }
 
 func (e LedgerKind) IsValid() bool {
 	switch e {
-	case LedgerKindCheckIn, LedgerKindReview:
+	case LedgerKindCheckIn, LedgerKindReview, LedgerKindPolicy:
 		return true
 	}
 	return false

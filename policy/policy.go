@@ -144,6 +144,7 @@ func apply(values map[string]string, c Change) ([]string, error) {
 		}
 		delete(values, key)
 	}
+	slices.Sort(changes)
 	return changes, nil
 }
 

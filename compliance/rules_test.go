@@ -304,3 +304,19 @@ func TestPeriodsKeepTheirPolicy(t *testing.T) {
 		t.Errorf("R3 2026: %s [%s], want 410000:v1 [days 16/50]", r3.PolicyVersion, numbers(r3))
 	}
 }
+
+// TestR6Gaps: the English names each kind short, in the singular for one.
+func TestR6Gaps(t *testing.T) {
+	f := facts(t, "2026-12-01")
+	f.Activities = &ActivityCounts{Quarter: map[models.ActivityKind]int{models.KindForumYouth: 1, models.KindInterviewYouth: 9, models.KindInterviewCadre: 8}}
+	got := find(t, Evaluate(f, Quarter{2026, 4}), "R6").Gaps
+	want := []string{
+		"R6: needs one more forum with grassroots League cadres (0 of 1)",
+		"R6: needs one more interview of an ordinary youth (9 of 10)",
+		"R6: needs 2 more interviews of grassroots League cadres (8 of 10)",
+		"R6: still achievable; 31 days left in the quarter",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("gaps:\ngot  %q\nwant %q", got, want)
+	}
+}

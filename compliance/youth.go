@@ -44,21 +44,21 @@ func (c *cadre) r6(q Quarter) Result {
 	if why, whyEN, ok := s.exemption(zh, en); ok {
 		return r.exempt(why, whyEN)
 	}
-	kind := func(k models.ActivityKind, name, label, labelEN, unit, verb, verbEN string) Number {
+	kind := func(k models.ActivityKind, name, label, unit, verb, one, many string) Number {
 		full := pol.Required(k)
-		return count(name, label, labelEN, unit, c.Activities.Quarter[k], s.require(full), full,
+		return count(name, label, many, unit, c.Activities.Quarter[k], s.require(full), full,
 			func(n int) string { return fmt.Sprintf(verb, n) },
-			func(n int) string { return fmt.Sprintf(verbEN, n) })
+			func(n int) string { return more(n, one, many) })
 	}
 	r.Numbers = []Number{
-		kind(models.KindForumYouth, "forumsYouth", "普通青年座谈交流会", "forums with ordinary youths", "次",
-			"组织 %d 次普通青年座谈交流会", "%d more forums with ordinary youths"),
-		kind(models.KindForumCadre, "forumsCadre", "基层团干部座谈交流会", "forums with grassroots League cadres", "次",
-			"组织 %d 次基层团干部座谈交流会", "%d more forums with grassroots League cadres"),
-		kind(models.KindInterviewYouth, "interviewsYouth", "一对一访谈普通青年", "interviews of ordinary youths", "名",
-			"一对一访谈普通青年 %d 名", "%d more interviews of ordinary youths"),
-		kind(models.KindInterviewCadre, "interviewsCadre", "一对一访谈基层团干部", "interviews of grassroots League cadres", "名",
-			"一对一访谈基层团干部 %d 名", "%d more interviews of grassroots League cadres"),
+		kind(models.KindForumYouth, "forumsYouth", "普通青年座谈交流会", "次", "组织 %d 次普通青年座谈交流会",
+			"forum with ordinary youths", "forums with ordinary youths"),
+		kind(models.KindForumCadre, "forumsCadre", "基层团干部座谈交流会", "次", "组织 %d 次基层团干部座谈交流会",
+			"forum with grassroots League cadres", "forums with grassroots League cadres"),
+		kind(models.KindInterviewYouth, "interviewsYouth", "一对一访谈普通青年", "名", "一对一访谈普通青年 %d 名",
+			"interview of an ordinary youth", "interviews of ordinary youths"),
+		kind(models.KindInterviewCadre, "interviewsCadre", "一对一访谈基层团干部", "名", "一对一访谈基层团干部 %d 名",
+			"interview of a grassroots League cadre", "interviews of grassroots League cadres"),
 	}
 	return c.finish(&r, p, s, c.freeDates(p, s) > 0, "", "")
 }

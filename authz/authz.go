@@ -88,6 +88,8 @@ const (
 	ReviewReports   Op = "report.review"      // accept or return a submitted annual report: configured receivers only
 	SetReceivers    Op = "report.receivers"   // mark who receives annual reports (the secretaries' team)
 	Inbox           Op = "notification.inbox" // read one's notifications, mark them read, subscribe to them
+	ReadPolicy      Op = "policy.read"        // the thresholds in force for a unit, and their versions
+	WritePolicy     Op = "policy.write"       // a new version of a unit's policy
 )
 
 // AllOps lists every operation, for the matrix test.
@@ -96,7 +98,8 @@ func AllOps() []Op {
 		ReadRegions, WriteRegions, ReadWork, WriteWork, CheckIn, ReadCheckIns, ReviewCheckIn, SignIn, UnlockAccount, ReadAudit,
 		ReadLedger, ReadLedgerLog, RecordActivity, ReadActivities, ReviewActivity, RevealContact, WriteFollowUps,
 		ReadSeminars, WriteSeminars, ReadTasks, WriteTasks, ReportTasks,
-		ReadSummaries, WriteSummaries, ReviewSummaries, ReviewReports, SetReceivers, Inbox}
+		ReadSummaries, WriteSummaries, ReviewSummaries, ReviewReports, SetReceivers, Inbox,
+		ReadPolicy, WritePolicy}
 }
 
 // Reach is how far an operation reaches for one role.
@@ -147,6 +150,12 @@ func (r Reach) String() string {
 // reviews it only when an administrator has marked it a receiver (the
 // store checks the mark), and only for its subtree. Notifications are
 // each user's own; the administrators get none.
+//
+// The policy (the rules' thresholds) is read by everyone the rules concern
+// and by those who judge them; the system administrator changes any
+// unit's, a supervisor its own subtree's (cities set their own numbers,
+// 参照执行). It is business configuration, not a security policy, so it is
+// the system administrator's among the three.
 func Matrix() map[Op]map[models.Role]Reach {
 	const (
 		C, S, D, A = models.RoleCadre, models.RoleSupervisor, models.RoleDiscipline, models.RoleAdmin
@@ -190,6 +199,8 @@ func Matrix() map[Op]map[models.Role]Reach {
 		ReviewReports:   {C: None, S: Subtree, D: None, A: None, SA: None, AA: None},
 		SetReceivers:    {C: None, S: None, D: None, A: All, SA: None, AA: None},
 		Inbox:           {C: Self, S: Self, D: Self, A: None, SA: None, AA: None},
+		ReadPolicy:      {C: All, S: All, D: All, A: All, SA: None, AA: None},
+		WritePolicy:     {C: None, S: Subtree, D: None, A: All, SA: None, AA: None},
 	}
 }
 

@@ -23,7 +23,6 @@ import (
 	"time"
 
 	"github.com/henan-youth/onsite/authz"
-	"github.com/henan-youth/onsite/compliance"
 	"github.com/henan-youth/onsite/geofence"
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/presence"
@@ -40,11 +39,10 @@ const DefaultMaxSync = 100
 type Service struct {
 	Store         *store.Store
 	Regions       *regions.Service
-	Policy        presence.Policy   // thresholds and blocking flags
-	Compliance    compliance.Policy // R2 numbers for quarter reports
-	PolicyVersion string            // recorded on every check-in
-	Now           func() time.Time  // the server clock
-	MaxSync       int               // largest offline sync; DefaultMaxSync when zero
+	Policy        presence.Policy  // thresholds and blocking flags
+	PolicyVersion string           // recorded on every check-in
+	Now           func() time.Time // the server clock
+	MaxSync       int              // largest offline sync; DefaultMaxSync when zero
 
 	queue *queue // group commit; nil: one transaction per request
 	// afterReads, when set, is called inside every batch's transaction

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/henan-youth/onsite/authz"
-	"github.com/henan-youth/onsite/compliance"
 	"github.com/henan-youth/onsite/geofence"
 	"github.com/henan-youth/onsite/internal/testclock"
 	"github.com/henan-youth/onsite/models"
@@ -75,8 +74,7 @@ func newFixture(t *testing.T, s *store.Store) *fixture {
 			}
 		}
 	}
-	f.svc = &Service{Store: s, Regions: regs, Policy: presence.DefaultPolicy(), PolicyVersion: "test",
-		Compliance: compliance.DefaultPolicy(), Now: c.Now}
+	f.svc = &Service{Store: s, Regions: regs, Policy: presence.DefaultPolicy(), PolicyVersion: "test", Now: c.Now}
 	return f
 }
 

@@ -9,14 +9,14 @@ import (
 	"github.com/henan-youth/onsite/presence"
 )
 
-// QuarterPresence is a cadre's quarter: on-site days at every region, trips,
-// and R2 at the county the cadre is dispatched to.
+// QuarterPresence is a cadre's quarter: on-site days at every region, and
+// trips. Its rules' verdicts (R2 among them) are package verdict's.
 type QuarterPresence struct {
+	UserID   int64
 	Quarter  compliance.Quarter
 	CountyID *int64 // the latest DISPATCH county overlapping the quarter
 	Days     []*models.PresenceDay
 	Trips    []presence.Trip
-	R2       *compliance.R2Result // nil without a dispatch county
 }
 
 // Quarter reports userID's quarter q of year, read from the day table (no
@@ -36,7 +36,7 @@ func (s *Service) Quarter(ctx context.Context, p *authz.Principal, userID int64,
 	for i, d := range days {
 		stats[i] = statOf(*d)
 	}
-	out := &QuarterPresence{Quarter: qt, Days: days, Trips: presence.Trips(stats, s.Policy)}
+	out := &QuarterPresence{UserID: userID, Quarter: qt, Days: days, Trips: presence.Trips(stats, s.Policy)}
 	county, err := s.Store.DispatchCountyIn(ctx, p, userID, first, last)
 	if models.CodeOf(err) == models.CodeNotFound {
 		return out, nil
@@ -44,8 +44,5 @@ func (s *Service) Quarter(ctx context.Context, p *authz.Principal, userID int64,
 		return nil, err
 	}
 	out.CountyID = &county.RegionID
-	today := presence.DateOf(s.Now(), s.Policy.Location)
-	r2 := compliance.EvaluateR2(stats, out.Trips, county.RegionID, qt, s.Compliance, s.Policy, today)
-	out.R2 = &r2
 	return out, nil
 }

@@ -162,8 +162,12 @@ func TestPolicyValidate(t *testing.T) {
 		{"more days than a quarter", func(p *Policy) { p.MinDays = 91 }, false},
 		{"negative trips", func(p *Policy) { p.MinTrips = -1 }, false},
 		{"zero-day trips", func(p *Policy) { p.MinTripDays = 0 }, false},
-		{"trips that cannot fit", func(p *Policy) { p.MinTrips, p.MinTripDays = 23, 3 }, false},
-		{"trips that just fit", func(p *Policy) { p.MinTrips, p.MinTripDays = 22, 3 }, true},
+		{"more trips than the range", func(p *Policy) { p.MinTrips = 5 }, false},
+		{"the longest trips the range allows", func(p *Policy) { p.MinTrips, p.MinTripDays = 4, 15 }, true},
+		{"trips longer than the range", func(p *Policy) { p.MinTripDays = 16 }, false},
+		{"an unknown reading", func(p *Policy) { p.Reading = "LOOSE" }, false},
+		{"an unknown exception mode", func(p *Policy) { p.Exceptions = "" }, false},
+		{"negative talks", func(p *Policy) { p.TalksPerHalfYear = -1 }, false},
 		{"year days", func(p *Policy) { p.YearDays = 366 }, false},
 		{"dept year days", func(p *Policy) { p.GrassrootsDeptYearDays = -1 }, false},
 		{"campus days", func(p *Policy) { p.CampusDaysPerQuarter = -1 }, false},
@@ -177,6 +181,19 @@ func TestPolicyValidate(t *testing.T) {
 		}
 		if err != nil && !errors.Is(err, models.ErrInvalid) {
 			t.Errorf("%s: got error %v, want code %s", tt.name, err, models.CodeInvalid)
+		}
+	}
+}
+
+// TestNextDate: nextDate agrees with AddDays(1) across month, leap-day and
+// year ends.
+func TestNextDate(t *testing.T) {
+	for d := (presence.Date{Year: 1999, Month: 12, Day: 1}); d.Year < 2102; d = d.AddDays(1) {
+		if got, want := nextDate(d), d.AddDays(1); got != want {
+			t.Fatalf("nextDate(%s) = %s, want %s", d, got, want)
+		}
+		if d.Year == 2001 {
+			d = presence.Date{Year: 2099, Month: 1, Day: 1}
 		}
 	}
 }

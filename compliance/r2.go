@@ -1,189 +1,179 @@
 package compliance
 
-import (
-	"fmt"
+import "fmt"
 
-	"github.com/henan-youth/onsite/presence"
-)
-
-// R2Result is the R2 verdict for one cadre, one county and one quarter
-// (每季度到县工作不少于10天、不少于2次，每次不少于3天).
-type R2Result struct {
-	Rule     string // always "R2"
-	Quarter  Quarter
-	RegionID int64 // the assigned county
-
-	Days            int // counted on-site days at the county in the quarter
-	QualifyingTrips int // trips of at least MinTripDays days inside the quarter
-
-	// The policy numbers the verdict was computed with.
-	MinDays, MinTrips, MinTripDays int
-
-	Met bool
-
-	// Achievable reports whether R2 can still be met with on-site days from
-	// today to the end of the quarter; true when already met.
-	Achievable bool
-
-	// DaysLeftInQuarter counts today to the quarter's last day inclusive
-	// (every day of the quarter if it has not begun, 0 once it has ended).
-	DaysLeftInQuarter int
-
-	// Gaps explains, citing R2, what is missing and whether it can still be
-	// made up; nil when Met.
-	Gaps []string
-}
-
-// EvaluateR2 evaluates R2 for the county regionID in quarter q as of today.
+// r2 is R2 for quarter q (每季度到县工作不少于10天、不少于2次，每次不少于3天).
 //
-// Only days counted under pp (presence.DayStat.Counted) at regionID whose
-// date falls in q count, each date once. Trips are those at regionID, as
-// presence.Trips builds them from the same days, clipped to q: a trip that
-// spans a quarter boundary counts only its days inside q, because R2 is
-// measured per quarter ("每季度…每次不少于3天"). A trip from 30 March to
-// 2 April is two days in Q1 and two in Q2 and qualifies in neither.
-//
-// Rotation (R5) is the caller's business: pass the days that fall in the
-// validity period of the assignment to regionID.
-//
-// EvaluateR2 does not validate its policies; validate them when loading.
-// It cannot fail.
-func EvaluateR2(days []presence.DayStat, trips []presence.Trip, regionID int64, q Quarter,
-	p Policy, pp presence.Policy, today presence.Date) R2Result {
-	counted := countedDates(days, pp, func(d presence.DayStat) bool {
-		return d.RegionID == regionID && q.Contains(d.Date)
-	})
-	r := R2Result{
-		Rule: "R2", Quarter: q, RegionID: regionID,
-		Days:    len(counted),
-		MinDays: p.MinDays, MinTrips: p.MinTrips, MinTripDays: p.MinTripDays,
-		DaysLeftInQuarter: daysLeft(q.FirstDate(), q.LastDate(), today),
+// A date counts at the county of the DISPATCH assignment in force on that
+// date (R5): after a rotation the days before it count at the old county
+// and the days after at the new one, and a day at a county before its
+// assignment began counts toward R3 only. A visit is a maximal run of
+// consecutive counted dates at one county inside the quarter: a rotation
+// ends it, and so do the quarter's edges (a visit from 30 March to 2 April
+// is two days in each quarter). Under the DEFAULT reading every counted
+// date counts toward the days; under STRICT only the dates of visits of at
+// least MinTripDays do.
+func (c *cadre) r2(q Quarter) Result {
+	p := quarterPeriod(q)
+	eff, begun := c.policyFor(p)
+	r := newResult("R2", p, eff, c.Today)
+	zh, en := p.label(c.Today)
+	if !begun {
+		return r.exempt("行动方案自 2022 年 3 月起施行，该期不考核", "the action plan applies from March 2022")
 	}
-	first, last := q.FirstDate(), q.LastDate()
-	for _, t := range trips {
-		if t.RegionID != regionID {
+	pol := eff.Policy
+	n := p.days()
+	region := make([]int64, n)
+	for i := range n {
+		if a, ok := c.dispatchOn(p.date(i)); ok {
+			region[i] = a.RegionID
+			r.RegionID = a.RegionID
+		}
+	}
+	s := c.scope(p, pol.Exceptions, func(i int) bool { return region[i] != 0 })
+	r.CoveredDays = s.covered
+	if why, whyEN, ok := s.exemption(zh, en); ok {
+		return r.exempt(why, whyEN)
+	}
+	counted := make([]bool, n)
+	free := make([]bool, n) // dates on which a further on-site day may still count
+	for i := range n {
+		d := p.date(i)
+		if region[i] == 0 {
 			continue
 		}
-		start, end := latest(t.Start, first), earliest(t.End, last)
-		if !start.After(end) && end.Sub(start)+1 >= p.MinTripDays {
-			r.QualifyingTrips++
+		var madeUp bool
+		counted[i], madeUp = c.counts(region[i], d)
+		if madeUp {
+			r.MadeUpDays++
 		}
+		free[i] = !counted[i] && s.on[i] && !d.Before(c.Today)
 	}
-	r.Met = r.Days >= p.MinDays && r.QualifyingTrips >= p.MinTrips
-	r.Achievable = r.Met || (r.DaysLeftInQuarter > 0 && r2Achievable(counted, q, p, today))
-	if r.Met {
-		return r
+	strict := pol.Reading == ReadingStrict
+	days, trips := measureR2(counted, region, pol.MinTripDays, strict)
+	reqDays, reqTrips := s.require(pol.MinDays), s.require(pol.MinTrips)
+	if s.mode == ProRata && s.covered < s.total {
+		// A reduced requirement never asks for more than the dates in
+		// scope can hold: days on them, visits of MinTripDays within them.
+		reqDays, reqTrips = min(reqDays, s.covered), min(reqTrips, visitsThatFit(s.on, region, pol.MinTripDays))
 	}
-	if n := p.MinDays - r.Days; n > 0 {
-		r.Gaps = append(r.Gaps, fmt.Sprintf("R2: needs %s (%d of %d)", more(n, "on-site day", "on-site days"), r.Days, p.MinDays))
+	t := pol.MinTripDays
+	r.Numbers = []Number{
+		count("days", "到县工作天数", "on-site days", "天", days, reqDays, pol.MinDays,
+			func(n int) string { return fmt.Sprintf("到县工作 %d 天", n) },
+			func(n int) string { return more(n, "on-site day", "on-site days") }),
+		count("trips", fmt.Sprintf("不少于 %d 天的下沉", t), fmt.Sprintf("trips of at least %d days", t), "次", trips, reqTrips, pol.MinTrips,
+			func(n int) string { return fmt.Sprintf("%d 次不少于 %d 天的下沉", n, t) },
+			func(n int) string {
+				return more(n, fmt.Sprintf("trip of ≥ %d consecutive days", t), fmt.Sprintf("trips of ≥ %d consecutive days", t))
+			}),
 	}
-	if n := p.MinTrips - r.QualifyingTrips; n > 0 {
-		r.Gaps = append(r.Gaps, fmt.Sprintf("R2: needs %s of ≥ %d consecutive days (%d of %d)",
-			more(n, "trip", "trips"), p.MinTripDays, r.QualifyingTrips, p.MinTrips))
+	achievable := r2Feasible(counted, free, region, reqDays, reqTrips, t, strict)
+	noteZH, noteEN := "", ""
+	if strict {
+		noteZH, noteEN = fmt.Sprintf("（每次下沉均须不少于 %d 天）", t), fmt.Sprintf(" (strict reading: only trips of at least %d days count)", t)
 	}
-	r.Gaps = append(r.Gaps, outlook("R2", r.Achievable, r.DaysLeftInQuarter, "quarter"))
-	return r
+	return c.finish(&r, p, s, achievable, noteZH, noteEN)
 }
 
-// r2Achievable reports whether some choice of further on-site days, on dates
-// from today to the quarter's end that are not yet counted, meets R2. Days
-// before today are settled. It walks the quarter once, keeping for each
-// (length of the current run, capped at MinTripDays; qualifying trips so
-// far, capped at MinTrips) the most days reachable: a dynamic programme over
-// at most 92 days and a handful of states.
-func r2Achievable(counted map[presence.Date]bool, q Quarter, p Policy, today presence.Date) bool {
-	runCap, tripCap := p.MinTripDays, p.MinTrips
-	width := tripCap + 1
+// measureR2 returns R2's days and qualifying visits: counted[i] says
+// whether the period's i-th date counts at region[i], its county. Visits
+// are maximal runs of counted dates at one county; a visit qualifies with
+// at least t dates. strict counts only the dates of qualifying visits.
+func measureR2(counted []bool, region []int64, t int, strict bool) (days, trips int) {
+	run := 0
+	end := func() {
+		if run >= t {
+			trips++
+		}
+		if run >= t || !strict {
+			days += run
+		}
+		run = 0
+	}
+	for i := range counted {
+		if i > 0 && (!counted[i] || region[i] != region[i-1]) {
+			end()
+		}
+		if counted[i] {
+			run++
+		}
+	}
+	end()
+	return days, trips
+}
+
+// visitsThatFit returns how many visits of t dates, a date apart, fit in
+// the runs of dates in scope at one county.
+func visitsThatFit(on []bool, region []int64, t int) int {
+	fit, run := 0, 0
+	for i := range on {
+		if i > 0 && (!on[i] || region[i] != region[i-1]) {
+			fit, run = fit+(run+1)/(t+1), 0
+		}
+		if on[i] {
+			run++
+		}
+	}
+	return fit + (run+1)/(t+1)
+}
+
+// r2Feasible reports whether some set of the free dates, added to the
+// counted ones, gives at least reqDays days and reqTrips qualifying visits
+// as measureR2 counts them. It walks the dates once, keeping for each
+// (length of the current visit, capped at t; qualifying visits so far,
+// capped at reqTrips) the most days reachable: a dynamic programme over at
+// most 92 dates and a few dozen states, exact because measureR2's counts
+// depend on the past only through those two numbers.
+func r2Feasible(counted, free []bool, region []int64, reqDays, reqTrips, t int, strict bool) bool {
+	width := reqTrips + 1
 	const unreachable = -1
-	best := make([]int, (runCap+1)*width) // best[run*width+trips] = most days
+	best := make([]int, (t+1)*width) // best[run*width+trips] = most days
 	next := make([]int, len(best))
 	for i := range best {
 		best[i] = unreachable
 	}
 	best[0] = 0
-	for d := q.FirstDate(); !d.After(q.LastDate()); d = d.AddDays(1) {
-		mustCount := counted[d]                   // counted days stay counted
-		canCount := mustCount || !d.Before(today) // past days are settled
-		for i := range next {
-			next[i] = unreachable
+	for i := range counted {
+		if i > 0 && region[i] != region[i-1] { // another county: the visit ends
+			for j := width; j < len(best); j++ {
+				best[j%width] = max(best[j%width], best[j])
+				best[j] = unreachable
+			}
 		}
-		for i, days := range best {
+		for j := range next {
+			next[j] = unreachable
+		}
+		for j, days := range best {
 			if days == unreachable {
 				continue
 			}
-			run, trips := i/width, i%width
-			if !mustCount { // not on site that day: the run breaks
+			run, trips := j/width, j%width
+			if !counted[i] { // not on site that date: the visit ends
 				next[trips] = max(next[trips], days)
 			}
-			if canCount { // on site: the run grows, and qualifies on reaching runCap
-				r, t := min(run+1, runCap), trips
-				if run+1 == runCap {
-					t = min(trips+1, tripCap)
+			if counted[i] || free[i] { // on site: the visit grows
+				nr, nt, nd := min(run+1, t), trips, days
+				switch {
+				case run+1 == t: // it qualifies now: under STRICT all its dates count
+					nt = min(trips+1, reqTrips)
+					if strict {
+						nd += t
+					} else {
+						nd++
+					}
+				case run >= t || !strict:
+					nd++
 				}
-				next[r*width+t] = max(next[r*width+t], days+1)
+				next[nr*width+nt] = max(next[nr*width+nt], nd)
 			}
 		}
 		best, next = next, best
 	}
-	for run := 0; run <= runCap; run++ {
-		if best[run*width+tripCap] >= p.MinDays {
+	for run := 0; run <= t; run++ {
+		if best[run*width+reqTrips] >= reqDays {
 			return true
 		}
 	}
 	return false
-}
-
-// countedDates returns the distinct dates of the days that keep selects and
-// that count under pp.
-func countedDates(days []presence.DayStat, pp presence.Policy, keep func(presence.DayStat) bool) map[presence.Date]bool {
-	dates := make(map[presence.Date]bool)
-	for _, d := range days {
-		if keep(d) && d.Counted(pp) {
-			dates[d.Date] = true
-		}
-	}
-	return dates
-}
-
-// outlook is the last gap line: whether the rule can still be met, and the
-// days left in the period.
-func outlook(rule string, achievable bool, left int, period string) string {
-	switch {
-	case left == 0:
-		return fmt.Sprintf("%s: not met; the %s has ended", rule, period)
-	case achievable:
-		return fmt.Sprintf("%s: still achievable; %s left in the %s", rule, plural(left, "day", "days"), period)
-	default:
-		return fmt.Sprintf("%s: can no longer be met; %s left in the %s", rule, plural(left, "day", "days"), period)
-	}
-}
-
-// more returns "one more trip" or "3 more trips".
-func more(n int, one, many string) string {
-	if n == 1 {
-		return "one more " + one
-	}
-	return fmt.Sprintf("%d more %s", n, many)
-}
-
-// plural returns "1 day" or "12 days".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-func latest(a, b presence.Date) presence.Date {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func earliest(a, b presence.Date) presence.Date {
-	if a.Before(b) {
-		return a
-	}
-	return b
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/henan-youth/onsite/checkin"
+	"github.com/henan-youth/onsite/compliance"
 	"github.com/henan-youth/onsite/geofence"
 	"github.com/henan-youth/onsite/graph/model"
 	"github.com/henan-youth/onsite/models"
@@ -142,6 +143,16 @@ func (r *quarterPresenceResolver) County(ctx context.Context, obj *checkin.Quart
 		return nil, nil
 	}
 	return loadRegion(ctx, *obj.CountyID)
+}
+
+// R2 is the resolver for the r2 field.
+func (r *quarterPresenceResolver) R2(ctx context.Context, obj *checkin.QuarterPresence) (*compliance.Result, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r2, err := r.deps.Verdicts.R2(ctx, p, obj.UserID, obj.Quarter.Year, obj.Quarter.Q)
+	return &r2, err
 }
 
 // MyCheckIns is the resolver for the myCheckIns field.

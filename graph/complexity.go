@@ -3,6 +3,7 @@ package graph
 import (
 	"time"
 
+	"github.com/henan-youth/onsite/compliance"
 	"github.com/henan-youth/onsite/graph/model"
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/presence"
@@ -58,6 +59,9 @@ const (
 	quartersPerPeriod   = 4   // an annual report's
 	changesPerQuarter   = 20  // numbers a summary compares
 	liveCost            = 100 // a summary's live numbers: every quarter's days, trips and youth work read again
+	verdictsPerQuarter  = 16  // R2, R3, R4 per linked campus, R6, R7, two R8 documents, R9
+	numbersPerRule      = 4   // R6 counts four kinds
+	choicesPerKey       = 3   // the most choices a policy key offers
 )
 
 // complexity gives every list field its cost: connections by their page
@@ -127,6 +131,15 @@ func complexity() ComplexityRoot {
 	c.QuarterPresence.Days = func(child int) int { return fixedList(daysPerQuarter, child) }
 	c.QuarterPresence.Trips = func(child int) int { return fixedList(tripsPerQuarter, child) }
 	c.RuleResult.Gaps = func(child int) int { return fixedList(gapsPerRule, child) }
+	c.RuleResult.Numbers = func(child int) int { return fixedList(numbersPerRule, child) }
+	c.Query.Verdicts = func(child int, _ int64, _, _ int) int { return fixedList(verdictsPerQuarter, child) }
+	keys := len(compliance.Keys())
+	c.Query.PolicyKeys = func(child int) int { return fixedList(keys, child) }
+	c.PolicyKey.Choices = func(child int) int { return fixedList(choicesPerKey, child) }
+	c.EffectivePolicy.Values = func(child int) int { return fixedList(keys, child) }
+	c.PolicyVersion.Settings = func(child int) int { return fixedList(keys, child) }
+	c.Query.PolicyVersions = func(child int, _ int64, first *int, _ *string) int { return page(child, first) }
+	c.PolicyVersionConnection.Edges = edges
 	c.ImportRegionsResult.Warnings = func(child int) int { return fixedList(importWarnings, child) }
 	flags := len(presence.AllFlags())
 	c.CheckIn.Flags = func(child int) int { return fixedList(flags, child) }

@@ -14,11 +14,13 @@ import (
 	"github.com/henan-youth/onsite/checkin"
 	"github.com/henan-youth/onsite/evidencelog"
 	"github.com/henan-youth/onsite/notify"
+	"github.com/henan-youth/onsite/policy"
 	"github.com/henan-youth/onsite/regions"
 	"github.com/henan-youth/onsite/seminar"
 	"github.com/henan-youth/onsite/store"
 	"github.com/henan-youth/onsite/summary"
 	"github.com/henan-youth/onsite/tasks"
+	"github.com/henan-youth/onsite/verdict"
 )
 
 // Deps are the services and limits the GraphQL endpoint runs with.
@@ -30,11 +32,13 @@ type Deps struct {
 	CheckIns   *checkin.Service
 	Ledger     *evidencelog.Service
 	Activities *activity.Service
-	Seminars   *seminar.Service  // R9
-	Tasks      *tasks.Service    // R10
-	Summaries  *summary.Service  // R8's summaries and reports
-	Notify     *notify.Service   // inboxes and subscriptions; nil: none served
-	Rules      compliance.Policy // the numbers of R2–R10 reports show
+	Seminars   *seminar.Service // R9
+	Tasks      *tasks.Service   // R10
+	Summaries  *summary.Service // R8's summaries and reports
+	Notify     *notify.Service  // inboxes and subscriptions; nil: none served
+	Policies   *policy.Service
+	Verdicts   *verdict.Service
+	Rules      compliance.Policy // the numbers youth-work summaries show (the defaults)
 	Log        *slog.Logger
 	Metrics    prometheus.Registerer // nil: no metrics
 

@@ -23,6 +23,7 @@ import (
 	"github.com/henan-youth/onsite/graph/model"
 	"github.com/henan-youth/onsite/graph/scalar"
 	"github.com/henan-youth/onsite/models"
+	"github.com/henan-youth/onsite/policy"
 	"github.com/henan-youth/onsite/presence"
 	"github.com/henan-youth/onsite/seminar"
 	"github.com/henan-youth/onsite/summary"
@@ -54,6 +55,7 @@ type ResolverRoot interface {
 	DispatchBriefing() DispatchBriefingResolver
 	DispatchTask() DispatchTaskResolver
 	DispatchTaskList() DispatchTaskListResolver
+	EffectivePolicy() EffectivePolicyResolver
 	FollowUp() FollowUpResolver
 	Interviewee() IntervieweeResolver
 	KeyWorkChange() KeyWorkChangeResolver
@@ -68,6 +70,9 @@ type ResolverRoot interface {
 	Need() NeedResolver
 	Notification() NotificationResolver
 	OrgUnit() OrgUnitResolver
+	PolicyKey() PolicyKeyResolver
+	PolicyValue() PolicyValueResolver
+	PolicyVersion() PolicyVersionResolver
 	PresenceDay() PresenceDayResolver
 	QuarterNumbers() QuarterNumbersResolver
 	QuarterPresence() QuarterPresenceResolver
@@ -75,6 +80,7 @@ type ResolverRoot interface {
 	Region() RegionResolver
 	RegionVersion() RegionVersionResolver
 	Review() ReviewResolver
+	RuleResult() RuleResultResolver
 	Seminar() SeminarResolver
 	SeminarCandidate() SeminarCandidateResolver
 	SeminarTalk() SeminarTalkResolver
@@ -227,6 +233,11 @@ type ComplexityRoot struct {
 		User                 func(childComplexity int) int
 	}
 
+	ChangePolicyResult struct {
+		Replayed func(childComplexity int) int
+		Version  func(childComplexity int) int
+	}
+
 	CheckIn struct {
 		AccuracyM     func(childComplexity int) int
 		ClientID      func(childComplexity int) int
@@ -365,6 +376,13 @@ type ComplexityRoot struct {
 	DispatchTaskListResult struct {
 		List     func(childComplexity int) int
 		Replayed func(childComplexity int) int
+	}
+
+	EffectivePolicy struct {
+		Date    func(childComplexity int) int
+		OrgUnit func(childComplexity int) int
+		Values  func(childComplexity int) int
+		Version func(childComplexity int) int
 	}
 
 	FollowUp struct {
@@ -582,6 +600,7 @@ type ComplexityRoot struct {
 		ApproveDevice           func(childComplexity int, id int64) int
 		Assign                  func(childComplexity int, input model.AssignInput) int
 		ChangePassword          func(childComplexity int, oldPassword string, newPassword string) int
+		ChangePolicy            func(childComplexity int, input model.ChangePolicyInput) int
 		CheckIn                 func(childComplexity int, input model.CheckInInput) int
 		CreateKeyWorkList       func(childComplexity int, input model.CreateKeyWorkListInput) int
 		CreateOrgUnit           func(childComplexity int, input model.OrgUnitInput) int
@@ -687,6 +706,54 @@ type ComplexityRoot struct {
 		HasNextPage func(childComplexity int) int
 	}
 
+	PolicyKey struct {
+		Choices func(childComplexity int) int
+		Default func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		Label   func(childComplexity int) int
+		LabelEN func(childComplexity int) int
+		Max     func(childComplexity int) int
+		Min     func(childComplexity int) int
+		Name    func(childComplexity int) int
+		Rule    func(childComplexity int) int
+		Unit    func(childComplexity int) int
+	}
+
+	PolicySetting struct {
+		Key   func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	PolicyValue struct {
+		Key           func(childComplexity int) int
+		Source        func(childComplexity int) int
+		SourceFrom    func(childComplexity int) int
+		SourceVersion func(childComplexity int) int
+		Value         func(childComplexity int) int
+	}
+
+	PolicyVersion struct {
+		CreatedAt     func(childComplexity int) int
+		CreatedBy     func(childComplexity int) int
+		CreatedByName func(childComplexity int) int
+		EffectiveFrom func(childComplexity int) int
+		ID            func(childComplexity int) int
+		OrgUnit       func(childComplexity int) int
+		Reason        func(childComplexity int) int
+		Settings      func(childComplexity int) int
+		Version       func(childComplexity int) int
+	}
+
+	PolicyVersionConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	PolicyVersionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	PresenceDay struct {
 		Accepted func(childComplexity int) int
 		Counted  func(childComplexity int) int
@@ -729,6 +796,7 @@ type ComplexityRoot struct {
 		Devices                func(childComplexity int, userID *int64, status *models.DeviceStatus, first *int, after *string) int
 		DispatchTaskList       func(childComplexity int, id int64) int
 		DispatchTaskLists      func(childComplexity int, orgUnitID *int64, year *int, quarter *int, first *int, after *string) int
+		EffectivePolicy        func(childComplexity int, orgUnitID int64, date *string) int
 		FollowUps              func(childComplexity int, userID *int64, orgUnitID *int64, status *models.FollowUpStatus, open *bool, first *int, after *string) int
 		KeyWorkItems           func(childComplexity int, listID *int64, orgUnitID *int64, ownerID *int64, status *models.KeyWorkStatus, overdue *bool, first *int, after *string) int
 		KeyWorkList            func(childComplexity int, id int64) int
@@ -744,6 +812,8 @@ type ComplexityRoot struct {
 		Notifications          func(childComplexity int, unreadOnly *bool, first *int, after *string) int
 		OrgUnit                func(childComplexity int, id int64) int
 		OrgUnits               func(childComplexity int, parentID *int64, first *int, after *string) int
+		PolicyKeys             func(childComplexity int) int
+		PolicyVersions         func(childComplexity int, orgUnitID int64, first *int, after *string) int
 		Presence               func(childComplexity int, userID int64, year int, quarter int) int
 		Region                 func(childComplexity int, id int64) int
 		Regions                func(childComplexity int, kind *models.RegionKind, cityCode *string, first *int, after *string) int
@@ -758,6 +828,7 @@ type ComplexityRoot struct {
 		UnreadNotifications    func(childComplexity int) int
 		User                   func(childComplexity int, id int64) int
 		Users                  func(childComplexity int, orgUnitID *int64, subtree *bool, role *models.Role, first *int, after *string) int
+		Verdicts               func(childComplexity int, userID int64, year int, quarter int) int
 		VerifySecurityAudit    func(childComplexity int) int
 		WorkGroups             func(childComplexity int, orgUnitID *int64, first *int, after *string) int
 		YouthWork              func(childComplexity int, userID *int64, year int, quarter int) int
@@ -806,14 +877,38 @@ type ComplexityRoot struct {
 		ReviewerRole func(childComplexity int) int
 	}
 
+	RuleNumber struct {
+		Full     func(childComplexity int) int
+		Label    func(childComplexity int) int
+		LabelEN  func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Required func(childComplexity int) int
+		Unit     func(childComplexity int) int
+		Value    func(childComplexity int) int
+	}
+
 	RuleResult struct {
-		Achievable        func(childComplexity int) int
-		Days              func(childComplexity int) int
-		DaysLeftInQuarter func(childComplexity int) int
-		Gaps              func(childComplexity int) int
-		Met               func(childComplexity int) int
-		QualifyingTrips   func(childComplexity int) int
-		Rule              func(childComplexity int) int
+		Achievable      func(childComplexity int) int
+		CoveredDays     func(childComplexity int) int
+		Days            func(childComplexity int) int
+		DaysLeft        func(childComplexity int) int
+		Due             func(childComplexity int) int
+		From            func(childComplexity int) int
+		Gaps            func(childComplexity int) int
+		Item            func(childComplexity int) int
+		MadeUpDays      func(childComplexity int) int
+		Message         func(childComplexity int) int
+		MessageEN       func(childComplexity int) int
+		Met             func(childComplexity int) int
+		Numbers         func(childComplexity int) int
+		Period          func(childComplexity int) int
+		PeriodDays      func(childComplexity int) int
+		PolicyVersion   func(childComplexity int) int
+		QualifyingTrips func(childComplexity int) int
+		Region          func(childComplexity int) int
+		Rule            func(childComplexity int) int
+		Status          func(childComplexity int) int
+		To              func(childComplexity int) int
 	}
 
 	Seminar struct {
@@ -1141,6 +1236,10 @@ type DispatchTaskListResolver interface {
 	Tasks(ctx context.Context, obj *models.DispatchTaskList) ([]*models.DispatchTask, error)
 	Briefings(ctx context.Context, obj *models.DispatchTaskList) ([]*models.DispatchBriefing, error)
 }
+type EffectivePolicyResolver interface {
+	OrgUnit(ctx context.Context, obj *policy.Effective) (*models.OrgUnit, error)
+	Date(ctx context.Context, obj *policy.Effective) (string, error)
+}
 type FollowUpResolver interface {
 	Need(ctx context.Context, obj *models.FollowUp) (*models.Need, error)
 	User(ctx context.Context, obj *models.FollowUp) (*models.User, error)
@@ -1226,6 +1325,7 @@ type MutationResolver interface {
 	SyncCheckIns(ctx context.Context, inputs []*model.CheckInInput) ([]*checkin.ItemResult, error)
 	ReviewCheckIn(ctx context.Context, id int64, decision models.ReviewDecision, reason string) (*models.Review, error)
 	MarkRead(ctx context.Context, ids []int64, all *bool) (int, error)
+	ChangePolicy(ctx context.Context, input model.ChangePolicyInput) (*model.ChangePolicyResult, error)
 	ImportRegions(ctx context.Context, kind models.RegionKind, coordSystem geofence.Datum, geojson string) (*model.ImportRegionsResult, error)
 	OpenSeminar(ctx context.Context, input model.OpenSeminarInput) (*seminar.Opened, error)
 	RecordSeminarTalk(ctx context.Context, input model.SeminarTalkInput) (*model.SeminarTalkResult, error)
@@ -1258,6 +1358,23 @@ type OrgUnitResolver interface {
 	Children(ctx context.Context, obj *models.OrgUnit, first *int, after *string) (*model.OrgUnitConnection, error)
 	Users(ctx context.Context, obj *models.OrgUnit, first *int, after *string) (*model.UserConnection, error)
 }
+type PolicyKeyResolver interface {
+	Min(ctx context.Context, obj *compliance.Key) (*int, error)
+	Max(ctx context.Context, obj *compliance.Key) (*int, error)
+}
+type PolicyValueResolver interface {
+	Source(ctx context.Context, obj *policy.Value) (*models.OrgUnit, error)
+	SourceVersion(ctx context.Context, obj *policy.Value) (*int, error)
+	SourceFrom(ctx context.Context, obj *policy.Value) (*string, error)
+}
+type PolicyVersionResolver interface {
+	OrgUnit(ctx context.Context, obj *models.PolicyVersion) (*models.OrgUnit, error)
+
+	Settings(ctx context.Context, obj *models.PolicyVersion) ([]*policy.Setting, error)
+
+	CreatedBy(ctx context.Context, obj *models.PolicyVersion) (*models.User, error)
+	CreatedByName(ctx context.Context, obj *models.PolicyVersion) (string, error)
+}
 type PresenceDayResolver interface {
 	Region(ctx context.Context, obj *models.PresenceDay) (*models.Region, error)
 }
@@ -1267,6 +1384,8 @@ type QuarterNumbersResolver interface {
 type QuarterPresenceResolver interface {
 	Quarter(ctx context.Context, obj *checkin.QuarterPresence) (string, error)
 	County(ctx context.Context, obj *checkin.QuarterPresence) (*models.Region, error)
+
+	R2(ctx context.Context, obj *checkin.QuarterPresence) (*compliance.Result, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*models.User, error)
@@ -1284,11 +1403,15 @@ type QueryResolver interface {
 	MyDays(ctx context.Context, year int, quarter int) (*checkin.QuarterPresence, error)
 	CheckIns(ctx context.Context, userID *int64, status *models.CheckInStatus, first *int, after *string) (*model.CheckInConnection, error)
 	Presence(ctx context.Context, userID int64, year int, quarter int) (*checkin.QuarterPresence, error)
+	Verdicts(ctx context.Context, userID int64, year int, quarter int) ([]*compliance.Result, error)
 	LedgerEntry(ctx context.Context, kind model.LedgerKind, id int64) (*evidencelog.Entry, error)
 	LedgerConsistencyProof(ctx context.Context, from int, to *int) (*model.ConsistencyProof, error)
 	LedgerCheckpoint(ctx context.Context) (*model.LedgerCheckpoint, error)
 	Notifications(ctx context.Context, unreadOnly *bool, first *int, after *string) (*model.NotificationConnection, error)
 	UnreadNotifications(ctx context.Context) (int, error)
+	PolicyKeys(ctx context.Context) ([]*compliance.Key, error)
+	EffectivePolicy(ctx context.Context, orgUnitID int64, date *string) (*policy.Effective, error)
+	PolicyVersions(ctx context.Context, orgUnitID int64, first *int, after *string) (*model.PolicyVersionConnection, error)
 	Regions(ctx context.Context, kind *models.RegionKind, cityCode *string, first *int, after *string) (*model.RegionConnection, error)
 	Region(ctx context.Context, id int64) (*models.Region, error)
 	Locate(ctx context.Context, lat float64, lon float64, accuracy float64, coordSystem geofence.Datum) (*model.LocateResult, error)
@@ -1324,6 +1447,14 @@ type ReviewResolver interface {
 	Reviewer(ctx context.Context, obj *models.Review) (*models.User, error)
 	ReviewerName(ctx context.Context, obj *models.Review) (string, error)
 	ReviewerRole(ctx context.Context, obj *models.Review) (models.Role, error)
+}
+type RuleResultResolver interface {
+	Region(ctx context.Context, obj *compliance.Result) (*models.Region, error)
+
+	From(ctx context.Context, obj *compliance.Result) (string, error)
+	To(ctx context.Context, obj *compliance.Result) (string, error)
+
+	Due(ctx context.Context, obj *compliance.Result) (*string, error)
 }
 type SeminarResolver interface {
 	OrgUnit(ctx context.Context, obj *models.Seminar) (*models.OrgUnit, error)
@@ -1962,6 +2093,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuthPayload.User(childComplexity), true
 
+	case "ChangePolicyResult.replayed":
+		if e.ComplexityRoot.ChangePolicyResult.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangePolicyResult.Replayed(childComplexity), true
+	case "ChangePolicyResult.version":
+		if e.ComplexityRoot.ChangePolicyResult.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangePolicyResult.Version(childComplexity), true
+
 	case "CheckIn.accuracy":
 		if e.ComplexityRoot.CheckIn.AccuracyM == nil {
 			break
@@ -2517,6 +2661,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DispatchTaskListResult.Replayed(childComplexity), true
+
+	case "EffectivePolicy.date":
+		if e.ComplexityRoot.EffectivePolicy.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EffectivePolicy.Date(childComplexity), true
+	case "EffectivePolicy.orgUnit":
+		if e.ComplexityRoot.EffectivePolicy.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EffectivePolicy.OrgUnit(childComplexity), true
+	case "EffectivePolicy.values":
+		if e.ComplexityRoot.EffectivePolicy.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EffectivePolicy.Values(childComplexity), true
+	case "EffectivePolicy.version":
+		if e.ComplexityRoot.EffectivePolicy.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EffectivePolicy.Version(childComplexity), true
 
 	case "FollowUp.action":
 		if e.ComplexityRoot.FollowUp.Action == nil {
@@ -3361,6 +3530,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["oldPassword"].(string), args["newPassword"].(string)), true
+	case "Mutation.changePolicy":
+		if e.ComplexityRoot.Mutation.ChangePolicy == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changePolicy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangePolicy(childComplexity, args["input"].(model.ChangePolicyInput)), true
 	case "Mutation.checkIn":
 		if e.ComplexityRoot.Mutation.CheckIn == nil {
 			break
@@ -4000,6 +4180,192 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
 
+	case "PolicyKey.choices":
+		if e.ComplexityRoot.PolicyKey.Choices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyKey.Choices(childComplexity), true
+	case "PolicyKey.default":
+		if e.ComplexityRoot.PolicyKey.Default == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyKey.Default(childComplexity), true
+	case "PolicyKey.kind":
+		if e.ComplexityRoot.PolicyKey.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyKey.Kind(childComplexity), true
+	case "PolicyKey.label":
+		if e.ComplexityRoot.PolicyKey.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyKey.Label(childComplexity), true
+	case "PolicyKey.labelEn":
+		if e.ComplexityRoot.PolicyKey.LabelEN == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyKey.LabelEN(childComplexity), true
+	case "PolicyKey.max":
+		if e.ComplexityRoot.PolicyKey.Max == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyKey.Max(childComplexity), true
+	case "PolicyKey.min":
+		if e.ComplexityRoot.PolicyKey.Min == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyKey.Min(childComplexity), true
+	case "PolicyKey.key":
+		if e.ComplexityRoot.PolicyKey.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyKey.Name(childComplexity), true
+	case "PolicyKey.rule":
+		if e.ComplexityRoot.PolicyKey.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyKey.Rule(childComplexity), true
+	case "PolicyKey.unit":
+		if e.ComplexityRoot.PolicyKey.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyKey.Unit(childComplexity), true
+
+	case "PolicySetting.key":
+		if e.ComplexityRoot.PolicySetting.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicySetting.Key(childComplexity), true
+	case "PolicySetting.value":
+		if e.ComplexityRoot.PolicySetting.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicySetting.Value(childComplexity), true
+
+	case "PolicyValue.key":
+		if e.ComplexityRoot.PolicyValue.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyValue.Key(childComplexity), true
+	case "PolicyValue.source":
+		if e.ComplexityRoot.PolicyValue.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyValue.Source(childComplexity), true
+	case "PolicyValue.sourceFrom":
+		if e.ComplexityRoot.PolicyValue.SourceFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyValue.SourceFrom(childComplexity), true
+	case "PolicyValue.sourceVersion":
+		if e.ComplexityRoot.PolicyValue.SourceVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyValue.SourceVersion(childComplexity), true
+	case "PolicyValue.value":
+		if e.ComplexityRoot.PolicyValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyValue.Value(childComplexity), true
+
+	case "PolicyVersion.createdAt":
+		if e.ComplexityRoot.PolicyVersion.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyVersion.CreatedAt(childComplexity), true
+	case "PolicyVersion.createdBy":
+		if e.ComplexityRoot.PolicyVersion.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyVersion.CreatedBy(childComplexity), true
+	case "PolicyVersion.createdByName":
+		if e.ComplexityRoot.PolicyVersion.CreatedByName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyVersion.CreatedByName(childComplexity), true
+	case "PolicyVersion.effectiveFrom":
+		if e.ComplexityRoot.PolicyVersion.EffectiveFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyVersion.EffectiveFrom(childComplexity), true
+	case "PolicyVersion.id":
+		if e.ComplexityRoot.PolicyVersion.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyVersion.ID(childComplexity), true
+	case "PolicyVersion.orgUnit":
+		if e.ComplexityRoot.PolicyVersion.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyVersion.OrgUnit(childComplexity), true
+	case "PolicyVersion.reason":
+		if e.ComplexityRoot.PolicyVersion.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyVersion.Reason(childComplexity), true
+	case "PolicyVersion.settings":
+		if e.ComplexityRoot.PolicyVersion.Settings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyVersion.Settings(childComplexity), true
+	case "PolicyVersion.version":
+		if e.ComplexityRoot.PolicyVersion.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyVersion.Version(childComplexity), true
+
+	case "PolicyVersionConnection.edges":
+		if e.ComplexityRoot.PolicyVersionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyVersionConnection.Edges(childComplexity), true
+	case "PolicyVersionConnection.pageInfo":
+		if e.ComplexityRoot.PolicyVersionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyVersionConnection.PageInfo(childComplexity), true
+
+	case "PolicyVersionEdge.cursor":
+		if e.ComplexityRoot.PolicyVersionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyVersionEdge.Cursor(childComplexity), true
+	case "PolicyVersionEdge.node":
+		if e.ComplexityRoot.PolicyVersionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyVersionEdge.Node(childComplexity), true
+
 	case "PresenceDay.checkIns":
 		if e.ComplexityRoot.PresenceDay.Accepted == nil {
 			break
@@ -4235,6 +4601,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.DispatchTaskLists(childComplexity, args["orgUnitId"].(*int64), args["year"].(*int), args["quarter"].(*int), args["first"].(*int), args["after"].(*string)), true
+	case "Query.effectivePolicy":
+		if e.ComplexityRoot.Query.EffectivePolicy == nil {
+			break
+		}
+
+		args, err := ec.field_Query_effectivePolicy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EffectivePolicy(childComplexity, args["orgUnitId"].(int64), args["date"].(*string)), true
 	case "Query.followUps":
 		if e.ComplexityRoot.Query.FollowUps == nil {
 			break
@@ -4391,6 +4768,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.OrgUnits(childComplexity, args["parentId"].(*int64), args["first"].(*int), args["after"].(*string)), true
+	case "Query.policyKeys":
+		if e.ComplexityRoot.Query.PolicyKeys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.PolicyKeys(childComplexity), true
+	case "Query.policyVersions":
+		if e.ComplexityRoot.Query.PolicyVersions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_policyVersions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PolicyVersions(childComplexity, args["orgUnitId"].(int64), args["first"].(*int), args["after"].(*string)), true
 	case "Query.presence":
 		if e.ComplexityRoot.Query.Presence == nil {
 			break
@@ -4540,6 +4934,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["orgUnitId"].(*int64), args["subtree"].(*bool), args["role"].(*models.Role), args["first"].(*int), args["after"].(*string)), true
+	case "Query.verdicts":
+		if e.ComplexityRoot.Query.Verdicts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_verdicts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Verdicts(childComplexity, args["userId"].(int64), args["year"].(int), args["quarter"].(int)), true
 	case "Query.verifySecurityAudit":
 		if e.ComplexityRoot.Query.VerifySecurityAudit == nil {
 			break
@@ -4747,12 +5152,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Review.ReviewerRole(childComplexity), true
 
+	case "RuleNumber.full":
+		if e.ComplexityRoot.RuleNumber.Full == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleNumber.Full(childComplexity), true
+	case "RuleNumber.label":
+		if e.ComplexityRoot.RuleNumber.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleNumber.Label(childComplexity), true
+	case "RuleNumber.labelEn":
+		if e.ComplexityRoot.RuleNumber.LabelEN == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleNumber.LabelEN(childComplexity), true
+	case "RuleNumber.name":
+		if e.ComplexityRoot.RuleNumber.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleNumber.Name(childComplexity), true
+	case "RuleNumber.required":
+		if e.ComplexityRoot.RuleNumber.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleNumber.Required(childComplexity), true
+	case "RuleNumber.unit":
+		if e.ComplexityRoot.RuleNumber.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleNumber.Unit(childComplexity), true
+	case "RuleNumber.value":
+		if e.ComplexityRoot.RuleNumber.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleNumber.Value(childComplexity), true
+
 	case "RuleResult.achievable":
 		if e.ComplexityRoot.RuleResult.Achievable == nil {
 			break
 		}
 
 		return e.ComplexityRoot.RuleResult.Achievable(childComplexity), true
+	case "RuleResult.coveredDays":
+		if e.ComplexityRoot.RuleResult.CoveredDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleResult.CoveredDays(childComplexity), true
 	case "RuleResult.days":
 		if e.ComplexityRoot.RuleResult.Days == nil {
 			break
@@ -4760,35 +5214,113 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RuleResult.Days(childComplexity), true
 	case "RuleResult.daysLeft":
-		if e.ComplexityRoot.RuleResult.DaysLeftInQuarter == nil {
+		if e.ComplexityRoot.RuleResult.DaysLeft == nil {
 			break
 		}
 
-		return e.ComplexityRoot.RuleResult.DaysLeftInQuarter(childComplexity), true
+		return e.ComplexityRoot.RuleResult.DaysLeft(childComplexity), true
+	case "RuleResult.due":
+		if e.ComplexityRoot.RuleResult.Due == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleResult.Due(childComplexity), true
+	case "RuleResult.from":
+		if e.ComplexityRoot.RuleResult.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleResult.From(childComplexity), true
 	case "RuleResult.gaps":
 		if e.ComplexityRoot.RuleResult.Gaps == nil {
 			break
 		}
 
 		return e.ComplexityRoot.RuleResult.Gaps(childComplexity), true
+	case "RuleResult.item":
+		if e.ComplexityRoot.RuleResult.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleResult.Item(childComplexity), true
+	case "RuleResult.madeUpDays":
+		if e.ComplexityRoot.RuleResult.MadeUpDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleResult.MadeUpDays(childComplexity), true
+	case "RuleResult.message":
+		if e.ComplexityRoot.RuleResult.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleResult.Message(childComplexity), true
+	case "RuleResult.messageEn":
+		if e.ComplexityRoot.RuleResult.MessageEN == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleResult.MessageEN(childComplexity), true
 	case "RuleResult.met":
 		if e.ComplexityRoot.RuleResult.Met == nil {
 			break
 		}
 
 		return e.ComplexityRoot.RuleResult.Met(childComplexity), true
+	case "RuleResult.numbers":
+		if e.ComplexityRoot.RuleResult.Numbers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleResult.Numbers(childComplexity), true
+	case "RuleResult.period":
+		if e.ComplexityRoot.RuleResult.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleResult.Period(childComplexity), true
+	case "RuleResult.periodDays":
+		if e.ComplexityRoot.RuleResult.PeriodDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleResult.PeriodDays(childComplexity), true
+	case "RuleResult.policyVersion":
+		if e.ComplexityRoot.RuleResult.PolicyVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleResult.PolicyVersion(childComplexity), true
 	case "RuleResult.qualifyingTrips":
 		if e.ComplexityRoot.RuleResult.QualifyingTrips == nil {
 			break
 		}
 
 		return e.ComplexityRoot.RuleResult.QualifyingTrips(childComplexity), true
+	case "RuleResult.region":
+		if e.ComplexityRoot.RuleResult.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleResult.Region(childComplexity), true
 	case "RuleResult.rule":
 		if e.ComplexityRoot.RuleResult.Rule == nil {
 			break
 		}
 
 		return e.ComplexityRoot.RuleResult.Rule(childComplexity), true
+	case "RuleResult.status":
+		if e.ComplexityRoot.RuleResult.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleResult.Status(childComplexity), true
+	case "RuleResult.to":
+		if e.ComplexityRoot.RuleResult.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleResult.To(childComplexity), true
 
 	case "Seminar.candidates":
 		if e.ComplexityRoot.Seminar.Candidates == nil {
@@ -5660,6 +6192,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("ActivityInput", ec.unmarshalInputActivityInput),
 			graphql.NewInputUnmarshaler("AssignInput", ec.unmarshalInputAssignInput),
+			graphql.NewInputUnmarshaler("ChangePolicyInput", ec.unmarshalInputChangePolicyInput),
 			graphql.NewInputUnmarshaler("CheckInInput", ec.unmarshalInputCheckInInput),
 			graphql.NewInputUnmarshaler("CreateKeyWorkListInput", ec.unmarshalInputCreateKeyWorkListInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
@@ -5671,6 +6204,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("NeedInput", ec.unmarshalInputNeedInput),
 			graphql.NewInputUnmarshaler("OpenSeminarInput", ec.unmarshalInputOpenSeminarInput),
 			graphql.NewInputUnmarshaler("OrgUnitInput", ec.unmarshalInputOrgUnitInput),
+			graphql.NewInputUnmarshaler("PolicySettingInput", ec.unmarshalInputPolicySettingInput),
 			graphql.NewInputUnmarshaler("ReportInput", ec.unmarshalInputReportInput),
 			graphql.NewInputUnmarshaler("ReportSectionsInput", ec.unmarshalInputReportSectionsInput),
 			graphql.NewInputUnmarshaler("ReviseKeyWorkItemInput", ec.unmarshalInputReviseKeyWorkItemInput),
@@ -5771,7 +6305,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/accounts.graphqls" "schema/activities.graphqls" "schema/checkins.graphqls" "schema/ledger.graphqls" "schema/notifications.graphqls" "schema/regions.graphqls" "schema/security.graphqls" "schema/seminars.graphqls" "schema/summaries.graphqls" "schema/tasks.graphqls" "schema/work.graphqls"
+//go:embed "schema/accounts.graphqls" "schema/activities.graphqls" "schema/checkins.graphqls" "schema/compliance.graphqls" "schema/ledger.graphqls" "schema/notifications.graphqls" "schema/policy.graphqls" "schema/regions.graphqls" "schema/security.graphqls" "schema/seminars.graphqls" "schema/summaries.graphqls" "schema/tasks.graphqls" "schema/work.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -5814,8 +6348,10 @@ extend type Mutation {
 	{Name: "schema/accounts.graphqls", Input: sourceData("schema/accounts.graphqls"), BuiltIn: false},
 	{Name: "schema/activities.graphqls", Input: sourceData("schema/activities.graphqls"), BuiltIn: false},
 	{Name: "schema/checkins.graphqls", Input: sourceData("schema/checkins.graphqls"), BuiltIn: false},
+	{Name: "schema/compliance.graphqls", Input: sourceData("schema/compliance.graphqls"), BuiltIn: false},
 	{Name: "schema/ledger.graphqls", Input: sourceData("schema/ledger.graphqls"), BuiltIn: false},
 	{Name: "schema/notifications.graphqls", Input: sourceData("schema/notifications.graphqls"), BuiltIn: false},
+	{Name: "schema/policy.graphqls", Input: sourceData("schema/policy.graphqls"), BuiltIn: false},
 	{Name: "schema/regions.graphqls", Input: sourceData("schema/regions.graphqls"), BuiltIn: false},
 	{Name: "schema/security.graphqls", Input: sourceData("schema/security.graphqls"), BuiltIn: false},
 	{Name: "schema/seminars.graphqls", Input: sourceData("schema/seminars.graphqls"), BuiltIn: false},
@@ -6093,6 +6629,16 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 		return ec.fieldContext_AuthPayload_mustChangePassword(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangePolicyResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_ChangePolicyResult_version(ctx, field)
+	case "replayed":
+		return ec.fieldContext_ChangePolicyResult_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangePolicyResult", field.Name)
 }
 
 func (ec *executionContext) childFields_CheckIn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6373,6 +6919,20 @@ func (ec *executionContext) childFields_DispatchTaskListResult(ctx context.Conte
 		return ec.fieldContext_DispatchTaskListResult_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DispatchTaskListResult", field.Name)
+}
+
+func (ec *executionContext) childFields_EffectivePolicy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orgUnit":
+		return ec.fieldContext_EffectivePolicy_orgUnit(ctx, field)
+	case "date":
+		return ec.fieldContext_EffectivePolicy_date(ctx, field)
+	case "version":
+		return ec.fieldContext_EffectivePolicy_version(ctx, field)
+	case "values":
+		return ec.fieldContext_EffectivePolicy_values(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EffectivePolicy", field.Name)
 }
 
 func (ec *executionContext) childFields_FollowUp(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6923,6 +7483,102 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_PolicyKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_PolicyKey_key(ctx, field)
+	case "rule":
+		return ec.fieldContext_PolicyKey_rule(ctx, field)
+	case "label":
+		return ec.fieldContext_PolicyKey_label(ctx, field)
+	case "labelEn":
+		return ec.fieldContext_PolicyKey_labelEn(ctx, field)
+	case "unit":
+		return ec.fieldContext_PolicyKey_unit(ctx, field)
+	case "kind":
+		return ec.fieldContext_PolicyKey_kind(ctx, field)
+	case "min":
+		return ec.fieldContext_PolicyKey_min(ctx, field)
+	case "max":
+		return ec.fieldContext_PolicyKey_max(ctx, field)
+	case "choices":
+		return ec.fieldContext_PolicyKey_choices(ctx, field)
+	case "default":
+		return ec.fieldContext_PolicyKey_default(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PolicyKey", field.Name)
+}
+
+func (ec *executionContext) childFields_PolicySetting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_PolicySetting_key(ctx, field)
+	case "value":
+		return ec.fieldContext_PolicySetting_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PolicySetting", field.Name)
+}
+
+func (ec *executionContext) childFields_PolicyValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_PolicyValue_key(ctx, field)
+	case "value":
+		return ec.fieldContext_PolicyValue_value(ctx, field)
+	case "source":
+		return ec.fieldContext_PolicyValue_source(ctx, field)
+	case "sourceVersion":
+		return ec.fieldContext_PolicyValue_sourceVersion(ctx, field)
+	case "sourceFrom":
+		return ec.fieldContext_PolicyValue_sourceFrom(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PolicyValue", field.Name)
+}
+
+func (ec *executionContext) childFields_PolicyVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PolicyVersion_id(ctx, field)
+	case "orgUnit":
+		return ec.fieldContext_PolicyVersion_orgUnit(ctx, field)
+	case "version":
+		return ec.fieldContext_PolicyVersion_version(ctx, field)
+	case "effectiveFrom":
+		return ec.fieldContext_PolicyVersion_effectiveFrom(ctx, field)
+	case "settings":
+		return ec.fieldContext_PolicyVersion_settings(ctx, field)
+	case "reason":
+		return ec.fieldContext_PolicyVersion_reason(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_PolicyVersion_createdBy(ctx, field)
+	case "createdByName":
+		return ec.fieldContext_PolicyVersion_createdByName(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PolicyVersion_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PolicyVersion", field.Name)
+}
+
+func (ec *executionContext) childFields_PolicyVersionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PolicyVersionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PolicyVersionConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PolicyVersionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PolicyVersionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PolicyVersionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PolicyVersionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PolicyVersionEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_PresenceDay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "region":
@@ -7073,10 +7729,60 @@ func (ec *executionContext) childFields_Review(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Review", field.Name)
 }
 
+func (ec *executionContext) childFields_RuleNumber(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_RuleNumber_name(ctx, field)
+	case "label":
+		return ec.fieldContext_RuleNumber_label(ctx, field)
+	case "labelEn":
+		return ec.fieldContext_RuleNumber_labelEn(ctx, field)
+	case "unit":
+		return ec.fieldContext_RuleNumber_unit(ctx, field)
+	case "value":
+		return ec.fieldContext_RuleNumber_value(ctx, field)
+	case "required":
+		return ec.fieldContext_RuleNumber_required(ctx, field)
+	case "full":
+		return ec.fieldContext_RuleNumber_full(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleNumber", field.Name)
+}
+
 func (ec *executionContext) childFields_RuleResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "rule":
 		return ec.fieldContext_RuleResult_rule(ctx, field)
+	case "item":
+		return ec.fieldContext_RuleResult_item(ctx, field)
+	case "region":
+		return ec.fieldContext_RuleResult_region(ctx, field)
+	case "period":
+		return ec.fieldContext_RuleResult_period(ctx, field)
+	case "from":
+		return ec.fieldContext_RuleResult_from(ctx, field)
+	case "to":
+		return ec.fieldContext_RuleResult_to(ctx, field)
+	case "status":
+		return ec.fieldContext_RuleResult_status(ctx, field)
+	case "numbers":
+		return ec.fieldContext_RuleResult_numbers(ctx, field)
+	case "coveredDays":
+		return ec.fieldContext_RuleResult_coveredDays(ctx, field)
+	case "periodDays":
+		return ec.fieldContext_RuleResult_periodDays(ctx, field)
+	case "daysLeft":
+		return ec.fieldContext_RuleResult_daysLeft(ctx, field)
+	case "madeUpDays":
+		return ec.fieldContext_RuleResult_madeUpDays(ctx, field)
+	case "due":
+		return ec.fieldContext_RuleResult_due(ctx, field)
+	case "policyVersion":
+		return ec.fieldContext_RuleResult_policyVersion(ctx, field)
+	case "message":
+		return ec.fieldContext_RuleResult_message(ctx, field)
+	case "messageEn":
+		return ec.fieldContext_RuleResult_messageEn(ctx, field)
 	case "met":
 		return ec.fieldContext_RuleResult_met(ctx, field)
 	case "achievable":
@@ -7085,8 +7791,6 @@ func (ec *executionContext) childFields_RuleResult(ctx context.Context, field gr
 		return ec.fieldContext_RuleResult_days(ctx, field)
 	case "qualifyingTrips":
 		return ec.fieldContext_RuleResult_qualifyingTrips(ctx, field)
-	case "daysLeft":
-		return ec.fieldContext_RuleResult_daysLeft(ctx, field)
 	case "gaps":
 		return ec.fieldContext_RuleResult_gaps(ctx, field)
 	}
@@ -7814,6 +8518,20 @@ func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Conte
 		return nil, err
 	}
 	args["newPassword"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changePolicy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ChangePolicyInput, error) {
+			return ec.unmarshalNChangePolicyInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐChangePolicyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -8907,6 +9625,28 @@ func (ec *executionContext) field_Query_dispatchTaskLists_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_effectivePolicy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnitId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnitId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "date",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["date"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_followUps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9310,6 +10050,36 @@ func (ec *executionContext) field_Query_orgUnits_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["parentId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_policyVersions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnitId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnitId"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
@@ -9804,6 +10574,36 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_verdicts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "quarter",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quarter"] = arg2
 	return args, nil
 }
 
@@ -12186,6 +12986,61 @@ func (ec *executionContext) fieldContext_AuthPayload_mustChangePassword(_ contex
 	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _ChangePolicyResult_version(ctx context.Context, field graphql.CollectedField, obj *model.ChangePolicyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangePolicyResult_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.PolicyVersion) graphql.Marshaler {
+			return ec.marshalNPolicyVersion2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐPolicyVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangePolicyResult_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangePolicyResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangePolicyResult_replayed(ctx context.Context, field graphql.CollectedField, obj *model.ChangePolicyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangePolicyResult_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangePolicyResult_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangePolicyResult", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _CheckIn_id(ctx context.Context, field graphql.CollectedField, obj *models.CheckIn) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14477,6 +15332,116 @@ func (ec *executionContext) _DispatchTaskListResult_replayed(ctx context.Context
 }
 func (ec *executionContext) fieldContext_DispatchTaskListResult_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DispatchTaskListResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _EffectivePolicy_orgUnit(ctx context.Context, field graphql.CollectedField, obj *policy.Effective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EffectivePolicy_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EffectivePolicy().OrgUnit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EffectivePolicy_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EffectivePolicy",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EffectivePolicy_date(ctx context.Context, field graphql.CollectedField, obj *policy.Effective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EffectivePolicy_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EffectivePolicy().Date(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EffectivePolicy_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EffectivePolicy", field, true, true, "String")
+}
+
+func (ec *executionContext) _EffectivePolicy_version(ctx context.Context, field graphql.CollectedField, obj *policy.Effective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EffectivePolicy_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EffectivePolicy_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EffectivePolicy", field, false, false, "String")
+}
+
+func (ec *executionContext) _EffectivePolicy_values(ctx context.Context, field graphql.CollectedField, obj *policy.Effective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EffectivePolicy_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []policy.Value) graphql.Marshaler {
+			return ec.marshalNPolicyValue2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋpolicyᚐValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EffectivePolicy_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EffectivePolicy",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyValue(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _FollowUp_id(ctx context.Context, field graphql.CollectedField, obj *models.FollowUp) (ret graphql.Marshaler) {
@@ -18618,6 +19583,50 @@ func (ec *executionContext) fieldContext_Mutation_markRead(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_changePolicy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changePolicy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangePolicy(ctx, fc.Args["input"].(model.ChangePolicyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangePolicyResult) graphql.Marshaler {
+			return ec.marshalNChangePolicyResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐChangePolicyResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changePolicy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangePolicyResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changePolicy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_importRegions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20426,6 +21435,768 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _PolicyKey_key(ctx context.Context, field graphql.CollectedField, obj *compliance.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyKey_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyKey_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyKey_rule(ctx context.Context, field graphql.CollectedField, obj *compliance.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyKey_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyKey_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyKey_label(ctx context.Context, field graphql.CollectedField, obj *compliance.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyKey_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyKey_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyKey_labelEn(ctx context.Context, field graphql.CollectedField, obj *compliance.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyKey_labelEn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LabelEN, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyKey_labelEn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyKey_unit(ctx context.Context, field graphql.CollectedField, obj *compliance.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyKey_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyKey_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyKey_kind(ctx context.Context, field graphql.CollectedField, obj *compliance.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyKey_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v compliance.KeyKind) graphql.Marshaler {
+			return ec.marshalNPolicyValueKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐKeyKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyKey_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyKey", field, false, false, "PolicyValueKind")
+}
+
+func (ec *executionContext) _PolicyKey_min(ctx context.Context, field graphql.CollectedField, obj *compliance.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyKey_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicyKey().Min(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyKey_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyKey", field, true, true, "Int")
+}
+
+func (ec *executionContext) _PolicyKey_max(ctx context.Context, field graphql.CollectedField, obj *compliance.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyKey_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicyKey().Max(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyKey_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyKey", field, true, true, "Int")
+}
+
+func (ec *executionContext) _PolicyKey_choices(ctx context.Context, field graphql.CollectedField, obj *compliance.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyKey_choices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Choices, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyKey_choices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyKey_default(ctx context.Context, field graphql.CollectedField, obj *compliance.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyKey_default(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Default, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyKey_default(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicySetting_key(ctx context.Context, field graphql.CollectedField, obj *policy.Setting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicySetting_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicySetting_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicySetting", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicySetting_value(ctx context.Context, field graphql.CollectedField, obj *policy.Setting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicySetting_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicySetting_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicySetting", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyValue_key(ctx context.Context, field graphql.CollectedField, obj *policy.Value) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyValue_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v compliance.Key) graphql.Marshaler {
+			return ec.marshalNPolicyKey2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyValue_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PolicyValue",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PolicyValue_value(ctx context.Context, field graphql.CollectedField, obj *policy.Value) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyValue", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyValue_source(ctx context.Context, field graphql.CollectedField, obj *policy.Value) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyValue_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicyValue().Source(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.OrgUnit) graphql.Marshaler {
+			return ec.marshalOOrgUnit2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyValue_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PolicyValue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PolicyValue_sourceVersion(ctx context.Context, field graphql.CollectedField, obj *policy.Value) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyValue_sourceVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicyValue().SourceVersion(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyValue_sourceVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyValue", field, true, true, "Int")
+}
+
+func (ec *executionContext) _PolicyValue_sourceFrom(ctx context.Context, field graphql.CollectedField, obj *policy.Value) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyValue_sourceFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicyValue().SourceFrom(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyValue_sourceFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyValue", field, true, true, "String")
+}
+
+func (ec *executionContext) _PolicyVersion_id(ctx context.Context, field graphql.CollectedField, obj *models.PolicyVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyVersion_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyVersion_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyVersion", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PolicyVersion_orgUnit(ctx context.Context, field graphql.CollectedField, obj *models.PolicyVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyVersion_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicyVersion().OrgUnit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyVersion_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PolicyVersion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PolicyVersion_version(ctx context.Context, field graphql.CollectedField, obj *models.PolicyVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyVersion_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyVersion_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyVersion", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PolicyVersion_effectiveFrom(ctx context.Context, field graphql.CollectedField, obj *models.PolicyVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyVersion_effectiveFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EffectiveFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyVersion_effectiveFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyVersion_settings(ctx context.Context, field graphql.CollectedField, obj *models.PolicyVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyVersion_settings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicyVersion().Settings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*policy.Setting) graphql.Marshaler {
+			return ec.marshalNPolicySetting2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋpolicyᚐSettingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyVersion_settings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PolicyVersion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicySetting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PolicyVersion_reason(ctx context.Context, field graphql.CollectedField, obj *models.PolicyVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyVersion_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyVersion_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyVersion_createdBy(ctx context.Context, field graphql.CollectedField, obj *models.PolicyVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyVersion_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicyVersion().CreatedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyVersion_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PolicyVersion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PolicyVersion_createdByName(ctx context.Context, field graphql.CollectedField, obj *models.PolicyVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyVersion_createdByName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicyVersion().CreatedByName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyVersion_createdByName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyVersion", field, true, true, "String")
+}
+
+func (ec *executionContext) _PolicyVersion_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.PolicyVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyVersion_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyVersion_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyVersion", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PolicyVersionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PolicyVersionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyVersionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PolicyVersionEdge) graphql.Marshaler {
+			return ec.marshalNPolicyVersionEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPolicyVersionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyVersionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PolicyVersionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyVersionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PolicyVersionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PolicyVersionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyVersionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyVersionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PolicyVersionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PolicyVersionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PolicyVersionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyVersionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyVersionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyVersionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyVersionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PolicyVersionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyVersionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.PolicyVersion) graphql.Marshaler {
+			return ec.marshalNPolicyVersion2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐPolicyVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyVersionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PolicyVersionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PresenceDay_region(ctx context.Context, field graphql.CollectedField, obj *models.PresenceDay) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20995,22 +22766,22 @@ func (ec *executionContext) _QuarterPresence_r2(ctx context.Context, field graph
 			return ec.fieldContext_QuarterPresence_r2(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.R2, nil
+			return ec.Resolvers.QuarterPresence().R2(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *compliance.R2Result) graphql.Marshaler {
-			return ec.marshalORuleResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐR2Result(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *compliance.Result) graphql.Marshaler {
+			return ec.marshalNRuleResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐResult(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_QuarterPresence_r2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "QuarterPresence",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RuleResult(ctx, field)
 		},
@@ -21666,6 +23437,50 @@ func (ec *executionContext) fieldContext_Query_presence(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_verdicts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_verdicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Verdicts(ctx, fc.Args["userId"].(int64), fc.Args["year"].(int), fc.Args["quarter"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*compliance.Result) graphql.Marshaler {
+			return ec.marshalNRuleResult2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_verdicts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_verdicts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_ledgerEntry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21851,6 +23666,126 @@ func (ec *executionContext) _Query_unreadNotifications(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_Query_unreadNotifications(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Query", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Query_policyKeys(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_policyKeys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().PolicyKeys(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*compliance.Key) graphql.Marshaler {
+			return ec.marshalNPolicyKey2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐKeyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_policyKeys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_effectivePolicy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_effectivePolicy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EffectivePolicy(ctx, fc.Args["orgUnitId"].(int64), fc.Args["date"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *policy.Effective) graphql.Marshaler {
+			return ec.marshalNEffectivePolicy2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋpolicyᚐEffective(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_effectivePolicy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EffectivePolicy(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_effectivePolicy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_policyVersions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_policyVersions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PolicyVersions(ctx, fc.Args["orgUnitId"].(int64), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PolicyVersionConnection) graphql.Marshaler {
+			return ec.marshalNPolicyVersionConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPolicyVersionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_policyVersions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyVersionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_policyVersions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_regions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -23548,7 +25483,168 @@ func (ec *executionContext) fieldContext_Review_createdAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Review", field, false, false, "Time")
 }
 
-func (ec *executionContext) _RuleResult_rule(ctx context.Context, field graphql.CollectedField, obj *compliance.R2Result) (ret graphql.Marshaler) {
+func (ec *executionContext) _RuleNumber_name(ctx context.Context, field graphql.CollectedField, obj *compliance.Number) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleNumber_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleNumber_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleNumber", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleNumber_label(ctx context.Context, field graphql.CollectedField, obj *compliance.Number) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleNumber_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleNumber_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleNumber", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleNumber_labelEn(ctx context.Context, field graphql.CollectedField, obj *compliance.Number) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleNumber_labelEn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LabelEN, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleNumber_labelEn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleNumber", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleNumber_unit(ctx context.Context, field graphql.CollectedField, obj *compliance.Number) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleNumber_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleNumber_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleNumber", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleNumber_value(ctx context.Context, field graphql.CollectedField, obj *compliance.Number) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleNumber_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleNumber_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleNumber", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleNumber_required(ctx context.Context, field graphql.CollectedField, obj *compliance.Number) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleNumber_required(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Required, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleNumber_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleNumber", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleNumber_full(ctx context.Context, field graphql.CollectedField, obj *compliance.Number) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleNumber_full(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Full, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleNumber_full(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleNumber", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleResult_rule(ctx context.Context, field graphql.CollectedField, obj *compliance.Result) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23571,62 +25667,195 @@ func (ec *executionContext) fieldContext_RuleResult_rule(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("RuleResult", field, false, false, "String")
 }
 
-func (ec *executionContext) _RuleResult_met(ctx context.Context, field graphql.CollectedField, obj *compliance.R2Result) (ret graphql.Marshaler) {
+func (ec *executionContext) _RuleResult_item(ctx context.Context, field graphql.CollectedField, obj *compliance.Result) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RuleResult_met(ctx, field)
+			return ec.fieldContext_RuleResult_item(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Met, nil
+			return obj.Item, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RuleResult_met(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RuleResult", field, false, false, "Boolean")
+func (ec *executionContext) fieldContext_RuleResult_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleResult", field, false, false, "String")
 }
 
-func (ec *executionContext) _RuleResult_achievable(ctx context.Context, field graphql.CollectedField, obj *compliance.R2Result) (ret graphql.Marshaler) {
+func (ec *executionContext) _RuleResult_region(ctx context.Context, field graphql.CollectedField, obj *compliance.Result) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RuleResult_achievable(ctx, field)
+			return ec.fieldContext_RuleResult_region(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Achievable, nil
+			return ec.Resolvers.RuleResult().Region(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleResult_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleResult",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleResult_period(ctx context.Context, field graphql.CollectedField, obj *compliance.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleResult_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RuleResult_achievable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RuleResult", field, false, false, "Boolean")
+func (ec *executionContext) fieldContext_RuleResult_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleResult", field, false, false, "String")
 }
 
-func (ec *executionContext) _RuleResult_days(ctx context.Context, field graphql.CollectedField, obj *compliance.R2Result) (ret graphql.Marshaler) {
+func (ec *executionContext) _RuleResult_from(ctx context.Context, field graphql.CollectedField, obj *compliance.Result) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RuleResult_days(ctx, field)
+			return ec.fieldContext_RuleResult_from(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Days, nil
+			return ec.Resolvers.RuleResult().From(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleResult_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleResult", field, true, true, "String")
+}
+
+func (ec *executionContext) _RuleResult_to(ctx context.Context, field graphql.CollectedField, obj *compliance.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleResult_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleResult().To(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleResult_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleResult", field, true, true, "String")
+}
+
+func (ec *executionContext) _RuleResult_status(ctx context.Context, field graphql.CollectedField, obj *compliance.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleResult_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v compliance.Status) graphql.Marshaler {
+			return ec.marshalNRuleStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleResult_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleResult", field, false, false, "RuleStatus")
+}
+
+func (ec *executionContext) _RuleResult_numbers(ctx context.Context, field graphql.CollectedField, obj *compliance.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleResult_numbers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Numbers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []compliance.Number) graphql.Marshaler {
+			return ec.marshalNRuleNumber2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐNumberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleResult_numbers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleNumber(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleResult_coveredDays(ctx context.Context, field graphql.CollectedField, obj *compliance.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleResult_coveredDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CoveredDays, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -23636,20 +25865,20 @@ func (ec *executionContext) _RuleResult_days(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RuleResult_days(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_RuleResult_coveredDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleResult", field, false, false, "Int")
 }
 
-func (ec *executionContext) _RuleResult_qualifyingTrips(ctx context.Context, field graphql.CollectedField, obj *compliance.R2Result) (ret graphql.Marshaler) {
+func (ec *executionContext) _RuleResult_periodDays(ctx context.Context, field graphql.CollectedField, obj *compliance.Result) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RuleResult_qualifyingTrips(ctx, field)
+			return ec.fieldContext_RuleResult_periodDays(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.QualifyingTrips, nil
+			return obj.PeriodDays, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -23659,11 +25888,11 @@ func (ec *executionContext) _RuleResult_qualifyingTrips(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RuleResult_qualifyingTrips(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_RuleResult_periodDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleResult", field, false, false, "Int")
 }
 
-func (ec *executionContext) _RuleResult_daysLeft(ctx context.Context, field graphql.CollectedField, obj *compliance.R2Result) (ret graphql.Marshaler) {
+func (ec *executionContext) _RuleResult_daysLeft(ctx context.Context, field graphql.CollectedField, obj *compliance.Result) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23672,7 +25901,7 @@ func (ec *executionContext) _RuleResult_daysLeft(ctx context.Context, field grap
 			return ec.fieldContext_RuleResult_daysLeft(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.DaysLeftInQuarter, nil
+			return obj.DaysLeft, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -23686,7 +25915,214 @@ func (ec *executionContext) fieldContext_RuleResult_daysLeft(_ context.Context, 
 	return graphql.NewScalarFieldContext("RuleResult", field, false, false, "Int")
 }
 
-func (ec *executionContext) _RuleResult_gaps(ctx context.Context, field graphql.CollectedField, obj *compliance.R2Result) (ret graphql.Marshaler) {
+func (ec *executionContext) _RuleResult_madeUpDays(ctx context.Context, field graphql.CollectedField, obj *compliance.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleResult_madeUpDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MadeUpDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleResult_madeUpDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleResult_due(ctx context.Context, field graphql.CollectedField, obj *compliance.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleResult_due(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleResult().Due(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleResult_due(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleResult", field, true, true, "String")
+}
+
+func (ec *executionContext) _RuleResult_policyVersion(ctx context.Context, field graphql.CollectedField, obj *compliance.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleResult_policyVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PolicyVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleResult_policyVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleResult_message(ctx context.Context, field graphql.CollectedField, obj *compliance.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleResult_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleResult_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleResult_messageEn(ctx context.Context, field graphql.CollectedField, obj *compliance.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleResult_messageEn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MessageEN, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleResult_messageEn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleResult_met(ctx context.Context, field graphql.CollectedField, obj *compliance.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleResult_met(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Met(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleResult_met(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleResult", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _RuleResult_achievable(ctx context.Context, field graphql.CollectedField, obj *compliance.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleResult_achievable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Achievable(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleResult_achievable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleResult", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _RuleResult_days(ctx context.Context, field graphql.CollectedField, obj *compliance.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleResult_days(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Days(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleResult_days(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleResult", field, true, false, "Int")
+}
+
+func (ec *executionContext) _RuleResult_qualifyingTrips(ctx context.Context, field graphql.CollectedField, obj *compliance.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleResult_qualifyingTrips(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QualifyingTrips(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleResult_qualifyingTrips(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleResult", field, true, false, "Int")
+}
+
+func (ec *executionContext) _RuleResult_gaps(ctx context.Context, field graphql.CollectedField, obj *compliance.Result) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28659,6 +31095,83 @@ func UnmarshalAssignInput(ctx context.Context, raw any) (model.AssignInput, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputChangePolicyInput(ctx context.Context, obj any) (model.ChangePolicyInput, error) {
+	var it model.ChangePolicyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["set"]; !present {
+		asMap["set"] = []any{}
+	}
+	if _, present := asMap["inherit"]; !present {
+		asMap["inherit"] = []any{}
+	}
+
+	fieldsInOrder := [...]string{"orgUnitId", "effectiveFrom", "set", "inherit", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgUnitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgUnitId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgUnitID = data
+		case "effectiveFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("effectiveFrom"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EffectiveFrom = data
+		case "set":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("set"))
+			data, err := ec.unmarshalNPolicySettingInput2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPolicySettingInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Set = data
+		case "inherit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inherit"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Inherit = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangePolicyInput unmarshals raw into the ChangePolicyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangePolicyInput(ctx context.Context, raw any) (model.ChangePolicyInput, error) {
+	var out model.ChangePolicyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangePolicyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCheckInInput(ctx context.Context, obj any) (model.CheckInInput, error) {
 	var it model.CheckInInput
 	if obj == nil {
@@ -29462,6 +31975,55 @@ func (ec *executionContext) unmarshalInputOrgUnitInput(ctx context.Context, obj 
 func UnmarshalOrgUnitInput(ctx context.Context, raw any) (model.OrgUnitInput, error) {
 	var out model.OrgUnitInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrgUnitInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPolicySettingInput(ctx context.Context, obj any) (model.PolicySettingInput, error) {
+	var it model.PolicySettingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"key", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPolicySettingInput unmarshals raw into the PolicySettingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPolicySettingInput(ctx context.Context, raw any) (model.PolicySettingInput, error) {
+	var out model.PolicySettingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PolicySettingInput", raw, &out)
 	return out, err
 }
 
@@ -30917,6 +33479,44 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var changePolicyResultImplementors = []string{"ChangePolicyResult"}
+
+func (ec *executionContext) _ChangePolicyResult(ctx context.Context, sel ast.SelectionSet, obj *model.ChangePolicyResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changePolicyResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangePolicyResult")
+		case "version":
+			out.Values[i] = ec._ChangePolicyResult_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._ChangePolicyResult_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var checkInImplementors = []string{"CheckIn"}
 
 func (ec *executionContext) _CheckIn(ctx context.Context, sel ast.SelectionSet, obj *models.CheckIn) graphql.Marshaler {
@@ -31842,6 +34442,56 @@ func (ec *executionContext) _DispatchTaskListResult(ctx context.Context, sel ast
 			out.Values[i] = ec._DispatchTaskListResult_replayed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var effectivePolicyImplementors = []string{"EffectivePolicy"}
+
+func (ec *executionContext) _EffectivePolicy(ctx context.Context, sel ast.SelectionSet, obj *policy.Effective) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, effectivePolicyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EffectivePolicy")
+		case "orgUnit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EffectivePolicy_orgUnit(ctx, field, obj)
+				})
+		case "date":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EffectivePolicy_date(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._EffectivePolicy_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "values":
+			out.Values[i] = ec._EffectivePolicy_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -33479,6 +36129,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "changePolicy":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changePolicy(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "importRegions":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_importRegions(ctx, field)
@@ -34096,6 +36753,333 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var policyKeyImplementors = []string{"PolicyKey"}
+
+func (ec *executionContext) _PolicyKey(ctx context.Context, sel ast.SelectionSet, obj *compliance.Key) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policyKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PolicyKey")
+		case "key":
+			out.Values[i] = ec._PolicyKey_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rule":
+			out.Values[i] = ec._PolicyKey_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.Values[i] = ec._PolicyKey_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "labelEn":
+			out.Values[i] = ec._PolicyKey_labelEn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.Values[i] = ec._PolicyKey_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._PolicyKey_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "min":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PolicyKey_min(ctx, field, obj)
+				})
+		case "max":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PolicyKey_max(ctx, field, obj)
+				})
+		case "choices":
+			out.Values[i] = ec._PolicyKey_choices(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "default":
+			out.Values[i] = ec._PolicyKey_default(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var policySettingImplementors = []string{"PolicySetting"}
+
+func (ec *executionContext) _PolicySetting(ctx context.Context, sel ast.SelectionSet, obj *policy.Setting) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policySettingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PolicySetting")
+		case "key":
+			out.Values[i] = ec._PolicySetting_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._PolicySetting_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var policyValueImplementors = []string{"PolicyValue"}
+
+func (ec *executionContext) _PolicyValue(ctx context.Context, sel ast.SelectionSet, obj *policy.Value) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policyValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PolicyValue")
+		case "key":
+			out.Values[i] = ec._PolicyValue_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.Values[i] = ec._PolicyValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PolicyValue_source(ctx, field, obj)
+				})
+		case "sourceVersion":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PolicyValue_sourceVersion(ctx, field, obj)
+				})
+		case "sourceFrom":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PolicyValue_sourceFrom(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var policyVersionImplementors = []string{"PolicyVersion"}
+
+func (ec *executionContext) _PolicyVersion(ctx context.Context, sel ast.SelectionSet, obj *models.PolicyVersion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policyVersionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PolicyVersion")
+		case "id":
+			out.Values[i] = ec._PolicyVersion_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orgUnit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PolicyVersion_orgUnit(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._PolicyVersion_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "effectiveFrom":
+			out.Values[i] = ec._PolicyVersion_effectiveFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "settings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PolicyVersion_settings(ctx, field, obj)
+				})
+		case "reason":
+			out.Values[i] = ec._PolicyVersion_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PolicyVersion_createdBy(ctx, field, obj)
+				})
+		case "createdByName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PolicyVersion_createdByName(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._PolicyVersion_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var policyVersionConnectionImplementors = []string{"PolicyVersionConnection"}
+
+func (ec *executionContext) _PolicyVersionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PolicyVersionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policyVersionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PolicyVersionConnection")
+		case "edges":
+			out.Values[i] = ec._PolicyVersionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PolicyVersionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var policyVersionEdgeImplementors = []string{"PolicyVersionEdge"}
+
+func (ec *executionContext) _PolicyVersionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PolicyVersionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policyVersionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PolicyVersionEdge")
+		case "cursor":
+			out.Values[i] = ec._PolicyVersionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PolicyVersionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var presenceDayImplementors = []string{"PresenceDay"}
 
 func (ec *executionContext) _PresenceDay(ctx context.Context, sel ast.SelectionSet, obj *models.PresenceDay) graphql.Marshaler {
@@ -34278,10 +37262,11 @@ func (ec *executionContext) _QuarterPresence(ctx context.Context, sel ast.Select
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "r2":
-			out.Values[i] = ec._QuarterPresence_r2(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuarterPresence_r2(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -34408,6 +37393,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_presence(ctx, field)
 				})
+		case "verdicts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_verdicts(ctx, field)
+				})
 		case "ledgerEntry":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -34437,6 +37428,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_unreadNotifications(ctx, field)
+				})
+		case "policyKeys":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_policyKeys(ctx, field)
+				})
+		case "effectivePolicy":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_effectivePolicy(ctx, field)
+				})
+		case "policyVersions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_policyVersions(ctx, field)
 				})
 		case "regions":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -34883,9 +37892,72 @@ func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var ruleNumberImplementors = []string{"RuleNumber"}
+
+func (ec *executionContext) _RuleNumber(ctx context.Context, sel ast.SelectionSet, obj *compliance.Number) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleNumberImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleNumber")
+		case "name":
+			out.Values[i] = ec._RuleNumber_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._RuleNumber_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "labelEn":
+			out.Values[i] = ec._RuleNumber_labelEn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._RuleNumber_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._RuleNumber_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "required":
+			out.Values[i] = ec._RuleNumber_required(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "full":
+			out.Values[i] = ec._RuleNumber_full(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ruleResultImplementors = []string{"RuleResult"}
 
-func (ec *executionContext) _RuleResult(ctx context.Context, sel ast.SelectionSet, obj *compliance.R2Result) graphql.Marshaler {
+func (ec *executionContext) _RuleResult(ctx context.Context, sel ast.SelectionSet, obj *compliance.Result) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, ruleResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -34897,37 +37969,111 @@ func (ec *executionContext) _RuleResult(ctx context.Context, sel ast.SelectionSe
 		case "rule":
 			out.Values[i] = ec._RuleResult_rule(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "met":
-			out.Values[i] = ec._RuleResult_met(ctx, field, obj)
+		case "item":
+			out.Values[i] = ec._RuleResult_item(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "achievable":
-			out.Values[i] = ec._RuleResult_achievable(ctx, field, obj)
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleResult_region(ctx, field, obj)
+				})
+		case "period":
+			out.Values[i] = ec._RuleResult_period(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "days":
-			out.Values[i] = ec._RuleResult_days(ctx, field, obj)
+		case "from":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleResult_from(ctx, field, obj)
+				})
+		case "to":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleResult_to(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._RuleResult_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "qualifyingTrips":
-			out.Values[i] = ec._RuleResult_qualifyingTrips(ctx, field, obj)
+		case "numbers":
+			out.Values[i] = ec._RuleResult_numbers(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "coveredDays":
+			out.Values[i] = ec._RuleResult_coveredDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "periodDays":
+			out.Values[i] = ec._RuleResult_periodDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "daysLeft":
 			out.Values[i] = ec._RuleResult_daysLeft(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "madeUpDays":
+			out.Values[i] = ec._RuleResult_madeUpDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "due":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleResult_due(ctx, field, obj)
+				})
+		case "policyVersion":
+			out.Values[i] = ec._RuleResult_policyVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "message":
+			out.Values[i] = ec._RuleResult_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "messageEn":
+			out.Values[i] = ec._RuleResult_messageEn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "met":
+			out.Values[i] = ec._RuleResult_met(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "achievable":
+			out.Values[i] = ec._RuleResult_achievable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "days":
+			out.Values[i] = ec._RuleResult_days(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "qualifyingTrips":
+			out.Values[i] = ec._RuleResult_qualifyingTrips(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "gaps":
 			out.Values[i] = ec._RuleResult_gaps(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -37216,6 +40362,19 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNChangePolicyInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐChangePolicyInput(ctx context.Context, v any) (model.ChangePolicyInput, error) {
+	res, err := ec.unmarshalInputChangePolicyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangePolicyResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐChangePolicyResult(ctx context.Context, sel ast.SelectionSet, v *model.ChangePolicyResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangePolicyResult!")
+		return graphql.Null
+	}
+	return ec._ChangePolicyResult(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCheckIn2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐCheckIn(ctx context.Context, sel ast.SelectionSet, v *models.CheckIn) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CheckIn!")
@@ -37593,6 +40752,14 @@ func (ec *executionContext) marshalNDispatchTaskListResult2ᚖgithubᚗcomᚋhen
 		return graphql.Null
 	}
 	return ec._DispatchTaskListResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEffectivePolicy2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋpolicyᚐEffective(ctx context.Context, sel ast.SelectionSet, v *policy.Effective) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EffectivePolicy!")
+		return graphql.Null
+	}
+	return ec._EffectivePolicy(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFlagCode2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋpresenceᚐFlag(ctx context.Context, v any) (presence.Flag, error) {
@@ -38310,6 +41477,152 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋo
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPolicyKey2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐKey(ctx context.Context, sel ast.SelectionSet, v compliance.Key) graphql.Marshaler {
+	return ec._PolicyKey(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPolicyKey2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*compliance.Key) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPolicyKey2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐKey(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPolicyKey2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐKey(ctx context.Context, sel ast.SelectionSet, v *compliance.Key) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PolicyKey!")
+		return graphql.Null
+	}
+	return ec._PolicyKey(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPolicySetting2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋpolicyᚐSettingᚄ(ctx context.Context, sel ast.SelectionSet, v []*policy.Setting) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPolicySetting2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋpolicyᚐSetting(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPolicySetting2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋpolicyᚐSetting(ctx context.Context, sel ast.SelectionSet, v *policy.Setting) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PolicySetting!")
+		return graphql.Null
+	}
+	return ec._PolicySetting(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPolicySettingInput2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPolicySettingInputᚄ(ctx context.Context, v any) ([]*model.PolicySettingInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PolicySettingInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPolicySettingInput2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPolicySettingInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNPolicySettingInput2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPolicySettingInput(ctx context.Context, v any) (*model.PolicySettingInput, error) {
+	res, err := ec.unmarshalInputPolicySettingInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPolicyValue2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋpolicyᚐValue(ctx context.Context, sel ast.SelectionSet, v policy.Value) graphql.Marshaler {
+	return ec._PolicyValue(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPolicyValue2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋpolicyᚐValueᚄ(ctx context.Context, sel ast.SelectionSet, v []policy.Value) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPolicyValue2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋpolicyᚐValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNPolicyValueKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐKeyKind(ctx context.Context, v any) (compliance.KeyKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := compliance.KeyKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPolicyValueKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐKeyKind(ctx context.Context, sel ast.SelectionSet, v compliance.KeyKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PolicyValueKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNPolicyVersion2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐPolicyVersion(ctx context.Context, sel ast.SelectionSet, v *models.PolicyVersion) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PolicyVersion!")
+		return graphql.Null
+	}
+	return ec._PolicyVersion(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPolicyVersionConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPolicyVersionConnection(ctx context.Context, sel ast.SelectionSet, v *model.PolicyVersionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PolicyVersionConnection!")
+		return graphql.Null
+	}
+	return ec._PolicyVersionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPolicyVersionEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPolicyVersionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PolicyVersionEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPolicyVersionEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPolicyVersionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPolicyVersionEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPolicyVersionEdge(ctx context.Context, sel ast.SelectionSet, v *model.PolicyVersionEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PolicyVersionEdge!")
+		return graphql.Null
+	}
+	return ec._PolicyVersionEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPresenceDay2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐPresenceDayᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.PresenceDay) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -38510,6 +41823,65 @@ func (ec *executionContext) marshalNRole2githubᚗcomᚋhenanᚑyouthᚋonsite�
 	res := graphql.MarshalString(string(v))
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Role!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNRuleNumber2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐNumber(ctx context.Context, sel ast.SelectionSet, v compliance.Number) graphql.Marshaler {
+	return ec._RuleNumber(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRuleNumber2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐNumberᚄ(ctx context.Context, sel ast.SelectionSet, v []compliance.Number) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRuleNumber2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐNumber(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRuleResult2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*compliance.Result) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRuleResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRuleResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐResult(ctx context.Context, sel ast.SelectionSet, v *compliance.Result) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RuleResult!")
+		return graphql.Null
+	}
+	return ec._RuleResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRuleStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐStatus(ctx context.Context, v any) (compliance.Status, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := compliance.Status(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRuleStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐStatus(ctx context.Context, sel ast.SelectionSet, v compliance.Status) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "RuleStatus!")
 	}
 	return res
 }
@@ -39656,13 +43028,6 @@ func (ec *executionContext) marshalORole2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsit
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
-}
-
-func (ec *executionContext) marshalORuleResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐR2Result(ctx context.Context, sel ast.SelectionSet, v *compliance.R2Result) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._RuleResult(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOSeminar2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminar(ctx context.Context, sel ast.SelectionSet, v *models.Seminar) graphql.Marshaler {

@@ -20,6 +20,7 @@ var leafKinds = map[model.LedgerKind]models.LeafKind{
 	model.LedgerKindKeyworkRuling:  models.LeafKeyWorkRuling,
 	model.LedgerKindSummaryVersion: models.LeafSummaryVersion,
 	model.LedgerKindSummaryReview:  models.LeafSummaryReview,
+	model.LedgerKindPolicy:         models.LeafPolicy,
 }
 
 // ledgerKind is the GraphQL kind of k.

@@ -59,6 +59,19 @@ var ReviewV1 = Format{Kind: models.LeafReview, Version: 1, Fields: []Field{
 	{Name: "created_at", Type: Time},
 }}
 
+// PolicyV1 is the layout of a policy version: which unit, which version,
+// from when, the values it sets (the stored JSON text, byte for byte), why
+// and by whom. Its id is not in it, as for the other kinds.
+var PolicyV1 = Format{Kind: models.LeafPolicy, Version: 1, Fields: []Field{
+	{Name: "org_unit_id", Type: Int},
+	{Name: "version", Type: Int},
+	{Name: "effective_from", Type: String},
+	{Name: "settings", Type: String},
+	{Name: "reason", Type: String},
+	{Name: "created_by", Type: Int},
+	{Name: "created_at", Type: Time},
+}}
+
 // SummaryVersionV1 is the layout of a submitted summary or annual report
 // (R8): the period, the text or the four sections, who submitted it and
 // when, its due date and whether it was late, and the snapshot of the
@@ -96,7 +109,7 @@ var SummaryReviewV1 = Format{Kind: models.LeafSummaryReview, Version: 1, Fields:
 
 // formats lists every format Decode reads.
 var formats = []*Format{&CheckInV1, &ReviewV1, &SeminarV1, &SeminarTalkV1, &KeyWorkTickOffV1, &KeyWorkRulingV1,
-	&SummaryVersionV1, &SummaryReviewV1}
+	&SummaryVersionV1, &SummaryReviewV1, &PolicyV1}
 
 func lookup(kind models.LeafKind, version uint16) *Format {
 	for _, f := range formats {
@@ -159,6 +172,20 @@ func appendReview(dst []byte, r *models.Review) []byte {
 	return e.b
 }
 
+// appendPolicy appends v's canonical bytes (PolicyV1) to dst.
+func appendPolicy(dst []byte, v *models.PolicyVersion) []byte {
+	e := enc{b: dst}
+	e.header(&PolicyV1)
+	e.i64(v.OrgUnitID)
+	e.i64(int64(v.Version))
+	e.str(v.EffectiveFrom)
+	e.str(v.Settings)
+	e.str(v.Reason)
+	e.i64(v.CreatedBy)
+	e.at(v.CreatedAt)
+	return e.b
+}
+
 // appendSummaryVersion appends v's canonical bytes (SummaryVersionV1) to dst.
 func appendSummaryVersion(dst []byte, v *models.SummaryVersion) []byte {
 	e := enc{b: dst}
@@ -197,8 +224,9 @@ func appendSummaryReview(dst []byte, r *models.SummaryReview) []byte {
 }
 
 // Append appends the canonical bytes of record (a *models.CheckIn, a
-// *models.Review, a *models.SummaryVersion, a *models.SummaryReview, or a
-// duty's record: kinds_duties.go), in its kind's current format, to dst.
+// *models.Review, a *models.SummaryVersion, a *models.SummaryReview, a
+// *models.PolicyVersion, or a duty's record: kinds_duties.go), in its
+// kind's current format, to dst.
 // It fails for any other type.
 func Append(dst []byte, record any) ([]byte, error) {
 	switch r := record.(type) {
@@ -210,6 +238,8 @@ func Append(dst []byte, record any) ([]byte, error) {
 		return appendSummaryVersion(dst, r), nil
 	case *models.SummaryReview:
 		return appendSummaryReview(dst, r), nil
+	case *models.PolicyVersion:
+		return appendPolicy(dst, r), nil
 	}
 	if out, ok := appendDuty(dst, record); ok {
 		return out, nil
@@ -229,7 +259,7 @@ func Key(record any) (models.LeafKey, error) {
 	case *models.Review:
 		return r.LeafKey(), nil
 	case *models.Seminar, *models.SeminarTalk, *models.KeyWorkTickOff, *models.KeyWorkRuling,
-		*models.SummaryVersion, *models.SummaryReview:
+		*models.SummaryVersion, *models.SummaryReview, *models.PolicyVersion:
 		return r.(models.Ledgered).LeafKey(), nil
 	}
 	return models.LeafKey{}, fmt.Errorf("ledger: no leaf kind for %T", record)

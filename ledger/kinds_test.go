@@ -27,11 +27,16 @@ func sampleReview() *models.Review {
 		CreatedAt: time.Date(2026, 3, 2, 3, 0, 0, 0, time.UTC)}
 }
 
+func samplePolicy() *models.PolicyVersion {
+	return &models.PolicyVersion{ID: 8, OrgUnitID: 2, Version: 3, EffectiveFrom: "2026-10-01", Settings: `{"r2.days":"8"}`,
+		Reason: "市级参照执行", CreatedBy: 1, CreatedAt: time.Date(2026, 9, 20, 2, 0, 0, 0, time.UTC)}
+}
+
 // TestEncodingFollowsItsFormat: every kind's bytes decode by its Format
 // with nothing left over, so the Format (and docs/ledger.md, written from
 // it) describes exactly what is hashed.
 func TestEncodingFollowsItsFormat(t *testing.T) {
-	for _, rec := range []any{sampleCheckIn(), sampleReview(), &models.CheckIn{}, &models.Review{}} {
+	for _, rec := range []any{sampleCheckIn(), sampleReview(), samplePolicy(), &models.CheckIn{}, &models.Review{}, &models.PolicyVersion{}} {
 		b, err := Canonical(rec)
 		if err != nil {
 			t.Fatal(err)
@@ -72,6 +77,21 @@ func TestReviewBytes(t *testing.T) {
 		"00000007" + hex.EncodeToString([]byte("CONFIRM")) +
 		"00000019" + hex.EncodeToString([]byte("seen at the county office")) +
 		"00064c01c855ac00" // 2026-03-02T03:00:00Z in microseconds (1772420400000000)
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// TestPolicyBytes pins the bytes of a policy version.
+func TestPolicyBytes(t *testing.T) {
+	got := hex.EncodeToString(mustCanonical(t, samplePolicy()))
+	want := "00000006" + hex.EncodeToString([]byte("policy")) + "0001" + // kind, version
+		"0000000000000002" + "0000000000000003" + // org_unit_id 2, version 3
+		"0000000a" + hex.EncodeToString([]byte("2026-10-01")) +
+		"0000000f" + hex.EncodeToString([]byte(`{"r2.days":"8"}`)) +
+		"00000012" + hex.EncodeToString([]byte("市级参照执行")) +
+		"0000000000000001" + // created_by 1
+		"00065be07db3c800" // 2026-09-20T02:00:00Z in microseconds (1789869600000000)
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
@@ -144,6 +164,7 @@ func TestKeys(t *testing.T) {
 	}{
 		{sampleCheckIn(), `checkin user=3 client="li-0001"`},
 		{sampleReview(), "review check_in=41"},
+		{samplePolicy(), "policy org_unit=2 version=3"},
 	} {
 		k, err := Key(c.rec)
 		if err != nil || k.String() != c.want {

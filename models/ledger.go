@@ -21,6 +21,7 @@ const (
 	LeafKeyWorkRuling  LeafKind = "keywork_ruling"  // the ruling on a tick-off, keyed by tick_off_id
 	LeafSummaryVersion LeafKind = "summary_version" // a submitted summary or report, keyed by (user_id, client_id)
 	LeafSummaryReview  LeafKind = "summary_review"  // a decision on a submitted version, keyed by version_id
+	LeafPolicy         LeafKind = "policy"          // a policy version, keyed by (org_unit_id, version)
 )
 
 // LeafKey names a ledgered record by its kind and natural key: a key known
@@ -52,6 +53,8 @@ func (k LeafKey) String() string {
 		return fmt.Sprintf("summary_version user=%d client=%s", k.Num, strconv.Quote(k.Text))
 	case LeafSummaryReview:
 		return fmt.Sprintf("summary_review version=%d", k.Num)
+	case LeafPolicy:
+		return fmt.Sprintf("policy org_unit=%d version=%s", k.Num, k.Text)
 	}
 	return fmt.Sprintf("%s %d %s", k.Kind, k.Num, strconv.Quote(k.Text))
 }

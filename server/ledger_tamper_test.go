@@ -81,7 +81,7 @@ func (w *tampered) verify(t *testing.T, extra ...string) (string, error) {
 func (w *tampered) export(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "ledger.export")
-	if out, err := w.cmd(t, "export-ledger", "-o", path); err != nil || !strings.Contains(out, "exported 5 leaves and 0 records without a leaf") {
+	if out, err := w.cmd(t, "export-ledger", "-o", path); err != nil || !strings.Contains(out, "exported 6 leaves and 0 records without a leaf") {
 		t.Fatalf("export-ledger: %s, %v", out, err)
 	}
 	return path
@@ -98,10 +98,10 @@ func TestTamperingIsNamed(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Run("untouched", func(t *testing.T) {
 				w := newTampered(t, b.Name)
-				if out, err := w.verify(t); err != nil || !strings.Contains(out, "OK: 5 leaves") {
+				if out, err := w.verify(t); err != nil || !strings.Contains(out, "OK: 6 leaves") {
 					t.Errorf("database: %s, %v", out, err)
 				}
-				if out, err := w.verify(t, "-export", w.export(t)); err != nil || !strings.Contains(out, "OK: 5 leaves") {
+				if out, err := w.verify(t, "-export", w.export(t)); err != nil || !strings.Contains(out, "OK: 6 leaves") {
 					t.Errorf("export: %s, %v", out, err)
 				}
 			})
@@ -109,10 +109,10 @@ func TestTamperingIsNamed(t *testing.T) {
 				w := newTampered(t, b.Name)
 				before := w.export(t)
 				w.exec(t, "UPDATE check_ins SET lat = 34.9, wgs_lat = 34.9 WHERE id = ?", w.checkIns[0])
-				want := fmt.Sprintf(`MISMATCH checkin user=%s client="l0" (id %s), leaf 0: the record no longer matches its leaf`, w.cadreID, w.checkIns[0])
+				want := fmt.Sprintf(`MISMATCH checkin user=%s client="l0" (id %s), leaf 1: the record no longer matches its leaf`, w.cadreID, w.checkIns[0])
 				out, err := w.verify(t, "-earlier", before)
 				if err == nil || !strings.Contains(out, want) || !strings.Contains(out, "lat: 34.829899 → 34.9") ||
-					!strings.Contains(out, "checkpoint size 5: root mismatch") {
+					!strings.Contains(out, "checkpoint size 6: root mismatch") {
 					t.Errorf("database: %v\n%s\nwant a line %q", err, out, want)
 				}
 				if strings.Count(out, "MISMATCH") != 3 { // the leaf, then lat and wgs_lat named from the earlier export
@@ -125,7 +125,7 @@ func TestTamperingIsNamed(t *testing.T) {
 			t.Run("ruling deleted", func(t *testing.T) {
 				w := newTampered(t, b.Name)
 				w.exec(t, "DELETE FROM reviews WHERE id = ?", w.reviews[1])
-				want := fmt.Sprintf("MISMATCH review check_in=%s, leaf 4: the record is missing (deleted)", w.checkIns[2])
+				want := fmt.Sprintf("MISMATCH review check_in=%s, leaf 5: the record is missing (deleted)", w.checkIns[2])
 				if out, err := w.verify(t); err == nil || !strings.Contains(out, want) || strings.Count(out, "MISMATCH") != 1 {
 					t.Errorf("%v\n%s\nwant a line %q", err, out, want)
 				}
@@ -139,7 +139,7 @@ func TestTamperingIsNamed(t *testing.T) {
 				w.exec(t, "UPDATE ledger_leaves SET leaf_hash = ? WHERE kind = 'checkin' AND key_text = 'l0'", leaf[:])
 				out, err := w.verify(t)
 				if err == nil || strings.Contains(out, "MISMATCH") ||
-					!strings.Contains(out, "checkpoint size 5: root mismatch") || !strings.Contains(out, "records and their leaf hashes were rewritten") {
+					!strings.Contains(out, "checkpoint size 6: root mismatch") || !strings.Contains(out, "records and their leaf hashes were rewritten") {
 					t.Errorf("%v\n%s", err, out)
 				}
 			})

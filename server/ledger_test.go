@@ -204,8 +204,8 @@ func TestLedgerProofs(t *testing.T) {
 		s := start(t, b, withClock(at(2026, 11, 2, 8, 0)), withEnv("ONSITE_LEDGER_INTERVAL=1h"))
 		w := newLedgerWorld(t, s)
 		cp, raw := w.checkpoint(t)
-		if cp.Size != 5 {
-			t.Fatalf("checkpoint size %d, want 5 (3 check-ins, 2 rulings)", cp.Size)
+		if cp.Size != 6 {
+			t.Fatalf("checkpoint size %d, want 6 (the province's baseline policy, 3 check-ins, 2 rulings)", cp.Size)
 		}
 		var gcp struct{ LedgerCheckpoint struct{ Note string } }
 		s.post(t, w.cadre, `{ ledgerCheckpoint { note } }`, nil).into(t, &gcp)
@@ -215,7 +215,7 @@ func TestLedgerProofs(t *testing.T) {
 		entries := map[string]string{"CHECK_IN": w.checkIns[0], "REVIEW": w.reviews[0]}
 		for kind, id := range entries {
 			var e entryOut
-			s.post(t, w.inspector, entryQuery, map[string]any{"k": kind, "id": id, "size": 5}).into(t, &e)
+			s.post(t, w.inspector, entryQuery, map[string]any{"k": kind, "id": id, "size": 6}).into(t, &e)
 			le := e.LedgerEntry
 			leaf := unb64(t, le.LeafHash)
 			if h := sha256.Sum256(append([]byte{0}, unb64(t, le.Canonical)...)); !bytes.Equal(h[:], leaf) || !le.Matches || le.Index == nil {
@@ -223,13 +223,13 @@ func TestLedgerProofs(t *testing.T) {
 			}
 			p := le.InclusionProof
 			path := unb64s(t, p.Hashes)
-			if err := ledger.VerifyInclusion(uint64(*le.Index), 5, leaf, path, cp.Root); err != nil {
+			if err := ledger.VerifyInclusion(uint64(*le.Index), 6, leaf, path, cp.Root); err != nil {
 				t.Errorf("%s: merkle verifier: %v", kind, err)
 			}
-			if !rfcInclusion(uint64(*le.Index), 5, leaf, path, cp.Root) {
+			if !rfcInclusion(uint64(*le.Index), 6, leaf, path, cp.Root) {
 				t.Errorf("%s: RFC 9162 check refuses the inclusion proof", kind)
 			}
-			if rfcInclusion(uint64(*le.Index), 5, rfcNode(leaf, leaf), path, cp.Root) {
+			if rfcInclusion(uint64(*le.Index), 6, rfcNode(leaf, leaf), path, cp.Root) {
 				t.Errorf("%s: RFC 9162 check accepts another leaf", kind)
 			}
 		}
@@ -247,18 +247,18 @@ func TestLedgerProofs(t *testing.T) {
 				Hashes   []string
 			}
 		}
-		s.post(t, w.inspector, `{ ledgerConsistencyProof(from: 5) { from to hashes } }`, nil).into(t, &cons)
+		s.post(t, w.inspector, `{ ledgerConsistencyProof(from: 6) { from to hashes } }`, nil).into(t, &cons)
 		path := unb64s(t, cons.LedgerConsistencyProof.Hashes)
-		if cons.LedgerConsistencyProof.To != 7 || cp2.Size != 7 {
-			t.Fatalf("consistency to %d, checkpoint %d; want 7", cons.LedgerConsistencyProof.To, cp2.Size)
+		if cons.LedgerConsistencyProof.To != 8 || cp2.Size != 8 {
+			t.Fatalf("consistency to %d, checkpoint %d; want 8", cons.LedgerConsistencyProof.To, cp2.Size)
 		}
-		if err := ledger.VerifyConsistency(5, 7, path, cp.Root, cp2.Root); err != nil {
+		if err := ledger.VerifyConsistency(6, 8, path, cp.Root, cp2.Root); err != nil {
 			t.Errorf("merkle verifier: %v", err)
 		}
-		if !rfcConsistency(5, 7, path, cp.Root, cp2.Root) || rfcConsistency(5, 7, path, cp2.Root, cp2.Root) {
+		if !rfcConsistency(6, 8, path, cp.Root, cp2.Root) || rfcConsistency(6, 8, path, cp2.Root, cp2.Root) {
 			t.Error("RFC 9162 check disagrees on the consistency proof")
 		}
-		httpProof := strings.Fields(string(httpGet(t, s.URL+"/ledger/consistency?from=5&to=7")))
+		httpProof := strings.Fields(string(httpGet(t, s.URL+"/ledger/consistency?from=6&to=8")))
 		if strings.Join(httpProof, ",") != strings.Join(cons.LedgerConsistencyProof.Hashes, ",") {
 			t.Errorf("HTTP proof %v, GraphQL %v", httpProof, cons.LedgerConsistencyProof.Hashes)
 		}
@@ -273,7 +273,7 @@ func TestLedgerProofs(t *testing.T) {
 				t.Errorf("%s reads a check-in's entry: %s, want %q", c.who, r.Raw, c.code)
 			}
 		}
-		if r := s.post(t, w.inspector, entryQuery, map[string]any{"k": "CHECK_IN", "id": w.checkIns[0], "size": 8}); r.Code() != "INVALID" {
+		if r := s.post(t, w.inspector, entryQuery, map[string]any{"k": "CHECK_IN", "id": w.checkIns[0], "size": 9}); r.Code() != "INVALID" {
 			t.Errorf("a proof against a tree the log does not have: %s", r.Raw)
 		}
 	})
@@ -345,14 +345,14 @@ func TestWitness(t *testing.T) {
 		s := start(t, b, withClock(at(2026, 11, 2, 8, 0)), withEnv("ONSITE_LEDGER_INTERVAL=1h", "ONSITE_LEDGER_KEY_FILE="+keyFile))
 		w := newLedgerWorld(t, s)
 		state := t.TempDir()
-		if out, err := witnessRun(t, s.URL, state, w.vkey); err != nil || !strings.Contains(out, "accepted checkpoint of size 5") {
+		if out, err := witnessRun(t, s.URL, state, w.vkey); err != nil || !strings.Contains(out, "accepted checkpoint of size 6") {
 			t.Fatalf("first run: %s, %v", out, err)
 		}
 		older := snapshot(t, b)
 		s.clock.Advance(time.Hour)
 		s.checkIn(t, w.cadre, fix("n0", near(lankaoGCJ, 7), 15, "GCJ02", s.clock.Now()))
 		w.sync(t)
-		if out, err := witnessRun(t, s.URL, state, keyFile); err != nil || !strings.Contains(out, "size 6") || !strings.Contains(out, "consistent with the held checkpoint of size 5") {
+		if out, err := witnessRun(t, s.URL, state, keyFile); err != nil || !strings.Contains(out, "size 7") || !strings.Contains(out, "consistent with the held checkpoint of size 6") {
 			t.Fatalf("grown log: %s, %v", out, err)
 		}
 
@@ -385,8 +385,8 @@ func TestWitness(t *testing.T) {
 			}
 		}
 		w.sync(t)
-		if cp, _ := w.checkpoint(t); cp.Size != 6 {
-			t.Fatalf("rebuilt tree has size %d, want 6", cp.Size)
+		if cp, _ := w.checkpoint(t); cp.Size != 7 {
+			t.Fatalf("rebuilt tree has size %d, want 7", cp.Size)
 		}
 		if _, err := witnessRun(t, s.URL, state, w.vkey); err == nil || !strings.Contains(err.Error(), "fork") {
 			t.Errorf("a rebuilt tree: %v, want a fork", err)

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/henan-youth/onsite/compliance"
 	"github.com/henan-youth/onsite/notify"
 	"github.com/henan-youth/onsite/summary"
 )
@@ -14,7 +15,8 @@ import (
 // reminders. Notifications (a.notify) exist from the app's start, so that
 // every feature opened before may send them.
 func (a *app) openSummaries(log *slog.Logger, now func() time.Time) {
-	a.summaries = &summary.Service{Store: a.store, CheckIns: a.checkins, Activities: a.acts, Rules: a.checkins.Compliance,
+	a.summaries = &summary.Service{Store: a.store, CheckIns: a.checkins, Verdicts: a.verdicts, Activities: a.acts,
+		Rules:  compliance.DefaultPolicy(),
 		Policy: summary.DefaultPolicy(), Now: now}
 	a.scheduler = &notify.Scheduler{Store: a.store, Holder: notify.NewHolder(), Log: log,
 		Jobs: []notify.Job{{Name: "summary reminders", Run: a.summaries.Remind},

@@ -22,12 +22,14 @@ import (
 	"github.com/henan-youth/onsite/evidencelog"
 	"github.com/henan-youth/onsite/graph"
 	"github.com/henan-youth/onsite/notify"
+	"github.com/henan-youth/onsite/policy"
 	"github.com/henan-youth/onsite/presence"
 	"github.com/henan-youth/onsite/regions"
 	"github.com/henan-youth/onsite/seminar"
 	"github.com/henan-youth/onsite/store"
 	"github.com/henan-youth/onsite/summary"
 	"github.com/henan-youth/onsite/tasks"
+	"github.com/henan-youth/onsite/verdict"
 )
 
 // app is everything a running server holds.
@@ -42,6 +44,8 @@ type app struct {
 	acts     *activity.Service
 	seminars *seminar.Service // R9
 	tasks    *tasks.Service   // R10
+	policies *policy.Service  // the versioned policy of the rules (verdicts.go)
+	verdicts *verdict.Service // every rule's verdict per cadre
 	metrics  *prometheus.Registry
 
 	summaries  *summary.Service  // R8 (notifications.go)
@@ -104,8 +108,7 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 		st.Close()
 		return nil, err
 	}
-	a.checkins = &checkin.Service{Store: st, Regions: a.regions, Policy: presence.DefaultPolicy(), PolicyVersion: "province-default-2",
-		Compliance: compliance.DefaultPolicy(), Now: now}
+	a.checkins = &checkin.Service{Store: st, Regions: a.regions, Policy: presence.DefaultPolicy(), PolicyVersion: "province-default-2", Now: now}
 	a.metrics = prometheus.NewRegistry()
 	a.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if a.ledger, err = openLedger(cfg, st, log, now, a.metrics); err != nil {
@@ -119,6 +122,10 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 	a.seminars = &seminar.Service{Store: st, Location: a.checkins.Policy.Location, Notifier: a.notify, Log: log, Now: now}
 	a.tasks = &tasks.Service{Store: st, Blobs: a.acts.Blobs, Location: a.checkins.Policy.Location, Notifier: a.notify,
 		Log: log, Now: now}
+	if err := openVerdicts(ctx, a); err != nil {
+		st.Close()
+		return nil, err
+	}
 	a.openSummaries(log, now)
 	a.checkins.StartGroupCommit(checkin.QueueConfig{MaxBatch: cfg.CheckInBatch, Workers: cfg.CheckInWorkers,
 		Observe: batchMetrics(a.metrics, log)})
@@ -181,7 +188,7 @@ func (a *app) routes() http.Handler {
 	deps := graph.Deps{
 		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, CheckIns: a.checkins, Ledger: a.ledger,
 		Activities: a.acts, Seminars: a.seminars, Tasks: a.tasks, Summaries: a.summaries, Notify: a.notify,
-		Rules: a.checkins.Compliance, Log: a.log, Metrics: reg, Dev: a.cfg.Dev,
+		Policies: a.policies, Verdicts: a.verdicts, Rules: compliance.DefaultPolicy(), Log: a.log, Metrics: reg, Dev: a.cfg.Dev,
 		RequestTimeout: a.cfg.RequestTimeout, MaxUploadBytes: a.cfg.MaxUploadBytes, Documents: a.docs,
 	}
 	mux := http.NewServeMux()

@@ -203,6 +203,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		authz.ReviewReports:   {S: authz.Subtree},
 		authz.SetReceivers:    {A: authz.All},
 		authz.Inbox:           {C: authz.Self, S: authz.Self, D: authz.Self},
+		authz.ReadPolicy:      {C: authz.All, S: authz.All, D: authz.All, A: authz.All},
+		authz.WritePolicy:     {S: authz.Subtree, A: authz.All},
 	}
 	for _, op := range authz.AllOps() {
 		var admins []models.Role

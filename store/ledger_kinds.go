@@ -39,6 +39,9 @@ var leafKinds = map[models.LeafKind]leafKind{
 		self: "r.user_id = ?", find: find[models.SummaryVersion]},
 	models.LeafSummaryReview: {table: "summary_reviews", join: "l.key_num = r.version_id AND l.key_text = ''",
 		self: "r.summary_id IN (SELECT id FROM summaries WHERE user_id = ?)", find: find[models.SummaryReview]},
+	// A policy version is nobody's own record: a cadre reads none.
+	models.LeafPolicy: {table: "policy_versions", join: "l.key_num = r.org_unit_id AND l.key_text = CAST(r.version AS CHAR)",
+		self: "r.created_by = ? AND 1 = 0", find: find[models.PolicyVersion]},
 }
 
 // find runs q (FROM the kind's table AS r) into the kind's model.
@@ -182,5 +185,6 @@ func (s *Store) RecordsWithoutLeaf(ctx context.Context, p *authz.Principal, kind
 // LeafKinds returns the ledgered kinds the store reads.
 func LeafKinds() []models.LeafKind {
 	return []models.LeafKind{models.LeafCheckIn, models.LeafReview, models.LeafSeminar, models.LeafSeminarTalk,
-		models.LeafKeyWorkTickOff, models.LeafKeyWorkRuling, models.LeafSummaryVersion, models.LeafSummaryReview}
+		models.LeafKeyWorkTickOff, models.LeafKeyWorkRuling, models.LeafSummaryVersion, models.LeafSummaryReview,
+		models.LeafPolicy}
 }

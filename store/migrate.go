@@ -48,6 +48,7 @@ func migrations() []migration {
 		}},
 		{35, "seminars (R9): openings with their draws and candidates, talks", migrateSeminars},
 		{36, "task lists (R10): dispatch task lists, briefings, progress; key-work lists, items, changes, tick-offs, photos, rulings", migrateTaskLists},
+		{40, "policy versions per org unit", migratePolicy},
 	}
 }
 

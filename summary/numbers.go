@@ -104,9 +104,13 @@ func (s *Service) quarterNumbers(ctx context.Context, p *authz.Principal, userID
 			}
 		}
 	}
-	if r2 := pres.R2; r2 != nil {
-		met := r2.Met
-		out.CountyDays, out.QualifyingTrips, out.R2Met = r2.Days, r2.QualifyingTrips, &met
+	r2, err := s.Verdicts.R2(ctx, p, userID, q.Year, q.Q)
+	if err != nil {
+		return nil, err
+	}
+	if r2.Status != compliance.StatusExempt { // exempt: no county to count
+		met := r2.Met()
+		out.CountyDays, out.QualifyingTrips, out.R2Met = r2.Days(), r2.QualifyingTrips(), &met
 		out.R2Gaps = append(out.R2Gaps, r2.Gaps...)
 	}
 	for _, k := range work.Kinds {

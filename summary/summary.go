@@ -39,11 +39,17 @@ import (
 // Service writes and reads summaries and reports.
 type Service struct {
 	Store      *store.Store
-	CheckIns   *checkin.Service  // days, trips and R2 of a quarter
+	CheckIns   *checkin.Service  // days and trips of a quarter
+	Verdicts   R2Source          // R2's verdict of a quarter
 	Activities *activity.Service // youth work and follow-ups of a quarter
 	Rules      compliance.Policy // R2, R6 and R7's numbers
 	Policy     Policy
 	Now        func() time.Time
+}
+
+// R2Source gives a cadre's R2 verdict for a quarter (verdict.Service).
+type R2Source interface {
+	R2(ctx context.Context, p *authz.Principal, userID int64, year, quarter int) (compliance.Result, error)
 }
 
 // MaxSectionBytes bounds a text or a section: what a MySQL TEXT column

@@ -113,6 +113,24 @@ type AuthPayload struct {
 	MustChangePassword bool `json:"mustChangePassword"`
 }
 
+type ChangePolicyInput struct {
+	OrgUnitID int64 `json:"orgUnitId"`
+	// The first date the new version applies: today or later (Asia/Shanghai), and not before the unit's newest version.
+	EffectiveFrom string `json:"effectiveFrom"`
+	// Values the unit sets from then on.
+	Set []*PolicySettingInput `json:"set"`
+	// Keys the unit stops setting: its parent's values apply again.
+	Inherit []string `json:"inherit"`
+	// Why, 1–1000 characters: recorded with the version and in the security audit log.
+	Reason string `json:"reason"`
+}
+
+type ChangePolicyResult struct {
+	Version *models.PolicyVersion `json:"version"`
+	// True when the change left the newest version as it was (the same values from the same date): nothing was written.
+	Replayed bool `json:"replayed"`
+}
+
 type CheckInConnection struct {
 	Edges    []*CheckInEdge `json:"edges"`
 	PageInfo *PageInfo      `json:"pageInfo"`
@@ -385,6 +403,21 @@ type PageInfo struct {
 	EndCursor   *string `json:"endCursor,omitempty"`
 }
 
+type PolicySettingInput struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+type PolicyVersionConnection struct {
+	Edges    []*PolicyVersionEdge `json:"edges"`
+	PageInfo *PageInfo            `json:"pageInfo"`
+}
+
+type PolicyVersionEdge struct {
+	Cursor string                `json:"cursor"`
+	Node   *models.PolicyVersion `json:"node"`
+}
+
 type Query struct {
 }
 
@@ -591,6 +624,8 @@ const (
 	LedgerKindSummaryVersion LedgerKind = "SUMMARY_VERSION"
 	// A decision on a submitted summary or report; the id is the decision's.
 	LedgerKindSummaryReview LedgerKind = "SUMMARY_REVIEW"
+	// A version of an org unit's policy; the id is the version's.
+	LedgerKindPolicy LedgerKind = "POLICY"
 )
 
 var AllLedgerKind = []LedgerKind{
@@ -602,11 +637,12 @@ var AllLedgerKind = []LedgerKind{
 	LedgerKindKeyworkRuling,
 	LedgerKindSummaryVersion,
 	LedgerKindSummaryReview,
+	LedgerKindPolicy,
 }
 
 func (e LedgerKind) IsValid() bool {
 	switch e {
-	case LedgerKindCheckIn, LedgerKindReview, LedgerKindSeminar, LedgerKindSeminarTalk, LedgerKindKeyworkTickoff, LedgerKindKeyworkRuling, LedgerKindSummaryVersion, LedgerKindSummaryReview:
+	case LedgerKindCheckIn, LedgerKindReview, LedgerKindSeminar, LedgerKindSeminarTalk, LedgerKindKeyworkTickoff, LedgerKindKeyworkRuling, LedgerKindSummaryVersion, LedgerKindSummaryReview, LedgerKindPolicy:
 		return true
 	}
 	return false

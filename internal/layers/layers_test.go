@@ -20,8 +20,9 @@ const module = "github.com/henan-youth/onsite/"
 // infrastructure (blob, photo, secret, contact) imports only models and its
 // libraries; store imports only models and authz; use cases (checkin,
 // account, regions, activity, evidencelog, seminar, tasks, notify,
-// summary) sit on store and the pure packages (summary reads the check-in
-// and activity numbers); graph on the use cases; server wires everything.
+// summary, policy, verdict) sit on store and the pure packages (summary
+// reads the check-in and activity numbers); graph on the use cases; server
+// wires everything.
 var allowed = map[string][]string{
 	"models":      {},
 	"authz":       {"models"},
@@ -45,6 +46,8 @@ var allowed = map[string][]string{
 	"tasks":       {"authz", "compliance", "ledger", "models", "photo", "presence", "store"},
 	"notify":      {"authz", "models", "store"},
 	"summary":     {"activity", "authz", "checkin", "compliance", "ledger", "models", "presence", "store"},
+	"policy":      {"authz", "compliance", "ledger", "models", "presence", "store"},
+	"verdict":     {"authz", "compliance", "models", "presence", "regions", "store"},
 
 	"internal/faultproxy": {}, // test-only: a TCP proxy that injects faults
 }

@@ -29,10 +29,19 @@ const MaxSubscriptions = 8
 // which is closed when ctx ends, when the server stops, or when the client
 // falls subscriptionBuffer notifications behind. FORBIDDEN for roles
 // without an inbox; RATE_LIMITED beyond MaxSubscriptions; UNAVAILABLE once
-// the server is stopping.
+// the server is stopping. It waits for Run to start delivery.
 func (s *Service) Subscribe(ctx context.Context, p *authz.Principal) (<-chan *models.Notification, error) {
 	if _, err := authz.Check(p, authz.Inbox); err != nil {
 		return nil, err
+	}
+	// Delivery starts after the newest notification Run found when it
+	// started; a subscription taken before that could miss one stored in
+	// between, so it waits for Run.
+	select {
+	case <-s.ready:
+	case <-s.done:
+	case <-ctx.Done():
+		return nil, models.E(models.CodeUnavailable, "the subscription ended before delivery started; subscribe again")
 	}
 	sub := &subscriber{ch: make(chan *models.Notification, subscriptionBuffer)}
 	s.mu.Lock()
@@ -129,6 +138,7 @@ func (s *Service) Run(ctx context.Context) {
 			id, err := s.Store.LatestNotificationID(ctx)
 			if err == nil {
 				c.after, started = id, true
+				close(s.ready)
 			} else if ctx.Err() == nil {
 				s.Log.Warn("notifications: reading the latest id failed", "err", err)
 			}

@@ -44,6 +44,7 @@ type Service struct {
 	subs   map[int64]map[*subscriber]struct{} // by user id
 	closed bool
 	done   chan struct{} // closed by Close
+	ready  chan struct{} // closed by Run once it knows where delivery starts
 }
 
 // New returns a Service on st with the clock now, logging to log.
@@ -51,7 +52,8 @@ func New(st *store.Store, now func() time.Time, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{Store: st, Now: now, Log: log, subs: map[int64]map[*subscriber]struct{}{}, done: make(chan struct{})}
+	return &Service{Store: st, Now: now, Log: log, subs: map[int64]map[*subscriber]struct{}{}, done: make(chan struct{}),
+		ready: make(chan struct{})}
 }
 
 // Notify stores an event notification of kind for user userID, for

@@ -35,6 +35,11 @@ type Policy struct {
 
 	// R7: per calendar year, theory lectures.
 	LecturesPerYear int
+
+	// MakeUpsPerQuarter caps the make-up requests (补卡) a supervisor may
+	// approve for one cadre in one calendar quarter: a day that counts on a
+	// countersignature rather than GPS is the exception. 0 allows none.
+	MakeUpsPerQuarter int
 }
 
 // Required returns how many activities of kind a period asks for: R6's
@@ -57,15 +62,16 @@ func (p Policy) Required(kind models.ActivityKind) int {
 
 // DefaultPolicy returns the province's defaults: R2 10 days and 2 trips of
 // 3 days, R3 50 / 60 days, R4 1 day per campus, R6 a forum of each kind and
-// 10 interviews of each kind a quarter, R7 2 lectures a year. It cannot
-// fail.
+// 10 interviews of each kind a quarter, R7 2 lectures a year, at most 2
+// make-ups a quarter. It cannot fail.
 func DefaultPolicy() Policy {
 	return Policy{
 		MinDays: 10, MinTrips: 2, MinTripDays: 3,
 		YearDays: 50, GrassrootsDeptYearDays: 60,
 		CampusDaysPerQuarter: 1,
 		ForumsYouth:          1, ForumsCadre: 1, InterviewsYouth: 10, InterviewsCadre: 10,
-		LecturesPerYear: 2,
+		LecturesPerYear:   2,
+		MakeUpsPerQuarter: 2,
 	}
 }
 
@@ -101,6 +107,8 @@ func (p Policy) Validate() error {
 		return invalid("R6 numbers must not be negative")
 	case p.LecturesPerYear < 0:
 		return invalid("R7 LecturesPerYear must not be negative, got %d", p.LecturesPerYear)
+	case p.MakeUpsPerQuarter < 0 || p.MakeUpsPerQuarter > shortestQuarter:
+		return invalid("MakeUpsPerQuarter must be in [0, %d], got %d", shortestQuarter, p.MakeUpsPerQuarter)
 	}
 	return nil
 }

@@ -51,6 +51,8 @@ const (
 	revealsPerContact   = 10  // call-backs of one interviewee
 	followUpChanges     = 20  // history of one case
 	proofHashes         = 64  // a proof has at most 2·log2(size) hashes
+	rulingsPerRecord    = 10  // a first ruling and the few that supersede it, each from higher up
+	photosPerMakeUp     = 9   // makeup.MaxPhotos
 )
 
 // complexity gives every list field its cost: connections by their page
@@ -125,5 +127,18 @@ func complexity() ComplexityRoot {
 	c.CheckIn.Flags = func(child int) int { return fixedList(flags, child) }
 	c.CheckInResult.Flags = func(child int) int { return fixedList(flags, child) }
 	c.Activity.Flags = func(child int) int { return fixedList(flags+photosPerActivity, child) }
+
+	c.CheckIn.Rulings = func(child int) int { return fixedList(rulingsPerRecord, child) }
+	c.CheckIn.CountsAt = func(child int) int { return fixedList(candidatesPerLocate, child) }
+	c.Activity.Rulings = func(child int) int { return fixedList(rulingsPerRecord, child) }
+	c.MakeUpRequest.Photos = func(child int) int { return fixedList(photosPerMakeUp, child) }
+	c.Query.MakeUps = func(child int, _ *int64, _ *models.MakeUpStatus, _, _ *string, first *int, _ *string) int {
+		return page(child, first)
+	}
+	c.Query.Absences = func(child int, _, _ *int64, _, _ *string, _ *bool, first *int, _ *string) int {
+		return page(child, first)
+	}
+	c.MakeUpRequestConnection.Edges = edges
+	c.AbsenceConnection.Edges = edges
 	return c
 }

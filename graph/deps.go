@@ -4,6 +4,9 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/henan-youth/onsite/absence"
+	"github.com/henan-youth/onsite/makeup"
+
 	"github.com/henan-youth/onsite/activity"
 	"github.com/henan-youth/onsite/compliance"
 
@@ -26,6 +29,8 @@ type Deps struct {
 	CheckIns   *checkin.Service
 	Ledger     *evidencelog.Service
 	Activities *activity.Service
+	MakeUps    *makeup.Service
+	Absences   *absence.Service
 	Rules      compliance.Policy // the numbers of R2–R10 reports show
 	Log        *slog.Logger
 	Metrics    prometheus.Registerer // nil: no metrics

@@ -34,6 +34,7 @@ type loaders struct {
 	groups    lazyLoader[*models.WorkGroup]
 	memberSet lazyLoader[[]*models.User] // by work group id
 	acts      activityLoaders
+	corr      correctionLoaders
 	people    lazyLoader[*models.User] // read as the server: names in visible records only
 }
 

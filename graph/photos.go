@@ -7,10 +7,10 @@ import (
 	"github.com/henan-youth/onsite/models"
 )
 
-// PhotoHandler serves GET /photos/{sha256}: an activity's photo to those
-// who may read the activity (the same bearer token as /graphql), with its
-// GPS position removed for everyone but reviewers. A photo the caller may
-// not see is 404, as one that does not exist.
+// PhotoHandler serves GET /photos/{sha256}: an activity's or a make-up
+// request's photo to those who may read the record (the same bearer token
+// as /graphql), with its GPS position removed for everyone but reviewers.
+// A photo the caller may not see is 404, as one that does not exist.
 func PhotoHandler(d Deps) http.Handler {
 	d.defaults()
 	return middleware(d, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -21,6 +21,9 @@ func PhotoHandler(d Deps) http.Handler {
 			return
 		}
 		data, ctype, err := d.Activities.ServePhoto(ctx, p, r.PathValue("sha256"))
+		if c := models.CodeOf(err); (c == models.CodeNotFound || c == models.CodeForbidden) && d.MakeUps != nil {
+			data, ctype, err = d.MakeUps.ServePhoto(ctx, p, r.PathValue("sha256"))
+		}
 		if err != nil {
 			code := models.CodeOf(err)
 			status := map[models.Code]int{models.CodeNotFound: http.StatusNotFound, models.CodeInvalid: http.StatusNotFound,

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/henan-youth/onsite/absence"
 	"github.com/henan-youth/onsite/account"
 	"github.com/henan-youth/onsite/activity"
 	"github.com/henan-youth/onsite/auth"
@@ -20,6 +21,7 @@ import (
 	"github.com/henan-youth/onsite/compliance"
 	"github.com/henan-youth/onsite/evidencelog"
 	"github.com/henan-youth/onsite/graph"
+	"github.com/henan-youth/onsite/makeup"
 	"github.com/henan-youth/onsite/presence"
 	"github.com/henan-youth/onsite/regions"
 	"github.com/henan-youth/onsite/store"
@@ -35,6 +37,8 @@ type app struct {
 	regions  *regions.Service
 	checkins *checkin.Service
 	acts     *activity.Service
+	makeups  *makeup.Service  // make-up requests (补卡)
+	absences *absence.Service // approved absences
 	metrics  *prometheus.Registry
 
 	ledger     *evidencelog.Service // the evidence ledger: sequencer, checkpoints, proofs (ledger.go)
@@ -102,6 +106,9 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 		st.Close()
 		return nil, err
 	}
+	a.makeups = &makeup.Service{Store: st, Blobs: a.acts.Blobs, Policy: a.checkins.Policy, Rules: a.checkins.Compliance,
+		MaxPhotoBytes: a.acts.Photos.MaxBytes, Now: now}
+	a.absences = &absence.Service{Store: st, Now: now}
 	a.checkins.StartGroupCommit(checkin.QueueConfig{MaxBatch: cfg.CheckInBatch, Workers: cfg.CheckInWorkers,
 		Observe: batchMetrics(a.metrics, log)})
 	return a, nil
@@ -161,7 +168,7 @@ func (a *app) routes() http.Handler {
 	reg := a.metrics
 	deps := graph.Deps{
 		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, CheckIns: a.checkins, Ledger: a.ledger,
-		Activities: a.acts, Rules: a.checkins.Compliance, Log: a.log, Metrics: reg, Dev: a.cfg.Dev,
+		Activities: a.acts, MakeUps: a.makeups, Absences: a.absences, Rules: a.checkins.Compliance, Log: a.log, Metrics: reg, Dev: a.cfg.Dev,
 		RequestTimeout: a.cfg.RequestTimeout, MaxUploadBytes: a.cfg.MaxUploadBytes, Documents: a.docs,
 	}
 	mux := http.NewServeMux()

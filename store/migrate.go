@@ -17,7 +17,8 @@ type schemaMigration struct {
 }
 
 // migration is one versioned step. Steps only create tables, add columns and
-// add indexes; none drops or rewrites data, so re-running start-up is safe.
+// add or replace indexes; none drops or rewrites data, so re-running
+// start-up is safe.
 type migration struct {
 	version int
 	name    string
@@ -39,6 +40,10 @@ func migrations() []migration {
 		{15, "ledger: leaves, subtree hashes, tree state and sequencer lease, checkpoints, backfill bounds", migrateLedger},
 		{20, "youth work: activities, interviewees, needs, photos, rulings, follow-ups, contact reveals", func(tx *gorm.DB) error {
 			return tx.Migrator().AutoMigrate(youthWork()...)
+		}},
+		{45, "rulings: several per check-in or activity by seq, the region a confirmation names; made-up days", migrateRulings},
+		{46, "corrections: make-up requests with photos and decisions, approved absences and withdrawals", func(tx *gorm.DB) error {
+			return tx.Migrator().AutoMigrate(corrections()...)
 		}},
 	}
 }

@@ -19,7 +19,8 @@ func TestBaselineHasEveryModelColumn(t *testing.T) {
 		for _, m := range []any{&models.OrgUnit{}, &models.User{}, &models.Device{}, &models.RefreshToken{}, &models.Region{},
 			&models.RegionVersion{}, &models.WorkGroup{}, &models.WorkGroupMember{}, &models.Assignment{}, &models.CheckIn{},
 			&models.Review{}, &models.PresenceDay{}, &models.Activity{}, &models.Interviewee{}, &models.Need{}, &models.ActivityPhoto{},
-			&models.ActivityReview{}, &models.FollowUp{}, &models.FollowUpUpdate{}, &models.ContactReveal{}} {
+			&models.ActivityReview{}, &models.FollowUp{}, &models.FollowUpUpdate{}, &models.ContactReveal{},
+			&models.MakeUp{}, &models.MakeUpPhoto{}, &models.MakeUpDecision{}, &models.Absence{}, &models.AbsenceWithdrawal{}} {
 			for _, col := range s.MissingColumns(m) {
 				t.Errorf("%T: column %s is not created by any migration", m, col)
 			}

@@ -19,8 +19,8 @@ const module = "github.com/henan-youth/onsite/"
 // nothing that touches a database, HTTP or GraphQL; the evidence
 // infrastructure (blob, photo, secret, contact) imports only models and its
 // libraries; store imports only models and authz; use cases (checkin,
-// account, regions, activity, evidencelog) sit on store and the pure
-// packages; graph on the use cases; server wires everything.
+// account, regions, activity, makeup, absence, evidencelog) sit on store
+// and the pure packages; graph on the use cases; server wires everything.
 var allowed = map[string][]string{
 	"models":      {},
 	"authz":       {"models"},
@@ -39,7 +39,9 @@ var allowed = map[string][]string{
 	"ledger":      {"models"},
 	"checkin":     {"authz", "compliance", "geofence", "ledger", "models", "presence", "regions", "store"},
 	"evidencelog": {"authz", "ledger", "models", "store"},
-	"activity":    {"authz", "compliance", "contact", "geofence", "models", "photo", "presence", "regions", "secret", "store"},
+	"activity":    {"authz", "compliance", "contact", "geofence", "ledger", "models", "photo", "presence", "regions", "secret", "store"},
+	"makeup":      {"authz", "compliance", "ledger", "models", "photo", "presence", "store"},
+	"absence":     {"authz", "ledger", "models", "presence", "store"},
 
 	"internal/faultproxy": {}, // test-only: a TCP proxy that injects faults
 }

@@ -339,3 +339,59 @@ func TestDispatchToCampus(t *testing.T) {
 		}
 	})
 }
+
+// TestOverturnedActivity: a RECORDED interview on a counted day is struck
+// by the supervisor and restored by the discipline group, each ruling
+// naming the one it supersedes; the latest decides whether it counts, the
+// history keeps both, and the superseding ruling is a ledger leaf.
+func TestOverturnedActivity(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+		s := start(t, b, withClock(at(2026, 11, 3, 9, 0)))
+		w := setupField(t, s)
+		tok, _ := w.cadre(t, s, "talker")
+		s.checkIn(t, tok, fix("a1", lankaoGCJ, 15, "GCJ02", s.clock.Now()))
+		s.clock.Set(at(2026, 11, 3, 14, 0))
+		s.checkIn(t, tok, fix("a2", near(lankaoGCJ, 1), 15, "GCJ02", s.clock.Now()))
+		var rec activityOut
+		s.post(t, tok, recordActivity, map[string]any{"in": interview("iv-a", near(lankaoGCJ, 2), s.clock.Now())}).into(t, &rec)
+		iv := rec.RecordActivity.Activity.ID
+		const overturnActivity = `mutation($id: ID!, $s: ID, $d: ReviewDecision!) { overturnActivity(id: $id, supersedes: $s, decision: $d, reason: "call-back") {
+			id seq decision reviewerName } }`
+		type ruling struct {
+			OverturnActivity struct {
+				ID, Decision, ReviewerName string
+				Seq                        int
+			}
+		}
+		var struck, restored ruling
+		s.post(t, w.sup, overturnActivity, map[string]any{"id": iv, "d": "REJECT"}).into(t, &struck)
+		if got := s.activity(t, tok, iv); got.Status != "REJECTED" || got.Counts {
+			t.Errorf("the struck interview: %+v, want REJECTED, not counting", got)
+		}
+		if r := s.post(t, w.supervisor(t, s, "peer"), overturnActivity, map[string]any{"id": iv, "s": struck.OverturnActivity.ID, "d": "CONFIRM"}); r.Code() != "FORBIDDEN" {
+			t.Errorf("a peer of the ruler: %s, want FORBIDDEN", r.Raw)
+		}
+		insp := inspectorToken(t, s, w)
+		s.post(t, insp, overturnActivity, map[string]any{"id": iv, "s": struck.OverturnActivity.ID, "d": "CONFIRM"}).into(t, &restored)
+		if r := restored.OverturnActivity; r.Seq != 2 || r.ReviewerName != "inspector" {
+			t.Errorf("the restoration: %+v, want seq 2 by the inspector", r)
+		}
+		var got struct {
+			Activity struct {
+				Status  string
+				Counts  bool
+				Rulings []struct{ Seq int }
+			}
+		}
+		s.post(t, tok, `query($id: ID!) { activity(id: $id) { status counts rulings { seq } } }`, map[string]any{"id": iv}).into(t, &got)
+		if a := got.Activity; a.Status != "CONFIRMED" || !a.Counts || len(a.Rulings) != 2 {
+			t.Errorf("the restored interview: %+v, want CONFIRMED, counting, two rulings", a)
+		}
+		var entry struct{ LedgerEntry struct{ Matches bool } }
+		s.post(t, insp, `query($id: ID!) { ledgerEntry(kind: ACTIVITY_RULING, id: $id) { matches } }`,
+			map[string]any{"id": restored.OverturnActivity.ID}).into(t, &entry)
+		if !entry.LedgerEntry.Matches {
+			t.Error("the superseding ruling's ledger entry does not match")
+		}
+	})
+}

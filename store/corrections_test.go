@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"sync/atomic"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/henan-youth/onsite/authz"
+	"github.com/henan-youth/onsite/ledger"
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/store"
 	"github.com/henan-youth/onsite/store/storetest"
@@ -39,7 +41,8 @@ func storeMakeUp(s *store.Store, user *models.User) (*models.MakeUp, error) {
 	}
 	defer tx.Rollback()
 	m := &models.MakeUp{UserID: user.ID, ClientID: id, PayloadHash: "h", Date: "2026-11-02", RegionID: 1, Reason: "flat battery",
-		WitnessName: "张三", WitnessTitle: "团县委副书记", PhotoHashes: "[]", DeviceID: "phone-1"}
+		WitnessName: "张三", WitnessTitle: "团县委副书记", PhotoHashes: "[]", DeviceID: "phone-1",
+		CreatedAt: time.Now().UTC().Truncate(time.Millisecond)} // as the service dates it: every database keeps the millisecond
 	return m, tx.Commit(store.RecordWrites{MakeUp: m})
 }
 
@@ -244,6 +247,160 @@ func TestSupersedingRulings(t *testing.T) {
 			if err != nil || listed != want {
 				t.Errorf("status %s lists it: %v (%v), want %v", st, listed, err, want)
 			}
+		}
+	})
+}
+
+// TestCorrectionLeavesFindTheirRecords: every kind of correction, written
+// with its leaf as the services write them, is found by the verifier's
+// readers under its own kind and no other — the rulings of kinds review
+// and ruling share a table, as do an activity's first and later rulings —
+// so a sequenced log has no leaf without its record and no record without
+// its leaf, and each record still hashes to its leaf.
+func TestCorrectionLeavesFindTheirRecords(t *testing.T) {
+	storetest.Each(t, time.Now, func(t *testing.T, s *store.Store) {
+		w := buildWorld(t, s)
+		ctx := context.Background()
+		cadre, sup, insp := w.users["cadreA1"], principalOf(w.users["supA"]), principalOf(w.users["discipline"])
+		at := time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC)
+		seal := func(rec any) []models.Leaf {
+			l, err := ledger.LeafOf(rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return []models.Leaf{l}
+		}
+		want := map[models.LeafKind][]models.Ledgered{}
+		keep := func(kind models.LeafKind, rec models.Ledgered) { want[kind] = append(want[kind], rec) }
+
+		// A check-in ruled on, then overturned; another confirmed at a named region.
+		c, _ := ledgeredCheckIn(t, s, cadre.ID, "c-ruled")
+		tx, got, err := s.BeginReview(ctx, sup, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := &models.Review{CheckInID: got.ID, Seq: 1, ReviewerID: sup.UserID, Decision: models.ReviewConfirm, Reason: "seen", CreatedAt: at}
+		if err := tx.Commit(store.Writes{Reviews: []*models.Review{first}, Leaves: seal(first)}); err != nil {
+			t.Fatal(err)
+		}
+		keep(models.LeafReview, first)
+		later := &models.Review{CheckInID: c.ID, Decision: models.ReviewReject, Reason: "struck", CreatedAt: at}
+		rtx, _, err := s.BeginRuling(ctx, insp, later, &first.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rtx.Commit(store.Writes{Reviews: []*models.Review{later}, Leaves: seal(later)}); err != nil {
+			t.Fatal(err)
+		}
+		keep(models.LeafRuling, later)
+		outside, _ := ledgeredCheckIn(t, s, cadre.ID, "c-outside")
+		tx, got, err = s.BeginReview(ctx, sup, outside.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		region := int64(1)
+		named := &models.Review{CheckInID: got.ID, Seq: 1, ReviewerID: sup.UserID, Decision: models.ReviewConfirm, RegionID: &region, Reason: "at the county", CreatedAt: at}
+		if err := tx.Commit(store.Writes{Reviews: []*models.Review{named}, Leaves: seal(named)}); err != nil {
+			t.Fatal(err)
+		}
+		keep(models.LeafRuling, named)
+
+		// An activity recorded, struck and restored: only the restoration
+		// (seq 2) is a leaf of kind activity_ruling.
+		n, err := storeActivity(s, cadre)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Exec(ctx, "UPDATE activities SET status = ? WHERE id = ?", models.ActivityRecorded, n.Activity.ID); err != nil {
+			t.Fatal(err)
+		}
+		var prev *int64
+		for _, p := range []*authz.Principal{sup, insp} {
+			r := &models.ActivityReview{ActivityID: n.Activity.ID, Decision: models.ReviewReject, Reason: "call-back", CreatedAt: at}
+			atx, _, err := s.BeginActivityRuling(ctx, p, r, prev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wr := store.RecordWrites{ActivityRuling: r}
+			if r.Seq > 1 {
+				wr.Leaves = seal(r)
+				keep(models.LeafActivityRuling, r)
+			}
+			if err := atx.Commit(wr); err != nil {
+				t.Fatal(err)
+			}
+			prev = &r.ID
+		}
+
+		// A make-up request and its decision; an absence and its withdrawal.
+		m, err := storeMakeUp(s, cadre)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddLeaves(ctx, system, seal(m)); err != nil {
+			t.Fatal(err)
+		}
+		keep(models.LeafMakeUp, m)
+		dtx, _, _, err := s.BeginMakeUpDecision(ctx, sup, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := &models.MakeUpDecision{MakeUpID: m.ID, DeciderID: sup.UserID, Decision: models.MakeUpRefuse, Reason: "no", CreatedAt: at}
+		if err := dtx.Commit(store.RecordWrites{MakeUpDecision: dec, Leaves: seal(dec)}); err != nil {
+			t.Fatal(err)
+		}
+		keep(models.LeafMakeUpDecision, dec)
+		abtx, _, err := s.BeginAbsence(ctx, sup, cadre.ID, "ab-1", "2026-11-10", "2026-11-12")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ab := &models.Absence{UserID: cadre.ID, ClientID: "ab-1", Kind: models.AbsenceLeave, FromDate: "2026-11-10", ToDate: "2026-11-12", ApprovedBy: sup.UserID, CreatedAt: at}
+		if err := abtx.Commit(store.RecordWrites{Absence: ab, Leaves: seal(ab)}); err != nil {
+			t.Fatal(err)
+		}
+		keep(models.LeafAbsence, ab)
+		wtx, _, _, err := s.BeginAbsenceWithdrawal(ctx, sup, ab.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wd := &models.AbsenceWithdrawal{AbsenceID: ab.ID, ActorID: sup.UserID, Reason: "back early", CreatedAt: at}
+		if err := wtx.Commit(store.RecordWrites{AbsenceWithdrawal: wd, Leaves: seal(wd)}); err != nil {
+			t.Fatal(err)
+		}
+		keep(models.LeafAbsenceWithdrawal, wd)
+
+		sequence(t, s, "test")
+		leaves, err := s.LeavesFrom(ctx, system, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := map[models.LeafKey]bool{}
+		for _, l := range leaves {
+			if l.Record == nil {
+				t.Errorf("leaf %s has no record", l.Key)
+				continue
+			}
+			if b, _ := ledger.Canonical(l.Record); !bytes.Equal(ledger.HashLeaf(b), l.Hash) {
+				t.Errorf("leaf %s: the record no longer hashes to it", l.Key)
+			}
+			found[l.Key] = true
+		}
+		for kind, recs := range want {
+			for _, r := range recs {
+				if !found[r.LeafKey()] {
+					t.Errorf("%s %d: no sequenced leaf found", kind, r.RecordID())
+				}
+				if got, err := s.LedgerRecord(ctx, insp, kind, r.RecordID()); err != nil || got.LeafKey() != r.LeafKey() {
+					t.Errorf("%s %d read as %v (%v)", kind, r.RecordID(), got, err)
+				}
+			}
+			orphans, err := s.RecordsWithoutLeaf(ctx, system, kind, 0, 0, 100)
+			if err != nil || len(orphans) != 0 {
+				t.Errorf("%s: records without a leaf %v (%v), want none", kind, orphans, err)
+			}
+		}
+		if _, err := s.LedgerRecord(ctx, insp, models.LeafReview, later.ID); models.CodeOf(err) != models.CodeNotFound {
+			t.Errorf("a superseding ruling read as kind review: %v, want NOT_FOUND", err)
 		}
 	})
 }

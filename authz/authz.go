@@ -90,6 +90,12 @@ const (
 	Inbox           Op = "notification.inbox" // read one's notifications, mark them read, subscribe to them
 	ReadPolicy      Op = "policy.read"        // the thresholds in force for a unit, and their versions
 	WritePolicy     Op = "policy.write"       // a new version of a unit's policy
+	OverturnRuling  Op = "ruling.overturn"    // supersede the latest ruling on a check-in or an activity (see MaySupersede)
+	RequestMakeUp   Op = "makeup.create"      // ask for a day on site to count without its check-ins (补卡)
+	ReadMakeUps     Op = "makeup.read"        // make-up requests, their photos and decisions
+	DecideMakeUp    Op = "makeup.decide"      // approve or refuse a make-up request
+	ReadAbsences    Op = "absence.read"       // approved absences
+	WriteAbsences   Op = "absence.write"      // record an approved absence, withdraw one
 )
 
 // AllOps lists every operation, for the matrix test.
@@ -99,7 +105,8 @@ func AllOps() []Op {
 		ReadLedger, ReadLedgerLog, RecordActivity, ReadActivities, ReviewActivity, RevealContact, WriteFollowUps,
 		ReadSeminars, WriteSeminars, ReadTasks, WriteTasks, ReportTasks,
 		ReadSummaries, WriteSummaries, ReviewSummaries, ReviewReports, SetReceivers, Inbox,
-		ReadPolicy, WritePolicy}
+		ReadPolicy, WritePolicy,
+		OverturnRuling, RequestMakeUp, ReadMakeUps, DecideMakeUp, ReadAbsences, WriteAbsences}
 }
 
 // Reach is how far an operation reaches for one role.
@@ -156,6 +163,13 @@ func (r Reach) String() string {
 // unit's, a supervisor its own subtree's (cities set their own numbers,
 // 参照执行). It is business configuration, not a security policy, so it is
 // the system administrator's among the three.
+//
+// Corrections: a ruling is superseded by a supervisor above its author or
+// by the discipline group (MaySupersede), never by an administrator, who
+// manages the system and not the evidence. Make-up requests (补卡) are the
+// cadre's own and a supervisor decides them; approved absences are
+// recorded by the supervisor who approved them. Both are read as check-ins
+// are.
 func Matrix() map[Op]map[models.Role]Reach {
 	const (
 		C, S, D, A = models.RoleCadre, models.RoleSupervisor, models.RoleDiscipline, models.RoleAdmin
@@ -201,6 +215,12 @@ func Matrix() map[Op]map[models.Role]Reach {
 		Inbox:           {C: Self, S: Self, D: Self, A: None, SA: None, AA: None},
 		ReadPolicy:      {C: All, S: All, D: All, A: All, SA: None, AA: None},
 		WritePolicy:     {C: None, S: Subtree, D: None, A: All, SA: None, AA: None},
+		OverturnRuling:  {C: None, S: Subtree, D: All, A: None, SA: None, AA: None},
+		RequestMakeUp:   {C: Self, S: None, D: None, A: None, SA: None, AA: None},
+		ReadMakeUps:     {C: Self, S: Subtree, D: All, A: All, SA: None, AA: None},
+		DecideMakeUp:    {C: None, S: Subtree, D: None, A: None, SA: None, AA: None},
+		ReadAbsences:    {C: Self, S: Subtree, D: All, A: All, SA: None, AA: None},
+		WriteAbsences:   {C: None, S: Subtree, D: None, A: None, SA: None, AA: None},
 	}
 }
 
@@ -228,4 +248,35 @@ func Check(p *Principal, op Op) (Reach, error) {
 		return None, models.E(models.CodeForbidden, "%s may not %s", p.Role, op)
 	}
 	return r, nil
+}
+
+// Ruler is the author of a ruling, as MaySupersede weighs it: its role and
+// the materialized path of its org unit ("/1/4/"). The automatic
+// acceptance of a check-in, or recording of an activity, has no ruler.
+type Ruler struct {
+	Role     models.Role
+	UnitPath string
+}
+
+// MaySupersede decides whether p, whose org unit has path pPath and who
+// has OverturnRuling reach over the record's owner (the caller checks it),
+// may supersede the ruling made by latest (nil: the record's automatic
+// acceptance): the discipline group always; a supervisor when the record
+// was accepted automatically, or when the latest ruling is a supervisor's
+// from a unit strictly below p's. So every overturn goes up the tree, and
+// a ruling by the discipline group or an administrator is the discipline
+// group's to supersede. FORBIDDEN otherwise, and for a principal without
+// reach.
+func MaySupersede(p *Principal, pPath string, latest *Ruler) error {
+	r, err := Check(p, OverturnRuling)
+	if err != nil {
+		return err
+	}
+	if r == All || latest == nil {
+		return nil
+	}
+	if latest.Role == models.RoleSupervisor && pPath != "" && len(latest.UnitPath) > len(pPath) && latest.UnitPath[:len(pPath)] == pPath {
+		return nil
+	}
+	return models.E(models.CodeForbidden, "a ruling is superseded only by a supervisor of a unit above its author's, or by the discipline group")
 }

@@ -62,3 +62,42 @@ func TestEveryOpHasARow(t *testing.T) {
 		}
 	}
 }
+
+// TestMaySupersede: an overturn goes up the tree — a supervisor supersedes
+// the automatic acceptance or a ruling of a supervisor strictly below its
+// unit, never a peer's, its own unit's, one from above or the discipline
+// group's; the discipline group supersedes any ruling; administrators and
+// cadres none.
+func TestMaySupersede(t *testing.T) {
+	sup := &authz.Principal{UserID: 2, Role: models.RoleSupervisor}
+	insp := &authz.Principal{UserID: 3, Role: models.RoleDiscipline}
+	below := &authz.Ruler{Role: models.RoleSupervisor, UnitPath: "/1/4/9/"}
+	for _, c := range []struct {
+		name   string
+		p      *authz.Principal
+		pPath  string
+		latest *authz.Ruler
+		ok     bool
+	}{
+		{"a supervisor overturns an automatic acceptance", sup, "/1/4/", nil, true},
+		{"a supervisor of the parent unit", sup, "/1/4/", below, true},
+		{"a supervisor of the root", sup, "/1/", below, true},
+		{"a supervisor of the same unit", sup, "/1/4/9/", below, false},
+		{"a supervisor of a sibling unit", sup, "/1/5/", below, false},
+		{"a supervisor of a unit whose id is a textual prefix", sup, "/1/4/", &authz.Ruler{Role: models.RoleSupervisor, UnitPath: "/1/40/"}, false},
+		{"a supervisor below the ruler", sup, "/1/4/9/12/", below, false},
+		{"a supervisor over the discipline group's ruling", sup, "/1/", &authz.Ruler{Role: models.RoleDiscipline, UnitPath: "/1/4/"}, false},
+		{"a supervisor over an administrator's ruling", sup, "/1/", &authz.Ruler{Role: models.RoleAdmin, UnitPath: "/1/4/"}, false},
+		{"the discipline group over a supervisor", insp, "/1/", below, true},
+		{"the discipline group over itself", insp, "/1/", &authz.Ruler{Role: models.RoleDiscipline, UnitPath: "/1/"}, true},
+		{"an administrator", &authz.Principal{UserID: 1, Role: models.RoleAdmin}, "/1/", nil, false},
+		{"a cadre", &authz.Principal{UserID: 7, Role: models.RoleCadre}, "/1/4/9/", nil, false},
+	} {
+		err := authz.MaySupersede(c.p, c.pPath, c.latest)
+		if got := err == nil; got != c.ok {
+			t.Errorf("%s: allowed %v (%v), want %v", c.name, got, err, c.ok)
+		} else if err != nil && models.CodeOf(err) != models.CodeForbidden {
+			t.Errorf("%s: %v, want FORBIDDEN", c.name, err)
+		}
+	}
+}

@@ -9,8 +9,8 @@ import (
 )
 
 // dayTable is the presence days a transaction read, with the counting
-// check-ins it adds folded in by presence (DayStat.Add and Counted), so
-// that the day rule lives in one place.
+// check-ins it adds folded in by presence (DayStat.Add, Counted and Row),
+// so that the day rule lives in one place.
 type dayTable struct {
 	policy  presence.Policy
 	days    map[store.DayKey]models.PresenceDay
@@ -25,7 +25,19 @@ func newDayTable(stored map[store.DayKey]models.PresenceDay, p presence.Policy) 
 // region. The day must have been read.
 func (t *dayTable) add(userID int64, date string, regionID int64, at time.Time) {
 	k := store.DayKey{UserID: userID, Date: date, RegionID: regionID}
-	t.days[k] = dayRow(userID, statOf(t.days[k]).Add(at), t.policy)
+	t.days[k] = presence.StatOf(t.days[k]).Add(at).Row(userID, t.policy)
+	t.changed[k] = true
+}
+
+// set replaces a cadre's day with d, recomputed elsewhere (a ruling that
+// removes a check-in from it). An empty d deletes the row.
+func (t *dayTable) set(userID int64, d presence.DayStat) {
+	k := store.DayKey{UserID: userID, Date: d.Date.String(), RegionID: d.RegionID}
+	row := d.Row(userID, t.policy)
+	if d.Empty() {
+		row = models.PresenceDay{UserID: userID, Date: k.Date, RegionID: k.RegionID}
+	}
+	t.days[k] = row
 	t.changed[k] = true
 }
 
@@ -38,25 +50,15 @@ func (t *dayTable) get(userID int64, date string, regionID int64) models.Presenc
 	return models.PresenceDay{UserID: userID, Date: date, RegionID: regionID}
 }
 
-// changedDays returns the days add changed, for the commit.
+// changedDays returns the days add and set changed, for the commit; a day
+// with no check-in and no make-up is one to delete (Accepted 0, not made
+// up).
 func (t *dayTable) changedDays() []models.PresenceDay {
 	out := make([]models.PresenceDay, 0, len(t.changed))
 	for k := range t.changed {
 		out = append(out, t.days[k])
 	}
 	return out
-}
-
-// statOf reads a stored day as presence sees it.
-func statOf(d models.PresenceDay) presence.DayStat {
-	date, _ := presence.ParseDate(d.Date) // written by dayRow: always valid
-	return presence.DayStat{RegionID: d.RegionID, Date: date, Accepted: d.Accepted, First: d.FirstAt, Last: d.LastAt}
-}
-
-// dayRow is the stored form of a day of userID, with the day rule applied.
-func dayRow(userID int64, d presence.DayStat, p presence.Policy) models.PresenceDay {
-	return models.PresenceDay{UserID: userID, Date: d.Date.String(), RegionID: d.RegionID, Accepted: d.Accepted,
-		FirstAt: d.First.UTC(), LastAt: d.Last.UTC(), Counted: d.Counted(p)}
 }
 
 // Day is a cadre's status at one region on one date, for the phone.
@@ -71,7 +73,7 @@ type Day struct {
 
 // DayStatus explains a presence day for the phone.
 func (s *Service) DayStatus(d *models.PresenceDay) *Day {
-	st := presence.Status(statOf(*d), s.Policy)
+	st := presence.Status(presence.StatOf(*d), s.Policy)
 	out := &Day{RegionID: d.RegionID, Date: d.Date, CheckIns: d.Accepted, Counted: st.Counted, Message: st.Message(s.Policy.Location)}
 	if !st.NotBefore.IsZero() {
 		nb := st.NotBefore

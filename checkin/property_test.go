@@ -27,6 +27,7 @@ type fixture struct {
 	third    *authz.Principal
 	reviewer *authz.Principal
 	clock    *testclock.Clock
+	lankao   int64 // 兰考县's region id
 }
 
 func newFixture(t *testing.T, s *store.Store) *fixture {
@@ -67,6 +68,7 @@ func newFixture(t *testing.T, s *store.Store) *fixture {
 		if r.Code != "410225" {
 			continue
 		}
+		f.lankao = r.ID
 		for _, p := range []*authz.Principal{f.cadre, f.other, f.third} {
 			if _, err := s.Assign(ctx, admin, store.AssignInput{UserID: &p.UserID, RegionID: r.ID,
 				Purpose: models.PurposeDispatch, ValidFrom: "2026-01-01"}); err != nil {
@@ -80,8 +82,11 @@ func newFixture(t *testing.T, s *store.Store) *fixture {
 
 // TestDayTableEqualsRecomputation drives randomised histories — live and
 // out-of-order offline check-ins inside, on the edge of and outside 兰考县,
-// retries, and random reviews — and checks after each that the incremental
-// day table equals a full recomputation from the raw check-ins.
+// retries, random reviews (confirmations of check-ins outside every region
+// naming 兰考县 or not), and random rulings that supersede the latest,
+// overturning accepted and ruled check-ins either way — and checks that the
+// incremental day table equals a full recomputation from the raw check-ins
+// and their latest rulings.
 func TestDayTableEqualsRecomputation(t *testing.T) {
 	for _, mode := range []string{"one transaction each", "group commit"} {
 		t.Run(mode, func(t *testing.T) { testRecomputation(t, mode == "group commit") })
@@ -98,15 +103,15 @@ func testRecomputation(t *testing.T, groupCommit bool) {
 		ctx := context.Background()
 		rng := rand.New(rand.NewPCG(7, 11))
 		var sent []Input
-		var pending []int64
-		for step := range 150 {
+		h := &history{latest: map[int64]*int64{}}
+		for step := range 200 {
 			// Times finer than the millisecond the databases keep: the day
 			// table must agree with the check-ins as stored.
 			f.clock.Advance(time.Duration(rng.IntN(150))*time.Minute + time.Duration(step)*7777*time.Nanosecond)
-			switch op := rng.IntN(10); {
+			switch op := rng.IntN(12); {
 			case op < 5: // live
 				in := randomFix(rng, fmt.Sprintf("live-%d", step), f.clock.Now())
-				record(t, f, ctx, &pending, false, in)
+				record(t, f, ctx, h, false, in)
 				sent = append(sent, in)
 			case op < 8: // an offline batch from the past days, shuffled
 				var batch []Input
@@ -115,37 +120,113 @@ func testRecomputation(t *testing.T, groupCommit bool) {
 					batch = append(batch, randomFix(rng, fmt.Sprintf("off-%d-%d", step, i), f.clock.Now().Add(-ago)))
 				}
 				rng.Shuffle(len(batch), func(i, j int) { batch[i], batch[j] = batch[j], batch[i] })
-				record(t, f, ctx, &pending, true, batch...)
+				record(t, f, ctx, h, true, batch...)
 				sent = append(sent, batch...)
 			case op < 9 && len(sent) > 0: // a retry of something already sent
-				record(t, f, ctx, &pending, true, sent[rng.IntN(len(sent))])
-			case len(pending) > 0: // a review
-				i := rng.IntN(len(pending))
-				d := []models.ReviewDecision{models.ReviewConfirm, models.ReviewReject}[rng.IntN(2)]
-				if _, err := f.svc.Review(ctx, f.reviewer, pending[i], d, "random review"); err != nil {
+				record(t, f, ctx, h, true, sent[rng.IntN(len(sent))])
+			case op < 10 && len(h.pending) > 0: // a first review
+				i := rng.IntN(len(h.pending))
+				r := randomRuling(rng, f, h.pending[i])
+				rev, err := f.svc.Review(ctx, f.reviewer, r)
+				if err != nil {
 					t.Fatalf("review: %v", err)
 				}
-				pending = append(pending[:i], pending[i+1:]...)
+				h.pending = append(h.pending[:i], h.pending[i+1:]...)
+				h.settled = append(h.settled, rev.CheckInID)
+				h.ruled(rev)
+			case len(h.settled) > 0: // a ruling superseding the latest
+				id := h.settled[rng.IntN(len(h.settled))]
+				r := randomRuling(rng, f, id)
+				r.Supersedes = h.latest[id]
+				rev, err := f.svc.Overturn(ctx, f.reviewer, r)
+				if err != nil {
+					t.Fatalf("overturn of %d: %v", id, err)
+				}
+				h.ruled(rev)
+				h.overturns++
+			}
+		}
+		if h.overturns < 10 {
+			t.Fatalf("only %d overturns: the history exercised too few", h.overturns)
+		}
+		assertRecomputed(t, ctx, s, f)
+		// Strike every counting check-in of one date: its days lose their
+		// last check-in and no row may stand for them.
+		counting, err := s.CountingHistory(ctx, f.reviewer, f.cadre.UserID)
+		if err != nil || len(counting) == 0 {
+			t.Fatalf("counting history: %d, %v", len(counting), err)
+		}
+		date := counting[len(counting)/2].CheckIn.LocalDate
+		for _, c := range counting {
+			if c.CheckIn.LocalDate != date {
+				continue
+			}
+			r := Ruling{CheckInID: c.CheckIn.ID, Decision: models.ReviewReject, Reason: "struck"}
+			if c.Latest != nil {
+				r.Supersedes = &c.Latest.ID
+			}
+			if _, err := f.svc.Overturn(ctx, f.reviewer, r); err != nil {
+				t.Fatalf("strike %d: %v", c.CheckIn.ID, err)
+			}
+		}
+		days, err := s.AllDays(ctx, f.reviewer, f.cadre.UserID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range days {
+			if d.Date == date {
+				t.Errorf("a day of %s with every check-in struck is still stored: %+v", date, *d)
 			}
 		}
 		assertRecomputed(t, ctx, s, f)
 	})
 }
 
+// history is what the random history has stored: check-ins waiting for a
+// first ruling, those ruled or accepted (which a later ruling may
+// supersede), and each one's latest ruling.
+type history struct {
+	pending   []int64
+	settled   []int64
+	latest    map[int64]*int64 // check-in → its latest ruling; nil: none
+	overturns int
+}
+
+func (h *history) ruled(rev *models.Review) {
+	id := rev.ID
+	h.latest[rev.CheckInID] = &id
+}
+
+// randomRuling confirms or rejects check-in id; a confirmation sometimes
+// names 兰考县, which the service takes only for a check-in outside every
+// region: for those it always does so half the time.
+func randomRuling(rng *rand.Rand, f *fixture, id int64) Ruling {
+	r := Ruling{CheckInID: id, Decision: []models.ReviewDecision{models.ReviewConfirm, models.ReviewReject}[rng.IntN(2)], Reason: "random ruling"}
+	if r.Decision == models.ReviewConfirm && rng.IntN(2) == 0 {
+		if c, err := f.svc.Store.CheckInsByID(context.Background(), f.reviewer, []int64{id}); err == nil && c[id].RegionID == nil {
+			r.RegionID = &f.lankao
+		}
+	}
+	return r
+}
+
 // randomFix is near 兰考县's label point (mostly inside), sometimes on its
-// border or far away, with varied accuracy.
+// border, in 杞县 (not assigned: it counts there, for R3) or far outside
+// Henan, with varied accuracy.
 func randomFix(rng *rand.Rand, id string, device time.Time) Input {
 	lon, lat, acc := 114.820572+rng.Float64()*0.02-0.01, 34.829899+rng.Float64()*0.02-0.01, 10+rng.Float64()*40
-	switch rng.IntN(8) {
+	switch rng.IntN(10) {
 	case 0:
 		lon, lat, acc = 114.835678, 34.74691, 60 // a border vertex
 	case 1:
 		lon, lat = 114.770472, 34.554585 // 杞县
+	case 2:
+		lon, lat = 113.0+rng.Float64()*0.01, 30.5 // 湖北: outside every region
 	}
 	return Input{ClientID: id, Lat: lat, Lon: lon, AccuracyM: acc, CoordSystem: geofence.GCJ02, DeviceTime: device}
 }
 
-func record(t *testing.T, f *fixture, ctx context.Context, pending *[]int64, offline bool, ins ...Input) {
+func record(t *testing.T, f *fixture, ctx context.Context, h *history, offline bool, ins ...Input) {
 	t.Helper()
 	var results []ItemResult
 	if offline {
@@ -161,8 +242,12 @@ func record(t *testing.T, f *fixture, ctx context.Context, pending *[]int64, off
 		if r.Err != nil {
 			t.Fatalf("check-in %s: %v", r.ClientID, r.Err)
 		}
-		if !r.Result.Replayed && r.Result.CheckIn.Status == models.CheckInPending {
-			*pending = append(*pending, r.Result.CheckIn.ID)
+		switch {
+		case r.Result.Replayed:
+		case r.Result.CheckIn.Status == models.CheckInPending:
+			h.pending = append(h.pending, r.Result.CheckIn.ID)
+		default:
+			h.settled = append(h.settled, r.Result.CheckIn.ID)
 		}
 	}
 }
@@ -175,8 +260,8 @@ func assertRecomputed(t *testing.T, ctx context.Context, s *store.Store, f *fixt
 	}
 	var fixes []presence.AcceptedFix
 	for _, c := range rows {
-		for _, r := range CountsAt(c) {
-			fixes = append(fixes, presence.AcceptedFix{RegionID: r, At: c.OccurredAt})
+		for _, r := range CountingRegions(c.CheckIn, c.Latest) {
+			fixes = append(fixes, presence.AcceptedFix{RegionID: r, At: c.CheckIn.OccurredAt})
 		}
 	}
 	want := presence.BuildDays(fixes, f.svc.Policy)

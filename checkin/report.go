@@ -34,7 +34,7 @@ func (s *Service) Quarter(ctx context.Context, p *authz.Principal, userID int64,
 	}
 	stats := make([]presence.DayStat, len(days))
 	for i, d := range days {
-		stats[i] = statOf(*d)
+		stats[i] = presence.StatOf(*d)
 	}
 	out := &QuarterPresence{UserID: userID, Quarter: qt, Days: days, Trips: presence.Trips(stats, s.Policy)}
 	county, err := s.Store.DispatchCountyIn(ctx, p, userID, first, last)

@@ -131,6 +131,8 @@ func buildKeys() []Key {
 			func(p *Policy) *int { return &p.ReportDueDays }),
 		intKey("r9.talks", "R9", "每半年研讨发言次数", "seminar talks a half year", "次", 0, 10, 1,
 			func(p *Policy) *int { return &p.TalksPerHalfYear }),
+		intKey("makeUps", "R2", "每季度可批准的补卡天数", "make-up days (补卡) a supervisor may approve a quarter", "天", 0, 90, 2,
+			func(p *Policy) *int { return &p.MakeUpsPerQuarter }),
 		choiceKey("exceptions", "", "请假、调训及派驻不满一期时的要求：PRO_RATA 按在岗天数折算，NONE 不减免，FULL 该期免于考核",
 			"requirements of a period with approved absence or a partial assignment: PRO_RATA reduces them by the days the rule applied, NONE keeps them, FULL exempts the period",
 			ProRata, []ExceptionMode{ProRata, NoReduction, FullExemption}, func(p *Policy) *ExceptionMode { return &p.Exceptions }),

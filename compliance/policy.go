@@ -93,6 +93,11 @@ type Policy struct {
 
 	// Exceptions: what absences and partial assignments do.
 	Exceptions ExceptionMode
+
+	// MakeUpsPerQuarter caps the make-up requests (补卡) a supervisor may
+	// approve for one cadre in one calendar quarter: a day that counts on a
+	// countersignature rather than GPS is the exception. 0 allows none.
+	MakeUpsPerQuarter int
 }
 
 // Required returns how many activities of kind a period asks for: R6's

@@ -15,7 +15,7 @@ func TestDefaults(t *testing.T) {
 		"r2.days": "10", "r2.trips": "2", "r2.tripDays": "3", "r2.reading": "DEFAULT",
 		"r3.days": "50", "r3.grassrootsDeptDays": "60", "r4.campusDays": "1",
 		"r6.forumsYouth": "1", "r6.forumsCadre": "1", "r6.interviewsYouth": "10", "r6.interviewsCadre": "10",
-		"r7.lectures": "2", "r8.summaryDueDays": "10", "r8.reportDueDays": "10", "r9.talks": "1", "exceptions": "PRO_RATA",
+		"r7.lectures": "2", "r8.summaryDueDays": "10", "r8.reportDueDays": "10", "r9.talks": "1", "exceptions": "PRO_RATA", "makeUps": "2",
 	}
 	got := map[string]string{}
 	p := DefaultPolicy()

@@ -276,7 +276,7 @@ func (s *seeder) review(ctx context.Context) error {
 					continue
 				}
 				reason := map[models.ReviewDecision]string{models.ReviewConfirm: "核实：县团委确认当天在岗", models.ReviewReject: "位置存疑，无法核实"}[d]
-				if _, err := s.d.CheckIns.Review(ctx, sup.p, c.ID, d, reason); err != nil && models.CodeOf(err) != models.CodeConflict {
+				if _, err := s.d.CheckIns.Review(ctx, sup.p, checkin.Ruling{CheckInID: c.ID, Decision: d, Reason: reason}); err != nil && models.CodeOf(err) != models.CodeConflict {
 					return err
 				}
 				s.out.Reviews++

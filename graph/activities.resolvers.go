@@ -342,6 +342,9 @@ func (r *Resolver) Activity() ActivityResolver { return &activityResolver{r} }
 // ActivityPhoto returns ActivityPhotoResolver implementation.
 func (r *Resolver) ActivityPhoto() ActivityPhotoResolver { return &activityPhotoResolver{r} }
 
+// ActivityReview returns ActivityReviewResolver implementation.
+func (r *Resolver) ActivityReview() ActivityReviewResolver { return &activityReviewResolver{r} }
+
 // ActivitySyncItem returns ActivitySyncItemResolver implementation.
 func (r *Resolver) ActivitySyncItem() ActivitySyncItemResolver { return &activitySyncItemResolver{r} }
 
@@ -363,6 +366,7 @@ func (r *Resolver) YouthWork() YouthWorkResolver { return &youthWorkResolver{r} 
 type (
 	activityResolver         struct{ *Resolver }
 	activityPhotoResolver    struct{ *Resolver }
+	activityReviewResolver   struct{ *Resolver }
 	activitySyncItemResolver struct{ *Resolver }
 	contactRevealResolver    struct{ *Resolver }
 	followUpResolver         struct{ *Resolver }

@@ -31,15 +31,9 @@ func ptrs[T any](xs []T) []*T {
 	return out
 }
 
-// effectiveStatus is a check-in's status with its review applied.
+// effectiveStatus is a check-in's status with its latest ruling applied.
 func effectiveStatus(c *models.CheckIn, rev *models.Review) models.CheckInStatus {
-	switch {
-	case rev == nil:
-		return c.Status
-	case rev.Decision == models.ReviewConfirm:
-		return models.CheckInConfirmed
-	}
-	return models.CheckInRejected
+	return c.EffectiveStatus(rev)
 }
 
 // presentable is the client-safe message of a per-item error: a domain

@@ -60,7 +60,7 @@ func (r *checkInResolver) Status(ctx context.Context, obj *models.CheckIn) (mode
 // Counts is the resolver for the counts field.
 func (r *checkInResolver) Counts(ctx context.Context, obj *models.CheckIn) (bool, error) {
 	rev, err := load(ctx, loadersFrom(ctx).review(), obj.ID)
-	return effectiveStatus(obj, rev).Counts(), err
+	return len(checkin.CountingRegions(obj, rev)) > 0, err
 }
 
 // Review is the resolver for the review field.
@@ -119,12 +119,12 @@ func (r *mutationResolver) SyncCheckIns(ctx context.Context, inputs []*model.Che
 }
 
 // ReviewCheckIn is the resolver for the reviewCheckIn field.
-func (r *mutationResolver) ReviewCheckIn(ctx context.Context, id int64, decision models.ReviewDecision, reason string) (*models.Review, error) {
+func (r *mutationResolver) ReviewCheckIn(ctx context.Context, id int64, decision models.ReviewDecision, reason string, regionID *int64) (*models.Review, error) {
 	p, err := principal(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return r.deps.CheckIns.Review(ctx, p, id, decision, reason)
+	return r.deps.CheckIns.Review(ctx, p, checkin.Ruling{CheckInID: id, Decision: decision, Reason: reason, RegionID: regionID})
 }
 
 // Region is the resolver for the region field.

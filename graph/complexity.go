@@ -62,6 +62,8 @@ const (
 	verdictsPerQuarter  = 16  // R2, R3, R4 per linked campus, R6, R7, two R8 documents, R9
 	numbersPerRule      = 4   // R6 counts four kinds
 	choicesPerKey       = 3   // the most choices a policy key offers
+	rulingsPerRecord    = 10  // a first ruling and the few that supersede it, each from higher up
+	photosPerMakeUp     = 9   // makeup.MaxPhotos
 )
 
 // complexity gives every list field its cost: connections by their page
@@ -161,6 +163,19 @@ func complexity() ComplexityRoot {
 	c.QuarterNumbers.R2Gaps = func(child int) int { return fixedList(gapsPerRule, child) }
 	c.QuarterNumbers.Activities = func(child int) int { return fixedList(len(models.ActivityKinds()), child) }
 	c.LiveNumbers.Changes = func(child int) int { return fixedList(quartersPerPeriod*changesPerQuarter, child) }
+
+	c.CheckIn.Rulings = func(child int) int { return fixedList(rulingsPerRecord, child) }
+	c.CheckIn.CountsAt = func(child int) int { return fixedList(candidatesPerLocate, child) }
+	c.Activity.Rulings = func(child int) int { return fixedList(rulingsPerRecord, child) }
+	c.MakeUpRequest.Photos = func(child int) int { return fixedList(photosPerMakeUp, child) }
+	c.Query.MakeUps = func(child int, _ *int64, _ *models.MakeUpStatus, _, _ *string, first *int, _ *string) int {
+		return page(child, first)
+	}
+	c.Query.Absences = func(child int, _, _ *int64, _, _ *string, _ *bool, first *int, _ *string) int {
+		return page(child, first)
+	}
+	c.MakeUpRequestConnection.Edges = edges
+	c.AbsenceConnection.Edges = edges
 	return c
 }
 

@@ -4,6 +4,9 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/henan-youth/onsite/absence"
+	"github.com/henan-youth/onsite/makeup"
+
 	"github.com/henan-youth/onsite/activity"
 	"github.com/henan-youth/onsite/compliance"
 
@@ -38,6 +41,8 @@ type Deps struct {
 	Notify     *notify.Service  // inboxes and subscriptions; nil: none served
 	Policies   *policy.Service
 	Verdicts   *verdict.Service
+	MakeUps    *makeup.Service
+	Absences   *absence.Service
 	Rules      compliance.Policy // the numbers youth-work summaries show (the defaults)
 	Log        *slog.Logger
 	Metrics    prometheus.Registerer // nil: no metrics

@@ -15,6 +15,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/henan-youth/onsite/absence"
 	"github.com/henan-youth/onsite/activity"
 	"github.com/henan-youth/onsite/checkin"
 	"github.com/henan-youth/onsite/compliance"
@@ -22,6 +23,7 @@ import (
 	"github.com/henan-youth/onsite/geofence"
 	"github.com/henan-youth/onsite/graph/model"
 	"github.com/henan-youth/onsite/graph/scalar"
+	"github.com/henan-youth/onsite/makeup"
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/policy"
 	"github.com/henan-youth/onsite/presence"
@@ -41,8 +43,11 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Absence() AbsenceResolver
+	AbsenceWithdrawal() AbsenceWithdrawalResolver
 	Activity() ActivityResolver
 	ActivityPhoto() ActivityPhotoResolver
+	ActivityReview() ActivityReviewResolver
 	ActivitySyncItem() ActivitySyncItemResolver
 	Assignment() AssignmentResolver
 	AuditEntry() AuditEntryResolver
@@ -66,6 +71,9 @@ type ResolverRoot interface {
 	KeyWorkTickOff() KeyWorkTickOffResolver
 	LedgerEntry() LedgerEntryResolver
 	LocateCandidate() LocateCandidateResolver
+	MakeUpDecisionRecord() MakeUpDecisionRecordResolver
+	MakeUpPhoto() MakeUpPhotoResolver
+	MakeUpRequest() MakeUpRequestResolver
 	Mutation() MutationResolver
 	Need() NeedResolver
 	Notification() NotificationResolver
@@ -100,6 +108,40 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Absence struct {
+		ApprovedByName func(childComplexity int) int
+		ClientID       func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		FromDate       func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Reason         func(childComplexity int) int
+		ToDate         func(childComplexity int) int
+		User           func(childComplexity int) int
+		Withdrawal     func(childComplexity int) int
+	}
+
+	AbsenceConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AbsenceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AbsenceResult struct {
+		Absence  func(childComplexity int) int
+		Replayed func(childComplexity int) int
+	}
+
+	AbsenceWithdrawal struct {
+		ByName    func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		Reason    func(childComplexity int) int
+	}
+
 	Activity struct {
 		AccuracyM       func(childComplexity int) int
 		ClientID        func(childComplexity int) int
@@ -127,6 +169,7 @@ type ComplexityRoot struct {
 		ReasonEn        func(childComplexity int) int
 		Region          func(childComplexity int) int
 		Review          func(childComplexity int) int
+		Rulings         func(childComplexity int) int
 		Status          func(childComplexity int) int
 		Topic           func(childComplexity int) int
 		User            func(childComplexity int) int
@@ -157,9 +200,13 @@ type ComplexityRoot struct {
 	}
 
 	ActivityReview struct {
-		CreatedAt func(childComplexity int) int
-		Decision  func(childComplexity int) int
-		Reason    func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Decision     func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Reason       func(childComplexity int) int
+		ReviewerName func(childComplexity int) int
+		ReviewerRole func(childComplexity int) int
+		Seq          func(childComplexity int) int
 	}
 
 	ActivitySyncItem struct {
@@ -243,6 +290,7 @@ type ComplexityRoot struct {
 		ClientID      func(childComplexity int) int
 		CoordSystem   func(childComplexity int) int
 		Counts        func(childComplexity int) int
+		CountsAt      func(childComplexity int) int
 		DeviceTime    func(childComplexity int) int
 		EdgeDistanceM func(childComplexity int) int
 		Flags         func(childComplexity int) int
@@ -256,6 +304,7 @@ type ComplexityRoot struct {
 		Region        func(childComplexity int) int
 		RegionVersion func(childComplexity int) int
 		Review        func(childComplexity int) int
+		Rulings       func(childComplexity int) int
 		Status        func(childComplexity int) int
 		User          func(childComplexity int) int
 		Verdict       func(childComplexity int) int
@@ -594,6 +643,53 @@ type ComplexityRoot struct {
 		Message    func(childComplexity int) int
 	}
 
+	MakeUpDecisionRecord struct {
+		CreatedAt   func(childComplexity int) int
+		DeciderName func(childComplexity int) int
+		Decision    func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Reason      func(childComplexity int) int
+	}
+
+	MakeUpPhoto struct {
+		ContentType func(childComplexity int) int
+		SHA256      func(childComplexity int) int
+		Size        func(childComplexity int) int
+		TakenAt     func(childComplexity int) int
+		TakenOnDay  func(childComplexity int) int
+		URL         func(childComplexity int) int
+	}
+
+	MakeUpRequest struct {
+		ClientID     func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Date         func(childComplexity int) int
+		Decision     func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Photos       func(childComplexity int) int
+		Reason       func(childComplexity int) int
+		Region       func(childComplexity int) int
+		Status       func(childComplexity int) int
+		User         func(childComplexity int) int
+		WitnessName  func(childComplexity int) int
+		WitnessTitle func(childComplexity int) int
+	}
+
+	MakeUpRequestConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	MakeUpRequestEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	MakeUpResult struct {
+		MakeUp   func(childComplexity int) int
+		Replayed func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AddDispatchBriefing     func(childComplexity int, listID int64, regionID *int64, text string) int
 		AddKeyWorkItem          func(childComplexity int, listID int64, input model.KeyWorkItemInput) int
@@ -606,6 +702,7 @@ type ComplexityRoot struct {
 		CreateOrgUnit           func(childComplexity int, input model.OrgUnitInput) int
 		CreateUser              func(childComplexity int, input model.CreateUserInput) int
 		CreateWorkGroup         func(childComplexity int, input model.CreateWorkGroupInput) int
+		DecideMakeUp            func(childComplexity int, id int64, decision models.MakeUpDecisionKind, reason string) int
 		ImportRegions           func(childComplexity int, kind models.RegionKind, coordSystem geofence.Datum, geojson string) int
 		IssueDispatchTaskList   func(childComplexity int, input model.IssueDispatchTaskListInput) int
 		Login                   func(childComplexity int, username string, password string, deviceID string) int
@@ -614,15 +711,19 @@ type ComplexityRoot struct {
 		MarkRead                func(childComplexity int, ids []int64, all *bool) int
 		OpenFollowUp            func(childComplexity int, needID int64, ownerID *int64, action string) int
 		OpenSeminar             func(childComplexity int, input model.OpenSeminarInput) int
+		OverturnActivity        func(childComplexity int, id int64, supersedes *int64, decision models.ReviewDecision, reason string) int
+		OverturnCheckIn         func(childComplexity int, id int64, supersedes *int64, decision models.ReviewDecision, reason string, regionID *int64) int
 		Ping                    func(childComplexity int) int
+		RecordAbsence           func(childComplexity int, input model.AbsenceInput) int
 		RecordActivity          func(childComplexity int, input model.ActivityInput) int
 		RecordSeminarTalk       func(childComplexity int, input model.SeminarTalkInput) int
 		RefreshToken            func(childComplexity int, refreshToken string) int
 		ReportTaskProgress      func(childComplexity int, taskID int64, status models.TaskProgress, note *string) int
+		RequestMakeUp           func(childComplexity int, input model.MakeUpInput) int
 		ResetPassword           func(childComplexity int, userID int64, newPassword string) int
 		RevealContact           func(childComplexity int, intervieweeID int64, reason string) int
 		ReviewActivity          func(childComplexity int, id int64, decision models.ReviewDecision, reason string) int
-		ReviewCheckIn           func(childComplexity int, id int64, decision models.ReviewDecision, reason string) int
+		ReviewCheckIn           func(childComplexity int, id int64, decision models.ReviewDecision, reason string, regionID *int64) int
 		ReviewSummary           func(childComplexity int, id int64, decision models.SummaryDecision, comment *string, version *int) int
 		ReviseKeyWorkItem       func(childComplexity int, id int64, input model.ReviseKeyWorkItemInput) int
 		Rotate                  func(childComplexity int, assignmentID int64, regionID int64, from string) int
@@ -639,6 +740,7 @@ type ComplexityRoot struct {
 		UpdateFollowUp          func(childComplexity int, id int64, status models.FollowUpStatus, action string) int
 		UpdateOrgUnit           func(childComplexity int, id int64, input model.OrgUnitInput) int
 		UpdateUser              func(childComplexity int, id int64, input model.UpdateUserInput) int
+		WithdrawAbsence         func(childComplexity int, id int64, reason string) int
 	}
 
 	Need struct {
@@ -755,12 +857,14 @@ type ComplexityRoot struct {
 	}
 
 	PresenceDay struct {
-		Accepted func(childComplexity int) int
-		Counted  func(childComplexity int) int
-		Date     func(childComplexity int) int
-		FirstAt  func(childComplexity int) int
-		LastAt   func(childComplexity int) int
-		Region   func(childComplexity int) int
+		Accepted          func(childComplexity int) int
+		Counted           func(childComplexity int) int
+		CountedByCheckIns func(childComplexity int) int
+		Date              func(childComplexity int) int
+		FirstAt           func(childComplexity int) int
+		LastAt            func(childComplexity int) int
+		MadeUp            func(childComplexity int) int
+		Region            func(childComplexity int) int
 	}
 
 	QuarterNumbers struct {
@@ -787,6 +891,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Absences               func(childComplexity int, userID *int64, orgUnitID *int64, from *string, to *string, includeWithdrawn *bool, first *int, after *string) int
 		Activities             func(childComplexity int, userID *int64, orgUnitID *int64, kind *models.ActivityKind, from *string, to *string, pending *bool, first *int, after *string) int
 		Activity               func(childComplexity int, id int64) int
 		AnnualReport           func(childComplexity int, userID *int64, year int) int
@@ -805,6 +910,7 @@ type ComplexityRoot struct {
 		LedgerConsistencyProof func(childComplexity int, from int, to *int) int
 		LedgerEntry            func(childComplexity int, kind model.LedgerKind, id int64) int
 		Locate                 func(childComplexity int, lat float64, lon float64, accuracy float64, coordSystem geofence.Datum) int
+		MakeUps                func(childComplexity int, userID *int64, status *models.MakeUpStatus, from *string, to *string, first *int, after *string) int
 		Me                     func(childComplexity int) int
 		MissingSummaries       func(childComplexity int, orgUnitID int64, year int, quarter *int, first *int, after *string) int
 		MyCheckIns             func(childComplexity int, from time.Time, to time.Time, first *int, after *string) int
@@ -871,10 +977,14 @@ type ComplexityRoot struct {
 		CreatedAt    func(childComplexity int) int
 		Decision     func(childComplexity int) int
 		ID           func(childComplexity int) int
+		LedgerKind   func(childComplexity int) int
 		Reason       func(childComplexity int) int
+		Region       func(childComplexity int) int
 		Reviewer     func(childComplexity int) int
 		ReviewerName func(childComplexity int) int
 		ReviewerRole func(childComplexity int) int
+		Seq          func(childComplexity int) int
+		Supersedes   func(childComplexity int) int
 	}
 
 	RuleNumber struct {
@@ -1147,6 +1257,16 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AbsenceResolver interface {
+	User(ctx context.Context, obj *models.Absence) (*models.User, error)
+
+	ApprovedByName(ctx context.Context, obj *models.Absence) (string, error)
+
+	Withdrawal(ctx context.Context, obj *models.Absence) (*models.AbsenceWithdrawal, error)
+}
+type AbsenceWithdrawalResolver interface {
+	ByName(ctx context.Context, obj *models.AbsenceWithdrawal) (string, error)
+}
 type ActivityResolver interface {
 	User(ctx context.Context, obj *models.Activity) (*models.User, error)
 
@@ -1167,11 +1287,16 @@ type ActivityResolver interface {
 	Review(ctx context.Context, obj *models.Activity) (*models.ActivityReview, error)
 
 	CorrectedBy(ctx context.Context, obj *models.Activity) (*int64, error)
+	Rulings(ctx context.Context, obj *models.Activity) ([]*models.ActivityReview, error)
 }
 type ActivityPhotoResolver interface {
 	Size(ctx context.Context, obj *models.ActivityPhoto) (int, error)
 
 	URL(ctx context.Context, obj *models.ActivityPhoto) (string, error)
+}
+type ActivityReviewResolver interface {
+	ReviewerName(ctx context.Context, obj *models.ActivityReview) (string, error)
+	ReviewerRole(ctx context.Context, obj *models.ActivityReview) (models.Role, error)
 }
 type ActivitySyncItemResolver interface {
 	Error(ctx context.Context, obj *activity.ItemResult) (*model.SyncError, error)
@@ -1201,6 +1326,8 @@ type CheckInResolver interface {
 	Status(ctx context.Context, obj *models.CheckIn) (models.CheckInStatus, error)
 	Counts(ctx context.Context, obj *models.CheckIn) (bool, error)
 	Review(ctx context.Context, obj *models.CheckIn) (*models.Review, error)
+	Rulings(ctx context.Context, obj *models.CheckIn) ([]*models.Review, error)
+	CountsAt(ctx context.Context, obj *models.CheckIn) ([]*models.Region, error)
 }
 type CheckInFlagResolver interface {
 	Blocking(ctx context.Context, obj *presence.RaisedFlag) (bool, error)
@@ -1301,6 +1428,25 @@ type LedgerEntryResolver interface {
 type LocateCandidateResolver interface {
 	Region(ctx context.Context, obj *geofence.Candidate) (*models.Region, error)
 }
+type MakeUpDecisionRecordResolver interface {
+	DeciderName(ctx context.Context, obj *models.MakeUpDecision) (string, error)
+}
+type MakeUpPhotoResolver interface {
+	Size(ctx context.Context, obj *models.MakeUpPhoto) (int, error)
+
+	URL(ctx context.Context, obj *models.MakeUpPhoto) (string, error)
+
+	TakenOnDay(ctx context.Context, obj *models.MakeUpPhoto) (*bool, error)
+}
+type MakeUpRequestResolver interface {
+	User(ctx context.Context, obj *models.MakeUp) (*models.User, error)
+
+	Region(ctx context.Context, obj *models.MakeUp) (*models.Region, error)
+
+	Photos(ctx context.Context, obj *models.MakeUp) ([]*models.MakeUpPhoto, error)
+	Status(ctx context.Context, obj *models.MakeUp) (models.MakeUpStatus, error)
+	Decision(ctx context.Context, obj *models.MakeUp) (*models.MakeUpDecision, error)
+}
 type MutationResolver interface {
 	Login(ctx context.Context, username string, password string, deviceID string) (*model.AuthPayload, error)
 	RefreshToken(ctx context.Context, refreshToken string) (*model.AuthPayload, error)
@@ -1323,7 +1469,13 @@ type MutationResolver interface {
 	RevealContact(ctx context.Context, intervieweeID int64, reason string) (string, error)
 	CheckIn(ctx context.Context, input model.CheckInInput) (*checkin.Result, error)
 	SyncCheckIns(ctx context.Context, inputs []*model.CheckInInput) ([]*checkin.ItemResult, error)
-	ReviewCheckIn(ctx context.Context, id int64, decision models.ReviewDecision, reason string) (*models.Review, error)
+	ReviewCheckIn(ctx context.Context, id int64, decision models.ReviewDecision, reason string, regionID *int64) (*models.Review, error)
+	OverturnCheckIn(ctx context.Context, id int64, supersedes *int64, decision models.ReviewDecision, reason string, regionID *int64) (*models.Review, error)
+	OverturnActivity(ctx context.Context, id int64, supersedes *int64, decision models.ReviewDecision, reason string) (*models.ActivityReview, error)
+	RequestMakeUp(ctx context.Context, input model.MakeUpInput) (*makeup.Result, error)
+	DecideMakeUp(ctx context.Context, id int64, decision models.MakeUpDecisionKind, reason string) (*models.MakeUp, error)
+	RecordAbsence(ctx context.Context, input model.AbsenceInput) (*absence.Result, error)
+	WithdrawAbsence(ctx context.Context, id int64, reason string) (*models.Absence, error)
 	MarkRead(ctx context.Context, ids []int64, all *bool) (int, error)
 	ChangePolicy(ctx context.Context, input model.ChangePolicyInput) (*model.ChangePolicyResult, error)
 	ImportRegions(ctx context.Context, kind models.RegionKind, coordSystem geofence.Datum, geojson string) (*model.ImportRegionsResult, error)
@@ -1377,6 +1529,8 @@ type PolicyVersionResolver interface {
 }
 type PresenceDayResolver interface {
 	Region(ctx context.Context, obj *models.PresenceDay) (*models.Region, error)
+
+	CountedByCheckIns(ctx context.Context, obj *models.PresenceDay) (bool, error)
 }
 type QuarterNumbersResolver interface {
 	County(ctx context.Context, obj *summary.QuarterNumbers) (*string, error)
@@ -1404,6 +1558,8 @@ type QueryResolver interface {
 	CheckIns(ctx context.Context, userID *int64, status *models.CheckInStatus, first *int, after *string) (*model.CheckInConnection, error)
 	Presence(ctx context.Context, userID int64, year int, quarter int) (*checkin.QuarterPresence, error)
 	Verdicts(ctx context.Context, userID int64, year int, quarter int) ([]*compliance.Result, error)
+	MakeUps(ctx context.Context, userID *int64, status *models.MakeUpStatus, from *string, to *string, first *int, after *string) (*model.MakeUpRequestConnection, error)
+	Absences(ctx context.Context, userID *int64, orgUnitID *int64, from *string, to *string, includeWithdrawn *bool, first *int, after *string) (*model.AbsenceConnection, error)
 	LedgerEntry(ctx context.Context, kind model.LedgerKind, id int64) (*evidencelog.Entry, error)
 	LedgerConsistencyProof(ctx context.Context, from int, to *int) (*model.ConsistencyProof, error)
 	LedgerCheckpoint(ctx context.Context) (*model.LedgerCheckpoint, error)
@@ -1447,6 +1603,10 @@ type ReviewResolver interface {
 	Reviewer(ctx context.Context, obj *models.Review) (*models.User, error)
 	ReviewerName(ctx context.Context, obj *models.Review) (string, error)
 	ReviewerRole(ctx context.Context, obj *models.Review) (models.Role, error)
+
+	Supersedes(ctx context.Context, obj *models.Review) (*models.Review, error)
+	Region(ctx context.Context, obj *models.Review) (*models.Region, error)
+	LedgerKind(ctx context.Context, obj *models.Review) (model.LedgerKind, error)
 }
 type RuleResultResolver interface {
 	Region(ctx context.Context, obj *compliance.Result) (*models.Region, error)
@@ -1549,6 +1709,125 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Absence.approvedByName":
+		if e.ComplexityRoot.Absence.ApprovedByName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Absence.ApprovedByName(childComplexity), true
+	case "Absence.clientId":
+		if e.ComplexityRoot.Absence.ClientID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Absence.ClientID(childComplexity), true
+	case "Absence.createdAt":
+		if e.ComplexityRoot.Absence.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Absence.CreatedAt(childComplexity), true
+	case "Absence.from":
+		if e.ComplexityRoot.Absence.FromDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Absence.FromDate(childComplexity), true
+	case "Absence.id":
+		if e.ComplexityRoot.Absence.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Absence.ID(childComplexity), true
+	case "Absence.kind":
+		if e.ComplexityRoot.Absence.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Absence.Kind(childComplexity), true
+	case "Absence.reason":
+		if e.ComplexityRoot.Absence.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Absence.Reason(childComplexity), true
+	case "Absence.to":
+		if e.ComplexityRoot.Absence.ToDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Absence.ToDate(childComplexity), true
+	case "Absence.user":
+		if e.ComplexityRoot.Absence.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Absence.User(childComplexity), true
+	case "Absence.withdrawal":
+		if e.ComplexityRoot.Absence.Withdrawal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Absence.Withdrawal(childComplexity), true
+
+	case "AbsenceConnection.edges":
+		if e.ComplexityRoot.AbsenceConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AbsenceConnection.Edges(childComplexity), true
+	case "AbsenceConnection.pageInfo":
+		if e.ComplexityRoot.AbsenceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AbsenceConnection.PageInfo(childComplexity), true
+
+	case "AbsenceEdge.cursor":
+		if e.ComplexityRoot.AbsenceEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AbsenceEdge.Cursor(childComplexity), true
+	case "AbsenceEdge.node":
+		if e.ComplexityRoot.AbsenceEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AbsenceEdge.Node(childComplexity), true
+
+	case "AbsenceResult.absence":
+		if e.ComplexityRoot.AbsenceResult.Absence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AbsenceResult.Absence(childComplexity), true
+	case "AbsenceResult.replayed":
+		if e.ComplexityRoot.AbsenceResult.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AbsenceResult.Replayed(childComplexity), true
+
+	case "AbsenceWithdrawal.byName":
+		if e.ComplexityRoot.AbsenceWithdrawal.ByName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AbsenceWithdrawal.ByName(childComplexity), true
+	case "AbsenceWithdrawal.createdAt":
+		if e.ComplexityRoot.AbsenceWithdrawal.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AbsenceWithdrawal.CreatedAt(childComplexity), true
+	case "AbsenceWithdrawal.reason":
+		if e.ComplexityRoot.AbsenceWithdrawal.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AbsenceWithdrawal.Reason(childComplexity), true
 
 	case "Activity.accuracy":
 		if e.ComplexityRoot.Activity.AccuracyM == nil {
@@ -1706,6 +1985,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Activity.Review(childComplexity), true
+	case "Activity.rulings":
+		if e.ComplexityRoot.Activity.Rulings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Rulings(childComplexity), true
 	case "Activity.status":
 		if e.ComplexityRoot.Activity.Status == nil {
 			break
@@ -1813,12 +2098,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityReview.Decision(childComplexity), true
+	case "ActivityReview.id":
+		if e.ComplexityRoot.ActivityReview.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityReview.ID(childComplexity), true
 	case "ActivityReview.reason":
 		if e.ComplexityRoot.ActivityReview.Reason == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ActivityReview.Reason(childComplexity), true
+	case "ActivityReview.reviewerName":
+		if e.ComplexityRoot.ActivityReview.ReviewerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityReview.ReviewerName(childComplexity), true
+	case "ActivityReview.reviewerRole":
+		if e.ComplexityRoot.ActivityReview.ReviewerRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityReview.ReviewerRole(childComplexity), true
+	case "ActivityReview.seq":
+		if e.ComplexityRoot.ActivityReview.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityReview.Seq(childComplexity), true
 
 	case "ActivitySyncItem.clientId":
 		if e.ComplexityRoot.ActivitySyncItem.ClientID == nil {
@@ -2130,6 +2439,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CheckIn.Counts(childComplexity), true
+	case "CheckIn.countsAt":
+		if e.ComplexityRoot.CheckIn.CountsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.CountsAt(childComplexity), true
 	case "CheckIn.deviceTime":
 		if e.ComplexityRoot.CheckIn.DeviceTime == nil {
 			break
@@ -2208,6 +2523,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CheckIn.Review(childComplexity), true
+	case "CheckIn.rulings":
+		if e.ComplexityRoot.CheckIn.Rulings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Rulings(childComplexity), true
 	case "CheckIn.status":
 		if e.ComplexityRoot.CheckIn.Status == nil {
 			break
@@ -3475,6 +3796,186 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LocateResult.Message(childComplexity), true
 
+	case "MakeUpDecisionRecord.createdAt":
+		if e.ComplexityRoot.MakeUpDecisionRecord.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpDecisionRecord.CreatedAt(childComplexity), true
+	case "MakeUpDecisionRecord.deciderName":
+		if e.ComplexityRoot.MakeUpDecisionRecord.DeciderName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpDecisionRecord.DeciderName(childComplexity), true
+	case "MakeUpDecisionRecord.decision":
+		if e.ComplexityRoot.MakeUpDecisionRecord.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpDecisionRecord.Decision(childComplexity), true
+	case "MakeUpDecisionRecord.id":
+		if e.ComplexityRoot.MakeUpDecisionRecord.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpDecisionRecord.ID(childComplexity), true
+	case "MakeUpDecisionRecord.reason":
+		if e.ComplexityRoot.MakeUpDecisionRecord.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpDecisionRecord.Reason(childComplexity), true
+
+	case "MakeUpPhoto.contentType":
+		if e.ComplexityRoot.MakeUpPhoto.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpPhoto.ContentType(childComplexity), true
+	case "MakeUpPhoto.sha256":
+		if e.ComplexityRoot.MakeUpPhoto.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpPhoto.SHA256(childComplexity), true
+	case "MakeUpPhoto.size":
+		if e.ComplexityRoot.MakeUpPhoto.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpPhoto.Size(childComplexity), true
+	case "MakeUpPhoto.takenAt":
+		if e.ComplexityRoot.MakeUpPhoto.TakenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpPhoto.TakenAt(childComplexity), true
+	case "MakeUpPhoto.takenOnDay":
+		if e.ComplexityRoot.MakeUpPhoto.TakenOnDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpPhoto.TakenOnDay(childComplexity), true
+	case "MakeUpPhoto.url":
+		if e.ComplexityRoot.MakeUpPhoto.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpPhoto.URL(childComplexity), true
+
+	case "MakeUpRequest.clientId":
+		if e.ComplexityRoot.MakeUpRequest.ClientID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpRequest.ClientID(childComplexity), true
+	case "MakeUpRequest.createdAt":
+		if e.ComplexityRoot.MakeUpRequest.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpRequest.CreatedAt(childComplexity), true
+	case "MakeUpRequest.date":
+		if e.ComplexityRoot.MakeUpRequest.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpRequest.Date(childComplexity), true
+	case "MakeUpRequest.decision":
+		if e.ComplexityRoot.MakeUpRequest.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpRequest.Decision(childComplexity), true
+	case "MakeUpRequest.id":
+		if e.ComplexityRoot.MakeUpRequest.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpRequest.ID(childComplexity), true
+	case "MakeUpRequest.photos":
+		if e.ComplexityRoot.MakeUpRequest.Photos == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpRequest.Photos(childComplexity), true
+	case "MakeUpRequest.reason":
+		if e.ComplexityRoot.MakeUpRequest.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpRequest.Reason(childComplexity), true
+	case "MakeUpRequest.region":
+		if e.ComplexityRoot.MakeUpRequest.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpRequest.Region(childComplexity), true
+	case "MakeUpRequest.status":
+		if e.ComplexityRoot.MakeUpRequest.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpRequest.Status(childComplexity), true
+	case "MakeUpRequest.user":
+		if e.ComplexityRoot.MakeUpRequest.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpRequest.User(childComplexity), true
+	case "MakeUpRequest.witnessName":
+		if e.ComplexityRoot.MakeUpRequest.WitnessName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpRequest.WitnessName(childComplexity), true
+	case "MakeUpRequest.witnessTitle":
+		if e.ComplexityRoot.MakeUpRequest.WitnessTitle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpRequest.WitnessTitle(childComplexity), true
+
+	case "MakeUpRequestConnection.edges":
+		if e.ComplexityRoot.MakeUpRequestConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpRequestConnection.Edges(childComplexity), true
+	case "MakeUpRequestConnection.pageInfo":
+		if e.ComplexityRoot.MakeUpRequestConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpRequestConnection.PageInfo(childComplexity), true
+
+	case "MakeUpRequestEdge.cursor":
+		if e.ComplexityRoot.MakeUpRequestEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpRequestEdge.Cursor(childComplexity), true
+	case "MakeUpRequestEdge.node":
+		if e.ComplexityRoot.MakeUpRequestEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpRequestEdge.Node(childComplexity), true
+
+	case "MakeUpResult.makeUp":
+		if e.ComplexityRoot.MakeUpResult.MakeUp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpResult.MakeUp(childComplexity), true
+	case "MakeUpResult.replayed":
+		if e.ComplexityRoot.MakeUpResult.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MakeUpResult.Replayed(childComplexity), true
+
 	case "Mutation.addDispatchBriefing":
 		if e.ComplexityRoot.Mutation.AddDispatchBriefing == nil {
 			break
@@ -3596,6 +4097,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateWorkGroup(childComplexity, args["input"].(model.CreateWorkGroupInput)), true
+	case "Mutation.decideMakeUp":
+		if e.ComplexityRoot.Mutation.DecideMakeUp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideMakeUp_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideMakeUp(childComplexity, args["id"].(int64), args["decision"].(models.MakeUpDecisionKind), args["reason"].(string)), true
 	case "Mutation.importRegions":
 		if e.ComplexityRoot.Mutation.ImportRegions == nil {
 			break
@@ -3679,12 +4191,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.OpenSeminar(childComplexity, args["input"].(model.OpenSeminarInput)), true
+	case "Mutation.overturnActivity":
+		if e.ComplexityRoot.Mutation.OverturnActivity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_overturnActivity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OverturnActivity(childComplexity, args["id"].(int64), args["supersedes"].(*int64), args["decision"].(models.ReviewDecision), args["reason"].(string)), true
+	case "Mutation.overturnCheckIn":
+		if e.ComplexityRoot.Mutation.OverturnCheckIn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_overturnCheckIn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OverturnCheckIn(childComplexity, args["id"].(int64), args["supersedes"].(*int64), args["decision"].(models.ReviewDecision), args["reason"].(string), args["regionId"].(*int64)), true
 	case "Mutation.ping":
 		if e.ComplexityRoot.Mutation.Ping == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Mutation.Ping(childComplexity), true
+	case "Mutation.recordAbsence":
+		if e.ComplexityRoot.Mutation.RecordAbsence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordAbsence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordAbsence(childComplexity, args["input"].(model.AbsenceInput)), true
 	case "Mutation.recordActivity":
 		if e.ComplexityRoot.Mutation.RecordActivity == nil {
 			break
@@ -3729,6 +4274,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReportTaskProgress(childComplexity, args["taskId"].(int64), args["status"].(models.TaskProgress), args["note"].(*string)), true
+	case "Mutation.requestMakeUp":
+		if e.ComplexityRoot.Mutation.RequestMakeUp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestMakeUp_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestMakeUp(childComplexity, args["input"].(model.MakeUpInput)), true
 	case "Mutation.resetPassword":
 		if e.ComplexityRoot.Mutation.ResetPassword == nil {
 			break
@@ -3772,7 +4328,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ReviewCheckIn(childComplexity, args["id"].(int64), args["decision"].(models.ReviewDecision), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.ReviewCheckIn(childComplexity, args["id"].(int64), args["decision"].(models.ReviewDecision), args["reason"].(string), args["regionId"].(*int64)), true
 	case "Mutation.reviewSummary":
 		if e.ComplexityRoot.Mutation.ReviewSummary == nil {
 			break
@@ -3949,6 +4505,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["id"].(int64), args["input"].(model.UpdateUserInput)), true
+	case "Mutation.withdrawAbsence":
+		if e.ComplexityRoot.Mutation.WithdrawAbsence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawAbsence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawAbsence(childComplexity, args["id"].(int64), args["reason"].(string)), true
 
 	case "Need.category":
 		if e.ComplexityRoot.Need.Category == nil {
@@ -4378,6 +4945,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PresenceDay.Counted(childComplexity), true
+	case "PresenceDay.countedByCheckIns":
+		if e.ComplexityRoot.PresenceDay.CountedByCheckIns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PresenceDay.CountedByCheckIns(childComplexity), true
 	case "PresenceDay.date":
 		if e.ComplexityRoot.PresenceDay.Date == nil {
 			break
@@ -4396,6 +4969,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PresenceDay.LastAt(childComplexity), true
+	case "PresenceDay.madeUp":
+		if e.ComplexityRoot.PresenceDay.MadeUp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PresenceDay.MadeUp(childComplexity), true
 	case "PresenceDay.region":
 		if e.ComplexityRoot.PresenceDay.Region == nil {
 			break
@@ -4507,6 +5086,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.QuarterPresence.Trips(childComplexity), true
 
+	case "Query.absences":
+		if e.ComplexityRoot.Query.Absences == nil {
+			break
+		}
+
+		args, err := ec.field_Query_absences_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Absences(childComplexity, args["userId"].(*int64), args["orgUnitId"].(*int64), args["from"].(*string), args["to"].(*string), args["includeWithdrawn"].(*bool), args["first"].(*int), args["after"].(*string)), true
 	case "Query.activities":
 		if e.ComplexityRoot.Query.Activities == nil {
 			break
@@ -4696,6 +5286,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Locate(childComplexity, args["lat"].(float64), args["lon"].(float64), args["accuracy"].(float64), args["coordSystem"].(geofence.Datum)), true
+	case "Query.makeUps":
+		if e.ComplexityRoot.Query.MakeUps == nil {
+			break
+		}
+
+		args, err := ec.field_Query_makeUps_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MakeUps(childComplexity, args["userId"].(*int64), args["status"].(*models.MakeUpStatus), args["from"].(*string), args["to"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -5127,12 +5728,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Review.ID(childComplexity), true
+	case "Review.ledgerKind":
+		if e.ComplexityRoot.Review.LedgerKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.LedgerKind(childComplexity), true
 	case "Review.reason":
 		if e.ComplexityRoot.Review.Reason == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Review.Reason(childComplexity), true
+	case "Review.region":
+		if e.ComplexityRoot.Review.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Region(childComplexity), true
 	case "Review.reviewer":
 		if e.ComplexityRoot.Review.Reviewer == nil {
 			break
@@ -5151,6 +5764,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Review.ReviewerRole(childComplexity), true
+	case "Review.seq":
+		if e.ComplexityRoot.Review.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Seq(childComplexity), true
+	case "Review.supersedes":
+		if e.ComplexityRoot.Review.Supersedes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Supersedes(childComplexity), true
 
 	case "RuleNumber.full":
 		if e.ComplexityRoot.RuleNumber.Full == nil {
@@ -6190,6 +6815,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AbsenceInput", ec.unmarshalInputAbsenceInput),
 			graphql.NewInputUnmarshaler("ActivityInput", ec.unmarshalInputActivityInput),
 			graphql.NewInputUnmarshaler("AssignInput", ec.unmarshalInputAssignInput),
 			graphql.NewInputUnmarshaler("ChangePolicyInput", ec.unmarshalInputChangePolicyInput),
@@ -6201,6 +6827,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("IntervieweeInput", ec.unmarshalInputIntervieweeInput),
 			graphql.NewInputUnmarshaler("IssueDispatchTaskListInput", ec.unmarshalInputIssueDispatchTaskListInput),
 			graphql.NewInputUnmarshaler("KeyWorkItemInput", ec.unmarshalInputKeyWorkItemInput),
+			graphql.NewInputUnmarshaler("MakeUpInput", ec.unmarshalInputMakeUpInput),
 			graphql.NewInputUnmarshaler("NeedInput", ec.unmarshalInputNeedInput),
 			graphql.NewInputUnmarshaler("OpenSeminarInput", ec.unmarshalInputOpenSeminarInput),
 			graphql.NewInputUnmarshaler("OrgUnitInput", ec.unmarshalInputOrgUnitInput),
@@ -6305,7 +6932,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/accounts.graphqls" "schema/activities.graphqls" "schema/checkins.graphqls" "schema/compliance.graphqls" "schema/ledger.graphqls" "schema/notifications.graphqls" "schema/policy.graphqls" "schema/regions.graphqls" "schema/security.graphqls" "schema/seminars.graphqls" "schema/summaries.graphqls" "schema/tasks.graphqls" "schema/work.graphqls"
+//go:embed "schema/accounts.graphqls" "schema/activities.graphqls" "schema/checkins.graphqls" "schema/compliance.graphqls" "schema/corrections.graphqls" "schema/ledger.graphqls" "schema/notifications.graphqls" "schema/policy.graphqls" "schema/regions.graphqls" "schema/security.graphqls" "schema/seminars.graphqls" "schema/summaries.graphqls" "schema/tasks.graphqls" "schema/work.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -6349,6 +6976,7 @@ extend type Mutation {
 	{Name: "schema/activities.graphqls", Input: sourceData("schema/activities.graphqls"), BuiltIn: false},
 	{Name: "schema/checkins.graphqls", Input: sourceData("schema/checkins.graphqls"), BuiltIn: false},
 	{Name: "schema/compliance.graphqls", Input: sourceData("schema/compliance.graphqls"), BuiltIn: false},
+	{Name: "schema/corrections.graphqls", Input: sourceData("schema/corrections.graphqls"), BuiltIn: false},
 	{Name: "schema/ledger.graphqls", Input: sourceData("schema/ledger.graphqls"), BuiltIn: false},
 	{Name: "schema/notifications.graphqls", Input: sourceData("schema/notifications.graphqls"), BuiltIn: false},
 	{Name: "schema/policy.graphqls", Input: sourceData("schema/policy.graphqls"), BuiltIn: false},
@@ -6364,6 +6992,74 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Absence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Absence_id(ctx, field)
+	case "clientId":
+		return ec.fieldContext_Absence_clientId(ctx, field)
+	case "user":
+		return ec.fieldContext_Absence_user(ctx, field)
+	case "kind":
+		return ec.fieldContext_Absence_kind(ctx, field)
+	case "from":
+		return ec.fieldContext_Absence_from(ctx, field)
+	case "to":
+		return ec.fieldContext_Absence_to(ctx, field)
+	case "reason":
+		return ec.fieldContext_Absence_reason(ctx, field)
+	case "approvedByName":
+		return ec.fieldContext_Absence_approvedByName(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Absence_createdAt(ctx, field)
+	case "withdrawal":
+		return ec.fieldContext_Absence_withdrawal(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Absence", field.Name)
+}
+
+func (ec *executionContext) childFields_AbsenceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AbsenceConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AbsenceConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AbsenceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AbsenceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AbsenceEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AbsenceEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AbsenceEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AbsenceResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "absence":
+		return ec.fieldContext_AbsenceResult_absence(ctx, field)
+	case "replayed":
+		return ec.fieldContext_AbsenceResult_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AbsenceResult", field.Name)
+}
+
+func (ec *executionContext) childFields_AbsenceWithdrawal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reason":
+		return ec.fieldContext_AbsenceWithdrawal_reason(ctx, field)
+	case "byName":
+		return ec.fieldContext_AbsenceWithdrawal_byName(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_AbsenceWithdrawal_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AbsenceWithdrawal", field.Name)
+}
 
 func (ec *executionContext) childFields_Activity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -6427,6 +7123,8 @@ func (ec *executionContext) childFields_Activity(ctx context.Context, field grap
 		return ec.fieldContext_Activity_corrects(ctx, field)
 	case "correctedBy":
 		return ec.fieldContext_Activity_correctedBy(ctx, field)
+	case "rulings":
+		return ec.fieldContext_Activity_rulings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Activity", field.Name)
 }
@@ -6485,6 +7183,14 @@ func (ec *executionContext) childFields_ActivityReview(ctx context.Context, fiel
 		return ec.fieldContext_ActivityReview_reason(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_ActivityReview_createdAt(ctx, field)
+	case "id":
+		return ec.fieldContext_ActivityReview_id(ctx, field)
+	case "seq":
+		return ec.fieldContext_ActivityReview_seq(ctx, field)
+	case "reviewerName":
+		return ec.fieldContext_ActivityReview_reviewerName(ctx, field)
+	case "reviewerRole":
+		return ec.fieldContext_ActivityReview_reviewerRole(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActivityReview", field.Name)
 }
@@ -6683,6 +7389,10 @@ func (ec *executionContext) childFields_CheckIn(ctx context.Context, field graph
 		return ec.fieldContext_CheckIn_counts(ctx, field)
 	case "review":
 		return ec.fieldContext_CheckIn_review(ctx, field)
+	case "rulings":
+		return ec.fieldContext_CheckIn_rulings(ctx, field)
+	case "countsAt":
+		return ec.fieldContext_CheckIn_countsAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CheckIn", field.Name)
 }
@@ -7353,6 +8063,100 @@ func (ec *executionContext) childFields_LocateResult(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type LocateResult", field.Name)
 }
 
+func (ec *executionContext) childFields_MakeUpDecisionRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MakeUpDecisionRecord_id(ctx, field)
+	case "decision":
+		return ec.fieldContext_MakeUpDecisionRecord_decision(ctx, field)
+	case "deciderName":
+		return ec.fieldContext_MakeUpDecisionRecord_deciderName(ctx, field)
+	case "reason":
+		return ec.fieldContext_MakeUpDecisionRecord_reason(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_MakeUpDecisionRecord_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MakeUpDecisionRecord", field.Name)
+}
+
+func (ec *executionContext) childFields_MakeUpPhoto(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sha256":
+		return ec.fieldContext_MakeUpPhoto_sha256(ctx, field)
+	case "size":
+		return ec.fieldContext_MakeUpPhoto_size(ctx, field)
+	case "contentType":
+		return ec.fieldContext_MakeUpPhoto_contentType(ctx, field)
+	case "url":
+		return ec.fieldContext_MakeUpPhoto_url(ctx, field)
+	case "takenAt":
+		return ec.fieldContext_MakeUpPhoto_takenAt(ctx, field)
+	case "takenOnDay":
+		return ec.fieldContext_MakeUpPhoto_takenOnDay(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MakeUpPhoto", field.Name)
+}
+
+func (ec *executionContext) childFields_MakeUpRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MakeUpRequest_id(ctx, field)
+	case "clientId":
+		return ec.fieldContext_MakeUpRequest_clientId(ctx, field)
+	case "user":
+		return ec.fieldContext_MakeUpRequest_user(ctx, field)
+	case "date":
+		return ec.fieldContext_MakeUpRequest_date(ctx, field)
+	case "region":
+		return ec.fieldContext_MakeUpRequest_region(ctx, field)
+	case "reason":
+		return ec.fieldContext_MakeUpRequest_reason(ctx, field)
+	case "witnessName":
+		return ec.fieldContext_MakeUpRequest_witnessName(ctx, field)
+	case "witnessTitle":
+		return ec.fieldContext_MakeUpRequest_witnessTitle(ctx, field)
+	case "photos":
+		return ec.fieldContext_MakeUpRequest_photos(ctx, field)
+	case "status":
+		return ec.fieldContext_MakeUpRequest_status(ctx, field)
+	case "decision":
+		return ec.fieldContext_MakeUpRequest_decision(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_MakeUpRequest_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MakeUpRequest", field.Name)
+}
+
+func (ec *executionContext) childFields_MakeUpRequestConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_MakeUpRequestConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MakeUpRequestConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MakeUpRequestConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MakeUpRequestEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_MakeUpRequestEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_MakeUpRequestEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MakeUpRequestEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MakeUpResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "makeUp":
+		return ec.fieldContext_MakeUpResult_makeUp(ctx, field)
+	case "replayed":
+		return ec.fieldContext_MakeUpResult_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MakeUpResult", field.Name)
+}
+
 func (ec *executionContext) childFields_Need(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7593,6 +8397,10 @@ func (ec *executionContext) childFields_PresenceDay(ctx context.Context, field g
 		return ec.fieldContext_PresenceDay_lastAt(ctx, field)
 	case "counted":
 		return ec.fieldContext_PresenceDay_counted(ctx, field)
+	case "madeUp":
+		return ec.fieldContext_PresenceDay_madeUp(ctx, field)
+	case "countedByCheckIns":
+		return ec.fieldContext_PresenceDay_countedByCheckIns(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PresenceDay", field.Name)
 }
@@ -7725,6 +8533,14 @@ func (ec *executionContext) childFields_Review(ctx context.Context, field graphq
 		return ec.fieldContext_Review_reason(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Review_createdAt(ctx, field)
+	case "seq":
+		return ec.fieldContext_Review_seq(ctx, field)
+	case "supersedes":
+		return ec.fieldContext_Review_supersedes(ctx, field)
+	case "region":
+		return ec.fieldContext_Review_region(ctx, field)
+	case "ledgerKind":
+		return ec.fieldContext_Review_ledgerKind(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Review", field.Name)
 }
@@ -8605,6 +9421,36 @@ func (ec *executionContext) field_Mutation_createWorkGroup_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_decideMakeUp_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "decision",
+		func(ctx context.Context, v any) (models.MakeUpDecisionKind, error) {
+			return ec.unmarshalNMakeUpDecision2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐMakeUpDecisionKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_importRegions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8759,6 +9605,104 @@ func (ec *executionContext) field_Mutation_openSeminar_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_overturnActivity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "supersedes",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["supersedes"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "decision",
+		func(ctx context.Context, v any) (models.ReviewDecision, error) {
+			return ec.unmarshalNReviewDecision2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐReviewDecision(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_overturnCheckIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "supersedes",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["supersedes"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "decision",
+		func(ctx context.Context, v any) (models.ReviewDecision, error) {
+			return ec.unmarshalNReviewDecision2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐReviewDecision(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "regionId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionId"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordAbsence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AbsenceInput, error) {
+			return ec.unmarshalNAbsenceInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAbsenceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordActivity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8828,6 +9772,20 @@ func (ec *executionContext) field_Mutation_reportTaskProgress_args(ctx context.C
 		return nil, err
 	}
 	args["note"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_requestMakeUp_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MakeUpInput, error) {
+			return ec.unmarshalNMakeUpInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐMakeUpInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -8932,6 +9890,14 @@ func (ec *executionContext) field_Mutation_reviewCheckIn_args(ctx context.Contex
 		return nil, err
 	}
 	args["reason"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "regionId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionId"] = arg3
 	return args, nil
 }
 
@@ -9287,6 +10253,28 @@ func (ec *executionContext) field_Mutation_updateUser_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_withdrawAbsence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_OrgUnit_children_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9342,6 +10330,68 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_absences_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnitId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnitId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "includeWithdrawn",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeWithdrawn"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg6
 	return args, nil
 }
 
@@ -9886,6 +10936,60 @@ func (ec *executionContext) field_Query_locate_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["coordSystem"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_makeUps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*models.MakeUpStatus, error) {
+			return ec.unmarshalOMakeUpStatus2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐMakeUpStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
 	return args, nil
 }
 
@@ -10755,6 +11859,497 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _Absence_id(ctx context.Context, field graphql.CollectedField, obj *models.Absence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Absence_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Absence_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Absence", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Absence_clientId(ctx context.Context, field graphql.CollectedField, obj *models.Absence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Absence_clientId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Absence_clientId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Absence", field, false, false, "String")
+}
+
+func (ec *executionContext) _Absence_user(ctx context.Context, field graphql.CollectedField, obj *models.Absence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Absence_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Absence().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Absence_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Absence",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Absence_kind(ctx context.Context, field graphql.CollectedField, obj *models.Absence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Absence_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.AbsenceKind) graphql.Marshaler {
+			return ec.marshalNAbsenceKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAbsenceKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Absence_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Absence", field, false, false, "AbsenceKind")
+}
+
+func (ec *executionContext) _Absence_from(ctx context.Context, field graphql.CollectedField, obj *models.Absence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Absence_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Absence_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Absence", field, false, false, "String")
+}
+
+func (ec *executionContext) _Absence_to(ctx context.Context, field graphql.CollectedField, obj *models.Absence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Absence_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Absence_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Absence", field, false, false, "String")
+}
+
+func (ec *executionContext) _Absence_reason(ctx context.Context, field graphql.CollectedField, obj *models.Absence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Absence_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Absence_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Absence", field, false, false, "String")
+}
+
+func (ec *executionContext) _Absence_approvedByName(ctx context.Context, field graphql.CollectedField, obj *models.Absence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Absence_approvedByName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Absence().ApprovedByName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Absence_approvedByName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Absence", field, true, true, "String")
+}
+
+func (ec *executionContext) _Absence_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.Absence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Absence_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Absence_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Absence", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Absence_withdrawal(ctx context.Context, field graphql.CollectedField, obj *models.Absence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Absence_withdrawal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Absence().Withdrawal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.AbsenceWithdrawal) graphql.Marshaler {
+			return ec.marshalOAbsenceWithdrawal2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAbsenceWithdrawal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Absence_withdrawal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Absence",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AbsenceWithdrawal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AbsenceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AbsenceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AbsenceConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AbsenceEdge) graphql.Marshaler {
+			return ec.marshalNAbsenceEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAbsenceEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AbsenceConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AbsenceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AbsenceEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AbsenceConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AbsenceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AbsenceConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AbsenceConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AbsenceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AbsenceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AbsenceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AbsenceEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AbsenceEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AbsenceEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AbsenceEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AbsenceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AbsenceEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Absence) graphql.Marshaler {
+			return ec.marshalNAbsence2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAbsence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AbsenceEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AbsenceEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Absence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AbsenceResult_absence(ctx context.Context, field graphql.CollectedField, obj *absence.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AbsenceResult_absence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Absence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Absence) graphql.Marshaler {
+			return ec.marshalNAbsence2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAbsence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AbsenceResult_absence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AbsenceResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Absence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AbsenceResult_replayed(ctx context.Context, field graphql.CollectedField, obj *absence.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AbsenceResult_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AbsenceResult_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AbsenceResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AbsenceWithdrawal_reason(ctx context.Context, field graphql.CollectedField, obj *models.AbsenceWithdrawal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AbsenceWithdrawal_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AbsenceWithdrawal_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AbsenceWithdrawal", field, false, false, "String")
+}
+
+func (ec *executionContext) _AbsenceWithdrawal_byName(ctx context.Context, field graphql.CollectedField, obj *models.AbsenceWithdrawal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AbsenceWithdrawal_byName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AbsenceWithdrawal().ByName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AbsenceWithdrawal_byName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AbsenceWithdrawal", field, true, true, "String")
+}
+
+func (ec *executionContext) _AbsenceWithdrawal_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.AbsenceWithdrawal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AbsenceWithdrawal_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AbsenceWithdrawal_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AbsenceWithdrawal", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Activity_id(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11508,6 +13103,38 @@ func (ec *executionContext) fieldContext_Activity_correctedBy(_ context.Context,
 	return graphql.NewScalarFieldContext("Activity", field, true, true, "ID")
 }
 
+func (ec *executionContext) _Activity_rulings(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_rulings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Rulings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.ActivityReview) graphql.Marshaler {
+			return ec.marshalNActivityReview2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityReviewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_rulings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityReview(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ActivityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ActivityConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11864,6 +13491,98 @@ func (ec *executionContext) _ActivityReview_createdAt(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_ActivityReview_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ActivityReview", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ActivityReview_id(ctx context.Context, field graphql.CollectedField, obj *models.ActivityReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityReview_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityReview_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityReview", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ActivityReview_seq(ctx context.Context, field graphql.CollectedField, obj *models.ActivityReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityReview_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityReview_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityReview", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActivityReview_reviewerName(ctx context.Context, field graphql.CollectedField, obj *models.ActivityReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityReview_reviewerName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ActivityReview().ReviewerName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityReview_reviewerName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityReview", field, true, true, "String")
+}
+
+func (ec *executionContext) _ActivityReview_reviewerRole(ctx context.Context, field graphql.CollectedField, obj *models.ActivityReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityReview_reviewerRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ActivityReview().ReviewerRole(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Role) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityReview_reviewerRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityReview", field, true, true, "Role")
 }
 
 func (ec *executionContext) _ActivitySyncItem_clientId(ctx context.Context, field graphql.CollectedField, obj *activity.ItemResult) (ret graphql.Marshaler) {
@@ -13532,6 +15251,70 @@ func (ec *executionContext) fieldContext_CheckIn_review(_ context.Context, field
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckIn_rulings(ctx context.Context, field graphql.CollectedField, obj *models.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_rulings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckIn().Rulings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐReviewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_rulings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckIn",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckIn_countsAt(ctx context.Context, field graphql.CollectedField, obj *models.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_countsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckIn().CountsAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRegionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_countsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckIn",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
 		},
 	}
 	return fc, nil
@@ -18613,6 +20396,745 @@ func (ec *executionContext) fieldContext_LocateResult_message(_ context.Context,
 	return graphql.NewScalarFieldContext("LocateResult", field, false, false, "String")
 }
 
+func (ec *executionContext) _MakeUpDecisionRecord_id(ctx context.Context, field graphql.CollectedField, obj *models.MakeUpDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpDecisionRecord_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpDecisionRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MakeUpDecisionRecord", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MakeUpDecisionRecord_decision(ctx context.Context, field graphql.CollectedField, obj *models.MakeUpDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpDecisionRecord_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.MakeUpDecisionKind) graphql.Marshaler {
+			return ec.marshalNMakeUpDecision2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐMakeUpDecisionKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpDecisionRecord_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MakeUpDecisionRecord", field, false, false, "MakeUpDecision")
+}
+
+func (ec *executionContext) _MakeUpDecisionRecord_deciderName(ctx context.Context, field graphql.CollectedField, obj *models.MakeUpDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpDecisionRecord_deciderName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MakeUpDecisionRecord().DeciderName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpDecisionRecord_deciderName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MakeUpDecisionRecord", field, true, true, "String")
+}
+
+func (ec *executionContext) _MakeUpDecisionRecord_reason(ctx context.Context, field graphql.CollectedField, obj *models.MakeUpDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpDecisionRecord_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpDecisionRecord_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MakeUpDecisionRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _MakeUpDecisionRecord_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.MakeUpDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpDecisionRecord_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpDecisionRecord_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MakeUpDecisionRecord", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MakeUpPhoto_sha256(ctx context.Context, field graphql.CollectedField, obj *models.MakeUpPhoto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpPhoto_sha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SHA256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpPhoto_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MakeUpPhoto", field, false, false, "String")
+}
+
+func (ec *executionContext) _MakeUpPhoto_size(ctx context.Context, field graphql.CollectedField, obj *models.MakeUpPhoto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpPhoto_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MakeUpPhoto().Size(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpPhoto_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MakeUpPhoto", field, true, true, "Int")
+}
+
+func (ec *executionContext) _MakeUpPhoto_contentType(ctx context.Context, field graphql.CollectedField, obj *models.MakeUpPhoto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpPhoto_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpPhoto_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MakeUpPhoto", field, false, false, "String")
+}
+
+func (ec *executionContext) _MakeUpPhoto_url(ctx context.Context, field graphql.CollectedField, obj *models.MakeUpPhoto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpPhoto_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MakeUpPhoto().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpPhoto_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MakeUpPhoto", field, true, true, "String")
+}
+
+func (ec *executionContext) _MakeUpPhoto_takenAt(ctx context.Context, field graphql.CollectedField, obj *models.MakeUpPhoto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpPhoto_takenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TakenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpPhoto_takenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MakeUpPhoto", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MakeUpPhoto_takenOnDay(ctx context.Context, field graphql.CollectedField, obj *models.MakeUpPhoto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpPhoto_takenOnDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MakeUpPhoto().TakenOnDay(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpPhoto_takenOnDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MakeUpPhoto", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _MakeUpRequest_id(ctx context.Context, field graphql.CollectedField, obj *models.MakeUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpRequest_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpRequest_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MakeUpRequest", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MakeUpRequest_clientId(ctx context.Context, field graphql.CollectedField, obj *models.MakeUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpRequest_clientId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpRequest_clientId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MakeUpRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _MakeUpRequest_user(ctx context.Context, field graphql.CollectedField, obj *models.MakeUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpRequest_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MakeUpRequest().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpRequest_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MakeUpRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MakeUpRequest_date(ctx context.Context, field graphql.CollectedField, obj *models.MakeUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpRequest_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpRequest_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MakeUpRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _MakeUpRequest_region(ctx context.Context, field graphql.CollectedField, obj *models.MakeUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpRequest_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MakeUpRequest().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpRequest_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MakeUpRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MakeUpRequest_reason(ctx context.Context, field graphql.CollectedField, obj *models.MakeUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpRequest_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpRequest_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MakeUpRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _MakeUpRequest_witnessName(ctx context.Context, field graphql.CollectedField, obj *models.MakeUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpRequest_witnessName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WitnessName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpRequest_witnessName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MakeUpRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _MakeUpRequest_witnessTitle(ctx context.Context, field graphql.CollectedField, obj *models.MakeUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpRequest_witnessTitle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WitnessTitle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpRequest_witnessTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MakeUpRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _MakeUpRequest_photos(ctx context.Context, field graphql.CollectedField, obj *models.MakeUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpRequest_photos(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MakeUpRequest().Photos(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.MakeUpPhoto) graphql.Marshaler {
+			return ec.marshalNMakeUpPhoto2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐMakeUpPhotoᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpRequest_photos(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MakeUpRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MakeUpPhoto(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MakeUpRequest_status(ctx context.Context, field graphql.CollectedField, obj *models.MakeUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpRequest_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MakeUpRequest().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.MakeUpStatus) graphql.Marshaler {
+			return ec.marshalNMakeUpStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐMakeUpStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpRequest_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MakeUpRequest", field, true, true, "MakeUpStatus")
+}
+
+func (ec *executionContext) _MakeUpRequest_decision(ctx context.Context, field graphql.CollectedField, obj *models.MakeUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpRequest_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MakeUpRequest().Decision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.MakeUpDecision) graphql.Marshaler {
+			return ec.marshalOMakeUpDecisionRecord2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐMakeUpDecision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpRequest_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MakeUpRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MakeUpDecisionRecord(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MakeUpRequest_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.MakeUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpRequest_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpRequest_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MakeUpRequest", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MakeUpRequestConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.MakeUpRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpRequestConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MakeUpRequestEdge) graphql.Marshaler {
+			return ec.marshalNMakeUpRequestEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐMakeUpRequestEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpRequestConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MakeUpRequestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MakeUpRequestEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MakeUpRequestConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.MakeUpRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpRequestConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpRequestConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MakeUpRequestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MakeUpRequestEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.MakeUpRequestEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpRequestEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpRequestEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MakeUpRequestEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _MakeUpRequestEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.MakeUpRequestEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpRequestEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.MakeUp) graphql.Marshaler {
+			return ec.marshalNMakeUpRequest2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐMakeUp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpRequestEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MakeUpRequestEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MakeUpRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MakeUpResult_makeUp(ctx context.Context, field graphql.CollectedField, obj *makeup.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpResult_makeUp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MakeUp, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.MakeUp) graphql.Marshaler {
+			return ec.marshalNMakeUpRequest2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐMakeUp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpResult_makeUp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MakeUpResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MakeUpRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MakeUpResult_replayed(ctx context.Context, field graphql.CollectedField, obj *makeup.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MakeUpResult_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MakeUpResult_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MakeUpResult", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19505,7 +22027,7 @@ func (ec *executionContext) _Mutation_reviewCheckIn(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReviewCheckIn(ctx, fc.Args["id"].(int64), fc.Args["decision"].(models.ReviewDecision), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().ReviewCheckIn(ctx, fc.Args["id"].(int64), fc.Args["decision"].(models.ReviewDecision), fc.Args["reason"].(string), fc.Args["regionId"].(*int64))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Review) graphql.Marshaler {
@@ -19533,6 +22055,270 @@ func (ec *executionContext) fieldContext_Mutation_reviewCheckIn(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_reviewCheckIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_overturnCheckIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_overturnCheckIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OverturnCheckIn(ctx, fc.Args["id"].(int64), fc.Args["supersedes"].(*int64), fc.Args["decision"].(models.ReviewDecision), fc.Args["reason"].(string), fc.Args["regionId"].(*int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_overturnCheckIn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_overturnCheckIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_overturnActivity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_overturnActivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OverturnActivity(ctx, fc.Args["id"].(int64), fc.Args["supersedes"].(*int64), fc.Args["decision"].(models.ReviewDecision), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ActivityReview) graphql.Marshaler {
+			return ec.marshalNActivityReview2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_overturnActivity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityReview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_overturnActivity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestMakeUp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestMakeUp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestMakeUp(ctx, fc.Args["input"].(model.MakeUpInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *makeup.Result) graphql.Marshaler {
+			return ec.marshalNMakeUpResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmakeupᚐResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestMakeUp(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MakeUpResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestMakeUp_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_decideMakeUp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_decideMakeUp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DecideMakeUp(ctx, fc.Args["id"].(int64), fc.Args["decision"].(models.MakeUpDecisionKind), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.MakeUp) graphql.Marshaler {
+			return ec.marshalNMakeUpRequest2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐMakeUp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_decideMakeUp(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MakeUpRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_decideMakeUp_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordAbsence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordAbsence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordAbsence(ctx, fc.Args["input"].(model.AbsenceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *absence.Result) graphql.Marshaler {
+			return ec.marshalNAbsenceResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋabsenceᚐResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordAbsence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AbsenceResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordAbsence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_withdrawAbsence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_withdrawAbsence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WithdrawAbsence(ctx, fc.Args["id"].(int64), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Absence) graphql.Marshaler {
+			return ec.marshalNAbsence2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAbsence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_withdrawAbsence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Absence(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_withdrawAbsence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22344,6 +25130,52 @@ func (ec *executionContext) fieldContext_PresenceDay_counted(_ context.Context, 
 	return graphql.NewScalarFieldContext("PresenceDay", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _PresenceDay_madeUp(ctx context.Context, field graphql.CollectedField, obj *models.PresenceDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PresenceDay_madeUp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MadeUp, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PresenceDay_madeUp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PresenceDay", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PresenceDay_countedByCheckIns(ctx context.Context, field graphql.CollectedField, obj *models.PresenceDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PresenceDay_countedByCheckIns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PresenceDay().CountedByCheckIns(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PresenceDay_countedByCheckIns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PresenceDay", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _QuarterNumbers_quarter(ctx context.Context, field graphql.CollectedField, obj *summary.QuarterNumbers) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23475,6 +26307,94 @@ func (ec *executionContext) fieldContext_Query_verdicts(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_verdicts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_makeUps(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_makeUps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MakeUps(ctx, fc.Args["userId"].(*int64), fc.Args["status"].(*models.MakeUpStatus), fc.Args["from"].(*string), fc.Args["to"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MakeUpRequestConnection) graphql.Marshaler {
+			return ec.marshalNMakeUpRequestConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐMakeUpRequestConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_makeUps(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MakeUpRequestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_makeUps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_absences(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_absences(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Absences(ctx, fc.Args["userId"].(*int64), fc.Args["orgUnitId"].(*int64), fc.Args["from"].(*string), fc.Args["to"].(*string), fc.Args["includeWithdrawn"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AbsenceConnection) graphql.Marshaler {
+			return ec.marshalNAbsenceConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAbsenceConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_absences(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AbsenceConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_absences_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25481,6 +28401,116 @@ func (ec *executionContext) _Review_createdAt(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Review_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Review", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Review_seq(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Review_supersedes(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_supersedes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().Supersedes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Review) graphql.Marshaler {
+			return ec.marshalOReview2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐReview(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Review_supersedes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_region(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Review_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_ledgerKind(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_ledgerKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().LedgerKind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.LedgerKind) graphql.Marshaler {
+			return ec.marshalNLedgerKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐLedgerKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_ledgerKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, true, true, "LedgerKind")
 }
 
 func (ec *executionContext) _RuleNumber_name(ctx context.Context, field graphql.CollectedField, obj *compliance.Number) (ret graphql.Marshaler) {
@@ -30856,6 +33886,87 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAbsenceInput(ctx context.Context, obj any) (model.AbsenceInput, error) {
+	var it model.AbsenceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["reason"]; !present {
+		asMap["reason"] = ""
+	}
+
+	fieldsInOrder := [...]string{"clientId", "userId", "kind", "from", "to", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "userId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNAbsenceKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAbsenceKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAbsenceInput unmarshals raw into the AbsenceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAbsenceInput(ctx context.Context, raw any) (model.AbsenceInput, error) {
+	var out model.AbsenceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AbsenceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputActivityInput(ctx context.Context, obj any) (model.ActivityInput, error) {
 	var it model.ActivityInput
 	if obj == nil {
@@ -31803,6 +34914,90 @@ func UnmarshalKeyWorkItemInput(ctx context.Context, raw any) (model.KeyWorkItemI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMakeUpInput(ctx context.Context, obj any) (model.MakeUpInput, error) {
+	var it model.MakeUpInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientId", "date", "regionId", "reason", "witnessName", "witnessTitle", "photos"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "regionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regionId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegionID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "witnessName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("witnessName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WitnessName = data
+		case "witnessTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("witnessTitle"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WitnessTitle = data
+		case "photos":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("photos"))
+			data, err := ec.unmarshalNUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Photos = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMakeUpInput unmarshals raw into the MakeUpInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMakeUpInput(ctx context.Context, raw any) (model.MakeUpInput, error) {
+	var out model.MakeUpInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MakeUpInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputNeedInput(ctx context.Context, obj any) (model.NeedInput, error) {
 	var it model.NeedInput
 	if obj == nil {
@@ -32595,6 +35790,245 @@ func UnmarshalUpdateUserInput(ctx context.Context, raw any) (model.UpdateUserInp
 
 // region    **************************** object.gotpl ****************************
 
+var absenceImplementors = []string{"Absence"}
+
+func (ec *executionContext) _Absence(ctx context.Context, sel ast.SelectionSet, obj *models.Absence) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, absenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Absence")
+		case "id":
+			out.Values[i] = ec._Absence_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "clientId":
+			out.Values[i] = ec._Absence_clientId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Absence_user(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._Absence_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.Values[i] = ec._Absence_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._Absence_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._Absence_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "approvedByName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Absence_approvedByName(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Absence_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Absence_withdrawal(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var absenceConnectionImplementors = []string{"AbsenceConnection"}
+
+func (ec *executionContext) _AbsenceConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AbsenceConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, absenceConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AbsenceConnection")
+		case "edges":
+			out.Values[i] = ec._AbsenceConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AbsenceConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var absenceEdgeImplementors = []string{"AbsenceEdge"}
+
+func (ec *executionContext) _AbsenceEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AbsenceEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, absenceEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AbsenceEdge")
+		case "cursor":
+			out.Values[i] = ec._AbsenceEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AbsenceEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var absenceResultImplementors = []string{"AbsenceResult"}
+
+func (ec *executionContext) _AbsenceResult(ctx context.Context, sel ast.SelectionSet, obj *absence.Result) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, absenceResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AbsenceResult")
+		case "absence":
+			out.Values[i] = ec._AbsenceResult_absence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._AbsenceResult_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var absenceWithdrawalImplementors = []string{"AbsenceWithdrawal"}
+
+func (ec *executionContext) _AbsenceWithdrawal(ctx context.Context, sel ast.SelectionSet, obj *models.AbsenceWithdrawal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, absenceWithdrawalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AbsenceWithdrawal")
+		case "reason":
+			out.Values[i] = ec._AbsenceWithdrawal_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "byName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AbsenceWithdrawal_byName(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._AbsenceWithdrawal_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var activityImplementors = []string{"Activity"}
 
 func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet, obj *models.Activity) graphql.Marshaler {
@@ -32770,6 +36204,12 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Activity_correctedBy(ctx, field, obj)
+				})
+		case "rulings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_rulings(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -32971,18 +36411,40 @@ func (ec *executionContext) _ActivityReview(ctx context.Context, sel ast.Selecti
 		case "decision":
 			out.Values[i] = ec._ActivityReview_decision(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reason":
 			out.Values[i] = ec._ActivityReview_reason(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._ActivityReview_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "id":
+			out.Values[i] = ec._ActivityReview_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "seq":
+			out.Values[i] = ec._ActivityReview_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reviewerName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ActivityReview_reviewerName(ctx, field, obj)
+				})
+		case "reviewerRole":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ActivityReview_reviewerRole(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33635,6 +37097,18 @@ func (ec *executionContext) _CheckIn(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CheckIn_review(ctx, field, obj)
+				})
+		case "rulings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CheckIn_rulings(ctx, field, obj)
+				})
+		case "countsAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CheckIn_countsAt(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -35949,6 +39423,328 @@ func (ec *executionContext) _LocateResult(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var makeUpDecisionRecordImplementors = []string{"MakeUpDecisionRecord"}
+
+func (ec *executionContext) _MakeUpDecisionRecord(ctx context.Context, sel ast.SelectionSet, obj *models.MakeUpDecision) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, makeUpDecisionRecordImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MakeUpDecisionRecord")
+		case "id":
+			out.Values[i] = ec._MakeUpDecisionRecord_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decision":
+			out.Values[i] = ec._MakeUpDecisionRecord_decision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deciderName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MakeUpDecisionRecord_deciderName(ctx, field, obj)
+				})
+		case "reason":
+			out.Values[i] = ec._MakeUpDecisionRecord_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._MakeUpDecisionRecord_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var makeUpPhotoImplementors = []string{"MakeUpPhoto"}
+
+func (ec *executionContext) _MakeUpPhoto(ctx context.Context, sel ast.SelectionSet, obj *models.MakeUpPhoto) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, makeUpPhotoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MakeUpPhoto")
+		case "sha256":
+			out.Values[i] = ec._MakeUpPhoto_sha256(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "size":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MakeUpPhoto_size(ctx, field, obj)
+				})
+		case "contentType":
+			out.Values[i] = ec._MakeUpPhoto_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MakeUpPhoto_url(ctx, field, obj)
+				})
+		case "takenAt":
+			out.Values[i] = ec._MakeUpPhoto_takenAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "takenOnDay":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MakeUpPhoto_takenOnDay(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var makeUpRequestImplementors = []string{"MakeUpRequest"}
+
+func (ec *executionContext) _MakeUpRequest(ctx context.Context, sel ast.SelectionSet, obj *models.MakeUp) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, makeUpRequestImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MakeUpRequest")
+		case "id":
+			out.Values[i] = ec._MakeUpRequest_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "clientId":
+			out.Values[i] = ec._MakeUpRequest_clientId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MakeUpRequest_user(ctx, field, obj)
+				})
+		case "date":
+			out.Values[i] = ec._MakeUpRequest_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MakeUpRequest_region(ctx, field, obj)
+				})
+		case "reason":
+			out.Values[i] = ec._MakeUpRequest_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "witnessName":
+			out.Values[i] = ec._MakeUpRequest_witnessName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "witnessTitle":
+			out.Values[i] = ec._MakeUpRequest_witnessTitle(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "photos":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MakeUpRequest_photos(ctx, field, obj)
+				})
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MakeUpRequest_status(ctx, field, obj)
+				})
+		case "decision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MakeUpRequest_decision(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._MakeUpRequest_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var makeUpRequestConnectionImplementors = []string{"MakeUpRequestConnection"}
+
+func (ec *executionContext) _MakeUpRequestConnection(ctx context.Context, sel ast.SelectionSet, obj *model.MakeUpRequestConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, makeUpRequestConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MakeUpRequestConnection")
+		case "edges":
+			out.Values[i] = ec._MakeUpRequestConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._MakeUpRequestConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var makeUpRequestEdgeImplementors = []string{"MakeUpRequestEdge"}
+
+func (ec *executionContext) _MakeUpRequestEdge(ctx context.Context, sel ast.SelectionSet, obj *model.MakeUpRequestEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, makeUpRequestEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MakeUpRequestEdge")
+		case "cursor":
+			out.Values[i] = ec._MakeUpRequestEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._MakeUpRequestEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var makeUpResultImplementors = []string{"MakeUpResult"}
+
+func (ec *executionContext) _MakeUpResult(ctx context.Context, sel ast.SelectionSet, obj *makeup.Result) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, makeUpResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MakeUpResult")
+		case "makeUp":
+			out.Values[i] = ec._MakeUpResult_makeUp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._MakeUpResult_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -36118,6 +39914,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "reviewCheckIn":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_reviewCheckIn(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overturnCheckIn":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_overturnCheckIn(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overturnActivity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_overturnActivity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestMakeUp":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestMakeUp(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decideMakeUp":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_decideMakeUp(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordAbsence":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordAbsence(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawAbsence":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_withdrawAbsence(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -37122,6 +40960,17 @@ func (ec *executionContext) _PresenceDay(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "madeUp":
+			out.Values[i] = ec._PresenceDay_madeUp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "countedByCheckIns":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PresenceDay_countedByCheckIns(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -37398,6 +41247,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_verdicts(ctx, field)
+				})
+		case "makeUps":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_makeUps(ctx, field)
+				})
+		case "absences":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_absences(ctx, field)
 				})
 		case "ledgerEntry":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -37875,6 +41736,29 @@ func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "seq":
+			out.Values[i] = ec._Review_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "supersedes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_supersedes(ctx, field, obj)
+				})
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_region(ctx, field, obj)
+				})
+		case "ledgerKind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_ledgerKind(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -40043,6 +43927,74 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAbsence2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAbsence(ctx context.Context, sel ast.SelectionSet, v *models.Absence) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Absence!")
+		return graphql.Null
+	}
+	return ec._Absence(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAbsenceConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAbsenceConnection(ctx context.Context, sel ast.SelectionSet, v *model.AbsenceConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AbsenceConnection!")
+		return graphql.Null
+	}
+	return ec._AbsenceConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAbsenceEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAbsenceEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AbsenceEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAbsenceEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAbsenceEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAbsenceEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAbsenceEdge(ctx context.Context, sel ast.SelectionSet, v *model.AbsenceEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AbsenceEdge!")
+		return graphql.Null
+	}
+	return ec._AbsenceEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAbsenceInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAbsenceInput(ctx context.Context, v any) (model.AbsenceInput, error) {
+	res, err := ec.unmarshalInputAbsenceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAbsenceKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAbsenceKind(ctx context.Context, v any) (models.AbsenceKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.AbsenceKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAbsenceKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAbsenceKind(ctx context.Context, sel ast.SelectionSet, v models.AbsenceKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AbsenceKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNAbsenceResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋabsenceᚐResult(ctx context.Context, sel ast.SelectionSet, v *absence.Result) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AbsenceResult!")
+		return graphql.Null
+	}
+	return ec._AbsenceResult(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNActivity2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivity(ctx context.Context, sel ast.SelectionSet, v *models.Activity) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Activity!")
@@ -40152,6 +44104,22 @@ func (ec *executionContext) marshalNActivityResult2ᚖgithubᚗcomᚋhenanᚑyou
 		return graphql.Null
 	}
 	return ec._ActivityResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNActivityReview2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityReviewᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ActivityReview) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActivityReview2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityReview(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNActivityReview2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivityReview(ctx context.Context, sel ast.SelectionSet, v *models.ActivityReview) graphql.Marshaler {
@@ -41307,6 +45275,113 @@ func (ec *executionContext) marshalNLocateResult2ᚖgithubᚗcomᚋhenanᚑyouth
 	return ec._LocateResult(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNMakeUpDecision2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐMakeUpDecisionKind(ctx context.Context, v any) (models.MakeUpDecisionKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.MakeUpDecisionKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMakeUpDecision2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐMakeUpDecisionKind(ctx context.Context, sel ast.SelectionSet, v models.MakeUpDecisionKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "MakeUpDecision!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNMakeUpInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐMakeUpInput(ctx context.Context, v any) (model.MakeUpInput, error) {
+	res, err := ec.unmarshalInputMakeUpInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMakeUpPhoto2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐMakeUpPhotoᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.MakeUpPhoto) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMakeUpPhoto2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐMakeUpPhoto(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMakeUpPhoto2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐMakeUpPhoto(ctx context.Context, sel ast.SelectionSet, v *models.MakeUpPhoto) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MakeUpPhoto!")
+		return graphql.Null
+	}
+	return ec._MakeUpPhoto(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMakeUpRequest2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐMakeUp(ctx context.Context, sel ast.SelectionSet, v *models.MakeUp) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MakeUpRequest!")
+		return graphql.Null
+	}
+	return ec._MakeUpRequest(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMakeUpRequestConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐMakeUpRequestConnection(ctx context.Context, sel ast.SelectionSet, v *model.MakeUpRequestConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MakeUpRequestConnection!")
+		return graphql.Null
+	}
+	return ec._MakeUpRequestConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMakeUpRequestEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐMakeUpRequestEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MakeUpRequestEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMakeUpRequestEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐMakeUpRequestEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMakeUpRequestEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐMakeUpRequestEdge(ctx context.Context, sel ast.SelectionSet, v *model.MakeUpRequestEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MakeUpRequestEdge!")
+		return graphql.Null
+	}
+	return ec._MakeUpRequestEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMakeUpResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmakeupᚐResult(ctx context.Context, sel ast.SelectionSet, v *makeup.Result) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MakeUpResult!")
+		return graphql.Null
+	}
+	return ec._MakeUpResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMakeUpStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐMakeUpStatus(ctx context.Context, v any) (models.MakeUpStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.MakeUpStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMakeUpStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐMakeUpStatus(ctx context.Context, sel ast.SelectionSet, v models.MakeUpStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "MakeUpStatus!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNNeed2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐNeedᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Need) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -41690,6 +45765,22 @@ func (ec *executionContext) marshalNRank2githubᚗcomᚋhenanᚑyouthᚋonsite�
 	return res
 }
 
+func (ec *executionContext) marshalNRegion2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRegionᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Region) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRegion2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRegion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNRegion2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRegion(ctx context.Context, sel ast.SelectionSet, v *models.Region) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Region!")
@@ -41782,6 +45873,22 @@ func (ec *executionContext) unmarshalNReportSectionsInput2githubᚗcomᚋhenan�
 func (ec *executionContext) unmarshalNReportSectionsInput2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐReportSectionsInput(ctx context.Context, v any) (*model.ReportSectionsInput, error) {
 	res, err := ec.unmarshalInputReportSectionsInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReview2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐReviewᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Review) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReview2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐReview(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNReview2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐReview(ctx context.Context, sel ast.SelectionSet, v *models.Review) graphql.Marshaler {
@@ -42300,6 +46407,35 @@ func (ec *executionContext) unmarshalNUpdateUserInput2githubᚗcomᚋhenanᚑyou
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx context.Context, v any) ([]*graphql.Upload, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*graphql.Upload, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx context.Context, sel ast.SelectionSet, v []*graphql.Upload) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (*graphql.Upload, error) {
 	res, err := graphql.UnmarshalUpload(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -42611,6 +46747,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAbsenceWithdrawal2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAbsenceWithdrawal(ctx context.Context, sel ast.SelectionSet, v *models.AbsenceWithdrawal) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AbsenceWithdrawal(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOActivity2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivity(ctx context.Context, sel ast.SelectionSet, v *models.Activity) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -42914,6 +47057,32 @@ func (ec *executionContext) marshalOLocateCandidate2ᚖgithubᚗcomᚋhenanᚑyo
 		return graphql.Null
 	}
 	return ec._LocateCandidate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMakeUpDecisionRecord2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐMakeUpDecision(ctx context.Context, sel ast.SelectionSet, v *models.MakeUpDecision) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MakeUpDecisionRecord(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOMakeUpStatus2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐMakeUpStatus(ctx context.Context, v any) (*models.MakeUpStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.MakeUpStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMakeUpStatus2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐMakeUpStatus(ctx context.Context, sel ast.SelectionSet, v *models.MakeUpStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) unmarshalONeedInput2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐNeedInputᚄ(ctx context.Context, v any) ([]*model.NeedInput, error) {

@@ -11,16 +11,21 @@ import (
 
 // leafKinds maps the GraphQL ledger kinds to the ledger's.
 var leafKinds = map[model.LedgerKind]models.LeafKind{
-	model.LedgerKindCheckIn: models.LeafCheckIn,
-	model.LedgerKindReview:  models.LeafReview,
-
-	model.LedgerKindSeminar:        models.LeafSeminar,
-	model.LedgerKindSeminarTalk:    models.LeafSeminarTalk,
-	model.LedgerKindKeyworkTickoff: models.LeafKeyWorkTickOff,
-	model.LedgerKindKeyworkRuling:  models.LeafKeyWorkRuling,
-	model.LedgerKindSummaryVersion: models.LeafSummaryVersion,
-	model.LedgerKindSummaryReview:  models.LeafSummaryReview,
-	model.LedgerKindPolicy:         models.LeafPolicy,
+	model.LedgerKindSeminar:           models.LeafSeminar,
+	model.LedgerKindSeminarTalk:       models.LeafSeminarTalk,
+	model.LedgerKindKeyworkTickoff:    models.LeafKeyWorkTickOff,
+	model.LedgerKindKeyworkRuling:     models.LeafKeyWorkRuling,
+	model.LedgerKindSummaryVersion:    models.LeafSummaryVersion,
+	model.LedgerKindSummaryReview:     models.LeafSummaryReview,
+	model.LedgerKindPolicy:            models.LeafPolicy,
+	model.LedgerKindCheckIn:           models.LeafCheckIn,
+	model.LedgerKindReview:            models.LeafReview,
+	model.LedgerKindRuling:            models.LeafRuling,
+	model.LedgerKindActivityRuling:    models.LeafActivityRuling,
+	model.LedgerKindMakeUp:            models.LeafMakeUp,
+	model.LedgerKindMakeUpDecision:    models.LeafMakeUpDecision,
+	model.LedgerKindAbsence:           models.LeafAbsence,
+	model.LedgerKindAbsenceWithdrawal: models.LeafAbsenceWithdrawal,
 }
 
 // ledgerKind is the GraphQL kind of k.

@@ -36,6 +36,7 @@ type loaders struct {
 	acts      activityLoaders
 	duties    dutyLoaders // seminars and task lists (duties.go)
 	sums      summaryLoaders
+	corr      correctionLoaders
 	people    lazyLoader[*models.User] // read as the server: names in visible records only
 }
 

@@ -9,11 +9,19 @@ import (
 	"github.com/henan-youth/onsite/models"
 )
 
-// PhotoHandler serves GET /photos/{sha256}: an activity's photo to those
-// who may read the activity (the same bearer token as /graphql), with its
-// GPS position removed for everyone but reviewers. A photo the caller may
-// not see is 404, as one that does not exist.
-func PhotoHandler(d Deps) http.Handler { return photoHandler(d, d.Activities.ServePhoto) }
+// PhotoHandler serves GET /photos/{sha256}: an activity's or a make-up
+// request's photo to those who may read the record (the same bearer token
+// as /graphql), with its GPS position removed for everyone but reviewers.
+// A photo the caller may not see is 404, as one that does not exist.
+func PhotoHandler(d Deps) http.Handler {
+	return photoHandler(d, func(ctx context.Context, p *authz.Principal, sha string) ([]byte, string, error) {
+		data, ctype, err := d.Activities.ServePhoto(ctx, p, sha)
+		if c := models.CodeOf(err); (c == models.CodeNotFound || c == models.CodeForbidden) && d.MakeUps != nil {
+			return d.MakeUps.ServePhoto(ctx, p, sha)
+		}
+		return data, ctype, err
+	})
+}
 
 // TaskPhotoHandler serves GET /task-photos/{sha256}: a key-work tick-off's
 // photo to those who may read the item, as PhotoHandler serves an

@@ -109,7 +109,8 @@ var SummaryReviewV1 = Format{Kind: models.LeafSummaryReview, Version: 1, Fields:
 
 // formats lists every format Decode reads.
 var formats = []*Format{&CheckInV1, &ReviewV1, &SeminarV1, &SeminarTalkV1, &KeyWorkTickOffV1, &KeyWorkRulingV1,
-	&SummaryVersionV1, &SummaryReviewV1, &PolicyV1}
+	&SummaryVersionV1, &SummaryReviewV1, &PolicyV1,
+	&RulingV1, &ActivityRulingV1, &MakeUpV1, &MakeUpDecisionV1, &AbsenceV1, &AbsenceWithdrawalV1}
 
 func lookup(kind models.LeafKind, version uint16) *Format {
 	for _, f := range formats {
@@ -233,7 +234,9 @@ func Append(dst []byte, record any) ([]byte, error) {
 	case *models.CheckIn:
 		return appendCheckIn(dst, r), nil
 	case *models.Review:
-		return appendReview(dst, r), nil
+		if r.Plain() {
+			return appendReview(dst, r), nil
+		}
 	case *models.SummaryVersion:
 		return appendSummaryVersion(dst, r), nil
 	case *models.SummaryReview:
@@ -242,6 +245,9 @@ func Append(dst []byte, record any) ([]byte, error) {
 		return appendPolicy(dst, r), nil
 	}
 	if out, ok := appendDuty(dst, record); ok {
+		return out, nil
+	}
+	if out, ok := appendCorrection(dst, record); ok {
 		return out, nil
 	}
 	return dst, fmt.Errorf("ledger: no leaf kind for %T", record)
@@ -259,7 +265,8 @@ func Key(record any) (models.LeafKey, error) {
 	case *models.Review:
 		return r.LeafKey(), nil
 	case *models.Seminar, *models.SeminarTalk, *models.KeyWorkTickOff, *models.KeyWorkRuling,
-		*models.SummaryVersion, *models.SummaryReview, *models.PolicyVersion:
+		*models.SummaryVersion, *models.SummaryReview, *models.PolicyVersion,
+		*models.ActivityReview, *models.MakeUp, *models.MakeUpDecision, *models.Absence, *models.AbsenceWithdrawal:
 		return r.(models.Ledgered).LeafKey(), nil
 	}
 	return models.LeafKey{}, fmt.Errorf("ledger: no leaf kind for %T", record)

@@ -145,10 +145,13 @@ type ActivityPhoto struct {
 	GPSLon      *float64
 }
 
-// ActivityReview is a ruling on a PENDING activity; never edited.
+// ActivityReview is a ruling on an activity: the first on a PENDING one,
+// or a later one that supersedes the ruling before it (Seq n+1 after n),
+// or the activity's automatic recording. The latest decides; never edited.
 type ActivityReview struct {
 	ID         int64          `gorm:"primaryKey"`
-	ActivityID int64          `gorm:"not null;uniqueIndex"`
+	ActivityID int64          `gorm:"not null;uniqueIndex:idx_activity_review_seq,priority:1"`
+	Seq        int            `gorm:"not null;default:1;uniqueIndex:idx_activity_review_seq,priority:2"` // 1 for the first ruling
 	ReviewerID int64          `gorm:"not null"`
 	Decision   ReviewDecision `gorm:"size:16;not null"`
 	Reason     string         `gorm:"size:1000;not null"`

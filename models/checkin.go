@@ -103,7 +103,7 @@ func (l *Located) Scan(src any) error {
 	return nil
 }
 
-// ReviewDecision is a reviewer's ruling on a waiting check-in.
+// ReviewDecision is a reviewer's ruling on a check-in or an activity.
 type ReviewDecision string
 
 // Decisions.
@@ -112,20 +112,54 @@ const (
 	ReviewReject  ReviewDecision = "REJECT"
 )
 
-// Review is a supervisor's or inspector's ruling on a PENDING check-in. One
-// per check-in (the unique index makes a second CONFLICT); never edited.
+// Review is a ruling on a check-in by a supervisor or an inspector. A
+// later ruling supersedes an earlier one as a new row (Seq n+1 after n):
+// the latest decides the check-in's status, and every one is kept as its
+// history. Never edited.
 type Review struct {
 	ID         int64          `gorm:"primaryKey"`
-	CheckInID  int64          `gorm:"not null;uniqueIndex"`
+	CheckInID  int64          `gorm:"not null;uniqueIndex:idx_review_seq,priority:1"`
+	Seq        int            `gorm:"not null;default:1;uniqueIndex:idx_review_seq,priority:2"` // 1 for the first ruling on the check-in
 	ReviewerID int64          `gorm:"not null"`
 	Decision   ReviewDecision `gorm:"size:16;not null"`
-	Reason     string         `gorm:"size:1000;not null"`
-	CreatedAt  time.Time
+	// RegionID is the region a confirmation counts the check-in at when the
+	// check-in lies in no region: the reviewer's decision, recorded. Nil
+	// otherwise; a check-in with a region counts where it lies.
+	RegionID  *int64
+	Reason    string `gorm:"size:1000;not null"`
+	CreatedAt time.Time
+}
+
+// Latest returns the ruling that decides: the one with the highest Seq,
+// nil for none.
+func Latest(rulings []*Review) *Review {
+	var out *Review
+	for _, r := range rulings {
+		if out == nil || r.Seq > out.Seq {
+			out = r
+		}
+	}
+	return out
+}
+
+// EffectiveStatus is a check-in's status with its latest ruling (nil:
+// none) applied.
+func (c *CheckIn) EffectiveStatus(latest *Review) CheckInStatus {
+	switch {
+	case latest == nil:
+		return c.Status
+	case latest.Decision == ReviewConfirm:
+		return CheckInConfirmed
+	}
+	return CheckInRejected
 }
 
 // PresenceDay is the per-day aggregate of a cadre's counting check-ins at
-// one region, maintained in the check-in transaction so reports never rescan
-// raw check-ins. It always equals a recomputation from check-ins and reviews.
+// one region, maintained in the transaction of every check-in, ruling and
+// make-up decision so reports never rescan raw check-ins. It always equals
+// a recomputation from check-ins, their latest rulings and approved
+// make-ups; a day with neither a counting check-in nor a make-up has no
+// row.
 type PresenceDay struct {
 	ID       int64     `gorm:"primaryKey"`
 	UserID   int64     `gorm:"not null;uniqueIndex:idx_day,priority:1"`
@@ -135,4 +169,7 @@ type PresenceDay struct {
 	FirstAt  time.Time `gorm:"not null"`
 	LastAt   time.Time `gorm:"not null"`
 	Counted  bool      `gorm:"not null"`
+	// MadeUp: an approved make-up request (补卡) counts the day whatever
+	// its check-ins say, and every report shows it as made up.
+	MadeUp bool `gorm:"not null;default:false"`
 }

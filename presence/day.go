@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/henan-youth/onsite/models"
 )
 
 // DayStat summarises one cadre's accepted check-ins inside one region on one
@@ -16,6 +18,9 @@ type DayStat struct {
 	Accepted int       // accepted check-ins that day
 	First    time.Time // earliest accepted check-in (WhenOccurred); zero if none
 	Last     time.Time // latest accepted check-in; zero if none
+	// MadeUp: an approved make-up request (补卡) counts the day whatever
+	// its check-ins; Add keeps it.
+	MadeUp bool
 }
 
 // Add returns d updated with one more accepted check-in dated at. The result
@@ -34,13 +39,44 @@ func (d DayStat) Add(at time.Time) DayStat {
 	return d
 }
 
-// Counted reports whether d is an on-site day under p: at least
-// p.MinCheckInsPerDay accepted check-ins whose first and last are at least
-// p.MinDaySpan apart (docs/rules.md, "What counts as an on-site day"). A DayStat
-// with no check-ins is never counted.
+// Counted reports whether d is an on-site day under p: made up, or at
+// least p.MinCheckInsPerDay accepted check-ins whose first and last are at
+// least p.MinDaySpan apart (docs/rules.md, "What counts as an on-site
+// day"). A DayStat with no check-ins is counted only when made up.
 func (d DayStat) Counted(p Policy) bool {
+	return d.MadeUp || d.CountedByCheckIns(p)
+}
+
+// CountedByCheckIns reports whether d's check-ins alone make it an on-site
+// day under p, whether or not it is made up.
+func (d DayStat) CountedByCheckIns(p Policy) bool {
 	return d.Accepted > 0 && d.Accepted >= p.MinCheckInsPerDay && d.Last.Sub(d.First) >= p.MinDaySpan
 }
+
+// StatOf reads a stored day as presence sees it. A row whose date does not
+// parse (never written by Row) has the zero Date.
+func StatOf(d models.PresenceDay) DayStat {
+	date, _ := ParseDate(d.Date)
+	return DayStat{RegionID: d.RegionID, Date: date, Accepted: d.Accepted, First: d.FirstAt, Last: d.LastAt, MadeUp: d.MadeUp}
+}
+
+// Row is the stored form of d, a day of userID, with the day rule of p
+// applied. A day without check-ins (made up) is dated at its first
+// instant in p.Location, since every stored day has times; Add replaces
+// them with the first check-in's.
+func (d DayStat) Row(userID int64, p Policy) models.PresenceDay {
+	first, last := d.First, d.Last
+	if d.Accepted == 0 {
+		first = d.Date.In(p.Location)
+		last = first
+	}
+	return models.PresenceDay{UserID: userID, Date: d.Date.String(), RegionID: d.RegionID, Accepted: d.Accepted,
+		FirstAt: first.UTC(), LastAt: last.UTC(), Counted: d.Counted(p), MadeUp: d.MadeUp}
+}
+
+// Empty reports whether d has neither a check-in nor a make-up: no row
+// stands for it.
+func (d DayStat) Empty() bool { return d.Accepted == 0 && !d.MadeUp }
 
 // AcceptedFix is one accepted check-in: the region it lies inside and the
 // time it is dated by (WhenOccurred).

@@ -42,6 +42,59 @@ func TestDayStatAddCounted(t *testing.T) {
 	}
 }
 
+// TestMadeUpDays: a made-up day counts with no check-in or too few, keeps
+// being made up as check-ins are added, says whether its check-ins alone
+// count it, and round-trips through its stored row; a day without its
+// make-up and check-ins is empty. A made-up day with no check-in is stored
+// at its first instant in the policy's zone.
+func TestMadeUpDays(t *testing.T) {
+	p := DefaultPolicy()
+	date := Date{2026, 11, 27}
+	for _, c := range []struct {
+		name                string
+		madeUp              bool
+		times               []string
+		counted, byCheckIns bool
+		empty               bool
+	}{
+		{"nothing", false, nil, false, false, true},
+		{"made up, no check-in", true, nil, true, false, false},
+		{"made up, one check-in", true, []string{"2026-11-27 09:00"}, true, false, false},
+		{"made up and counted by check-ins too", true, []string{"2026-11-27 09:00", "2026-11-27 14:00"}, true, true, false},
+		{"one check-in, not made up", false, []string{"2026-11-27 09:00"}, false, false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d := DayStat{RegionID: 7, Date: date, MadeUp: c.madeUp}
+			for _, s := range c.times {
+				d = d.Add(at(t, s))
+			}
+			if got := d.Counted(p); got != c.counted {
+				t.Errorf("Counted: got %v, want %v", got, c.counted)
+			}
+			if got := d.CountedByCheckIns(p); got != c.byCheckIns {
+				t.Errorf("CountedByCheckIns: got %v, want %v", got, c.byCheckIns)
+			}
+			if got := d.Empty(); got != c.empty {
+				t.Errorf("Empty: got %v, want %v", got, c.empty)
+			}
+			row := d.Row(9, p)
+			if row.UserID != 9 || row.Date != "2026-11-27" || row.Counted != c.counted || row.MadeUp != c.madeUp || row.Accepted != len(c.times) {
+				t.Errorf("Row: got %+v", row)
+			}
+			if len(c.times) == 0 && (!row.FirstAt.Equal(date.In(p.Location)) || !row.LastAt.Equal(row.FirstAt)) {
+				t.Errorf("Row of a day without check-ins: times %v, %v; want the day's start %v", row.FirstAt, row.LastAt, date.In(p.Location))
+			}
+			back := StatOf(row)
+			if back.MadeUp != d.MadeUp || back.Accepted != d.Accepted || back.Date != d.Date || back.Counted(p) != c.counted {
+				t.Errorf("StatOf(Row): got %+v, want %+v", back, d)
+			}
+			if len(c.times) > 0 && (!back.First.Equal(d.First) || !back.Last.Equal(d.Last)) {
+				t.Errorf("StatOf(Row) times: got %v, %v; want %v, %v", back.First, back.Last, d.First, d.Last)
+			}
+		})
+	}
+}
+
 func TestBuildDaysMidnight(t *testing.T) {
 	p := DefaultPolicy()
 	utc := func(s string) time.Time {
@@ -60,9 +113,9 @@ func TestBuildDaysMidnight(t *testing.T) {
 	}
 	got := BuildDays(fixes, p)
 	want := []DayStat{
-		{1, Date{2026, 11, 27}, 2, fixes[2].At, fixes[3].At},
-		{2, Date{2026, 11, 27}, 1, fixes[1].At, fixes[1].At},
-		{2, Date{2026, 11, 28}, 2, fixes[0].At, fixes[4].At},
+		{1, Date{2026, 11, 27}, 2, fixes[2].At, fixes[3].At, false},
+		{2, Date{2026, 11, 27}, 1, fixes[1].At, fixes[1].At, false},
+		{2, Date{2026, 11, 28}, 2, fixes[0].At, fixes[4].At, false},
 	}
 	if !equalDays(got, want) {
 		t.Fatalf("got %v, want %v", got, want)

@@ -69,7 +69,10 @@ type Policy struct {
 
 	// BlockingFlags are the flags that stop a check-in counting until a
 	// reviewer confirms it. The flags are kept and shown to reviewers either
-	// way. Default: every flag except LATE_SYNC. Villages have poor signal and
+	// way. Default: every flag except LATE_SYNC and NOT_ASSIGNED. A day in a
+	// county the cadre is not assigned to is grassroots work the plan asks
+	// for (积极主动深入基层): it counts toward R3 without review and never
+	// toward R2, which counts only at the assigned region. Villages have poor signal and
 	// the phone's offline queue is expected to hold check-ins for a while; a
 	// late fix still passes every other check (mock location, accuracy, travel
 	// speed, future time, device, repetition) and is dated by its device time
@@ -97,7 +100,7 @@ func DefaultPolicy() Policy {
 		BlockingFlags: []Flag{
 			FlagMockLocation, FlagLowAccuracy, FlagZeroAccuracy, FlagImpossibleTravel,
 			FlagClockSkew, FlagStaleSync, FlagFutureTime, FlagDeviceMismatch,
-			FlagRepeatedFix, FlagNotAssigned,
+			FlagRepeatedFix,
 		},
 	}
 }

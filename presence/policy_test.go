@@ -49,7 +49,7 @@ func TestDefaultPolicy(t *testing.T) {
 		t.Errorf("MaxOfflineAge: got %v, want %v", got, want)
 	}
 	for _, f := range AllFlags() {
-		nonBlocking := f == FlagLateSync || f == FlagPhotoLocation || f == FlagPhotoTime
+		nonBlocking := f == FlagLateSync || f == FlagNotAssigned || f == FlagPhotoLocation || f == FlagPhotoTime
 		if got, want := p.Blocks(f), !nonBlocking; got != want {
 			t.Errorf("Blocks(%s): got %v, want %v", f, got, want)
 		}

@@ -11,8 +11,8 @@ import (
 
 	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/checkin"
-	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/presence"
+	"github.com/henan-youth/onsite/store"
 	"github.com/henan-youth/onsite/store/storetest"
 )
 
@@ -203,12 +203,12 @@ func TestConcurrentCheckInsKeepDaysConsistent(t *testing.T) {
 	})
 }
 
-func assertDaysMatchRecompute(t *testing.T, s *testServer, userID int64, rows []*models.CheckIn) {
+func assertDaysMatchRecompute(t *testing.T, s *testServer, userID int64, rows []store.Ruled) {
 	t.Helper()
 	var fixes []presence.AcceptedFix
 	for _, c := range rows {
-		for _, r := range checkin.CountsAt(c) {
-			fixes = append(fixes, presence.AcceptedFix{RegionID: r, At: c.OccurredAt})
+		for _, r := range checkin.CountingRegions(c.CheckIn, c.Latest) {
+			fixes = append(fixes, presence.AcceptedFix{RegionID: r, At: c.CheckIn.OccurredAt})
 		}
 	}
 	want := presence.BuildDays(fixes, s.app.checkins.Policy)

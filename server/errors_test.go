@@ -90,8 +90,8 @@ func TestNamesInVisibleRecords(t *testing.T) {
 			t.Errorf("the cadre's work groups: %+v, want one led by %s with two members", g, leaderID)
 		}
 
-		// Outside the county: waits for review; the supervisor rejects it.
-		out := s.checkIn(t, liTok, fix("q1", qixianGCJ, 15, "GCJ02", s.clock.Now()))
+		// Outside every county: waits for review; the supervisor rejects it.
+		out := s.checkIn(t, liTok, fix("q1", hubei, 15, "GCJ02", s.clock.Now()))
 		s.post(t, w.sup, `mutation($id: ID!) { reviewCheckIn(id: $id, decision: REJECT, reason: "not assigned there") { id } }`,
 			map[string]any{"id": out.CheckIn.CheckIn.ID}).into(t, &struct{}{})
 		var mine struct {

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/henan-youth/onsite/absence"
 	"github.com/henan-youth/onsite/account"
 	"github.com/henan-youth/onsite/activity"
 	"github.com/henan-youth/onsite/auth"
@@ -21,6 +22,7 @@ import (
 	"github.com/henan-youth/onsite/compliance"
 	"github.com/henan-youth/onsite/evidencelog"
 	"github.com/henan-youth/onsite/graph"
+	"github.com/henan-youth/onsite/makeup"
 	"github.com/henan-youth/onsite/notify"
 	"github.com/henan-youth/onsite/policy"
 	"github.com/henan-youth/onsite/presence"
@@ -46,6 +48,8 @@ type app struct {
 	tasks    *tasks.Service   // R10
 	policies *policy.Service  // the versioned policy of the rules (verdicts.go)
 	verdicts *verdict.Service // every rule's verdict per cadre
+	makeups  *makeup.Service  // make-up requests (补卡)
+	absences *absence.Service // approved absences
 	metrics  *prometheus.Registry
 
 	summaries  *summary.Service  // R8 (notifications.go)
@@ -108,7 +112,7 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 		st.Close()
 		return nil, err
 	}
-	a.checkins = &checkin.Service{Store: st, Regions: a.regions, Policy: presence.DefaultPolicy(), PolicyVersion: "province-default-2", Now: now}
+	a.checkins = &checkin.Service{Store: st, Regions: a.regions, Policy: presence.DefaultPolicy(), PolicyVersion: "province-default-3", Now: now}
 	a.metrics = prometheus.NewRegistry()
 	a.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if a.ledger, err = openLedger(cfg, st, log, now, a.metrics); err != nil {
@@ -127,6 +131,9 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 		return nil, err
 	}
 	a.openSummaries(log, now)
+	a.makeups = &makeup.Service{Store: st, Blobs: a.acts.Blobs, Policy: a.checkins.Policy, Rules: compliance.DefaultPolicy(),
+		MaxPhotoBytes: a.acts.Photos.MaxBytes, Now: now}
+	a.absences = &absence.Service{Store: st, Now: now}
 	a.checkins.StartGroupCommit(checkin.QueueConfig{MaxBatch: cfg.CheckInBatch, Workers: cfg.CheckInWorkers,
 		Observe: batchMetrics(a.metrics, log)})
 	return a, nil
@@ -188,7 +195,8 @@ func (a *app) routes() http.Handler {
 	deps := graph.Deps{
 		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, CheckIns: a.checkins, Ledger: a.ledger,
 		Activities: a.acts, Seminars: a.seminars, Tasks: a.tasks, Summaries: a.summaries, Notify: a.notify,
-		Policies: a.policies, Verdicts: a.verdicts, Rules: compliance.DefaultPolicy(), Log: a.log, Metrics: reg, Dev: a.cfg.Dev,
+		Policies: a.policies, Verdicts: a.verdicts, MakeUps: a.makeups, Absences: a.absences, Rules: compliance.DefaultPolicy(),
+		Log: a.log, Metrics: reg, Dev: a.cfg.Dev,
 		RequestTimeout: a.cfg.RequestTimeout, MaxUploadBytes: a.cfg.MaxUploadBytes, Documents: a.docs,
 	}
 	mux := http.NewServeMux()

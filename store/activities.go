@@ -228,7 +228,7 @@ func (s *Store) activityQuery(ctx context.Context, p *authz.Principal, f Activit
 // the rows: their rulings, which of them a later activity corrects, and
 // the cadres' days at the keys asked for.
 type ActivityFacts struct {
-	Reviews     map[int64]*models.ActivityReview // by activity id
+	Reviews     map[int64]*models.ActivityReview // by activity id: the latest ruling
 	CorrectedBy map[int64]int64                  // activity id → the latest activity correcting it
 	Days        map[DayKey]models.PresenceDay    // empty aggregates where none is stored
 }
@@ -253,10 +253,10 @@ func (s *Store) ActivityFacts(ctx context.Context, p *authz.Principal, acts []*m
 	}
 	for chunk := range chunks(ids, 1000) {
 		var revs []*models.ActivityReview
-		if err := db.Where("activity_id IN ?", chunk).Find(&revs).Error; err != nil {
+		if err := db.Where("activity_id IN ?", chunk).Order("activity_id, seq").Find(&revs).Error; err != nil {
 			return nil, mapErr(err)
 		}
-		for _, r := range revs {
+		for _, r := range revs { // the latest of each, by seq, last
 			out.Reviews[r.ActivityID] = r
 		}
 		var corr []struct {
@@ -405,12 +405,12 @@ func (s *Store) ReviewActivity(ctx context.Context, p *authz.Principal, rev *mod
 			return err
 		}
 		if a.Status != models.ActivityPending {
-			return models.E(models.CodeConflict, "activity %d is %s; only PENDING activities are reviewed", a.ID, a.Status)
+			return models.E(models.CodeConflict, "activity %d is %s; only PENDING activities are reviewed (overturnActivity supersedes a ruling)", a.ID, a.Status)
 		}
-		rev.ReviewerID = p.UserID
+		rev.ReviewerID, rev.Seq = p.UserID, 1
 		if err := tx.Create(rev).Error; err != nil {
 			if isDuplicate(err) {
-				return models.E(models.CodeConflict, "activity %d has already been reviewed", a.ID)
+				return models.E(models.CodeConflict, "activity %d has already been reviewed (overturnActivity supersedes a ruling)", a.ID)
 			}
 			return err
 		}

@@ -205,6 +205,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 		authz.Inbox:           {C: authz.Self, S: authz.Self, D: authz.Self},
 		authz.ReadPolicy:      {C: authz.All, S: authz.All, D: authz.All, A: authz.All},
 		authz.WritePolicy:     {S: authz.Subtree, A: authz.All},
+		// Corrections: a ruling is superseded by a supervisor above its
+		// author or the discipline group, never an administrator; make-ups
+		// are the cadre's to ask and a supervisor's to decide; absences are
+		// recorded by the supervisor who approved them.
+		authz.OverturnRuling: {S: authz.Subtree, D: authz.All},
+		authz.RequestMakeUp:  {C: authz.Self},
+		authz.ReadMakeUps:    {C: authz.Self, S: authz.Subtree, D: authz.All, A: authz.All},
+		authz.DecideMakeUp:   {S: authz.Subtree},
+		authz.ReadAbsences:   {C: authz.Self, S: authz.Subtree, D: authz.All, A: authz.All},
+		authz.WriteAbsences:  {S: authz.Subtree},
 	}
 	for _, op := range authz.AllOps() {
 		var admins []models.Role

@@ -131,7 +131,8 @@ func (t *EvidenceTx) priorStmts(probes []Probe, priors []Prior) []stmt {
 // idx_checkin_user_time that stops at the first fix not after t, and a
 // lookup of idx_checkin_fix — and joins the previous fix's row by primary
 // key, the row stored under the probe's client id by idx_checkin_client,
-// its ruling, and the cadre's day dt at region rg (0: none) by idx_day. v
+// its latest ruling, and the cadre's day dt at region rg (0: none) by
+// idx_day. v
 // is a VALUES list (MySQL 8: of ROW(...)), which MariaDB plans as one query
 // block where a UNION of constant subqueries would be planned once per
 // probe. The row is read by position (scanPrior): the probe, the previous
@@ -149,7 +150,8 @@ const priorsSQL = `, f AS (SELECT v.k AS k, v.u AS u, v.cid AS cid, v.dt AS dt, 
 FROM v LIMIT %[3]d)
 SELECT f.k, f.repeated, p.id, p.wgs_lat, p.wgs_lon, p.accuracy_m, p.device_time, %[4]s
 FROM f LEFT JOIN check_ins p ON p.id = f.prev_id LEFT JOIN check_ins r ON r.user_id = f.u AND r.client_id = f.cid
- LEFT JOIN reviews rv ON rv.check_in_id = r.id LEFT JOIN presence_days dy ON dy.user_id = f.u AND dy.date = f.dt AND dy.region_id = f.rg`
+ LEFT JOIN reviews rv ON rv.check_in_id = r.id AND NOT EXISTS (SELECT 1 FROM reviews rl WHERE rl.check_in_id = r.id AND rl.seq > rv.seq)
+ LEFT JOIN presence_days dy ON dy.user_id = f.u AND dy.date = f.dt AND dy.region_id = f.rg`
 
 // priorsColumns is the select list of the review, the day and the stored
 // row, in scanPrior's order.

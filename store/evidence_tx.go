@@ -41,7 +41,7 @@ type DayKey struct {
 type Writes struct {
 	CheckIns []*models.CheckIn    // new rows; Commit sets their IDs
 	Reviews  []*models.Review     // new rulings; Commit sets their IDs
-	Days     []models.PresenceDay // changed aggregates, matched by (user, date, region)
+	Days     []models.PresenceDay // changed aggregates, matched by (user, date, region); an empty one is deleted
 	Leaves   []models.Leaf        // the ledger leaves of the new rows, by natural key
 }
 
@@ -151,21 +151,11 @@ func (t *EvidenceTx) writes(w Writes) ([]stmt, error) {
 			t.reviewIDs(w.Reviews))
 	}
 	if len(w.Days) > 0 {
-		days := slices.Clone(w.Days)
-		for i := range days {
-			days[i].ID = 0 // matched by the (user, date, region) key, inserted or updated
+		days, err := dayWrites(dry, w.Days)
+		if err != nil {
+			return nil, err
 		}
-		slices.SortFunc(days, func(a, c models.PresenceDay) int { // a stable lock order
-			return cmp.Or(cmp.Compare(a.UserID, c.UserID), strings.Compare(a.Date, c.Date), cmp.Compare(a.RegionID, c.RegionID))
-		})
-		up := dry.Clauses(clause.OnConflict{
-			Columns:   []clause.Column{{Name: "user_id"}, {Name: "date"}, {Name: "region_id"}},
-			DoUpdates: clause.AssignmentColumns([]string{"accepted", "first_at", "last_at", "counted"}),
-		}).Create(&days)
-		if up.Error != nil {
-			return nil, up.Error
-		}
-		out = append(out, stmt{sql: withoutReturning(up.Statement.SQL.String()), args: up.Statement.Vars})
+		out = append(out, days...)
 	}
 	if len(w.Leaves) > 0 {
 		out = append(out, insertLeaves(w.Leaves, db.Config.NowFunc()))
@@ -206,7 +196,8 @@ func (t *EvidenceTx) insertCheckIns(rows []*models.CheckIn) []stmt {
 
 // reviewIDs reads the ids of rulings just inserted, by their check-in: the
 // latest ruling of each (one per check-in per transaction; the cadre's lock
-// keeps others out).
+// keeps others out, and rulings are numbered in order, so the latest has
+// the highest id).
 func (t *EvidenceTx) reviewIDs(revs []*models.Review) stmt {
 	byCheckIn := make(map[int64]*models.Review, len(revs))
 	args := make([]any, 0, len(revs))
@@ -225,6 +216,41 @@ func (t *EvidenceTx) reviewIDs(revs []*models.Review) stmt {
 			}
 			return nil
 		}}
+}
+
+// dayWrites returns the statements that store days: an upsert of those
+// with a check-in or a make-up, matched by the (user, date, region) key,
+// and a DELETE of those with neither (a ruling took their last check-in),
+// since no row stands for an empty day.
+func dayWrites(dry *gorm.DB, changed []models.PresenceDay) ([]stmt, error) {
+	var days []models.PresenceDay
+	var gone []any
+	for _, d := range changed {
+		if d.Accepted == 0 && !d.MadeUp {
+			gone = append(gone, d.UserID, d.Date, d.RegionID)
+			continue
+		}
+		d.ID = 0 // matched by the key, inserted or updated
+		days = append(days, d)
+	}
+	slices.SortFunc(days, func(a, c models.PresenceDay) int { // a stable lock order
+		return cmp.Or(cmp.Compare(a.UserID, c.UserID), strings.Compare(a.Date, c.Date), cmp.Compare(a.RegionID, c.RegionID))
+	})
+	var out []stmt
+	if len(gone) > 0 {
+		out = append(out, stmt{sql: "DELETE FROM presence_days WHERE (user_id, date, region_id) IN " + tuples(len(gone)/3, 3), args: gone})
+	}
+	if len(days) > 0 {
+		up := dry.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "user_id"}, {Name: "date"}, {Name: "region_id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"accepted", "first_at", "last_at", "counted", "made_up"}),
+		}).Create(&days)
+		if up.Error != nil {
+			return nil, up.Error
+		}
+		out = append(out, stmt{sql: withoutReturning(up.Statement.SQL.String()), args: up.Statement.Vars})
+	}
+	return out, nil
 }
 
 // withoutReturning drops the RETURNING clause GORM adds where the database

@@ -11,21 +11,29 @@ import (
 )
 
 // leafKind is how the records of one ledgered kind are read: their table,
-// how a leaf's natural key matches a row (join, with the leaf as l and the
-// record as r), how a cadre's own rows are told (self, with its user id),
-// and a finder of the kind's model.
+// which of its rows are of the kind (rows, with the record as r; "" for
+// all: rulings of two kinds share a table), how a leaf's natural key
+// matches a row (join, with the leaf as l and the record as r), how a
+// cadre's own rows are told (self, with its user id), and a finder of the
+// kind's model.
 type leafKind struct {
 	table string
+	rows  string
 	join  string
 	self  string
 	find  func(q *gorm.DB) ([]models.Ledgered, error)
 }
 
+// plainReview tells the rulings of kind review (models.Review.Plain): a
+// check-in's first ruling naming no region. key_text holds the seq of
+// every other ruling as decimal text, compared as a number.
+const plainReview = "r.seq = 1 AND r.region_id IS NULL"
+
 // leafKinds lists every ledgered kind; a new kind is a row here.
 var leafKinds = map[models.LeafKind]leafKind{
 	models.LeafCheckIn: {table: "check_ins", join: "l.key_num = r.user_id AND l.key_text = r.client_id",
 		self: "r.user_id = ?", find: find[models.CheckIn]},
-	models.LeafReview: {table: "reviews", join: "l.key_num = r.check_in_id AND l.key_text = ''",
+	models.LeafReview: {table: "reviews", rows: plainReview, join: "l.key_num = r.check_in_id AND l.key_text = ''",
 		self: "r.check_in_id IN (SELECT id FROM check_ins WHERE user_id = ?)", find: find[models.Review]},
 	models.LeafSeminar: {table: "seminars", join: "l.key_num = r.opened_by AND l.key_text = r.client_id",
 		self: "r.id IN (SELECT seminar_id FROM seminar_candidates WHERE user_id = ?)", find: findSeminars},
@@ -42,6 +50,26 @@ var leafKinds = map[models.LeafKind]leafKind{
 	// A policy version is nobody's own record: a cadre reads none.
 	models.LeafPolicy: {table: "policy_versions", join: "l.key_num = r.org_unit_id AND l.key_text = CAST(r.version AS CHAR)",
 		self: "r.created_by = ? AND 1 = 0", find: find[models.PolicyVersion]},
+	models.LeafRuling: {table: "reviews", rows: "NOT (" + plainReview + ")", join: "l.key_num = r.check_in_id AND l.key_text = r.seq",
+		self: "r.check_in_id IN (SELECT id FROM check_ins WHERE user_id = ?)", find: find[models.Review]},
+	models.LeafActivityRuling: {table: "activity_reviews", rows: "r.seq > 1", join: "l.key_num = r.activity_id AND l.key_text = r.seq",
+		self: "r.activity_id IN (SELECT id FROM activities WHERE user_id = ?)", find: find[models.ActivityReview]},
+	models.LeafMakeUp: {table: "make_ups", join: "l.key_num = r.user_id AND l.key_text = r.client_id",
+		self: "r.user_id = ?", find: find[models.MakeUp]},
+	models.LeafMakeUpDecision: {table: "make_up_decisions", join: "l.key_num = r.make_up_id AND l.key_text = ''",
+		self: "r.make_up_id IN (SELECT id FROM make_ups WHERE user_id = ?)", find: find[models.MakeUpDecision]},
+	models.LeafAbsence: {table: "absences", join: "l.key_num = r.user_id AND l.key_text = r.client_id",
+		self: "r.user_id = ?", find: find[models.Absence]},
+	models.LeafAbsenceWithdrawal: {table: "absence_withdrawals", join: "l.key_num = r.absence_id AND l.key_text = ''",
+		self: "r.absence_id IN (SELECT id FROM absences WHERE user_id = ?)", find: find[models.AbsenceWithdrawal]},
+}
+
+// on is k's join of a leaf to its record, limited to the kind's rows.
+func (k leafKind) on() string {
+	if k.rows == "" {
+		return k.join
+	}
+	return k.join + " AND " + k.rows
 }
 
 // find runs q (FROM the kind's table AS r) into the kind's model.
@@ -82,6 +110,9 @@ func (s *Store) LedgerRecord(ctx context.Context, p *authz.Principal, kind model
 		return nil, err
 	}
 	q := s.db.WithContext(ctx).Table(k.table+" r").Where("r.id = ?", id)
+	if k.rows != "" {
+		q = q.Where(k.rows)
+	}
 	if r != authz.All {
 		q = q.Where(k.self, p.UserID)
 	}
@@ -147,7 +178,7 @@ func (s *Store) LeavesFrom(ctx context.Context, p *authz.Principal, from uint64,
 		if err != nil {
 			return nil, models.Wrap(models.CodeInternal, err, "a stored leaf of an unknown kind")
 		}
-		recs, err := k.find(db.Table(k.table+" r").Joins("JOIN ledger_leaves l ON "+k.join).Where("l.id IN ?", ids))
+		recs, err := k.find(db.Table(k.table+" r").Joins("JOIN ledger_leaves l ON "+k.on()).Where("l.id IN ?", ids))
 		if err != nil {
 			return nil, err
 		}
@@ -176,6 +207,9 @@ func (s *Store) RecordsWithoutLeaf(ctx context.Context, p *authz.Principal, kind
 	if upto > 0 {
 		q = q.Where("r.id <= ?", upto)
 	}
+	if k.rows != "" {
+		q = q.Where(k.rows)
+	}
 	q = q.
 		Where("NOT EXISTS (SELECT 1 FROM ledger_leaves l WHERE l.kind = ? AND "+k.join+")", string(kind)).
 		Order("r.id").Limit(limit)
@@ -186,5 +220,5 @@ func (s *Store) RecordsWithoutLeaf(ctx context.Context, p *authz.Principal, kind
 func LeafKinds() []models.LeafKind {
 	return []models.LeafKind{models.LeafCheckIn, models.LeafReview, models.LeafSeminar, models.LeafSeminarTalk,
 		models.LeafKeyWorkTickOff, models.LeafKeyWorkRuling, models.LeafSummaryVersion, models.LeafSummaryReview,
-		models.LeafPolicy}
+		models.LeafPolicy, models.LeafRuling, models.LeafActivityRuling, models.LeafMakeUp, models.LeafMakeUpDecision, models.LeafAbsence, models.LeafAbsenceWithdrawal}
 }

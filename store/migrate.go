@@ -17,7 +17,8 @@ type schemaMigration struct {
 }
 
 // migration is one versioned step. Steps only create tables, add columns and
-// add indexes; none drops or rewrites data, so re-running start-up is safe.
+// add or replace indexes; none drops or rewrites data, so re-running
+// start-up is safe.
 type migration struct {
 	version int
 	name    string
@@ -49,6 +50,10 @@ func migrations() []migration {
 		{35, "seminars (R9): openings with their draws and candidates, talks", migrateSeminars},
 		{36, "task lists (R10): dispatch task lists, briefings, progress; key-work lists, items, changes, tick-offs, photos, rulings", migrateTaskLists},
 		{40, "policy versions per org unit", migratePolicy},
+		{45, "rulings: several per check-in or activity by seq, the region a confirmation names; made-up days", migrateRulings},
+		{46, "corrections: make-up requests with photos and decisions, approved absences and withdrawals", func(tx *gorm.DB) error {
+			return tx.Migrator().AutoMigrate(corrections()...)
+		}},
 	}
 }
 

@@ -24,7 +24,8 @@ func TestBaselineHasEveryModelColumn(t *testing.T) {
 			&models.DispatchBriefing{}, &models.DispatchTaskReport{}, &models.KeyWorkList{}, &models.KeyWorkItem{}, &models.KeyWorkChange{},
 			&models.KeyWorkTickOff{}, &models.KeyWorkPhoto{}, &models.KeyWorkRuling{},
 			&models.Summary{}, &models.SummaryVersion{},
-			&models.SummaryReview{}, &models.ReportReceiver{}, &models.Notification{}} {
+			&models.SummaryReview{}, &models.ReportReceiver{}, &models.Notification{},
+			&models.MakeUp{}, &models.MakeUpPhoto{}, &models.MakeUpDecision{}, &models.Absence{}, &models.AbsenceWithdrawal{}} {
 			for _, col := range s.MissingColumns(m) {
 				t.Errorf("%T: column %s is not created by any migration", m, col)
 			}

@@ -45,7 +45,7 @@ func (s *Store) BeginReview(ctx context.Context, p *authz.Principal, checkInID i
 		{sql: "SELECT 1 FROM reviews WHERE check_in_id = ?", args: []any{c.ID}, scan: func(*sql.Rows) error { ruled = true; return nil }},
 	})
 	if err == nil && ruled {
-		err = models.E(models.CodeConflict, "check-in %d has already been reviewed", c.ID)
+		err = models.E(models.CodeConflict, "check-in %d has already been reviewed (overturnCheckIn supersedes a ruling)", c.ID)
 	}
 	if err != nil {
 		t.Rollback()
@@ -68,7 +68,7 @@ func (s *Store) reviewable(ctx context.Context, p *authz.Principal, c *models.Ch
 		return err
 	}
 	if c.Status != models.CheckInPending {
-		return models.E(models.CodeConflict, "check-in %d is %s; only PENDING check-ins are reviewed", c.ID, c.Status)
+		return models.E(models.CodeConflict, "check-in %d is %s; only PENDING check-ins are reviewed (overturnCheckIn supersedes a ruling)", c.ID, c.Status)
 	}
 	return nil
 }
@@ -81,8 +81,9 @@ type CheckInFilter struct {
 }
 
 // ListCheckIns pages through the check-ins the caller may read, in the
-// order they were stored (by id). A status filter applies the effective status (reviews
-// included): PENDING lists only those still waiting.
+// order they were stored (by id). A status filter applies the effective
+// status (the latest ruling's): PENDING lists only those still waiting,
+// ACCEPTED only those no ruling has overturned.
 func (s *Store) ListCheckIns(ctx context.Context, p *authz.Principal, f CheckInFilter, page Page) ([]*models.CheckIn, PageInfo, error) {
 	scope, err := s.userScope(ctx, p, authz.ReadCheckIns)
 	if err != nil {
@@ -106,16 +107,14 @@ func (s *Store) ListCheckIns(ctx context.Context, p *authz.Principal, f CheckInF
 }
 
 func statusFilter(q *gorm.DB, st models.CheckInStatus) *gorm.DB {
-	reviewed := "check_ins.id IN (SELECT check_in_id FROM reviews WHERE decision = ?)"
+	ruled := "check_ins.id IN (SELECT rv.check_in_id FROM reviews rv WHERE rv.decision = ? AND " + latestReview + ")"
 	switch st {
 	case models.CheckInConfirmed:
-		return q.Where(reviewed, models.ReviewConfirm)
+		return q.Where(ruled, models.ReviewConfirm)
 	case models.CheckInRejected:
-		return q.Where(reviewed, models.ReviewReject)
-	case models.CheckInPending:
-		return q.Where("check_ins.status = ? AND check_ins.id NOT IN (SELECT check_in_id FROM reviews)", models.CheckInPending)
+		return q.Where(ruled, models.ReviewReject)
 	}
-	return q.Where("check_ins.status = ?", st)
+	return q.Where("check_ins.status = ? AND check_ins.id NOT IN (SELECT check_in_id FROM reviews)", st)
 }
 
 // CheckInsByID loads check-ins for a data loader, only those p may read.
@@ -133,16 +132,16 @@ func (s *Store) CheckInsByID(ctx context.Context, p *authz.Principal, ids []int6
 	return keyBy(rows, func(r *models.CheckIn) int64 { return r.ID }), nil
 }
 
-// ReviewsByCheckIn loads the ruling on each of several check-ins (a data
-// loader batch), for check-ins p may read.
+// ReviewsByCheckIn loads the latest ruling on each of several check-ins
+// (a data loader batch), for check-ins p may read.
 func (s *Store) ReviewsByCheckIn(ctx context.Context, p *authz.Principal, checkInIDs []int64) (map[int64]*models.Review, error) {
 	scope, err := s.userScope(ctx, p, authz.ReadCheckIns)
 	if err != nil {
 		return nil, err
 	}
 	var rows []*models.Review
-	err = s.db.WithContext(ctx).Where("check_in_id IN ?", checkInIDs).
-		Where("check_in_id IN (?)", s.db.Model(&models.CheckIn{}).Select("check_ins.id").
+	err = s.db.WithContext(ctx).Table("reviews rv").Where("rv.check_in_id IN ? AND "+latestReview, checkInIDs).
+		Where("rv.check_in_id IN (?)", s.db.Model(&models.CheckIn{}).Select("check_ins.id").
 			Where("check_ins.user_id IN (?)", s.db.Model(&models.User{}).Select("users.id").Scopes(scope))).
 		Find(&rows).Error
 	if err != nil {
@@ -151,19 +150,32 @@ func (s *Store) ReviewsByCheckIn(ctx context.Context, p *authz.Principal, checkI
 	return keyBy(rows, func(r *models.Review) int64 { return r.CheckInID }), nil
 }
 
-// CountingHistory returns every check-in of userID that counts (ACCEPTED,
-// or PENDING with a confirmation) with its located regions, for
-// recomputing the cadre's days; for callers that may read them (NOT_FOUND
-// otherwise).
-func (s *Store) CountingHistory(ctx context.Context, p *authz.Principal, userID int64) ([]*models.CheckIn, error) {
+// CountingHistory returns every check-in of userID that counts — ACCEPTED
+// without a ruling, or whose latest ruling confirms it — with its located
+// regions and that ruling, for recomputing the cadre's days; for callers
+// that may read them (NOT_FOUND otherwise).
+func (s *Store) CountingHistory(ctx context.Context, p *authz.Principal, userID int64) ([]Ruled, error) {
 	if err := s.ownerScope(ctx, p, authz.ReadCheckIns, userID); err != nil {
 		return nil, err
 	}
-	var rows []*models.CheckIn
-	err := s.db.WithContext(ctx).Where("user_id = ?", userID).
-		Where("status = ? OR id IN (SELECT check_in_id FROM reviews WHERE decision = ?)", models.CheckInAccepted, models.ReviewConfirm).
-		Order("id").Find(&rows).Error
-	return rows, mapErr(err)
+	rows, err := s.db.WithContext(ctx).Raw("SELECT "+columnList("c", checkInColumns)+", "+columnList("rv", reviewColumns)+
+		" FROM check_ins c LEFT JOIN reviews rv ON rv.check_in_id = c.id AND "+latestReview+
+		" WHERE c.user_id = ? AND (rv.decision = ? OR rv.id IS NULL AND c.status = ?) ORDER BY c.id",
+		userID, models.ReviewConfirm, models.CheckInAccepted).Rows()
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []Ruled
+	for rows.Next() {
+		var c nullCheckIn
+		var rv nullReview
+		if err := rows.Scan(append(c.dest(), rv.dest()...)...); err != nil {
+			return nil, mapErr(err)
+		}
+		out = append(out, Ruled{CheckIn: c.row(), Latest: rv.row()})
+	}
+	return out, mapErr(rows.Err())
 }
 
 // AllDays returns every presence day of userID, for callers that may read

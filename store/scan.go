@@ -85,17 +85,17 @@ func insertCheckIns(rows []*models.CheckIn, now time.Time) (string, []any) {
 }
 
 // reviewColumns are the reviews columns nullReview.dest reads, in its order.
-var reviewColumns = []string{"id", "check_in_id", "reviewer_id", "decision", "reason", "created_at"}
+var reviewColumns = []string{"id", "check_in_id", "seq", "reviewer_id", "decision", "region_id", "reason", "created_at"}
 
 // nullReview is a reviews row that may be all NULL.
 type nullReview struct {
-	id, checkInID, reviewerID sql.NullInt64
-	decision, reason          sql.NullString
-	createdAt                 sql.NullTime
+	id, checkInID, seq, reviewerID, regionID sql.NullInt64
+	decision, reason                         sql.NullString
+	createdAt                                sql.NullTime
 }
 
 func (n *nullReview) dest() []any {
-	return []any{&n.id, &n.checkInID, &n.reviewerID, &n.decision, &n.reason, &n.createdAt}
+	return []any{&n.id, &n.checkInID, &n.seq, &n.reviewerID, &n.decision, &n.regionID, &n.reason, &n.createdAt}
 }
 
 // row returns the review, or nil when the row was NULL.
@@ -103,23 +103,23 @@ func (n *nullReview) row() *models.Review {
 	if !n.id.Valid {
 		return nil
 	}
-	return &models.Review{ID: n.id.Int64, CheckInID: n.checkInID.Int64, ReviewerID: n.reviewerID.Int64,
-		Decision: models.ReviewDecision(n.decision.String), Reason: n.reason.String, CreatedAt: n.createdAt.Time}
+	return &models.Review{ID: n.id.Int64, CheckInID: n.checkInID.Int64, Seq: int(n.seq.Int64), ReviewerID: n.reviewerID.Int64,
+		Decision: models.ReviewDecision(n.decision.String), RegionID: intPtr(n.regionID), Reason: n.reason.String, CreatedAt: n.createdAt.Time}
 }
 
 // dayColumns are the presence_days columns nullDay.dest reads, in its order.
-var dayColumns = []string{"id", "user_id", "date", "region_id", "accepted", "first_at", "last_at", "counted"}
+var dayColumns = []string{"id", "user_id", "date", "region_id", "accepted", "first_at", "last_at", "counted", "made_up"}
 
 // nullDay is a presence_days row that may be all NULL.
 type nullDay struct {
 	id, userID, regionID, accepted sql.NullInt64
 	date                           sql.NullString
 	firstAt, lastAt                sql.NullTime
-	counted                        sql.NullBool
+	counted, madeUp                sql.NullBool
 }
 
 func (n *nullDay) dest() []any {
-	return []any{&n.id, &n.userID, &n.date, &n.regionID, &n.accepted, &n.firstAt, &n.lastAt, &n.counted}
+	return []any{&n.id, &n.userID, &n.date, &n.regionID, &n.accepted, &n.firstAt, &n.lastAt, &n.counted, &n.madeUp}
 }
 
 // row returns the day, or nil when the row was NULL.
@@ -128,7 +128,7 @@ func (n *nullDay) row() *models.PresenceDay {
 		return nil
 	}
 	return &models.PresenceDay{ID: n.id.Int64, UserID: n.userID.Int64, Date: n.date.String, RegionID: n.regionID.Int64,
-		Accepted: int(n.accepted.Int64), FirstAt: n.firstAt.Time, LastAt: n.lastAt.Time, Counted: n.counted.Bool}
+		Accepted: int(n.accepted.Int64), FirstAt: n.firstAt.Time, LastAt: n.lastAt.Time, Counted: n.counted.Bool, MadeUp: n.madeUp.Bool}
 }
 
 // assignmentColumns are the assignments columns scanAssignment reads, in

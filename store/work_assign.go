@@ -75,8 +75,8 @@ func validPeriod(fromField, from, toField, to string) error {
 // Assign links a cadre, or every member of a work group, to a region for a
 // period (R1, R4, R5), all rows in one transaction, and returns the new
 // assignments. It fails with INVALID for malformed input, a region of the
-// wrong kind for the purpose (DISPATCH needs a county, the campus purposes a
-// campus) or a CAMPUS_CAPITAL campus outside 郑州 (R4); NOT_FOUND for an
+// wrong kind for the purpose (DISPATCH needs a county or a campus, the
+// campus purposes a campus) or a CAMPUS_CAPITAL campus outside 郑州 (R4); NOT_FOUND for an
 // unknown user, group or region; FORBIDDEN when a person is outside the
 // caller's reach; CONFLICT when a cadre would hold two DISPATCH assignments
 // on one date, or the same region twice (R5).
@@ -135,19 +135,20 @@ func assignees(tx *gorm.DB, in AssignInput) ([]int64, error) {
 }
 
 // checkRegion returns NOT_FOUND for an unknown region and INVALID when its
-// kind does not fit the purpose: DISPATCH goes to a county (R1, R2), a
-// campus link to a campus, and a CAMPUS_CAPITAL campus lies in 郑州 (R4).
+// kind does not fit the purpose: DISPATCH goes to a county or a university
+// campus (R1, R2: the plan names county and university League committees
+// side by side, 县级（高校）团委), a campus link to a campus, and a
+// CAMPUS_CAPITAL campus lies in 郑州 (R4).
 func checkRegion(tx *gorm.DB, regionID int64, purpose models.AssignmentPurpose) error {
 	var r models.Region
 	if err := tx.First(&r, regionID).Error; err != nil {
 		return notFoundOr(err, "region", regionID)
 	}
-	want, rule := models.RegionCampus, "R4"
-	if purpose == models.PurposeDispatch {
-		want, rule = models.RegionCounty, "R1"
+	if purpose == models.PurposeDispatch && r.Kind != models.RegionCounty && r.Kind != models.RegionCampus {
+		return models.E(models.CodeInvalid, "R1: a DISPATCH assignment needs a county or a campus; %s (%s) is a %s", r.Name, r.Code, r.Kind)
 	}
-	if r.Kind != want {
-		return models.E(models.CodeInvalid, "%s: a %s assignment needs a %s region; %s (%s) is a %s", rule, purpose, want, r.Name, r.Code, r.Kind)
+	if purpose != models.PurposeDispatch && r.Kind != models.RegionCampus {
+		return models.E(models.CodeInvalid, "R4: a %s assignment needs a %s region; %s (%s) is a %s", purpose, models.RegionCampus, r.Name, r.Code, r.Kind)
 	}
 	if purpose == models.PurposeCampusCapital && r.ParentCode != capitalCity {
 		return models.E(models.CodeInvalid,

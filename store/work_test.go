@@ -248,7 +248,7 @@ func TestAssign(t *testing.T) {
 			{"same campus twice", "supA", store.AssignInput{UserID: w.idp("cadreA1"), RegionID: kaifeng, Purpose: city, ValidFrom: "2025-01-01"}, models.CodeConflict, 0},
 			{"CAMPUS_CAPITAL outside 郑州 (R4)", "supA", store.AssignInput{UserID: w.idp("cadreA"), RegionID: kaifeng, Purpose: capitalP, ValidFrom: "2024-01-01"}, models.CodeInvalid, 0},
 			{"campus purpose on a county", "supA", store.AssignInput{UserID: w.idp("cadreA"), RegionID: c1, Purpose: city, ValidFrom: "2024-01-01"}, models.CodeInvalid, 0},
-			{"dispatch to a campus", "admin", store.AssignInput{UserID: w.idp("cadreB"), RegionID: capital, Purpose: dispatch, ValidFrom: "2024-01-01"}, models.CodeInvalid, 0},
+			{"dispatch to a campus (县级（高校）团委)", "admin", store.AssignInput{UserID: w.idp("cadreB"), RegionID: capital, Purpose: dispatch, ValidFrom: "2024-01-01", ValidTo: "2024-01-31"}, "", 1},
 			{"group to a campus (R1)", "admin", store.AssignInput{WorkGroupID: &g.ID, RegionID: capital, Purpose: city, ValidFrom: "2024-01-01"}, models.CodeInvalid, 0},
 			{"unknown region", "admin", store.AssignInput{UserID: w.idp("cadreB"), RegionID: unknown, Purpose: dispatch, ValidFrom: "2024-01-01"}, models.CodeNotFound, 0},
 			{"unknown user", "admin", store.AssignInput{UserID: &unknown, RegionID: c1, Purpose: dispatch, ValidFrom: "2024-01-01"}, models.CodeNotFound, 0},
@@ -277,7 +277,7 @@ func TestAssign(t *testing.T) {
 			}
 		}
 		all, _, err := s.ListAssignments(ctx, w.admin, store.AssignmentFilter{}, store.Page{})
-		if got, want := len(all), 7; err != nil || got != want {
+		if got, want := len(all), 8; err != nil || got != want {
 			t.Errorf("all assignments: got %d (%v), want %d (refused ones leave no row)", got, err, want)
 		}
 	})
@@ -416,7 +416,7 @@ func TestRotateRefusals(t *testing.T) {
 	storetest.Each(t, time.Now, func(t *testing.T, s *store.Store) {
 		w := buildWorkWorld(t, s)
 		ctx := context.Background()
-		c1, c2, capital := w.regions["c1"], w.regions["c2"], w.regions["capital"]
+		c1, c2 := w.regions["c1"], w.regions["c2"]
 		rotated := assign(t, s, w.admin, w.id("cadreA"), c1, "2024-01-01", "")
 		current, err := s.Rotate(ctx, w.admin, rotated.ID, c2, "2024-04-01")
 		if err != nil {
@@ -434,7 +434,6 @@ func TestRotateRefusals(t *testing.T) {
 			{"already rotated", "supA", rotated.ID, c1, "2024-02-01", models.CodeConflict},
 			{"on its first day", "supA", current.ID, c1, "2024-04-01", models.CodeInvalid},
 			{"already ended", "supA", january.ID, c2, "2024-03-01", models.CodeConflict},
-			{"to a campus", "supA", current.ID, capital, "2024-05-01", models.CodeInvalid},
 			{"unknown region", "supA", current.ID, 999999, "2024-05-01", models.CodeNotFound},
 			{"no such day", "supA", current.ID, c1, "2024-04-31", models.CodeInvalid},
 			{"unknown assignment", "supA", 999999, c1, "2024-05-01", models.CodeNotFound},

@@ -22,7 +22,7 @@ const module = "github.com/henan-youth/onsite/"
 // account, regions, activity, evidencelog, seminar, tasks, notify,
 // summary, policy, verdict) sit on store and the pure packages (summary
 // reads the check-in and activity numbers); graph on the use cases; server
-// wires everything.
+// wires everything. makeup and absence are corrections of the evidence.
 var allowed = map[string][]string{
 	"models":      {},
 	"authz":       {"models"},
@@ -41,13 +41,15 @@ var allowed = map[string][]string{
 	"ledger":      {"models"},
 	"checkin":     {"authz", "compliance", "geofence", "ledger", "models", "presence", "regions", "store"},
 	"evidencelog": {"authz", "ledger", "models", "store"},
-	"activity":    {"authz", "compliance", "contact", "geofence", "models", "photo", "presence", "regions", "secret", "store"},
 	"seminar":     {"authz", "ledger", "models", "presence", "store"},
 	"tasks":       {"authz", "compliance", "ledger", "models", "photo", "presence", "store"},
 	"notify":      {"authz", "models", "store"},
 	"summary":     {"activity", "authz", "checkin", "compliance", "ledger", "models", "presence", "store"},
 	"policy":      {"authz", "compliance", "ledger", "models", "presence", "store"},
 	"verdict":     {"authz", "compliance", "models", "presence", "regions", "store"},
+	"activity":    {"authz", "compliance", "contact", "geofence", "ledger", "models", "photo", "presence", "regions", "secret", "store"},
+	"makeup":      {"authz", "compliance", "ledger", "models", "photo", "presence", "store"},
+	"absence":     {"authz", "ledger", "models", "presence", "store"},
 
 	"internal/faultproxy": {}, // test-only: a TCP proxy that injects faults
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/contact"
 	"github.com/henan-youth/onsite/models"
@@ -95,15 +97,27 @@ func (c *Contacts) Shown(p *authz.Principal, a *models.Activity, iv *models.Inte
 
 // RevealContact gives the discipline group an interviewee's number in
 // clear for a call-back check (团员青年评议): the reason is required
-// (INVALID without one) and the reveal is recorded — who, when, why —
-// before the number is returned. FORBIDDEN for other roles; CONFLICT when
-// there is no number (none recorded, or erased by retention).
+// (INVALID without one) and the reveal is recorded — who, when, why; a
+// ledgered record with its security audit entry, and a line of the
+// cadre's access log — before the number is returned. FORBIDDEN for other
+// roles; CONFLICT when there is no number (none recorded, or erased by
+// retention); UNAVAILABLE when the database fails (a retry reveals, and
+// records, again).
 func (s *Service) RevealContact(ctx context.Context, p *authz.Principal, intervieweeID int64, reason string) (string, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" || len(reason) > 1000 {
 		return "", models.E(models.CodeInvalid, "a reveal needs a reason of 1–1000 characters")
 	}
-	iv, err := s.Store.RecordReveal(ctx, p, intervieweeID, reason)
+	if _, err := authz.Check(p, authz.RevealContact); err != nil {
+		return "", err
+	}
+	rev := &models.ContactReveal{IntervieweeID: intervieweeID, ActorID: p.UserID, Reason: reason, Ref: uuid.NewString(),
+		CreatedAt: s.Now().UTC().Truncate(storedPrecision)}
+	leaf, err := leafOf(rev)
+	if err != nil {
+		return "", err
+	}
+	iv, err := s.Store.RecordReveal(ctx, p, rev, leaf)
 	if err != nil {
 		return "", err
 	}
@@ -114,6 +128,9 @@ func (s *Service) RevealContact(ctx context.Context, p *authz.Principal, intervi
 	a := acts[iv.ActivityID]
 	if a == nil {
 		return "", models.E(models.CodeNotFound, "interviewee %d not found", intervieweeID)
+	}
+	if err := s.logRead(ctx, p, a.UserID, models.AccessContact, "revealContact"); err != nil {
+		return "", err
 	}
 	return s.Contacts.Keys.Open(iv.PhoneCipher, field(a))
 }

@@ -38,14 +38,11 @@ func (s *Service) Overturn(ctx context.Context, p *authz.Principal, id int64, su
 	}
 	defer tx.Rollback()
 	rev.CreatedAt = s.Now().UTC().Truncate(time.Millisecond) // as every database keeps it, so the leaf matches the row read back
-	w := store.RecordWrites{ActivityRuling: rev}
-	if rev.Seq > 1 { // the first ruling on an activity is not a leaf of this kind
-		leaf, err := ledger.LeafOf(rev)
-		if err != nil {
-			return nil, models.Wrap(models.CodeInternal, err, "ledger leaf of a ruling")
-		}
-		w.Leaves = []models.Leaf{leaf}
+	leaf, err := ledger.LeafOf(rev)                          // the first ruling (seq 1) is an activity_review, later ones activity_rulings
+	if err != nil {
+		return nil, models.Wrap(models.CodeInternal, err, "ledger leaf of a ruling")
 	}
+	w := store.RecordWrites{ActivityRuling: rev, Leaves: []models.Leaf{leaf}}
 	if err := tx.Commit(w); err != nil {
 		return nil, err
 	}

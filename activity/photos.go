@@ -93,12 +93,16 @@ func hasPhotoFlag(flags []presence.RaisedFlag) bool {
 
 // ServePhoto returns the bytes of photo sha of an activity p may read, and
 // its content type: in full (GPS included) for those who review
-// activities, without the GPS position for everyone else. NOT_FOUND when p
-// may not see it; INTERNAL when the stored bytes no longer match their
-// hash.
+// activities, without the GPS position for everyone else; a read by
+// someone other than the activity's cadre is in its access log first.
+// NOT_FOUND when p may not see it; UNAVAILABLE when the read could not be
+// logged; INTERNAL when the stored bytes no longer match their hash.
 func (s *Service) ServePhoto(ctx context.Context, p *authz.Principal, sha string) ([]byte, string, error) {
-	_, row, err := s.Store.PhotoOwner(ctx, p, sha)
+	a, row, err := s.Store.PhotoOwner(ctx, p, sha)
 	if err != nil {
+		return nil, "", err
+	}
+	if err := s.logRead(ctx, p, a.UserID, models.AccessActivities, "GET /photos"); err != nil {
 		return nil, "", err
 	}
 	rc, _, err := s.Blobs.Get(ctx, sha)

@@ -44,8 +44,16 @@ func (s *Service) Review(ctx context.Context, p *authz.Principal, id int64, d mo
 	if d != models.ReviewConfirm && d != models.ReviewReject {
 		return nil, models.E(models.CodeInvalid, "unknown decision %q", d)
 	}
-	rev := &models.ActivityReview{ActivityID: id, Decision: d, Reason: reason, CreatedAt: s.Now().UTC()}
-	if err := s.Store.ReviewActivity(ctx, p, rev); err != nil {
+	if _, err := authz.Check(p, authz.ReviewActivity); err != nil {
+		return nil, err
+	}
+	rev := &models.ActivityReview{ActivityID: id, ReviewerID: p.UserID, Decision: d, Reason: reason,
+		CreatedAt: s.Now().UTC().Truncate(storedPrecision)}
+	leaf, err := leafOf(rev)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.ReviewActivity(ctx, p, rev, leaf); err != nil {
 		return nil, err
 	}
 	return rev, nil

@@ -51,7 +51,8 @@ type Service struct {
 	Photos        PhotoPolicy
 	PolicyVersion string
 	Now           func() time.Time
-	MaxSync       int // largest offline sync; DefaultMaxSync when zero
+	MaxSync       int       // largest offline sync; DefaultMaxSync when zero
+	Access        AccessLog // records reads of a cadre's photos and contacts by others; nil: none recorded
 }
 
 // Result is the answer to the phone for one activity.
@@ -302,6 +303,9 @@ func (s *Service) judge(p *authz.Principal, it *item, prior *store.ActivityPrior
 		row := ph.row
 		row.Position = i
 		n.Photos = append(n.Photos, &row)
+	}
+	if err := sealActivity(&n); err != nil {
+		return store.NewActivity{}, err
 	}
 	it.result = &Result{Activity: a, Flags: flags}
 	return n, nil

@@ -77,25 +77,28 @@ const (
 	RevealContact  Op = "contact.reveal"  // see an interviewee's contact in clear, with a logged reason (R11 call-backs)
 	WriteFollowUps Op = "followup.write"  // open and update the follow-up of a need
 
-	ReadSeminars    Op = "seminar.read"       // seminars (R9): their rounds, draws and talks
-	WriteSeminars   Op = "seminar.write"      // open a seminar (which draws its speakers), record talks
-	ReadTasks       Op = "task.read"          // task lists (R10): dispatch lists with progress, key-work lists with tick-offs
-	WriteTasks      Op = "task.write"         // issue lists, brief, add and revise items, rule on tick-offs
-	ReportTasks     Op = "task.report"        // report progress on one's own tasks, tick off one's own items
-	ReadSummaries   Op = "summary.read"       // quarterly summaries and annual reports, their versions and decisions (R8)
-	WriteSummaries  Op = "summary.write"      // write and submit one's own summaries and reports
-	ReviewSummaries Op = "summary.review"     // accept or return a submitted quarterly summary
-	ReviewReports   Op = "report.review"      // accept or return a submitted annual report: configured receivers only
-	SetReceivers    Op = "report.receivers"   // mark who receives annual reports (the secretaries' team)
-	Inbox           Op = "notification.inbox" // read one's notifications, mark them read, subscribe to them
-	ReadPolicy      Op = "policy.read"        // the thresholds in force for a unit, and their versions
-	WritePolicy     Op = "policy.write"       // a new version of a unit's policy
-	OverturnRuling  Op = "ruling.overturn"    // supersede the latest ruling on a check-in or an activity (see MaySupersede)
-	RequestMakeUp   Op = "makeup.create"      // ask for a day on site to count without its check-ins (补卡)
-	ReadMakeUps     Op = "makeup.read"        // make-up requests, their photos and decisions
-	DecideMakeUp    Op = "makeup.decide"      // approve or refuse a make-up request
-	ReadAbsences    Op = "absence.read"       // approved absences
-	WriteAbsences   Op = "absence.write"      // record an approved absence, withdraw one
+	ReadSeminars     Op = "seminar.read"       // seminars (R9): their rounds, draws and talks
+	WriteSeminars    Op = "seminar.write"      // open a seminar (which draws its speakers), record talks
+	ReadTasks        Op = "task.read"          // task lists (R10): dispatch lists with progress, key-work lists with tick-offs
+	WriteTasks       Op = "task.write"         // issue lists, brief, add and revise items, rule on tick-offs
+	ReportTasks      Op = "task.report"        // report progress on one's own tasks, tick off one's own items
+	ReadSummaries    Op = "summary.read"       // quarterly summaries and annual reports, their versions and decisions (R8)
+	WriteSummaries   Op = "summary.write"      // write and submit one's own summaries and reports
+	ReviewSummaries  Op = "summary.review"     // accept or return a submitted quarterly summary
+	ReviewReports    Op = "report.review"      // accept or return a submitted annual report: configured receivers only
+	SetReceivers     Op = "report.receivers"   // mark who receives annual reports (the secretaries' team)
+	Inbox            Op = "notification.inbox" // read one's notifications, mark them read, subscribe to them
+	ReadPolicy       Op = "policy.read"        // the thresholds in force for a unit, and their versions
+	WritePolicy      Op = "policy.write"       // a new version of a unit's policy
+	OverturnRuling   Op = "ruling.overturn"    // supersede the latest ruling on a check-in or an activity (see MaySupersede)
+	RequestMakeUp    Op = "makeup.create"      // ask for a day on site to count without its check-ins (补卡)
+	ReadMakeUps      Op = "makeup.read"        // make-up requests, their photos and decisions
+	DecideMakeUp     Op = "makeup.decide"      // approve or refuse a make-up request
+	ReadAbsences     Op = "absence.read"       // approved absences
+	WriteAbsences    Op = "absence.write"      // record an approved absence, withdraw one
+	ReadInspections  Op = "inspect.read"       // spot checks, findings, escalations, anomalies and the risk ranking (R11)
+	WriteInspections Op = "inspect.write"      // draw spot checks, record findings and call-backs, escalate findings
+	ReadAccessLog    Op = "access.read"        // who read a cadre's presence evidence, activities or contacts
 )
 
 // AllOps lists every operation, for the matrix test.
@@ -106,7 +109,8 @@ func AllOps() []Op {
 		ReadSeminars, WriteSeminars, ReadTasks, WriteTasks, ReportTasks,
 		ReadSummaries, WriteSummaries, ReviewSummaries, ReviewReports, SetReceivers, Inbox,
 		ReadPolicy, WritePolicy,
-		OverturnRuling, RequestMakeUp, ReadMakeUps, DecideMakeUp, ReadAbsences, WriteAbsences}
+		OverturnRuling, RequestMakeUp, ReadMakeUps, DecideMakeUp, ReadAbsences, WriteAbsences,
+		ReadInspections, WriteInspections, ReadAccessLog}
 }
 
 // Reach is how far an operation reaches for one role.
@@ -170,6 +174,10 @@ func (r Reach) String() string {
 // cadre's own and a supervisor decides them; approved absences are
 // recorded by the supervisor who approved them. Both are read as check-ins
 // are.
+//
+// The inspection toolkit (spot checks, findings, anomalies) is the
+// discipline group's alone; who read a cadre's data is shown to the group
+// and to that cadre.
 func Matrix() map[Op]map[models.Role]Reach {
 	const (
 		C, S, D, A = models.RoleCadre, models.RoleSupervisor, models.RoleDiscipline, models.RoleAdmin
@@ -202,25 +210,28 @@ func Matrix() map[Op]map[models.Role]Reach {
 		RevealContact:  {C: None, S: None, D: All, A: None, SA: None, AA: None},
 		WriteFollowUps: {C: Self, S: Subtree, D: None, A: All, SA: None, AA: None},
 
-		ReadSeminars:    {C: Self, S: Subtree, D: All, A: All, SA: None, AA: None},
-		WriteSeminars:   {C: None, S: Subtree, D: None, A: All, SA: None, AA: None},
-		ReadTasks:       {C: Self, S: Subtree, D: All, A: All, SA: None, AA: None},
-		WriteTasks:      {C: None, S: Subtree, D: None, A: All, SA: None, AA: None},
-		ReportTasks:     {C: Self, S: Self, D: None, A: None, SA: None, AA: None},
-		ReadSummaries:   {C: Self, S: Subtree, D: All, A: All, SA: None, AA: None},
-		WriteSummaries:  {C: Self, S: None, D: None, A: None, SA: None, AA: None},
-		ReviewSummaries: {C: None, S: Subtree, D: None, A: None, SA: None, AA: None},
-		ReviewReports:   {C: None, S: Subtree, D: None, A: None, SA: None, AA: None},
-		SetReceivers:    {C: None, S: None, D: None, A: All, SA: None, AA: None},
-		Inbox:           {C: Self, S: Self, D: Self, A: None, SA: None, AA: None},
-		ReadPolicy:      {C: All, S: All, D: All, A: All, SA: None, AA: None},
-		WritePolicy:     {C: None, S: Subtree, D: None, A: All, SA: None, AA: None},
-		OverturnRuling:  {C: None, S: Subtree, D: All, A: None, SA: None, AA: None},
-		RequestMakeUp:   {C: Self, S: None, D: None, A: None, SA: None, AA: None},
-		ReadMakeUps:     {C: Self, S: Subtree, D: All, A: All, SA: None, AA: None},
-		DecideMakeUp:    {C: None, S: Subtree, D: None, A: None, SA: None, AA: None},
-		ReadAbsences:    {C: Self, S: Subtree, D: All, A: All, SA: None, AA: None},
-		WriteAbsences:   {C: None, S: Subtree, D: None, A: None, SA: None, AA: None},
+		ReadSeminars:     {C: Self, S: Subtree, D: All, A: All, SA: None, AA: None},
+		WriteSeminars:    {C: None, S: Subtree, D: None, A: All, SA: None, AA: None},
+		ReadTasks:        {C: Self, S: Subtree, D: All, A: All, SA: None, AA: None},
+		WriteTasks:       {C: None, S: Subtree, D: None, A: All, SA: None, AA: None},
+		ReportTasks:      {C: Self, S: Self, D: None, A: None, SA: None, AA: None},
+		ReadSummaries:    {C: Self, S: Subtree, D: All, A: All, SA: None, AA: None},
+		WriteSummaries:   {C: Self, S: None, D: None, A: None, SA: None, AA: None},
+		ReviewSummaries:  {C: None, S: Subtree, D: None, A: None, SA: None, AA: None},
+		ReviewReports:    {C: None, S: Subtree, D: None, A: None, SA: None, AA: None},
+		SetReceivers:     {C: None, S: None, D: None, A: All, SA: None, AA: None},
+		Inbox:            {C: Self, S: Self, D: Self, A: None, SA: None, AA: None},
+		ReadPolicy:       {C: All, S: All, D: All, A: All, SA: None, AA: None},
+		WritePolicy:      {C: None, S: Subtree, D: None, A: All, SA: None, AA: None},
+		OverturnRuling:   {C: None, S: Subtree, D: All, A: None, SA: None, AA: None},
+		RequestMakeUp:    {C: Self, S: None, D: None, A: None, SA: None, AA: None},
+		ReadMakeUps:      {C: Self, S: Subtree, D: All, A: All, SA: None, AA: None},
+		DecideMakeUp:     {C: None, S: Subtree, D: None, A: None, SA: None, AA: None},
+		ReadAbsences:     {C: Self, S: Subtree, D: All, A: All, SA: None, AA: None},
+		WriteAbsences:    {C: None, S: Subtree, D: None, A: None, SA: None, AA: None},
+		ReadInspections:  {C: None, S: None, D: All, A: None, SA: None, AA: None},
+		WriteInspections: {C: None, S: None, D: All, A: None, SA: None, AA: None},
+		ReadAccessLog:    {C: Self, S: None, D: All, A: None, SA: None, AA: None},
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 // QuarterPresence is a cadre's quarter: on-site days at every region, and
 // trips. Its rules' verdicts (R2 among them) are package verdict's.
 type QuarterPresence struct {
-	UserID   int64
+	UserID   int64 // whose quarter it is
 	Quarter  compliance.Quarter
 	CountyID *int64 // the latest DISPATCH county overlapping the quarter
 	Days     []*models.PresenceDay

@@ -3,8 +3,10 @@ package graph
 import (
 	"time"
 
+	"github.com/henan-youth/onsite/anomaly"
 	"github.com/henan-youth/onsite/compliance"
 	"github.com/henan-youth/onsite/graph/model"
+	"github.com/henan-youth/onsite/inspect"
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/presence"
 	"github.com/henan-youth/onsite/seminar"
@@ -64,6 +66,8 @@ const (
 	choicesPerKey       = 3   // the most choices a policy key offers
 	rulingsPerRecord    = 10  // a first ruling and the few that supersede it, each from higher up
 	photosPerMakeUp     = 9   // makeup.MaxPhotos
+	findingsPerItem     = 10  // a sampled day's findings: a check, call-backs
+	anomalyRefs         = 20  // anomaly's records: ten of a kind and ten photos
 )
 
 // complexity gives every list field its cost: connections by their page
@@ -176,6 +180,23 @@ func complexity() ComplexityRoot {
 	}
 	c.MakeUpRequestConnection.Edges = edges
 	c.AbsenceConnection.Edges = edges
+
+	c.Query.SpotChecks = func(child int, first *int, _ *string) int { return page(child, first) }
+	c.Query.Findings = func(child int, _, _, _ *int64, _ *models.FindingOutcome, first *int, _ *string) int {
+		return page(child, first)
+	}
+	c.Query.RiskRanking = func(child int, _ *int64, _, _ string, first *int, _ *string) int { return page(child, first) }
+	c.Query.AccessLog = func(child int, _, _ *int64, _, _ *time.Time, first *int, _ *string) int { return page(child, first) }
+	c.SpotCheck.Items = func(child int, first *int, _ *string) int { return page(child, first) }
+	c.SpotCheckConnection.Edges = edges
+	c.SpotCheckItemConnection.Edges = edges
+	c.FindingConnection.Edges = edges
+	c.CadreRiskConnection.Edges = edges
+	c.AccessEntryConnection.Edges = edges
+	c.SpotCheckItem.Findings = func(child int) int { return fixedList(findingsPerItem, child) }
+	c.Finding.Refs = func(child int) int { return fixedList(inspect.MaxRefs, child) }
+	c.Anomaly.Refs = func(child int) int { return fixedList(anomalyRefs, child) }
+	c.CadreRisk.Anomalies = func(child int) int { return fixedList(len(anomaly.Kinds()), child) }
 	return c
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/henan-youth/onsite/activity"
 	"github.com/henan-youth/onsite/compliance"
+	"github.com/henan-youth/onsite/inspect"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -43,7 +44,9 @@ type Deps struct {
 	Verdicts   *verdict.Service
 	MakeUps    *makeup.Service
 	Absences   *absence.Service
-	Rules      compliance.Policy // the numbers youth-work summaries show (the defaults)
+	Inspect    *inspect.Service
+	Access     activity.AccessLog // records reads of a cadre's data by others (accesslog.Log); nil: none recorded
+	Rules      compliance.Policy  // the numbers youth-work summaries show (the defaults)
 	Log        *slog.Logger
 	Metrics    prometheus.Registerer // nil: no metrics
 

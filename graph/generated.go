@@ -17,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/henan-youth/onsite/absence"
 	"github.com/henan-youth/onsite/activity"
+	"github.com/henan-youth/onsite/anomaly"
 	"github.com/henan-youth/onsite/checkin"
 	"github.com/henan-youth/onsite/compliance"
 	"github.com/henan-youth/onsite/evidencelog"
@@ -28,6 +29,7 @@ import (
 	"github.com/henan-youth/onsite/policy"
 	"github.com/henan-youth/onsite/presence"
 	"github.com/henan-youth/onsite/seminar"
+	"github.com/henan-youth/onsite/spotcheck"
 	"github.com/henan-youth/onsite/summary"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -45,12 +47,14 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Absence() AbsenceResolver
 	AbsenceWithdrawal() AbsenceWithdrawalResolver
+	AccessEntry() AccessEntryResolver
 	Activity() ActivityResolver
 	ActivityPhoto() ActivityPhotoResolver
 	ActivityReview() ActivityReviewResolver
 	ActivitySyncItem() ActivitySyncItemResolver
 	Assignment() AssignmentResolver
 	AuditEntry() AuditEntryResolver
+	CadreRisk() CadreRiskResolver
 	CheckIn() CheckInResolver
 	CheckInFlag() CheckInFlagResolver
 	CheckInResult() CheckInResultResolver
@@ -61,6 +65,8 @@ type ResolverRoot interface {
 	DispatchTask() DispatchTaskResolver
 	DispatchTaskList() DispatchTaskListResolver
 	EffectivePolicy() EffectivePolicyResolver
+	Escalation() EscalationResolver
+	Finding() FindingResolver
 	FollowUp() FollowUpResolver
 	Interviewee() IntervieweeResolver
 	KeyWorkChange() KeyWorkChangeResolver
@@ -92,6 +98,8 @@ type ResolverRoot interface {
 	Seminar() SeminarResolver
 	SeminarCandidate() SeminarCandidateResolver
 	SeminarTalk() SeminarTalkResolver
+	SpotCheck() SpotCheckResolver
+	SpotCheckItem() SpotCheckItemResolver
 	Subscription() SubscriptionResolver
 	Summary() SummaryResolver
 	SummaryReview() SummaryReviewResolver
@@ -140,6 +148,28 @@ type ComplexityRoot struct {
 		ByName    func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
 		Reason    func(childComplexity int) int
+	}
+
+	AccessEntry struct {
+		At         func(childComplexity int) int
+		Cadre      func(childComplexity int) int
+		ClientAddr func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Query      func(childComplexity int) int
+		ReaderName func(childComplexity int) int
+		ReaderRole func(childComplexity int) int
+		RequestID  func(childComplexity int) int
+		What       func(childComplexity int) int
+	}
+
+	AccessEntryConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AccessEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Activity struct {
@@ -215,6 +245,16 @@ type ComplexityRoot struct {
 		Result   func(childComplexity int) int
 	}
 
+	Anomaly struct {
+		Count  func(childComplexity int) int
+		Detail func(childComplexity int) int
+		Kind   func(childComplexity int) int
+		Limit  func(childComplexity int) int
+		Of     func(childComplexity int) int
+		Refs   func(childComplexity int) int
+		Value  func(childComplexity int) int
+	}
+
 	Assignment struct {
 		CreatedAt func(childComplexity int) int
 		ID        func(childComplexity int) int
@@ -278,6 +318,23 @@ type ComplexityRoot struct {
 		MustChangePassword   func(childComplexity int) int
 		RefreshToken         func(childComplexity int) int
 		User                 func(childComplexity int) int
+	}
+
+	CadreRisk struct {
+		Anomalies     func(childComplexity int) int
+		Discrepancies func(childComplexity int) int
+		Score         func(childComplexity int) int
+		User          func(childComplexity int) int
+	}
+
+	CadreRiskConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	CadreRiskEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	ChangePolicyResult struct {
@@ -427,11 +484,60 @@ type ComplexityRoot struct {
 		Replayed func(childComplexity int) int
 	}
 
+	DrawResult struct {
+		Replayed  func(childComplexity int) int
+		SpotCheck func(childComplexity int) int
+	}
+
 	EffectivePolicy struct {
 		Date    func(childComplexity int) int
 		OrgUnit func(childComplexity int) int
 		Values  func(childComplexity int) int
 		Version func(childComplexity int) int
+	}
+
+	Escalation struct {
+		CreatedAt func(childComplexity int) int
+		FindingID func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Reason    func(childComplexity int) int
+		Target    func(childComplexity int) int
+		TargetID  func(childComplexity int) int
+	}
+
+	EscalationResult struct {
+		Escalation func(childComplexity int) int
+		Replayed   func(childComplexity int) int
+	}
+
+	Finding struct {
+		CallOutcome   func(childComplexity int) int
+		ClientID      func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Escalation    func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Inspector     func(childComplexity int) int
+		IntervieweeID func(childComplexity int) int
+		Item          func(childComplexity int) int
+		Notes         func(childComplexity int) int
+		Outcome       func(childComplexity int) int
+		Refs          func(childComplexity int) int
+		Subject       func(childComplexity int) int
+	}
+
+	FindingConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	FindingEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	FindingResult struct {
+		Finding  func(childComplexity int) int
+		Replayed func(childComplexity int) int
 	}
 
 	FollowUp struct {
@@ -703,6 +809,8 @@ type ComplexityRoot struct {
 		CreateUser              func(childComplexity int, input model.CreateUserInput) int
 		CreateWorkGroup         func(childComplexity int, input model.CreateWorkGroupInput) int
 		DecideMakeUp            func(childComplexity int, id int64, decision models.MakeUpDecisionKind, reason string) int
+		DrawSpotCheck           func(childComplexity int, input model.SpotCheckInput) int
+		EscalateFinding         func(childComplexity int, findingID int64, target model.EscalationTarget, targetID int64, reason string) int
 		ImportRegions           func(childComplexity int, kind models.RegionKind, coordSystem geofence.Datum, geojson string) int
 		IssueDispatchTaskList   func(childComplexity int, input model.IssueDispatchTaskListInput) int
 		Login                   func(childComplexity int, username string, password string, deviceID string) int
@@ -716,6 +824,8 @@ type ComplexityRoot struct {
 		Ping                    func(childComplexity int) int
 		RecordAbsence           func(childComplexity int, input model.AbsenceInput) int
 		RecordActivity          func(childComplexity int, input model.ActivityInput) int
+		RecordCallBack          func(childComplexity int, input model.CallBackInput) int
+		RecordFinding           func(childComplexity int, input model.FindingInput) int
 		RecordSeminarTalk       func(childComplexity int, input model.SeminarTalkInput) int
 		RefreshToken            func(childComplexity int, refreshToken string) int
 		ReportTaskProgress      func(childComplexity int, taskID int64, status models.TaskProgress, note *string) int
@@ -892,16 +1002,20 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Absences               func(childComplexity int, userID *int64, orgUnitID *int64, from *string, to *string, includeWithdrawn *bool, first *int, after *string) int
+		AccessLog              func(childComplexity int, cadreID *int64, readerID *int64, from *time.Time, to *time.Time, first *int, after *string) int
 		Activities             func(childComplexity int, userID *int64, orgUnitID *int64, kind *models.ActivityKind, from *string, to *string, pending *bool, first *int, after *string) int
 		Activity               func(childComplexity int, id int64) int
 		AnnualReport           func(childComplexity int, userID *int64, year int) int
 		AnnualReportReceivers  func(childComplexity int) int
 		Assignments            func(childComplexity int, userID *int64, activeOn *string, first *int, after *string) int
+		CadreRisk              func(childComplexity int, userID int64, from string, to string) int
 		CheckIns               func(childComplexity int, userID *int64, status *models.CheckInStatus, first *int, after *string) int
 		Devices                func(childComplexity int, userID *int64, status *models.DeviceStatus, first *int, after *string) int
 		DispatchTaskList       func(childComplexity int, id int64) int
 		DispatchTaskLists      func(childComplexity int, orgUnitID *int64, year *int, quarter *int, first *int, after *string) int
 		EffectivePolicy        func(childComplexity int, orgUnitID int64, date *string) int
+		Finding                func(childComplexity int, id int64) int
+		Findings               func(childComplexity int, subjectID *int64, spotCheckID *int64, itemID *int64, outcome *models.FindingOutcome, first *int, after *string) int
 		FollowUps              func(childComplexity int, userID *int64, orgUnitID *int64, status *models.FollowUpStatus, open *bool, first *int, after *string) int
 		KeyWorkItems           func(childComplexity int, listID *int64, orgUnitID *int64, ownerID *int64, status *models.KeyWorkStatus, overdue *bool, first *int, after *string) int
 		KeyWorkList            func(childComplexity int, id int64) int
@@ -923,10 +1037,13 @@ type ComplexityRoot struct {
 		Presence               func(childComplexity int, userID int64, year int, quarter int) int
 		Region                 func(childComplexity int, id int64) int
 		Regions                func(childComplexity int, kind *models.RegionKind, cityCode *string, first *int, after *string) int
+		RiskRanking            func(childComplexity int, orgUnitID *int64, from string, to string, first *int, after *string) int
 		SecurityAudit          func(childComplexity int, actorID *int64, actor *string, action *string, from *time.Time, to *time.Time, first *int, after *string) int
 		Seminar                func(childComplexity int, id int64) int
 		SeminarSpeakersOwed    func(childComplexity int, orgUnitID int64, year int, half int, first *int, after *string) int
 		Seminars               func(childComplexity int, orgUnitID *int64, userID *int64, first *int, after *string) int
+		SpotCheck              func(childComplexity int, id int64) int
+		SpotChecks             func(childComplexity int, first *int, after *string) int
 		Summaries              func(childComplexity int, orgUnitID int64, year int, quarter *int, status *models.SummaryStatus, first *int, after *string) int
 		Summary                func(childComplexity int, userID *int64, year int, quarter int) int
 		TaskReports            func(childComplexity int, listID *int64, taskID *int64, userID *int64, first *int, after *string) int
@@ -1078,6 +1195,51 @@ type ComplexityRoot struct {
 	SeminarTalkResult struct {
 		Replayed func(childComplexity int) int
 		Talk     func(childComplexity int) int
+	}
+
+	SpotCheck struct {
+		Candidates     func(childComplexity int) int
+		CandidatesHash func(childComplexity int) int
+		ClientID       func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		DocumentURL    func(childComplexity int) int
+		FromDate       func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Inspector      func(childComplexity int) int
+		Items          func(childComplexity int, first *int, after *string) int
+		Notes          func(childComplexity int) int
+		OrgUnit        func(childComplexity int) int
+		Plan           func(childComplexity int) int
+		Seed           func(childComplexity int) int
+		ToDate         func(childComplexity int) int
+	}
+
+	SpotCheckConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	SpotCheckEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SpotCheckItem struct {
+		Date     func(childComplexity int) int
+		Findings func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Stratum  func(childComplexity int) int
+		User     func(childComplexity int) int
+	}
+
+	SpotCheckItemConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	SpotCheckItemEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -1267,6 +1429,10 @@ type AbsenceResolver interface {
 type AbsenceWithdrawalResolver interface {
 	ByName(ctx context.Context, obj *models.AbsenceWithdrawal) (string, error)
 }
+type AccessEntryResolver interface {
+	ReaderRole(ctx context.Context, obj *models.AccessEntry) (models.Role, error)
+	Cadre(ctx context.Context, obj *models.AccessEntry) (*models.User, error)
+}
 type ActivityResolver interface {
 	User(ctx context.Context, obj *models.Activity) (*models.User, error)
 
@@ -1313,6 +1479,9 @@ type AuditEntryResolver interface {
 	Seq(ctx context.Context, obj *models.AuditEntry) (int, error)
 
 	Action(ctx context.Context, obj *models.AuditEntry) (string, error)
+}
+type CadreRiskResolver interface {
+	User(ctx context.Context, obj *anomaly.Risk) (*models.User, error)
 }
 type CheckInResolver interface {
 	User(ctx context.Context, obj *models.CheckIn) (*models.User, error)
@@ -1366,6 +1535,20 @@ type DispatchTaskListResolver interface {
 type EffectivePolicyResolver interface {
 	OrgUnit(ctx context.Context, obj *policy.Effective) (*models.OrgUnit, error)
 	Date(ctx context.Context, obj *policy.Effective) (string, error)
+}
+type EscalationResolver interface {
+	Target(ctx context.Context, obj *models.Escalation) (model.EscalationTarget, error)
+}
+type FindingResolver interface {
+	Inspector(ctx context.Context, obj *models.Finding) (*models.User, error)
+	Subject(ctx context.Context, obj *models.Finding) (*models.User, error)
+	Item(ctx context.Context, obj *models.Finding) (*models.SpotCheckCandidate, error)
+
+	Refs(ctx context.Context, obj *models.Finding) ([]string, error)
+
+	CallOutcome(ctx context.Context, obj *models.Finding) (*models.CallOutcome, error)
+
+	Escalation(ctx context.Context, obj *models.Finding) (*models.Escalation, error)
 }
 type FollowUpResolver interface {
 	Need(ctx context.Context, obj *models.FollowUp) (*models.Need, error)
@@ -1476,6 +1659,10 @@ type MutationResolver interface {
 	DecideMakeUp(ctx context.Context, id int64, decision models.MakeUpDecisionKind, reason string) (*models.MakeUp, error)
 	RecordAbsence(ctx context.Context, input model.AbsenceInput) (*absence.Result, error)
 	WithdrawAbsence(ctx context.Context, id int64, reason string) (*models.Absence, error)
+	DrawSpotCheck(ctx context.Context, input model.SpotCheckInput) (*model.DrawResult, error)
+	RecordFinding(ctx context.Context, input model.FindingInput) (*model.FindingResult, error)
+	RecordCallBack(ctx context.Context, input model.CallBackInput) (*model.FindingResult, error)
+	EscalateFinding(ctx context.Context, findingID int64, target model.EscalationTarget, targetID int64, reason string) (*model.EscalationResult, error)
 	MarkRead(ctx context.Context, ids []int64, all *bool) (int, error)
 	ChangePolicy(ctx context.Context, input model.ChangePolicyInput) (*model.ChangePolicyResult, error)
 	ImportRegions(ctx context.Context, kind models.RegionKind, coordSystem geofence.Datum, geojson string) (*model.ImportRegionsResult, error)
@@ -1560,6 +1747,13 @@ type QueryResolver interface {
 	Verdicts(ctx context.Context, userID int64, year int, quarter int) ([]*compliance.Result, error)
 	MakeUps(ctx context.Context, userID *int64, status *models.MakeUpStatus, from *string, to *string, first *int, after *string) (*model.MakeUpRequestConnection, error)
 	Absences(ctx context.Context, userID *int64, orgUnitID *int64, from *string, to *string, includeWithdrawn *bool, first *int, after *string) (*model.AbsenceConnection, error)
+	SpotChecks(ctx context.Context, first *int, after *string) (*model.SpotCheckConnection, error)
+	SpotCheck(ctx context.Context, id int64) (*models.SpotCheck, error)
+	Findings(ctx context.Context, subjectID *int64, spotCheckID *int64, itemID *int64, outcome *models.FindingOutcome, first *int, after *string) (*model.FindingConnection, error)
+	Finding(ctx context.Context, id int64) (*models.Finding, error)
+	RiskRanking(ctx context.Context, orgUnitID *int64, from string, to string, first *int, after *string) (*model.CadreRiskConnection, error)
+	CadreRisk(ctx context.Context, userID int64, from string, to string) (*anomaly.Risk, error)
+	AccessLog(ctx context.Context, cadreID *int64, readerID *int64, from *time.Time, to *time.Time, first *int, after *string) (*model.AccessEntryConnection, error)
 	LedgerEntry(ctx context.Context, kind model.LedgerKind, id int64) (*evidencelog.Entry, error)
 	LedgerConsistencyProof(ctx context.Context, from int, to *int) (*model.ConsistencyProof, error)
 	LedgerCheckpoint(ctx context.Context) (*model.LedgerCheckpoint, error)
@@ -1637,6 +1831,18 @@ type SeminarTalkResolver interface {
 	SpeakerName(ctx context.Context, obj *models.SeminarTalk) (string, error)
 
 	RecordedBy(ctx context.Context, obj *models.SeminarTalk) (string, error)
+}
+type SpotCheckResolver interface {
+	Inspector(ctx context.Context, obj *models.SpotCheck) (*models.User, error)
+	OrgUnit(ctx context.Context, obj *models.SpotCheck) (*models.OrgUnit, error)
+
+	Items(ctx context.Context, obj *models.SpotCheck, first *int, after *string) (*model.SpotCheckItemConnection, error)
+	DocumentURL(ctx context.Context, obj *models.SpotCheck) (string, error)
+}
+type SpotCheckItemResolver interface {
+	User(ctx context.Context, obj *models.SpotCheckCandidate) (*models.User, error)
+
+	Findings(ctx context.Context, obj *models.SpotCheckCandidate) ([]*models.Finding, error)
 }
 type SubscriptionResolver interface {
 	NotificationAdded(ctx context.Context) (<-chan *models.Notification, error)
@@ -1828,6 +2034,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AbsenceWithdrawal.Reason(childComplexity), true
+
+	case "AccessEntry.at":
+		if e.ComplexityRoot.AccessEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessEntry.At(childComplexity), true
+	case "AccessEntry.cadre":
+		if e.ComplexityRoot.AccessEntry.Cadre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessEntry.Cadre(childComplexity), true
+	case "AccessEntry.clientAddress":
+		if e.ComplexityRoot.AccessEntry.ClientAddr == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessEntry.ClientAddr(childComplexity), true
+	case "AccessEntry.id":
+		if e.ComplexityRoot.AccessEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessEntry.ID(childComplexity), true
+	case "AccessEntry.query":
+		if e.ComplexityRoot.AccessEntry.Query == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessEntry.Query(childComplexity), true
+	case "AccessEntry.reader":
+		if e.ComplexityRoot.AccessEntry.ReaderName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessEntry.ReaderName(childComplexity), true
+	case "AccessEntry.readerRole":
+		if e.ComplexityRoot.AccessEntry.ReaderRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessEntry.ReaderRole(childComplexity), true
+	case "AccessEntry.requestId":
+		if e.ComplexityRoot.AccessEntry.RequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessEntry.RequestID(childComplexity), true
+	case "AccessEntry.what":
+		if e.ComplexityRoot.AccessEntry.What == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessEntry.What(childComplexity), true
+
+	case "AccessEntryConnection.edges":
+		if e.ComplexityRoot.AccessEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessEntryConnection.Edges(childComplexity), true
+	case "AccessEntryConnection.pageInfo":
+		if e.ComplexityRoot.AccessEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessEntryConnection.PageInfo(childComplexity), true
+
+	case "AccessEntryEdge.cursor":
+		if e.ComplexityRoot.AccessEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessEntryEdge.Cursor(childComplexity), true
+	case "AccessEntryEdge.node":
+		if e.ComplexityRoot.AccessEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessEntryEdge.Node(childComplexity), true
 
 	case "Activity.accuracy":
 		if e.ComplexityRoot.Activity.AccuracyM == nil {
@@ -2148,6 +2435,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ActivitySyncItem.Result(childComplexity), true
 
+	case "Anomaly.count":
+		if e.ComplexityRoot.Anomaly.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Anomaly.Count(childComplexity), true
+	case "Anomaly.detail":
+		if e.ComplexityRoot.Anomaly.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Anomaly.Detail(childComplexity), true
+	case "Anomaly.kind":
+		if e.ComplexityRoot.Anomaly.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Anomaly.Kind(childComplexity), true
+	case "Anomaly.limit":
+		if e.ComplexityRoot.Anomaly.Limit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Anomaly.Limit(childComplexity), true
+	case "Anomaly.of":
+		if e.ComplexityRoot.Anomaly.Of == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Anomaly.Of(childComplexity), true
+	case "Anomaly.refs":
+		if e.ComplexityRoot.Anomaly.Refs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Anomaly.Refs(childComplexity), true
+	case "Anomaly.value":
+		if e.ComplexityRoot.Anomaly.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Anomaly.Value(childComplexity), true
+
 	case "Assignment.createdAt":
 		if e.ComplexityRoot.Assignment.CreatedAt == nil {
 			break
@@ -2401,6 +2731,57 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuthPayload.User(childComplexity), true
+
+	case "CadreRisk.anomalies":
+		if e.ComplexityRoot.CadreRisk.Anomalies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CadreRisk.Anomalies(childComplexity), true
+	case "CadreRisk.discrepancies":
+		if e.ComplexityRoot.CadreRisk.Discrepancies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CadreRisk.Discrepancies(childComplexity), true
+	case "CadreRisk.score":
+		if e.ComplexityRoot.CadreRisk.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CadreRisk.Score(childComplexity), true
+	case "CadreRisk.user":
+		if e.ComplexityRoot.CadreRisk.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CadreRisk.User(childComplexity), true
+
+	case "CadreRiskConnection.edges":
+		if e.ComplexityRoot.CadreRiskConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CadreRiskConnection.Edges(childComplexity), true
+	case "CadreRiskConnection.pageInfo":
+		if e.ComplexityRoot.CadreRiskConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CadreRiskConnection.PageInfo(childComplexity), true
+
+	case "CadreRiskEdge.cursor":
+		if e.ComplexityRoot.CadreRiskEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CadreRiskEdge.Cursor(childComplexity), true
+	case "CadreRiskEdge.node":
+		if e.ComplexityRoot.CadreRiskEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CadreRiskEdge.Node(childComplexity), true
 
 	case "ChangePolicyResult.replayed":
 		if e.ComplexityRoot.ChangePolicyResult.Replayed == nil {
@@ -2983,6 +3364,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DispatchTaskListResult.Replayed(childComplexity), true
 
+	case "DrawResult.replayed":
+		if e.ComplexityRoot.DrawResult.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrawResult.Replayed(childComplexity), true
+	case "DrawResult.spotCheck":
+		if e.ComplexityRoot.DrawResult.SpotCheck == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrawResult.SpotCheck(childComplexity), true
+
 	case "EffectivePolicy.date":
 		if e.ComplexityRoot.EffectivePolicy.Date == nil {
 			break
@@ -3007,6 +3401,168 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EffectivePolicy.Version(childComplexity), true
+
+	case "Escalation.createdAt":
+		if e.ComplexityRoot.Escalation.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.CreatedAt(childComplexity), true
+	case "Escalation.findingId":
+		if e.ComplexityRoot.Escalation.FindingID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.FindingID(childComplexity), true
+	case "Escalation.id":
+		if e.ComplexityRoot.Escalation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.ID(childComplexity), true
+	case "Escalation.reason":
+		if e.ComplexityRoot.Escalation.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.Reason(childComplexity), true
+	case "Escalation.target":
+		if e.ComplexityRoot.Escalation.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.Target(childComplexity), true
+	case "Escalation.targetId":
+		if e.ComplexityRoot.Escalation.TargetID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.TargetID(childComplexity), true
+
+	case "EscalationResult.escalation":
+		if e.ComplexityRoot.EscalationResult.Escalation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationResult.Escalation(childComplexity), true
+	case "EscalationResult.replayed":
+		if e.ComplexityRoot.EscalationResult.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationResult.Replayed(childComplexity), true
+
+	case "Finding.callOutcome":
+		if e.ComplexityRoot.Finding.CallOutcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.CallOutcome(childComplexity), true
+	case "Finding.clientId":
+		if e.ComplexityRoot.Finding.ClientID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.ClientID(childComplexity), true
+	case "Finding.createdAt":
+		if e.ComplexityRoot.Finding.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.CreatedAt(childComplexity), true
+	case "Finding.escalation":
+		if e.ComplexityRoot.Finding.Escalation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Escalation(childComplexity), true
+	case "Finding.id":
+		if e.ComplexityRoot.Finding.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.ID(childComplexity), true
+	case "Finding.inspector":
+		if e.ComplexityRoot.Finding.Inspector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Inspector(childComplexity), true
+	case "Finding.intervieweeId":
+		if e.ComplexityRoot.Finding.IntervieweeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.IntervieweeID(childComplexity), true
+	case "Finding.item":
+		if e.ComplexityRoot.Finding.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Item(childComplexity), true
+	case "Finding.notes":
+		if e.ComplexityRoot.Finding.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Notes(childComplexity), true
+	case "Finding.outcome":
+		if e.ComplexityRoot.Finding.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Outcome(childComplexity), true
+	case "Finding.refs":
+		if e.ComplexityRoot.Finding.Refs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Refs(childComplexity), true
+	case "Finding.subject":
+		if e.ComplexityRoot.Finding.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Subject(childComplexity), true
+
+	case "FindingConnection.edges":
+		if e.ComplexityRoot.FindingConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingConnection.Edges(childComplexity), true
+	case "FindingConnection.pageInfo":
+		if e.ComplexityRoot.FindingConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingConnection.PageInfo(childComplexity), true
+
+	case "FindingEdge.cursor":
+		if e.ComplexityRoot.FindingEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingEdge.Cursor(childComplexity), true
+	case "FindingEdge.node":
+		if e.ComplexityRoot.FindingEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingEdge.Node(childComplexity), true
+
+	case "FindingResult.finding":
+		if e.ComplexityRoot.FindingResult.Finding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingResult.Finding(childComplexity), true
+	case "FindingResult.replayed":
+		if e.ComplexityRoot.FindingResult.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingResult.Replayed(childComplexity), true
 
 	case "FollowUp.action":
 		if e.ComplexityRoot.FollowUp.Action == nil {
@@ -4108,6 +4664,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DecideMakeUp(childComplexity, args["id"].(int64), args["decision"].(models.MakeUpDecisionKind), args["reason"].(string)), true
+	case "Mutation.drawSpotCheck":
+		if e.ComplexityRoot.Mutation.DrawSpotCheck == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_drawSpotCheck_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DrawSpotCheck(childComplexity, args["input"].(model.SpotCheckInput)), true
+	case "Mutation.escalateFinding":
+		if e.ComplexityRoot.Mutation.EscalateFinding == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_escalateFinding_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EscalateFinding(childComplexity, args["findingId"].(int64), args["target"].(model.EscalationTarget), args["targetId"].(int64), args["reason"].(string)), true
 	case "Mutation.importRegions":
 		if e.ComplexityRoot.Mutation.ImportRegions == nil {
 			break
@@ -4241,6 +4819,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordActivity(childComplexity, args["input"].(model.ActivityInput)), true
+	case "Mutation.recordCallBack":
+		if e.ComplexityRoot.Mutation.RecordCallBack == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordCallBack_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordCallBack(childComplexity, args["input"].(model.CallBackInput)), true
+	case "Mutation.recordFinding":
+		if e.ComplexityRoot.Mutation.RecordFinding == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordFinding_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordFinding(childComplexity, args["input"].(model.FindingInput)), true
 	case "Mutation.recordSeminarTalk":
 		if e.ComplexityRoot.Mutation.RecordSeminarTalk == nil {
 			break
@@ -5097,6 +5697,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Absences(childComplexity, args["userId"].(*int64), args["orgUnitId"].(*int64), args["from"].(*string), args["to"].(*string), args["includeWithdrawn"].(*bool), args["first"].(*int), args["after"].(*string)), true
+	case "Query.accessLog":
+		if e.ComplexityRoot.Query.AccessLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_accessLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AccessLog(childComplexity, args["cadreId"].(*int64), args["readerId"].(*int64), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "Query.activities":
 		if e.ComplexityRoot.Query.Activities == nil {
 			break
@@ -5147,6 +5758,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Assignments(childComplexity, args["userId"].(*int64), args["activeOn"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.cadreRisk":
+		if e.ComplexityRoot.Query.CadreRisk == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cadreRisk_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CadreRisk(childComplexity, args["userId"].(int64), args["from"].(string), args["to"].(string)), true
 	case "Query.checkIns":
 		if e.ComplexityRoot.Query.CheckIns == nil {
 			break
@@ -5202,6 +5824,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.EffectivePolicy(childComplexity, args["orgUnitId"].(int64), args["date"].(*string)), true
+	case "Query.finding":
+		if e.ComplexityRoot.Query.Finding == nil {
+			break
+		}
+
+		args, err := ec.field_Query_finding_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Finding(childComplexity, args["id"].(int64)), true
+	case "Query.findings":
+		if e.ComplexityRoot.Query.Findings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_findings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Findings(childComplexity, args["subjectId"].(*int64), args["spotCheckId"].(*int64), args["itemId"].(*int64), args["outcome"].(*models.FindingOutcome), args["first"].(*int), args["after"].(*string)), true
 	case "Query.followUps":
 		if e.ComplexityRoot.Query.FollowUps == nil {
 			break
@@ -5419,6 +6063,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Regions(childComplexity, args["kind"].(*models.RegionKind), args["cityCode"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.riskRanking":
+		if e.ComplexityRoot.Query.RiskRanking == nil {
+			break
+		}
+
+		args, err := ec.field_Query_riskRanking_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RiskRanking(childComplexity, args["orgUnitId"].(*int64), args["from"].(string), args["to"].(string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.securityAudit":
 		if e.ComplexityRoot.Query.SecurityAudit == nil {
 			break
@@ -5463,6 +6118,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Seminars(childComplexity, args["orgUnitId"].(*int64), args["userId"].(*int64), args["first"].(*int), args["after"].(*string)), true
+	case "Query.spotCheck":
+		if e.ComplexityRoot.Query.SpotCheck == nil {
+			break
+		}
+
+		args, err := ec.field_Query_spotCheck_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SpotCheck(childComplexity, args["id"].(int64)), true
+	case "Query.spotChecks":
+		if e.ComplexityRoot.Query.SpotChecks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_spotChecks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SpotChecks(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.summaries":
 		if e.ComplexityRoot.Query.Summaries == nil {
 			break
@@ -6182,6 +6859,179 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SeminarTalkResult.Talk(childComplexity), true
 
+	case "SpotCheck.candidates":
+		if e.ComplexityRoot.SpotCheck.Candidates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheck.Candidates(childComplexity), true
+	case "SpotCheck.candidatesHash":
+		if e.ComplexityRoot.SpotCheck.CandidatesHash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheck.CandidatesHash(childComplexity), true
+	case "SpotCheck.clientId":
+		if e.ComplexityRoot.SpotCheck.ClientID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheck.ClientID(childComplexity), true
+	case "SpotCheck.createdAt":
+		if e.ComplexityRoot.SpotCheck.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheck.CreatedAt(childComplexity), true
+	case "SpotCheck.documentUrl":
+		if e.ComplexityRoot.SpotCheck.DocumentURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheck.DocumentURL(childComplexity), true
+	case "SpotCheck.from":
+		if e.ComplexityRoot.SpotCheck.FromDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheck.FromDate(childComplexity), true
+	case "SpotCheck.id":
+		if e.ComplexityRoot.SpotCheck.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheck.ID(childComplexity), true
+	case "SpotCheck.inspector":
+		if e.ComplexityRoot.SpotCheck.Inspector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheck.Inspector(childComplexity), true
+	case "SpotCheck.items":
+		if e.ComplexityRoot.SpotCheck.Items == nil {
+			break
+		}
+
+		args, err := ec.field_SpotCheck_items_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SpotCheck.Items(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "SpotCheck.notes":
+		if e.ComplexityRoot.SpotCheck.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheck.Notes(childComplexity), true
+	case "SpotCheck.orgUnit":
+		if e.ComplexityRoot.SpotCheck.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheck.OrgUnit(childComplexity), true
+	case "SpotCheck.plan":
+		if e.ComplexityRoot.SpotCheck.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheck.Plan(childComplexity), true
+	case "SpotCheck.seed":
+		if e.ComplexityRoot.SpotCheck.Seed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheck.Seed(childComplexity), true
+	case "SpotCheck.to":
+		if e.ComplexityRoot.SpotCheck.ToDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheck.ToDate(childComplexity), true
+
+	case "SpotCheckConnection.edges":
+		if e.ComplexityRoot.SpotCheckConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheckConnection.Edges(childComplexity), true
+	case "SpotCheckConnection.pageInfo":
+		if e.ComplexityRoot.SpotCheckConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheckConnection.PageInfo(childComplexity), true
+
+	case "SpotCheckEdge.cursor":
+		if e.ComplexityRoot.SpotCheckEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheckEdge.Cursor(childComplexity), true
+	case "SpotCheckEdge.node":
+		if e.ComplexityRoot.SpotCheckEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheckEdge.Node(childComplexity), true
+
+	case "SpotCheckItem.date":
+		if e.ComplexityRoot.SpotCheckItem.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheckItem.Date(childComplexity), true
+	case "SpotCheckItem.findings":
+		if e.ComplexityRoot.SpotCheckItem.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheckItem.Findings(childComplexity), true
+	case "SpotCheckItem.id":
+		if e.ComplexityRoot.SpotCheckItem.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheckItem.ID(childComplexity), true
+	case "SpotCheckItem.stratum":
+		if e.ComplexityRoot.SpotCheckItem.Stratum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheckItem.Stratum(childComplexity), true
+	case "SpotCheckItem.user":
+		if e.ComplexityRoot.SpotCheckItem.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheckItem.User(childComplexity), true
+
+	case "SpotCheckItemConnection.edges":
+		if e.ComplexityRoot.SpotCheckItemConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheckItemConnection.Edges(childComplexity), true
+	case "SpotCheckItemConnection.pageInfo":
+		if e.ComplexityRoot.SpotCheckItemConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheckItemConnection.PageInfo(childComplexity), true
+
+	case "SpotCheckItemEdge.cursor":
+		if e.ComplexityRoot.SpotCheckItemEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheckItemEdge.Cursor(childComplexity), true
+	case "SpotCheckItemEdge.node":
+		if e.ComplexityRoot.SpotCheckItemEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpotCheckItemEdge.Node(childComplexity), true
+
 	case "Subscription.notificationAdded":
 		if e.ComplexityRoot.Subscription.NotificationAdded == nil {
 			break
@@ -6818,12 +7668,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AbsenceInput", ec.unmarshalInputAbsenceInput),
 			graphql.NewInputUnmarshaler("ActivityInput", ec.unmarshalInputActivityInput),
 			graphql.NewInputUnmarshaler("AssignInput", ec.unmarshalInputAssignInput),
+			graphql.NewInputUnmarshaler("CallBackInput", ec.unmarshalInputCallBackInput),
 			graphql.NewInputUnmarshaler("ChangePolicyInput", ec.unmarshalInputChangePolicyInput),
 			graphql.NewInputUnmarshaler("CheckInInput", ec.unmarshalInputCheckInInput),
 			graphql.NewInputUnmarshaler("CreateKeyWorkListInput", ec.unmarshalInputCreateKeyWorkListInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
 			graphql.NewInputUnmarshaler("CreateWorkGroupInput", ec.unmarshalInputCreateWorkGroupInput),
 			graphql.NewInputUnmarshaler("DispatchTaskInput", ec.unmarshalInputDispatchTaskInput),
+			graphql.NewInputUnmarshaler("FindingInput", ec.unmarshalInputFindingInput),
 			graphql.NewInputUnmarshaler("IntervieweeInput", ec.unmarshalInputIntervieweeInput),
 			graphql.NewInputUnmarshaler("IssueDispatchTaskListInput", ec.unmarshalInputIssueDispatchTaskListInput),
 			graphql.NewInputUnmarshaler("KeyWorkItemInput", ec.unmarshalInputKeyWorkItemInput),
@@ -6837,6 +7689,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReviseKeyWorkItemInput", ec.unmarshalInputReviseKeyWorkItemInput),
 			graphql.NewInputUnmarshaler("SeminarRoundInput", ec.unmarshalInputSeminarRoundInput),
 			graphql.NewInputUnmarshaler("SeminarTalkInput", ec.unmarshalInputSeminarTalkInput),
+			graphql.NewInputUnmarshaler("SpotCheckInput", ec.unmarshalInputSpotCheckInput),
+			graphql.NewInputUnmarshaler("StratumSizeInput", ec.unmarshalInputStratumSizeInput),
 			graphql.NewInputUnmarshaler("SummaryInput", ec.unmarshalInputSummaryInput),
 			graphql.NewInputUnmarshaler("TickOffInput", ec.unmarshalInputTickOffInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
@@ -6932,7 +7786,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/accounts.graphqls" "schema/activities.graphqls" "schema/checkins.graphqls" "schema/compliance.graphqls" "schema/corrections.graphqls" "schema/ledger.graphqls" "schema/notifications.graphqls" "schema/policy.graphqls" "schema/regions.graphqls" "schema/security.graphqls" "schema/seminars.graphqls" "schema/summaries.graphqls" "schema/tasks.graphqls" "schema/work.graphqls"
+//go:embed "schema/accounts.graphqls" "schema/activities.graphqls" "schema/checkins.graphqls" "schema/compliance.graphqls" "schema/corrections.graphqls" "schema/inspect.graphqls" "schema/ledger.graphqls" "schema/notifications.graphqls" "schema/policy.graphqls" "schema/regions.graphqls" "schema/security.graphqls" "schema/seminars.graphqls" "schema/summaries.graphqls" "schema/tasks.graphqls" "schema/work.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -6977,6 +7831,7 @@ extend type Mutation {
 	{Name: "schema/checkins.graphqls", Input: sourceData("schema/checkins.graphqls"), BuiltIn: false},
 	{Name: "schema/compliance.graphqls", Input: sourceData("schema/compliance.graphqls"), BuiltIn: false},
 	{Name: "schema/corrections.graphqls", Input: sourceData("schema/corrections.graphqls"), BuiltIn: false},
+	{Name: "schema/inspect.graphqls", Input: sourceData("schema/inspect.graphqls"), BuiltIn: false},
 	{Name: "schema/ledger.graphqls", Input: sourceData("schema/ledger.graphqls"), BuiltIn: false},
 	{Name: "schema/notifications.graphqls", Input: sourceData("schema/notifications.graphqls"), BuiltIn: false},
 	{Name: "schema/policy.graphqls", Input: sourceData("schema/policy.graphqls"), BuiltIn: false},
@@ -7059,6 +7914,50 @@ func (ec *executionContext) childFields_AbsenceWithdrawal(ctx context.Context, f
 		return ec.fieldContext_AbsenceWithdrawal_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AbsenceWithdrawal", field.Name)
+}
+
+func (ec *executionContext) childFields_AccessEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AccessEntry_id(ctx, field)
+	case "at":
+		return ec.fieldContext_AccessEntry_at(ctx, field)
+	case "reader":
+		return ec.fieldContext_AccessEntry_reader(ctx, field)
+	case "readerRole":
+		return ec.fieldContext_AccessEntry_readerRole(ctx, field)
+	case "cadre":
+		return ec.fieldContext_AccessEntry_cadre(ctx, field)
+	case "what":
+		return ec.fieldContext_AccessEntry_what(ctx, field)
+	case "query":
+		return ec.fieldContext_AccessEntry_query(ctx, field)
+	case "requestId":
+		return ec.fieldContext_AccessEntry_requestId(ctx, field)
+	case "clientAddress":
+		return ec.fieldContext_AccessEntry_clientAddress(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_AccessEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AccessEntryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AccessEntryConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AccessEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AccessEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AccessEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessEntryEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Activity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7207,6 +8106,26 @@ func (ec *executionContext) childFields_ActivitySyncItem(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type ActivitySyncItem", field.Name)
 }
 
+func (ec *executionContext) childFields_Anomaly(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_Anomaly_kind(ctx, field)
+	case "count":
+		return ec.fieldContext_Anomaly_count(ctx, field)
+	case "of":
+		return ec.fieldContext_Anomaly_of(ctx, field)
+	case "value":
+		return ec.fieldContext_Anomaly_value(ctx, field)
+	case "limit":
+		return ec.fieldContext_Anomaly_limit(ctx, field)
+	case "detail":
+		return ec.fieldContext_Anomaly_detail(ctx, field)
+	case "refs":
+		return ec.fieldContext_Anomaly_refs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Anomaly", field.Name)
+}
+
 func (ec *executionContext) childFields_Assignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7335,6 +8254,40 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 		return ec.fieldContext_AuthPayload_mustChangePassword(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CadreRisk(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_CadreRisk_user(ctx, field)
+	case "score":
+		return ec.fieldContext_CadreRisk_score(ctx, field)
+	case "discrepancies":
+		return ec.fieldContext_CadreRisk_discrepancies(ctx, field)
+	case "anomalies":
+		return ec.fieldContext_CadreRisk_anomalies(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CadreRisk", field.Name)
+}
+
+func (ec *executionContext) childFields_CadreRiskConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CadreRiskConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CadreRiskConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CadreRiskConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CadreRiskEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CadreRiskEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CadreRiskEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CadreRiskEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ChangePolicyResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7631,6 +8584,16 @@ func (ec *executionContext) childFields_DispatchTaskListResult(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type DispatchTaskListResult", field.Name)
 }
 
+func (ec *executionContext) childFields_DrawResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "spotCheck":
+		return ec.fieldContext_DrawResult_spotCheck(ctx, field)
+	case "replayed":
+		return ec.fieldContext_DrawResult_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DrawResult", field.Name)
+}
+
 func (ec *executionContext) childFields_EffectivePolicy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "orgUnit":
@@ -7643,6 +8606,94 @@ func (ec *executionContext) childFields_EffectivePolicy(ctx context.Context, fie
 		return ec.fieldContext_EffectivePolicy_values(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EffectivePolicy", field.Name)
+}
+
+func (ec *executionContext) childFields_Escalation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Escalation_id(ctx, field)
+	case "findingId":
+		return ec.fieldContext_Escalation_findingId(ctx, field)
+	case "target":
+		return ec.fieldContext_Escalation_target(ctx, field)
+	case "targetId":
+		return ec.fieldContext_Escalation_targetId(ctx, field)
+	case "reason":
+		return ec.fieldContext_Escalation_reason(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Escalation_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Escalation", field.Name)
+}
+
+func (ec *executionContext) childFields_EscalationResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "escalation":
+		return ec.fieldContext_EscalationResult_escalation(ctx, field)
+	case "replayed":
+		return ec.fieldContext_EscalationResult_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EscalationResult", field.Name)
+}
+
+func (ec *executionContext) childFields_Finding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Finding_id(ctx, field)
+	case "clientId":
+		return ec.fieldContext_Finding_clientId(ctx, field)
+	case "inspector":
+		return ec.fieldContext_Finding_inspector(ctx, field)
+	case "subject":
+		return ec.fieldContext_Finding_subject(ctx, field)
+	case "item":
+		return ec.fieldContext_Finding_item(ctx, field)
+	case "outcome":
+		return ec.fieldContext_Finding_outcome(ctx, field)
+	case "notes":
+		return ec.fieldContext_Finding_notes(ctx, field)
+	case "refs":
+		return ec.fieldContext_Finding_refs(ctx, field)
+	case "intervieweeId":
+		return ec.fieldContext_Finding_intervieweeId(ctx, field)
+	case "callOutcome":
+		return ec.fieldContext_Finding_callOutcome(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Finding_createdAt(ctx, field)
+	case "escalation":
+		return ec.fieldContext_Finding_escalation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Finding", field.Name)
+}
+
+func (ec *executionContext) childFields_FindingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_FindingConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_FindingConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FindingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_FindingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_FindingEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_FindingEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FindingEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_FindingResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "finding":
+		return ec.fieldContext_FindingResult_finding(ctx, field)
+	case "replayed":
+		return ec.fieldContext_FindingResult_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FindingResult", field.Name)
 }
 
 func (ec *executionContext) childFields_FollowUp(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8733,6 +9784,96 @@ func (ec *executionContext) childFields_SeminarTalkResult(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type SeminarTalkResult", field.Name)
 }
 
+func (ec *executionContext) childFields_SpotCheck(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SpotCheck_id(ctx, field)
+	case "clientId":
+		return ec.fieldContext_SpotCheck_clientId(ctx, field)
+	case "inspector":
+		return ec.fieldContext_SpotCheck_inspector(ctx, field)
+	case "orgUnit":
+		return ec.fieldContext_SpotCheck_orgUnit(ctx, field)
+	case "from":
+		return ec.fieldContext_SpotCheck_from(ctx, field)
+	case "to":
+		return ec.fieldContext_SpotCheck_to(ctx, field)
+	case "plan":
+		return ec.fieldContext_SpotCheck_plan(ctx, field)
+	case "seed":
+		return ec.fieldContext_SpotCheck_seed(ctx, field)
+	case "candidates":
+		return ec.fieldContext_SpotCheck_candidates(ctx, field)
+	case "candidatesHash":
+		return ec.fieldContext_SpotCheck_candidatesHash(ctx, field)
+	case "notes":
+		return ec.fieldContext_SpotCheck_notes(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_SpotCheck_createdAt(ctx, field)
+	case "items":
+		return ec.fieldContext_SpotCheck_items(ctx, field)
+	case "documentUrl":
+		return ec.fieldContext_SpotCheck_documentUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SpotCheck", field.Name)
+}
+
+func (ec *executionContext) childFields_SpotCheckConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SpotCheckConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SpotCheckConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SpotCheckConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SpotCheckEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SpotCheckEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SpotCheckEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SpotCheckEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SpotCheckItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SpotCheckItem_id(ctx, field)
+	case "user":
+		return ec.fieldContext_SpotCheckItem_user(ctx, field)
+	case "date":
+		return ec.fieldContext_SpotCheckItem_date(ctx, field)
+	case "stratum":
+		return ec.fieldContext_SpotCheckItem_stratum(ctx, field)
+	case "findings":
+		return ec.fieldContext_SpotCheckItem_findings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SpotCheckItem", field.Name)
+}
+
+func (ec *executionContext) childFields_SpotCheckItemConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SpotCheckItemConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SpotCheckItemConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SpotCheckItemConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SpotCheckItemEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SpotCheckItemEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SpotCheckItemEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SpotCheckItemEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Summary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9451,6 +10592,58 @@ func (ec *executionContext) field_Mutation_decideMakeUp_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_drawSpotCheck_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SpotCheckInput, error) {
+			return ec.unmarshalNSpotCheckInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSpotCheckInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_escalateFinding_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "findingId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["findingId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "target",
+		func(ctx context.Context, v any) (model.EscalationTarget, error) {
+			return ec.unmarshalNEscalationTarget2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐEscalationTarget(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["target"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "targetId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["targetId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_importRegions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9709,6 +10902,34 @@ func (ec *executionContext) field_Mutation_recordActivity_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ActivityInput, error) {
 			return ec.unmarshalNActivityInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐActivityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordCallBack_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CallBackInput, error) {
+			return ec.unmarshalNCallBackInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCallBackInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordFinding_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.FindingInput, error) {
+			return ec.unmarshalNFindingInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐFindingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10395,6 +11616,60 @@ func (ec *executionContext) field_Query_absences_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_accessLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "cadreId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cadreId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "readerId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["readerId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_activities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10536,6 +11811,36 @@ func (ec *executionContext) field_Query_assignments_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_cadreRisk_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
 	return args, nil
 }
 
@@ -10694,6 +11999,74 @@ func (ec *executionContext) field_Query_effectivePolicy_args(ctx context.Context
 		return nil, err
 	}
 	args["date"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_finding_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_findings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "subjectId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["subjectId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "spotCheckId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["spotCheckId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "itemId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["itemId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "outcome",
+		func(ctx context.Context, v any) (*models.FindingOutcome, error) {
+			return ec.unmarshalOFindingOutcome2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFindingOutcome(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["outcome"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
 	return args, nil
 }
 
@@ -11285,6 +12658,52 @@ func (ec *executionContext) field_Query_regions_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_riskRanking_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnitId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnitId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_securityAudit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11442,6 +12861,42 @@ func (ec *executionContext) field_Query_seminars_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_spotCheck_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_spotChecks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -11782,6 +13237,28 @@ func (ec *executionContext) field_Region_geometry_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["toleranceM"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_SpotCheck_items_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -12348,6 +13825,341 @@ func (ec *executionContext) _AbsenceWithdrawal_createdAt(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_AbsenceWithdrawal_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AbsenceWithdrawal", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AccessEntry_id(ctx context.Context, field graphql.CollectedField, obj *models.AccessEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessEntry_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessEntry", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AccessEntry_at(ctx context.Context, field graphql.CollectedField, obj *models.AccessEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AccessEntry_reader(ctx context.Context, field graphql.CollectedField, obj *models.AccessEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessEntry_reader(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReaderName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessEntry_reader(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessEntry_readerRole(ctx context.Context, field graphql.CollectedField, obj *models.AccessEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessEntry_readerRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AccessEntry().ReaderRole(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Role) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessEntry_readerRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessEntry", field, true, true, "Role")
+}
+
+func (ec *executionContext) _AccessEntry_cadre(ctx context.Context, field graphql.CollectedField, obj *models.AccessEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessEntry_cadre(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AccessEntry().Cadre(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccessEntry_cadre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessEntry_what(ctx context.Context, field graphql.CollectedField, obj *models.AccessEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessEntry_what(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.What, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.AccessWhat) graphql.Marshaler {
+			return ec.marshalNAccessWhat2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAccessWhat(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessEntry_what(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessEntry", field, false, false, "AccessWhat")
+}
+
+func (ec *executionContext) _AccessEntry_query(ctx context.Context, field graphql.CollectedField, obj *models.AccessEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessEntry_query(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Query, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessEntry_query(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessEntry_requestId(ctx context.Context, field graphql.CollectedField, obj *models.AccessEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessEntry_requestId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessEntry_requestId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessEntry_clientAddress(ctx context.Context, field graphql.CollectedField, obj *models.AccessEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessEntry_clientAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientAddr, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessEntry_clientAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AccessEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessEntryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AccessEntryEdge) graphql.Marshaler {
+			return ec.marshalNAccessEntryEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAccessEntryEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessEntryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessEntryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AccessEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessEntryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessEntryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AccessEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessEntryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessEntryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AccessEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessEntryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.AccessEntry) graphql.Marshaler {
+			return ec.marshalNAccessEntry2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAccessEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessEntryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessEntryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessEntry(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Activity_id(ctx context.Context, field graphql.CollectedField, obj *models.Activity) (ret graphql.Marshaler) {
@@ -13672,6 +15484,167 @@ func (ec *executionContext) fieldContext_ActivitySyncItem_error(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Anomaly_kind(ctx context.Context, field graphql.CollectedField, obj *anomaly.Anomaly) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Anomaly_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v anomaly.Kind) graphql.Marshaler {
+			return ec.marshalNAnomalyKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋanomalyᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Anomaly_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Anomaly", field, false, false, "AnomalyKind")
+}
+
+func (ec *executionContext) _Anomaly_count(ctx context.Context, field graphql.CollectedField, obj *anomaly.Anomaly) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Anomaly_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Anomaly_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Anomaly", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Anomaly_of(ctx context.Context, field graphql.CollectedField, obj *anomaly.Anomaly) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Anomaly_of(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Of, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Anomaly_of(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Anomaly", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Anomaly_value(ctx context.Context, field graphql.CollectedField, obj *anomaly.Anomaly) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Anomaly_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Anomaly_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Anomaly", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Anomaly_limit(ctx context.Context, field graphql.CollectedField, obj *anomaly.Anomaly) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Anomaly_limit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Limit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Anomaly_limit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Anomaly", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Anomaly_detail(ctx context.Context, field graphql.CollectedField, obj *anomaly.Anomaly) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Anomaly_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Detail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Anomaly_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Anomaly", field, false, false, "String")
+}
+
+func (ec *executionContext) _Anomaly_refs(ctx context.Context, field graphql.CollectedField, obj *anomaly.Anomaly) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Anomaly_refs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Refs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Anomaly_refs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Anomaly", field, false, false, "String")
+}
+
 func (ec *executionContext) _Assignment_id(ctx context.Context, field graphql.CollectedField, obj *models.Assignment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14703,6 +16676,235 @@ func (ec *executionContext) _AuthPayload_mustChangePassword(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_AuthPayload_mustChangePassword(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CadreRisk_user(ctx context.Context, field graphql.CollectedField, obj *anomaly.Risk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CadreRisk_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CadreRisk().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CadreRisk_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CadreRisk",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CadreRisk_score(ctx context.Context, field graphql.CollectedField, obj *anomaly.Risk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CadreRisk_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CadreRisk_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CadreRisk", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CadreRisk_discrepancies(ctx context.Context, field graphql.CollectedField, obj *anomaly.Risk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CadreRisk_discrepancies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Discrepancies, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CadreRisk_discrepancies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CadreRisk", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CadreRisk_anomalies(ctx context.Context, field graphql.CollectedField, obj *anomaly.Risk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CadreRisk_anomalies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Anomalies, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []anomaly.Anomaly) graphql.Marshaler {
+			return ec.marshalNAnomaly2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋanomalyᚐAnomalyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CadreRisk_anomalies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CadreRisk",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Anomaly(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CadreRiskConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CadreRiskConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CadreRiskConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CadreRiskEdge) graphql.Marshaler {
+			return ec.marshalNCadreRiskEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCadreRiskEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CadreRiskConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CadreRiskConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CadreRiskEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CadreRiskConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CadreRiskConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CadreRiskConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CadreRiskConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CadreRiskConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CadreRiskEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CadreRiskEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CadreRiskEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CadreRiskEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CadreRiskEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CadreRiskEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CadreRiskEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CadreRiskEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *anomaly.Risk) graphql.Marshaler {
+			return ec.marshalNCadreRisk2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋanomalyᚐRisk(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CadreRiskEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CadreRiskEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CadreRisk(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ChangePolicyResult_version(ctx context.Context, field graphql.CollectedField, obj *model.ChangePolicyResult) (ret graphql.Marshaler) {
@@ -17117,6 +19319,61 @@ func (ec *executionContext) fieldContext_DispatchTaskListResult_replayed(_ conte
 	return graphql.NewScalarFieldContext("DispatchTaskListResult", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _DrawResult_spotCheck(ctx context.Context, field graphql.CollectedField, obj *model.DrawResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrawResult_spotCheck(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SpotCheck, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.SpotCheck) graphql.Marshaler {
+			return ec.marshalNSpotCheck2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSpotCheck(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DrawResult_spotCheck(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DrawResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SpotCheck(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DrawResult_replayed(ctx context.Context, field graphql.CollectedField, obj *model.DrawResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrawResult_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DrawResult_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DrawResult", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _EffectivePolicy_orgUnit(ctx context.Context, field graphql.CollectedField, obj *policy.Effective) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17225,6 +19482,685 @@ func (ec *executionContext) fieldContext_EffectivePolicy_values(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Escalation_id(ctx context.Context, field graphql.CollectedField, obj *models.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Escalation_findingId(ctx context.Context, field graphql.CollectedField, obj *models.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_findingId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FindingID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_findingId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Escalation_target(ctx context.Context, field graphql.CollectedField, obj *models.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Escalation().Target(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.EscalationTarget) graphql.Marshaler {
+			return ec.marshalNEscalationTarget2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐEscalationTarget(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, true, true, "EscalationTarget")
+}
+
+func (ec *executionContext) _Escalation_targetId(ctx context.Context, field graphql.CollectedField, obj *models.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_targetId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_targetId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Escalation_reason(ctx context.Context, field graphql.CollectedField, obj *models.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Escalation_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EscalationResult_escalation(ctx context.Context, field graphql.CollectedField, obj *model.EscalationResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationResult_escalation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Escalation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Escalation) graphql.Marshaler {
+			return ec.marshalNEscalation2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐEscalation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationResult_escalation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EscalationResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Escalation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EscalationResult_replayed(ctx context.Context, field graphql.CollectedField, obj *model.EscalationResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationResult_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationResult_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Finding_id(ctx context.Context, field graphql.CollectedField, obj *models.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Finding_clientId(ctx context.Context, field graphql.CollectedField, obj *models.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_clientId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_clientId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "String")
+}
+
+func (ec *executionContext) _Finding_inspector(ctx context.Context, field graphql.CollectedField, obj *models.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_inspector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Finding().Inspector(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_inspector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Finding",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Finding_subject(ctx context.Context, field graphql.CollectedField, obj *models.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Finding().Subject(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Finding",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Finding_item(ctx context.Context, field graphql.CollectedField, obj *models.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Finding().Item(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.SpotCheckCandidate) graphql.Marshaler {
+			return ec.marshalOSpotCheckItem2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSpotCheckCandidate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Finding",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SpotCheckItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Finding_outcome(ctx context.Context, field graphql.CollectedField, obj *models.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.FindingOutcome) graphql.Marshaler {
+			return ec.marshalNFindingOutcome2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFindingOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "FindingOutcome")
+}
+
+func (ec *executionContext) _Finding_notes(ctx context.Context, field graphql.CollectedField, obj *models.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "String")
+}
+
+func (ec *executionContext) _Finding_refs(ctx context.Context, field graphql.CollectedField, obj *models.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_refs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Finding().Refs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_refs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, true, true, "String")
+}
+
+func (ec *executionContext) _Finding_intervieweeId(ctx context.Context, field graphql.CollectedField, obj *models.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_intervieweeId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IntervieweeID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOID2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_intervieweeId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Finding_callOutcome(ctx context.Context, field graphql.CollectedField, obj *models.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_callOutcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Finding().CallOutcome(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.CallOutcome) graphql.Marshaler {
+			return ec.marshalOCallOutcome2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐCallOutcome(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_callOutcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, true, true, "CallOutcome")
+}
+
+func (ec *executionContext) _Finding_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Finding_escalation(ctx context.Context, field graphql.CollectedField, obj *models.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_escalation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Finding().Escalation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Escalation) graphql.Marshaler {
+			return ec.marshalOEscalation2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐEscalation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_escalation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Finding",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Escalation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.FindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FindingEdge) graphql.Marshaler {
+			return ec.marshalNFindingEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐFindingEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.FindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.FindingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _FindingEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.FindingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFinding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingResult_finding(ctx context.Context, field graphql.CollectedField, obj *model.FindingResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingResult_finding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Finding, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFinding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingResult_finding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingResult_replayed(ctx context.Context, field graphql.CollectedField, obj *model.FindingResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingResult_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingResult_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingResult", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _FollowUp_id(ctx context.Context, field graphql.CollectedField, obj *models.FollowUp) (ret graphql.Marshaler) {
@@ -22325,6 +25261,182 @@ func (ec *executionContext) fieldContext_Mutation_withdrawAbsence(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_drawSpotCheck(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_drawSpotCheck(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DrawSpotCheck(ctx, fc.Args["input"].(model.SpotCheckInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DrawResult) graphql.Marshaler {
+			return ec.marshalNDrawResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐDrawResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_drawSpotCheck(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DrawResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_drawSpotCheck_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordFinding(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordFinding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordFinding(ctx, fc.Args["input"].(model.FindingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FindingResult) graphql.Marshaler {
+			return ec.marshalNFindingResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐFindingResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordFinding(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordFinding_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordCallBack(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordCallBack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordCallBack(ctx, fc.Args["input"].(model.CallBackInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FindingResult) graphql.Marshaler {
+			return ec.marshalNFindingResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐFindingResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordCallBack(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordCallBack_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_escalateFinding(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_escalateFinding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EscalateFinding(ctx, fc.Args["findingId"].(int64), fc.Args["target"].(model.EscalationTarget), fc.Args["targetId"].(int64), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EscalationResult) graphql.Marshaler {
+			return ec.marshalNEscalationResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐEscalationResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_escalateFinding(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EscalationResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_escalateFinding_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_markRead(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26401,6 +29513,314 @@ func (ec *executionContext) fieldContext_Query_absences(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_spotChecks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_spotChecks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SpotChecks(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SpotCheckConnection) graphql.Marshaler {
+			return ec.marshalNSpotCheckConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSpotCheckConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_spotChecks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SpotCheckConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_spotChecks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_spotCheck(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_spotCheck(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SpotCheck(ctx, fc.Args["id"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.SpotCheck) graphql.Marshaler {
+			return ec.marshalOSpotCheck2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSpotCheck(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_spotCheck(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SpotCheck(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_spotCheck_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_findings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Findings(ctx, fc.Args["subjectId"].(*int64), fc.Args["spotCheckId"].(*int64), fc.Args["itemId"].(*int64), fc.Args["outcome"].(*models.FindingOutcome), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FindingConnection) graphql.Marshaler {
+			return ec.marshalNFindingConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐFindingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_findings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_findings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_finding(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_finding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Finding(ctx, fc.Args["id"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Finding) graphql.Marshaler {
+			return ec.marshalOFinding2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFinding(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_finding(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_finding_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_riskRanking(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_riskRanking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RiskRanking(ctx, fc.Args["orgUnitId"].(*int64), fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CadreRiskConnection) graphql.Marshaler {
+			return ec.marshalNCadreRiskConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCadreRiskConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_riskRanking(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CadreRiskConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_riskRanking_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_cadreRisk(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_cadreRisk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CadreRisk(ctx, fc.Args["userId"].(int64), fc.Args["from"].(string), fc.Args["to"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *anomaly.Risk) graphql.Marshaler {
+			return ec.marshalNCadreRisk2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋanomalyᚐRisk(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_cadreRisk(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CadreRisk(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_cadreRisk_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_accessLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_accessLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AccessLog(ctx, fc.Args["cadreId"].(*int64), fc.Args["readerId"].(*int64), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccessEntryConnection) graphql.Marshaler {
+			return ec.marshalNAccessEntryConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAccessEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_accessLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_accessLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_ledgerEntry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30169,6 +33589,738 @@ func (ec *executionContext) _SeminarTalkResult_replayed(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_SeminarTalkResult_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SeminarTalkResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SpotCheck_id(ctx context.Context, field graphql.CollectedField, obj *models.SpotCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheck_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheck_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpotCheck", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SpotCheck_clientId(ctx context.Context, field graphql.CollectedField, obj *models.SpotCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheck_clientId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheck_clientId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpotCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _SpotCheck_inspector(ctx context.Context, field graphql.CollectedField, obj *models.SpotCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheck_inspector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SpotCheck().Inspector(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheck_inspector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpotCheck",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SpotCheck_orgUnit(ctx context.Context, field graphql.CollectedField, obj *models.SpotCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheck_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SpotCheck().OrgUnit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.OrgUnit) graphql.Marshaler {
+			return ec.marshalOOrgUnit2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheck_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpotCheck",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SpotCheck_from(ctx context.Context, field graphql.CollectedField, obj *models.SpotCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheck_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheck_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpotCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _SpotCheck_to(ctx context.Context, field graphql.CollectedField, obj *models.SpotCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheck_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheck_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpotCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _SpotCheck_plan(ctx context.Context, field graphql.CollectedField, obj *models.SpotCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheck_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Plan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheck_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpotCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _SpotCheck_seed(ctx context.Context, field graphql.CollectedField, obj *models.SpotCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheck_seed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheck_seed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpotCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _SpotCheck_candidates(ctx context.Context, field graphql.CollectedField, obj *models.SpotCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheck_candidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Candidates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheck_candidates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpotCheck", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SpotCheck_candidatesHash(ctx context.Context, field graphql.CollectedField, obj *models.SpotCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheck_candidatesHash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CandidatesHash, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheck_candidatesHash(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpotCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _SpotCheck_notes(ctx context.Context, field graphql.CollectedField, obj *models.SpotCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheck_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheck_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpotCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _SpotCheck_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.SpotCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheck_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheck_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpotCheck", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SpotCheck_items(ctx context.Context, field graphql.CollectedField, obj *models.SpotCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheck_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.SpotCheck().Items(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SpotCheckItemConnection) graphql.Marshaler {
+			return ec.marshalNSpotCheckItemConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSpotCheckItemConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheck_items(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpotCheck",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SpotCheckItemConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SpotCheck_items_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SpotCheck_documentUrl(ctx context.Context, field graphql.CollectedField, obj *models.SpotCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheck_documentUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SpotCheck().DocumentURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheck_documentUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpotCheck", field, true, true, "String")
+}
+
+func (ec *executionContext) _SpotCheckConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SpotCheckConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheckConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SpotCheckEdge) graphql.Marshaler {
+			return ec.marshalNSpotCheckEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSpotCheckEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheckConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpotCheckConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SpotCheckEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SpotCheckConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SpotCheckConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheckConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheckConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpotCheckConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SpotCheckEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SpotCheckEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheckEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheckEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpotCheckEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SpotCheckEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SpotCheckEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheckEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.SpotCheck) graphql.Marshaler {
+			return ec.marshalNSpotCheck2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSpotCheck(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheckEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpotCheckEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SpotCheck(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SpotCheckItem_id(ctx context.Context, field graphql.CollectedField, obj *models.SpotCheckCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheckItem_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheckItem_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpotCheckItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SpotCheckItem_user(ctx context.Context, field graphql.CollectedField, obj *models.SpotCheckCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheckItem_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SpotCheckItem().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheckItem_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpotCheckItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SpotCheckItem_date(ctx context.Context, field graphql.CollectedField, obj *models.SpotCheckCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheckItem_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheckItem_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpotCheckItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _SpotCheckItem_stratum(ctx context.Context, field graphql.CollectedField, obj *models.SpotCheckCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheckItem_stratum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stratum, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheckItem_stratum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpotCheckItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _SpotCheckItem_findings(ctx context.Context, field graphql.CollectedField, obj *models.SpotCheckCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheckItem_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SpotCheckItem().Findings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheckItem_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpotCheckItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SpotCheckItemConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SpotCheckItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheckItemConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SpotCheckItemEdge) graphql.Marshaler {
+			return ec.marshalNSpotCheckItemEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSpotCheckItemEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheckItemConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpotCheckItemConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SpotCheckItemEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SpotCheckItemConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SpotCheckItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheckItemConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheckItemConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpotCheckItemConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SpotCheckItemEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SpotCheckItemEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheckItemEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheckItemEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpotCheckItemEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SpotCheckItemEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SpotCheckItemEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpotCheckItemEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.SpotCheckCandidate) graphql.Marshaler {
+			return ec.marshalNSpotCheckItem2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSpotCheckCandidate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpotCheckItemEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpotCheckItemEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SpotCheckItem(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Subscription_notificationAdded(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
@@ -34206,6 +38358,83 @@ func UnmarshalAssignInput(ctx context.Context, raw any) (model.AssignInput, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCallBackInput(ctx context.Context, obj any) (model.CallBackInput, error) {
+	var it model.CallBackInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientId", "intervieweeId", "itemId", "outcome", "notes", "refs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "intervieweeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervieweeId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervieweeID = data
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalNCallOutcome2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐCallOutcome(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "refs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refs"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Refs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCallBackInput unmarshals raw into the CallBackInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCallBackInput(ctx context.Context, raw any) (model.CallBackInput, error) {
+	var out model.CallBackInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CallBackInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputChangePolicyInput(ctx context.Context, obj any) (model.ChangePolicyInput, error) {
 	var it model.ChangePolicyInput
 	if obj == nil {
@@ -34669,6 +38898,83 @@ func (ec *executionContext) unmarshalInputDispatchTaskInput(ctx context.Context,
 func UnmarshalDispatchTaskInput(ctx context.Context, raw any) (model.DispatchTaskInput, error) {
 	var out model.DispatchTaskInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DispatchTaskInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFindingInput(ctx context.Context, obj any) (model.FindingInput, error) {
+	var it model.FindingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientId", "subjectId", "itemId", "outcome", "notes", "refs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "subjectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectID = data
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalNFindingOutcome2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFindingOutcome(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "refs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refs"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Refs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFindingInput unmarshals raw into the FindingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFindingInput(ctx context.Context, raw any) (model.FindingInput, error) {
+	var out model.FindingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FindingInput", raw, &out)
 	return out, err
 }
 
@@ -35558,6 +39864,153 @@ func UnmarshalSeminarTalkInput(ctx context.Context, raw any) (model.SeminarTalkI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSpotCheckInput(ctx context.Context, obj any) (model.SpotCheckInput, error) {
+	var it model.SpotCheckInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientId", "orgUnitId", "from", "to", "strata", "perStratum", "sizes", "seed", "notes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "orgUnitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgUnitId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgUnitID = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "strata":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("strata"))
+			data, err := ec.unmarshalNStratumDimension2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋspotcheckᚐDimensionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Strata = data
+		case "perStratum":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("perStratum"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PerStratum = data
+		case "sizes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sizes"))
+			data, err := ec.unmarshalOStratumSizeInput2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐStratumSizeInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sizes = data
+		case "seed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seed"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seed = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSpotCheckInput unmarshals raw into the SpotCheckInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSpotCheckInput(ctx context.Context, raw any) (model.SpotCheckInput, error) {
+	var out model.SpotCheckInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SpotCheckInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStratumSizeInput(ctx context.Context, obj any) (model.StratumSizeInput, error) {
+	var it model.StratumSizeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"stratum", "size"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "stratum":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stratum"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stratum = data
+		case "size":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("size"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Size = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStratumSizeInput unmarshals raw into the StratumSizeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStratumSizeInput(ctx context.Context, raw any) (model.StratumSizeInput, error) {
+	var out model.StratumSizeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StratumSizeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSummaryInput(ctx context.Context, obj any) (model.SummaryInput, error) {
 	var it model.SummaryInput
 	if obj == nil {
@@ -36011,6 +40464,157 @@ func (ec *executionContext) _AbsenceWithdrawal(ctx context.Context, sel ast.Sele
 			out.Values[i] = ec._AbsenceWithdrawal_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accessEntryImplementors = []string{"AccessEntry"}
+
+func (ec *executionContext) _AccessEntry(ctx context.Context, sel ast.SelectionSet, obj *models.AccessEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessEntry")
+		case "id":
+			out.Values[i] = ec._AccessEntry_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._AccessEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reader":
+			out.Values[i] = ec._AccessEntry_reader(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "readerRole":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AccessEntry_readerRole(ctx, field, obj)
+				})
+		case "cadre":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AccessEntry_cadre(ctx, field, obj)
+				})
+		case "what":
+			out.Values[i] = ec._AccessEntry_what(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "query":
+			out.Values[i] = ec._AccessEntry_query(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requestId":
+			out.Values[i] = ec._AccessEntry_requestId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "clientAddress":
+			out.Values[i] = ec._AccessEntry_clientAddress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accessEntryConnectionImplementors = []string{"AccessEntryConnection"}
+
+func (ec *executionContext) _AccessEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AccessEntryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessEntryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessEntryConnection")
+		case "edges":
+			out.Values[i] = ec._AccessEntryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AccessEntryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accessEntryEdgeImplementors = []string{"AccessEntryEdge"}
+
+func (ec *executionContext) _AccessEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AccessEntryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessEntryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessEntryEdge")
+		case "cursor":
+			out.Values[i] = ec._AccessEntryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AccessEntryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -36506,6 +41110,69 @@ func (ec *executionContext) _ActivitySyncItem(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var anomalyImplementors = []string{"Anomaly"}
+
+func (ec *executionContext) _Anomaly(ctx context.Context, sel ast.SelectionSet, obj *anomaly.Anomaly) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, anomalyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Anomaly")
+		case "kind":
+			out.Values[i] = ec._Anomaly_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._Anomaly_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "of":
+			out.Values[i] = ec._Anomaly_of(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._Anomaly_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "limit":
+			out.Values[i] = ec._Anomaly_limit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "detail":
+			out.Values[i] = ec._Anomaly_detail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "refs":
+			out.Values[i] = ec._Anomaly_refs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var assignmentImplementors = []string{"Assignment"}
 
 func (ec *executionContext) _Assignment(ctx context.Context, sel ast.SelectionSet, obj *models.Assignment) graphql.Marshaler {
@@ -36921,6 +41588,131 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 			}
 		case "mustChangePassword":
 			out.Values[i] = ec._AuthPayload_mustChangePassword(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cadreRiskImplementors = []string{"CadreRisk"}
+
+func (ec *executionContext) _CadreRisk(ctx context.Context, sel ast.SelectionSet, obj *anomaly.Risk) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cadreRiskImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CadreRisk")
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CadreRisk_user(ctx, field, obj)
+				})
+		case "score":
+			out.Values[i] = ec._CadreRisk_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "discrepancies":
+			out.Values[i] = ec._CadreRisk_discrepancies(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "anomalies":
+			out.Values[i] = ec._CadreRisk_anomalies(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cadreRiskConnectionImplementors = []string{"CadreRiskConnection"}
+
+func (ec *executionContext) _CadreRiskConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CadreRiskConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cadreRiskConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CadreRiskConnection")
+		case "edges":
+			out.Values[i] = ec._CadreRiskConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CadreRiskConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cadreRiskEdgeImplementors = []string{"CadreRiskEdge"}
+
+func (ec *executionContext) _CadreRiskEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CadreRiskEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cadreRiskEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CadreRiskEdge")
+		case "cursor":
+			out.Values[i] = ec._CadreRiskEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CadreRiskEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -37934,6 +42726,44 @@ func (ec *executionContext) _DispatchTaskListResult(ctx context.Context, sel ast
 	return out
 }
 
+var drawResultImplementors = []string{"DrawResult"}
+
+func (ec *executionContext) _DrawResult(ctx context.Context, sel ast.SelectionSet, obj *model.DrawResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, drawResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DrawResult")
+		case "spotCheck":
+			out.Values[i] = ec._DrawResult_spotCheck(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._DrawResult_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var effectivePolicyImplementors = []string{"EffectivePolicy"}
 
 func (ec *executionContext) _EffectivePolicy(ctx context.Context, sel ast.SelectionSet, obj *policy.Effective) graphql.Marshaler {
@@ -37966,6 +42796,311 @@ func (ec *executionContext) _EffectivePolicy(ctx context.Context, sel ast.Select
 			out.Values[i] = ec._EffectivePolicy_values(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var escalationImplementors = []string{"Escalation"}
+
+func (ec *executionContext) _Escalation(ctx context.Context, sel ast.SelectionSet, obj *models.Escalation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, escalationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Escalation")
+		case "id":
+			out.Values[i] = ec._Escalation_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "findingId":
+			out.Values[i] = ec._Escalation_findingId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "target":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Escalation_target(ctx, field, obj)
+				})
+		case "targetId":
+			out.Values[i] = ec._Escalation_targetId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._Escalation_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Escalation_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var escalationResultImplementors = []string{"EscalationResult"}
+
+func (ec *executionContext) _EscalationResult(ctx context.Context, sel ast.SelectionSet, obj *model.EscalationResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, escalationResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EscalationResult")
+		case "escalation":
+			out.Values[i] = ec._EscalationResult_escalation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._EscalationResult_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingImplementors = []string{"Finding"}
+
+func (ec *executionContext) _Finding(ctx context.Context, sel ast.SelectionSet, obj *models.Finding) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Finding")
+		case "id":
+			out.Values[i] = ec._Finding_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "clientId":
+			out.Values[i] = ec._Finding_clientId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inspector":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Finding_inspector(ctx, field, obj)
+				})
+		case "subject":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Finding_subject(ctx, field, obj)
+				})
+		case "item":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Finding_item(ctx, field, obj)
+				})
+		case "outcome":
+			out.Values[i] = ec._Finding_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notes":
+			out.Values[i] = ec._Finding_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "refs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Finding_refs(ctx, field, obj)
+				})
+		case "intervieweeId":
+			out.Values[i] = ec._Finding_intervieweeId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "callOutcome":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Finding_callOutcome(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Finding_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "escalation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Finding_escalation(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingConnectionImplementors = []string{"FindingConnection"}
+
+func (ec *executionContext) _FindingConnection(ctx context.Context, sel ast.SelectionSet, obj *model.FindingConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FindingConnection")
+		case "edges":
+			out.Values[i] = ec._FindingConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._FindingConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingEdgeImplementors = []string{"FindingEdge"}
+
+func (ec *executionContext) _FindingEdge(ctx context.Context, sel ast.SelectionSet, obj *model.FindingEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FindingEdge")
+		case "cursor":
+			out.Values[i] = ec._FindingEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._FindingEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingResultImplementors = []string{"FindingResult"}
+
+func (ec *executionContext) _FindingResult(ctx context.Context, sel ast.SelectionSet, obj *model.FindingResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FindingResult")
+		case "finding":
+			out.Values[i] = ec._FindingResult_finding(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._FindingResult_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -39960,6 +45095,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "drawSpotCheck":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_drawSpotCheck(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordFinding":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordFinding(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordCallBack":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordCallBack(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "escalateFinding":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_escalateFinding(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "markRead":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_markRead(ctx, field)
@@ -41260,6 +46423,48 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_absences(ctx, field)
 				})
+		case "spotChecks":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_spotChecks(ctx, field)
+				})
+		case "spotCheck":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_spotCheck(ctx, field)
+				})
+		case "findings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_findings(ctx, field)
+				})
+		case "finding":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_finding(ctx, field)
+				})
+		case "riskRanking":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_riskRanking(ctx, field)
+				})
+		case "cadreRisk":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_cadreRisk(ctx, field)
+				})
+		case "accessLog":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_accessLog(ctx, field)
+				})
 		case "ledgerEntry":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -42359,6 +47564,315 @@ func (ec *executionContext) _SeminarTalkResult(ctx context.Context, sel ast.Sele
 			}
 		case "replayed":
 			out.Values[i] = ec._SeminarTalkResult_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var spotCheckImplementors = []string{"SpotCheck"}
+
+func (ec *executionContext) _SpotCheck(ctx context.Context, sel ast.SelectionSet, obj *models.SpotCheck) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, spotCheckImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SpotCheck")
+		case "id":
+			out.Values[i] = ec._SpotCheck_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "clientId":
+			out.Values[i] = ec._SpotCheck_clientId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inspector":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpotCheck_inspector(ctx, field, obj)
+				})
+		case "orgUnit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpotCheck_orgUnit(ctx, field, obj)
+				})
+		case "from":
+			out.Values[i] = ec._SpotCheck_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._SpotCheck_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "plan":
+			out.Values[i] = ec._SpotCheck_plan(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "seed":
+			out.Values[i] = ec._SpotCheck_seed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "candidates":
+			out.Values[i] = ec._SpotCheck_candidates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "candidatesHash":
+			out.Values[i] = ec._SpotCheck_candidatesHash(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notes":
+			out.Values[i] = ec._SpotCheck_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._SpotCheck_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "items":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpotCheck_items(ctx, field, obj)
+				})
+		case "documentUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpotCheck_documentUrl(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var spotCheckConnectionImplementors = []string{"SpotCheckConnection"}
+
+func (ec *executionContext) _SpotCheckConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SpotCheckConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, spotCheckConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SpotCheckConnection")
+		case "edges":
+			out.Values[i] = ec._SpotCheckConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SpotCheckConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var spotCheckEdgeImplementors = []string{"SpotCheckEdge"}
+
+func (ec *executionContext) _SpotCheckEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SpotCheckEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, spotCheckEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SpotCheckEdge")
+		case "cursor":
+			out.Values[i] = ec._SpotCheckEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SpotCheckEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var spotCheckItemImplementors = []string{"SpotCheckItem"}
+
+func (ec *executionContext) _SpotCheckItem(ctx context.Context, sel ast.SelectionSet, obj *models.SpotCheckCandidate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, spotCheckItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SpotCheckItem")
+		case "id":
+			out.Values[i] = ec._SpotCheckItem_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpotCheckItem_user(ctx, field, obj)
+				})
+		case "date":
+			out.Values[i] = ec._SpotCheckItem_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stratum":
+			out.Values[i] = ec._SpotCheckItem_stratum(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpotCheckItem_findings(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var spotCheckItemConnectionImplementors = []string{"SpotCheckItemConnection"}
+
+func (ec *executionContext) _SpotCheckItemConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SpotCheckItemConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, spotCheckItemConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SpotCheckItemConnection")
+		case "edges":
+			out.Values[i] = ec._SpotCheckItemConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SpotCheckItemConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var spotCheckItemEdgeImplementors = []string{"SpotCheckItemEdge"}
+
+func (ec *executionContext) _SpotCheckItemEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SpotCheckItemEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, spotCheckItemEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SpotCheckItemEdge")
+		case "cursor":
+			out.Values[i] = ec._SpotCheckItemEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SpotCheckItemEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -43995,6 +49509,61 @@ func (ec *executionContext) marshalNAbsenceResult2ᚖgithubᚗcomᚋhenanᚑyout
 	return ec._AbsenceResult(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAccessEntry2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAccessEntry(ctx context.Context, sel ast.SelectionSet, v *models.AccessEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccessEntry!")
+		return graphql.Null
+	}
+	return ec._AccessEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccessEntryConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAccessEntryConnection(ctx context.Context, sel ast.SelectionSet, v *model.AccessEntryConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccessEntryConnection!")
+		return graphql.Null
+	}
+	return ec._AccessEntryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccessEntryEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAccessEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AccessEntryEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccessEntryEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAccessEntryEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAccessEntryEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAccessEntryEdge(ctx context.Context, sel ast.SelectionSet, v *model.AccessEntryEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccessEntryEdge!")
+		return graphql.Null
+	}
+	return ec._AccessEntryEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAccessWhat2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAccessWhat(ctx context.Context, v any) (models.AccessWhat, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.AccessWhat(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAccessWhat2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐAccessWhat(ctx context.Context, sel ast.SelectionSet, v models.AccessWhat) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AccessWhat!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNActivity2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐActivity(ctx context.Context, sel ast.SelectionSet, v *models.Activity) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Activity!")
@@ -44169,6 +49738,41 @@ func (ec *executionContext) marshalNActivitySyncItem2ᚖgithubᚗcomᚋhenanᚑy
 	return ec._ActivitySyncItem(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAnomaly2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋanomalyᚐAnomaly(ctx context.Context, sel ast.SelectionSet, v anomaly.Anomaly) graphql.Marshaler {
+	return ec._Anomaly(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAnomaly2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋanomalyᚐAnomalyᚄ(ctx context.Context, sel ast.SelectionSet, v []anomaly.Anomaly) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAnomaly2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋanomalyᚐAnomaly(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNAnomalyKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋanomalyᚐKind(ctx context.Context, v any) (anomaly.Kind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := anomaly.Kind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAnomalyKind2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋanomalyᚐKind(ctx context.Context, sel ast.SelectionSet, v anomaly.Kind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AnomalyKind!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNAssignInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAssignInput(ctx context.Context, v any) (model.AssignInput, error) {
 	res, err := ec.unmarshalInputAssignInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -44326,6 +49930,66 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	res := graphql.MarshalBoolean(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNCadreRisk2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋanomalyᚐRisk(ctx context.Context, sel ast.SelectionSet, v *anomaly.Risk) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CadreRisk!")
+		return graphql.Null
+	}
+	return ec._CadreRisk(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCadreRiskConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCadreRiskConnection(ctx context.Context, sel ast.SelectionSet, v *model.CadreRiskConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CadreRiskConnection!")
+		return graphql.Null
+	}
+	return ec._CadreRiskConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCadreRiskEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCadreRiskEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CadreRiskEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCadreRiskEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCadreRiskEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCadreRiskEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCadreRiskEdge(ctx context.Context, sel ast.SelectionSet, v *model.CadreRiskEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CadreRiskEdge!")
+		return graphql.Null
+	}
+	return ec._CadreRiskEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCallBackInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐCallBackInput(ctx context.Context, v any) (model.CallBackInput, error) {
+	res, err := ec.unmarshalInputCallBackInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCallOutcome2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐCallOutcome(ctx context.Context, v any) (models.CallOutcome, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.CallOutcome(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCallOutcome2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐCallOutcome(ctx context.Context, sel ast.SelectionSet, v models.CallOutcome) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CallOutcome!")
 	}
 	return res
 }
@@ -44722,12 +50386,130 @@ func (ec *executionContext) marshalNDispatchTaskListResult2ᚖgithubᚗcomᚋhen
 	return ec._DispatchTaskListResult(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDrawResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐDrawResult(ctx context.Context, sel ast.SelectionSet, v *model.DrawResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DrawResult!")
+		return graphql.Null
+	}
+	return ec._DrawResult(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNEffectivePolicy2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋpolicyᚐEffective(ctx context.Context, sel ast.SelectionSet, v *policy.Effective) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "EffectivePolicy!")
 		return graphql.Null
 	}
 	return ec._EffectivePolicy(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEscalation2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐEscalation(ctx context.Context, sel ast.SelectionSet, v *models.Escalation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Escalation!")
+		return graphql.Null
+	}
+	return ec._Escalation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEscalationResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐEscalationResult(ctx context.Context, sel ast.SelectionSet, v *model.EscalationResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EscalationResult!")
+		return graphql.Null
+	}
+	return ec._EscalationResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEscalationTarget2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐEscalationTarget(ctx context.Context, v any) (model.EscalationTarget, error) {
+	var res model.EscalationTarget
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEscalationTarget2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐEscalationTarget(ctx context.Context, sel ast.SelectionSet, v model.EscalationTarget) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNFinding2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Finding) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFinding2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFinding(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFinding2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFinding(ctx context.Context, sel ast.SelectionSet, v *models.Finding) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Finding!")
+		return graphql.Null
+	}
+	return ec._Finding(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFindingConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐFindingConnection(ctx context.Context, sel ast.SelectionSet, v *model.FindingConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FindingConnection!")
+		return graphql.Null
+	}
+	return ec._FindingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFindingEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐFindingEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FindingEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFindingEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐFindingEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFindingEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐFindingEdge(ctx context.Context, sel ast.SelectionSet, v *model.FindingEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FindingEdge!")
+		return graphql.Null
+	}
+	return ec._FindingEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFindingInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐFindingInput(ctx context.Context, v any) (model.FindingInput, error) {
+	res, err := ec.unmarshalInputFindingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNFindingOutcome2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFindingOutcome(ctx context.Context, v any) (models.FindingOutcome, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.FindingOutcome(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFindingOutcome2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFindingOutcome(ctx context.Context, sel ast.SelectionSet, v models.FindingOutcome) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "FindingOutcome!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNFindingResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐFindingResult(ctx context.Context, sel ast.SelectionSet, v *model.FindingResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FindingResult!")
+		return graphql.Null
+	}
+	return ec._FindingResult(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFlagCode2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋpresenceᚐFlag(ctx context.Context, v any) (presence.Flag, error) {
@@ -46107,6 +51889,141 @@ func (ec *executionContext) marshalNSeminarTalkResult2ᚖgithubᚗcomᚋhenanᚑ
 	return ec._SeminarTalkResult(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSpotCheck2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSpotCheck(ctx context.Context, sel ast.SelectionSet, v *models.SpotCheck) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SpotCheck!")
+		return graphql.Null
+	}
+	return ec._SpotCheck(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSpotCheckConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSpotCheckConnection(ctx context.Context, sel ast.SelectionSet, v *model.SpotCheckConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SpotCheckConnection!")
+		return graphql.Null
+	}
+	return ec._SpotCheckConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSpotCheckEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSpotCheckEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SpotCheckEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSpotCheckEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSpotCheckEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSpotCheckEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSpotCheckEdge(ctx context.Context, sel ast.SelectionSet, v *model.SpotCheckEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SpotCheckEdge!")
+		return graphql.Null
+	}
+	return ec._SpotCheckEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSpotCheckInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSpotCheckInput(ctx context.Context, v any) (model.SpotCheckInput, error) {
+	res, err := ec.unmarshalInputSpotCheckInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSpotCheckItem2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSpotCheckCandidate(ctx context.Context, sel ast.SelectionSet, v *models.SpotCheckCandidate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SpotCheckItem!")
+		return graphql.Null
+	}
+	return ec._SpotCheckItem(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSpotCheckItemConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSpotCheckItemConnection(ctx context.Context, sel ast.SelectionSet, v *model.SpotCheckItemConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SpotCheckItemConnection!")
+		return graphql.Null
+	}
+	return ec._SpotCheckItemConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSpotCheckItemEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSpotCheckItemEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SpotCheckItemEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSpotCheckItemEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSpotCheckItemEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSpotCheckItemEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐSpotCheckItemEdge(ctx context.Context, sel ast.SelectionSet, v *model.SpotCheckItemEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SpotCheckItemEdge!")
+		return graphql.Null
+	}
+	return ec._SpotCheckItemEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStratumDimension2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋspotcheckᚐDimension(ctx context.Context, v any) (spotcheck.Dimension, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := spotcheck.Dimension(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStratumDimension2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋspotcheckᚐDimension(ctx context.Context, sel ast.SelectionSet, v spotcheck.Dimension) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "StratumDimension!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNStratumDimension2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋspotcheckᚐDimensionᚄ(ctx context.Context, v any) ([]spotcheck.Dimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]spotcheck.Dimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNStratumDimension2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋspotcheckᚐDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNStratumDimension2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋspotcheckᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []spotcheck.Dimension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStratumDimension2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋspotcheckᚐDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNStratumSizeInput2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐStratumSizeInput(ctx context.Context, v any) (*model.StratumSizeInput, error) {
+	res, err := ec.unmarshalInputStratumSizeInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -46824,6 +52741,25 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOCallOutcome2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐCallOutcome(ctx context.Context, v any) (*models.CallOutcome, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.CallOutcome(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCallOutcome2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐCallOutcome(ctx context.Context, sel ast.SelectionSet, v *models.CallOutcome) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) marshalOCheckInResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcheckinᚐResult(ctx context.Context, sel ast.SelectionSet, v *checkin.Result) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -46881,6 +52817,39 @@ func (ec *executionContext) marshalODispatchTaskList2ᚖgithubᚗcomᚋhenanᚑy
 		return graphql.Null
 	}
 	return ec._DispatchTaskList(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOEscalation2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐEscalation(ctx context.Context, sel ast.SelectionSet, v *models.Escalation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Escalation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOFinding2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFinding(ctx context.Context, sel ast.SelectionSet, v *models.Finding) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Finding(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOFindingOutcome2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFindingOutcome(ctx context.Context, v any) (*models.FindingOutcome, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.FindingOutcome(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFindingOutcome2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐFindingOutcome(ctx context.Context, sel ast.SelectionSet, v *models.FindingOutcome) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
@@ -47211,6 +53180,37 @@ func (ec *executionContext) marshalOSeminarTalk2ᚖgithubᚗcomᚋhenanᚑyouth�
 		return graphql.Null
 	}
 	return ec._SeminarTalk(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSpotCheck2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSpotCheck(ctx context.Context, sel ast.SelectionSet, v *models.SpotCheck) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SpotCheck(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSpotCheckItem2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSpotCheckCandidate(ctx context.Context, sel ast.SelectionSet, v *models.SpotCheckCandidate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SpotCheckItem(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOStratumSizeInput2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐStratumSizeInputᚄ(ctx context.Context, v any) ([]*model.StratumSizeInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.StratumSizeInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNStratumSizeInput2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐStratumSizeInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/henan-youth/onsite/accesslog"
 	"github.com/henan-youth/onsite/account"
 	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/models"
@@ -52,6 +53,8 @@ func NewHandler(d Deps) http.Handler {
 	srv.Use(extension.FixedComplexityLimit(d.ComplexityLimit))
 	srv.AroundOperations(wsOperations(d))
 	srv.SetErrorPresenter(presenter(d.Log))
+	srv.AroundFields(noteReads)
+	srv.AroundResponses(recordReads(d))
 	srv.SetRecoverFunc(recoverer(d.Log))
 	if d.Metrics != nil {
 		srv.AroundOperations(newMetrics(d.Metrics).around)
@@ -87,6 +90,7 @@ const (
 	keyClientAddr
 	keySession
 	keyLoaders
+	keyReads
 )
 
 // RequestID returns the id of the request ctx belongs to, or "".
@@ -128,6 +132,8 @@ func middleware(d Deps, next http.Handler) http.Handler {
 		ctx = context.WithValue(ctx, keyClientAddr, host)
 		ctx = context.WithValue(ctx, keySession, authenticate(ctx, d.Accounts, r.Header.Get("Authorization"), host))
 		ctx = context.WithValue(ctx, keyLoaders, newLoaders(d.Store, d.Regions, d.Activities))
+		ctx = context.WithValue(ctx, keyReads, &reads{seen: map[models.AccessRead]bool{}})
+		ctx = accesslog.WithRequest(ctx, rid)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -26,6 +26,13 @@ var leafKinds = map[model.LedgerKind]models.LeafKind{
 	model.LedgerKindMakeUpDecision:    models.LeafMakeUpDecision,
 	model.LedgerKindAbsence:           models.LeafAbsence,
 	model.LedgerKindAbsenceWithdrawal: models.LeafAbsenceWithdrawal,
+	model.LedgerKindActivity:          models.LeafActivity,
+	model.LedgerKindActivityReview:    models.LeafActivityReview,
+	model.LedgerKindContactReveal:     models.LeafContactReveal,
+	model.LedgerKindSpotCheck:         models.LeafSpotCheck,
+	model.LedgerKindFinding:           models.LeafFinding,
+	model.LedgerKindEscalation:        models.LeafEscalation,
+	model.LedgerKindAccessBatch:       models.LeafAccessBatch,
 }
 
 // ledgerKind is the GraphQL kind of k.

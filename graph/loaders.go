@@ -37,6 +37,7 @@ type loaders struct {
 	duties    dutyLoaders // seminars and task lists (duties.go)
 	sums      summaryLoaders
 	corr      correctionLoaders
+	inspect   inspectLoaders
 	people    lazyLoader[*models.User] // read as the server: names in visible records only
 }
 

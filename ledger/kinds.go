@@ -110,7 +110,8 @@ var SummaryReviewV1 = Format{Kind: models.LeafSummaryReview, Version: 1, Fields:
 // formats lists every format Decode reads.
 var formats = []*Format{&CheckInV1, &ReviewV1, &SeminarV1, &SeminarTalkV1, &KeyWorkTickOffV1, &KeyWorkRulingV1,
 	&SummaryVersionV1, &SummaryReviewV1, &PolicyV1,
-	&RulingV1, &ActivityRulingV1, &MakeUpV1, &MakeUpDecisionV1, &AbsenceV1, &AbsenceWithdrawalV1}
+	&RulingV1, &ActivityRulingV1, &MakeUpV1, &MakeUpDecisionV1, &AbsenceV1, &AbsenceWithdrawalV1,
+	&ActivityV1, &ActivityReviewV1, &ContactRevealV1, &SpotCheckV1, &FindingV1, &EscalationV1, &AccessBatchV1}
 
 func lookup(kind models.LeafKind, version uint16) *Format {
 	for _, f := range formats {
@@ -243,6 +244,22 @@ func Append(dst []byte, record any) ([]byte, error) {
 		return appendSummaryReview(dst, r), nil
 	case *models.PolicyVersion:
 		return appendPolicy(dst, r), nil
+	case *models.ActivityRecord:
+		return appendActivity(dst, r), nil
+	case *models.ActivityReview:
+		if r.Seq <= 1 {
+			return appendActivityReview(dst, r), nil
+		}
+	case *models.ContactReveal:
+		return appendContactReveal(dst, r), nil
+	case *models.SpotCheckRecord:
+		return appendSpotCheck(dst, r), nil
+	case *models.Finding:
+		return appendFinding(dst, r), nil
+	case *models.Escalation:
+		return appendEscalation(dst, r), nil
+	case *models.AccessBatchRecord:
+		return appendAccessBatch(dst, r), nil
 	}
 	if out, ok := appendDuty(dst, record); ok {
 		return out, nil
@@ -266,7 +283,9 @@ func Key(record any) (models.LeafKey, error) {
 		return r.LeafKey(), nil
 	case *models.Seminar, *models.SeminarTalk, *models.KeyWorkTickOff, *models.KeyWorkRuling,
 		*models.SummaryVersion, *models.SummaryReview, *models.PolicyVersion,
-		*models.ActivityReview, *models.MakeUp, *models.MakeUpDecision, *models.Absence, *models.AbsenceWithdrawal:
+		*models.ActivityReview, *models.MakeUp, *models.MakeUpDecision, *models.Absence, *models.AbsenceWithdrawal,
+		*models.ActivityRecord, *models.ContactReveal, *models.SpotCheckRecord, *models.Finding, *models.Escalation,
+		*models.AccessBatchRecord:
 		return r.(models.Ledgered).LeafKey(), nil
 	}
 	return models.LeafKey{}, fmt.Errorf("ledger: no leaf kind for %T", record)

@@ -200,11 +200,14 @@ type FollowUpUpdate struct {
 }
 
 // ContactReveal records that someone saw an interviewee's contact in clear
-// for a call-back check, and why; never edited.
+// for a call-back check, and why; never edited. Ref is its natural key
+// with ActorID (a random id given before it is stored), which its ledger
+// leaf is stored under.
 type ContactReveal struct {
 	ID            int64  `gorm:"primaryKey"`
 	IntervieweeID int64  `gorm:"not null;index"`
 	ActorID       int64  `gorm:"not null;index"`
 	Reason        string `gorm:"size:1000;not null"`
+	Ref           string `gorm:"size:64;not null;default:''"`
 	CreatedAt     time.Time
 }

@@ -78,6 +78,9 @@ func (k LeafKey) String() string {
 	case LeafAbsenceWithdrawal:
 		return fmt.Sprintf("absence_end absence=%d", k.Num)
 	}
+	if name, ok := keyNames[k.Kind]; ok {
+		return name(k)
+	}
 	return fmt.Sprintf("%s %d %s", k.Kind, k.Num, strconv.Quote(k.Text))
 }
 
@@ -133,9 +136,13 @@ func (r *SummaryReview) LeafKey() LeafKey { return LeafKey{Kind: LeafSummaryRevi
 // RecordID returns the decision's id.
 func (r *SummaryReview) RecordID() int64 { return r.ID }
 
-// LeafKey returns a superseding ruling's natural key, (activity, seq). The
-// first ruling on an activity (Seq 1) is not a leaf of this kind.
+// LeafKey returns a ruling's natural key: the first ruling on an activity
+// (Seq 1) is an activity_review keyed by its activity; one that supersedes
+// an earlier ruling an activity_ruling keyed by (activity, seq).
 func (r *ActivityReview) LeafKey() LeafKey {
+	if r.Seq <= 1 {
+		return LeafKey{Kind: LeafActivityReview, Num: r.ActivityID}
+	}
 	return LeafKey{Kind: LeafActivityRuling, Num: r.ActivityID, Text: strconv.Itoa(r.Seq)}
 }
 

@@ -9,6 +9,7 @@
 //	go run ./server export-ledger -o FILE
 //	go run ./server verify-ledger -checkpoint CP [-export FILE]
 //	go run ./server verify-draw -seminar N | -preimage FILE   # recompute a seminar's speaker draw (R9)
+//	go run ./server verify-spot-check -document F [-leaf H]   # redo a spot check's draw offline (R11)
 //
 // The first word is the command: serve (the default), import-regions,
 // create-admin or one of the ledger's (docs/ledger.md); any other word, or
@@ -56,7 +57,7 @@ const commandList = "commands: serve (the default: run the API server), import-r
 	"create-admin (an administrator account with a one-time password), " +
 	"ledger-key (print or rotate the checkpoint key), witness (check the server's checkpoint), export-ledger, verify-ledger, " +
 	"erase-contacts (erase interviewees' contacts older than the retention), demo (build a demonstration province), " +
-	"verify-draw (recompute a seminar's speaker draw)"
+	"verify-draw (recompute a seminar's speaker draw), verify-spot-check (redo a spot check's draw from its document)"
 
 // run starts the server (or a subcommand) and returns when ctx is cancelled
 // and in-flight requests have finished, or on a start-up error: an unknown
@@ -105,6 +106,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return demoProvince(ctx, args, getenv, stdout, opts.now)
 	case "verify-draw":
 		return verifyDraw(ctx, args, getenv, stdout)
+	case "verify-spot-check":
+		return verifySpotCheck(args, stdout)
 	}
 	return fmt.Errorf("unknown command %q; %s", cmd, commandList)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/henan-youth/onsite/store/storetest"
 )
@@ -45,14 +43,6 @@ func (n seminarNode) speakerIDs() []string {
 	return out
 }
 
-// runCmd runs a subcommand of the server's binary against backend b and
-// returns its output and error.
-func runCmd(b storetest.Backend, args ...string) (string, error) {
-	var out bytes.Buffer
-	err := runWith(context.Background(), args, func(string) string { return "" }, &out, runOptions{now: time.Now})
-	return out.String(), err
-}
-
 // checkLedger sequences every leaf written so far, holds the checkpoint
 // and runs verify-ledger against the database; it returns the output and
 // error.
@@ -65,7 +55,7 @@ func checkLedger(t *testing.T, s *testServer, b storetest.Backend) (string, erro
 	if err := os.WriteFile(cp, httpGet(t, s.URL+"/ledger/checkpoint"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return runCmd(b, "verify-ledger", "-checkpoint", cp, "-key", s.app.ledger.Signer.VerifierKeys()[0], "-db", b.Name, "-dsn", b.Config.DSN)
+	return runCmd(t, "verify-ledger", "-checkpoint", cp, "-key", s.app.ledger.Signer.VerifierKeys()[0], "-db", b.Name, "-dsn", b.Config.DSN)
 }
 
 // TestSeminarDraw: a supervisor opens a seminar over HTTP and the server
@@ -109,7 +99,7 @@ func TestSeminarDraw(t *testing.T) {
 			if err := os.WriteFile(pre, []byte(sem.Draw.Preimage), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			got, err := runCmd(b, "verify-draw", "-preimage", pre)
+			got, err := runCmd(t, "verify-draw", "-preimage", pre)
 			want := fmt.Sprintf("seed: %s\nspeakers: %s\n", sem.Draw.Seed, strings.Join(sem.speakerIDs(), ", "))
 			if err != nil || got != want {
 				t.Errorf("verify-draw -preimage: %q, %v; want %q", got, err, want)
@@ -123,13 +113,13 @@ func TestSeminarDraw(t *testing.T) {
 			if err := os.WriteFile(pre, []byte(strings.Join(kept, "")), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if got, err := runCmd(b, "verify-draw", "-preimage", pre); err != nil || strings.Contains(got, sem.Draw.Seed) {
+			if got, err := runCmd(t, "verify-draw", "-preimage", pre); err != nil || strings.Contains(got, sem.Draw.Seed) {
 				t.Errorf("a candidate left out: %q, %v; want another seed", got, err)
 			}
 
 			// From the database.
 			dbArgs := []string{"-db", b.Name, "-dsn", b.Config.DSN}
-			got, err = runCmd(b, append([]string{"verify-draw", "-seminar", sem.ID}, dbArgs...)...)
+			got, err = runCmd(t, append([]string{"verify-draw", "-seminar", sem.ID}, dbArgs...)...)
 			if err != nil || !strings.Contains(got, "OK: seminar "+sem.ID+"'s draw reproduces") || !strings.Contains(got, "round: the 4 recorded candidates") {
 				t.Errorf("verify-draw -seminar: %s, %v", got, err)
 			}
@@ -201,7 +191,7 @@ func TestSeminarDraw(t *testing.T) {
 			if _, err := db.Exec("DELETE FROM seminar_candidates WHERE seminar_id = ? AND user_id = ?", sem.ID, notDrawn); err != nil {
 				t.Fatal(err)
 			}
-			got, err = runCmd(b, append([]string{"verify-draw", "-seminar", sem.ID}, dbArgs...)...)
+			got, err = runCmd(t, append([]string{"verify-draw", "-seminar", sem.ID}, dbArgs...)...)
 			if err == nil || !strings.Contains(got, "MISMATCH the recorded seed is not the hash of the recorded inputs") ||
 				!strings.Contains(got, "ROUND DIFFERS") || !strings.Contains(got, "left out "+notDrawn) {
 				t.Errorf("verify-draw after a candidate was deleted: %s, %v; want the mismatch named", got, err)

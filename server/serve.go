@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/henan-youth/onsite/absence"
+	"github.com/henan-youth/onsite/accesslog"
 	"github.com/henan-youth/onsite/account"
 	"github.com/henan-youth/onsite/activity"
 	"github.com/henan-youth/onsite/auth"
@@ -22,6 +23,7 @@ import (
 	"github.com/henan-youth/onsite/compliance"
 	"github.com/henan-youth/onsite/evidencelog"
 	"github.com/henan-youth/onsite/graph"
+	"github.com/henan-youth/onsite/inspect"
 	"github.com/henan-youth/onsite/makeup"
 	"github.com/henan-youth/onsite/notify"
 	"github.com/henan-youth/onsite/policy"
@@ -50,6 +52,8 @@ type app struct {
 	verdicts *verdict.Service // every rule's verdict per cadre
 	makeups  *makeup.Service  // make-up requests (补卡)
 	absences *absence.Service // approved absences
+	access   *accesslog.Log   // who read a cadre's data (inspect.go)
+	inspect  *inspect.Service // the discipline group's toolkit
 	metrics  *prometheus.Registry
 
 	summaries  *summary.Service  // R8 (notifications.go)
@@ -134,6 +138,7 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 	a.makeups = &makeup.Service{Store: st, Blobs: a.acts.Blobs, Policy: a.checkins.Policy, Rules: compliance.DefaultPolicy(),
 		MaxPhotoBytes: a.acts.Photos.MaxBytes, Now: now}
 	a.absences = &absence.Service{Store: st, Now: now}
+	openInspection(a, log, now)
 	a.checkins.StartGroupCommit(checkin.QueueConfig{MaxBatch: cfg.CheckInBatch, Workers: cfg.CheckInWorkers,
 		Observe: batchMetrics(a.metrics, log)})
 	return a, nil
@@ -185,6 +190,7 @@ func (a *app) close() {
 	a.stopNotifications()
 	a.stopLedger()
 	a.checkins.Close()
+	a.access.Close()
 	a.store.Close()
 }
 
@@ -196,13 +202,14 @@ func (a *app) routes() http.Handler {
 		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, CheckIns: a.checkins, Ledger: a.ledger,
 		Activities: a.acts, Seminars: a.seminars, Tasks: a.tasks, Summaries: a.summaries, Notify: a.notify,
 		Policies: a.policies, Verdicts: a.verdicts, MakeUps: a.makeups, Absences: a.absences, Rules: compliance.DefaultPolicy(),
-		Log: a.log, Metrics: reg, Dev: a.cfg.Dev,
+		Inspect: a.inspect, Access: a.access, Log: a.log, Metrics: reg, Dev: a.cfg.Dev,
 		RequestTimeout: a.cfg.RequestTimeout, MaxUploadBytes: a.cfg.MaxUploadBytes, Documents: a.docs,
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewHandler(deps))
 	mux.Handle("GET /photos/{sha256}", graph.PhotoHandler(deps))
 	mux.Handle("GET /task-photos/{sha256}", graph.TaskPhotoHandler(deps))
+	mux.Handle("GET /inspect/spot-checks/{id}/document", graph.SpotCheckDocumentHandler(deps))
 	a.ledgerRoutes(mux)
 	if a.cfg.Dev {
 		mux.Handle("/", http.RedirectHandler("/graphql", http.StatusFound))
@@ -321,6 +328,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, opts runOptions) e
 	go func() { errc <- srv.Serve(ln) }()
 	go a.refreshRegions(ctx, time.Minute)
 	go a.pruneAudit(ctx, 24*time.Hour)
+	go a.hashPhotos(ctx, time.Minute)
 	a.startLedger(ctx)
 	a.startNotifications(ctx)
 	if opts.started != nil {

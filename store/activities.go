@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -27,12 +28,14 @@ type ActivityPrior struct {
 	Corrected   map[int64]*models.Activity // by id: the cadre's activities named as corrected
 }
 
-// NewActivity is an activity ready to store with its parts.
+// NewActivity is an activity ready to store with its parts and its ledger
+// leaf (of the activity with its photos).
 type NewActivity struct {
 	Activity    *models.Activity
 	Interviewee *models.Interviewee // interviews only
 	Needs       []*models.Need
 	Photos      []*models.ActivityPhoto
+	Leaf        models.Leaf
 }
 
 // BeginActivities begins the transaction of cadre p's activities with the
@@ -106,12 +109,15 @@ func (s *Store) activityPrior(tx *gorm.DB, userID int64, clientIDs []string, cor
 	return prior, nil
 }
 
-// Commit stores the activities with their parts and commits, setting the
-// rows' ids. CONFLICT for a duplicate client id (a twin committed first),
-// UNAVAILABLE when the database fails; nothing is stored then.
+// Commit stores the activities with their parts and their ledger leaves
+// and commits, setting the rows' ids. CONFLICT for a duplicate client id
+// (a twin committed first), UNAVAILABLE when the database fails; nothing
+// is stored then.
 func (t *ActivityTx) Commit(news []NewActivity) error {
 	err := func() error {
+		leaves := make([]models.Leaf, 0, len(news))
 		for _, n := range news {
+			leaves = append(leaves, n.Leaf)
 			if err := t.tx.Create(n.Activity).Error; err != nil {
 				return err
 			}
@@ -137,6 +143,9 @@ func (t *ActivityTx) Commit(news []NewActivity) error {
 					return err
 				}
 			}
+		}
+		if err := writeLeaves(t.tx, leaves); err != nil {
+			return err
 		}
 		return t.tx.Commit().Error
 	}()
@@ -381,13 +390,17 @@ func (s *Store) PhotoOwner(ctx context.Context, p *authz.Principal, sha256 strin
 	return &a, &ph, nil
 }
 
-// ReviewActivity stores p's ruling on a PENDING activity. Refusals:
-// FORBIDDEN outside the reviewer's reach or for one's own activity;
-// NOT_FOUND for an unknown id; CONFLICT when it is not PENDING or is
+// ReviewActivity stores p's ruling on a PENDING activity with its ledger
+// leaf; rev is p's (ReviewerID). Refusals: FORBIDDEN outside the
+// reviewer's reach, for one's own activity or for a ruling not made out
+// to p; NOT_FOUND for an unknown id; CONFLICT when it is not PENDING or is
 // already ruled on.
-func (s *Store) ReviewActivity(ctx context.Context, p *authz.Principal, rev *models.ActivityReview) error {
+func (s *Store) ReviewActivity(ctx context.Context, p *authz.Principal, rev *models.ActivityReview, leaf models.Leaf) error {
 	if _, err := reach(p, authz.ReviewActivity); err != nil {
 		return err
+	}
+	if rev.ReviewerID != p.UserID {
+		return models.E(models.CodeForbidden, "a ruling is made out to its reviewer")
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		var a models.Activity
@@ -414,7 +427,7 @@ func (s *Store) ReviewActivity(ctx context.Context, p *authz.Principal, rev *mod
 			}
 			return err
 		}
-		return nil
+		return writeLeaves(tx, []models.Leaf{leaf})
 	})
 }
 
@@ -436,23 +449,35 @@ func (s *Store) Interviewee(ctx context.Context, p *authz.Principal, id int64) (
 	return &iv, a, nil
 }
 
-// RecordReveal stores that p saw interviewee id's contact in clear, and
-// why, and returns the interviewee with its ciphertext. Only roles with
-// authz.RevealContact (FORBIDDEN otherwise); NOT_FOUND for an unknown id;
+// RecordReveal stores that p saw an interviewee's contact in clear, and
+// why (rev, made out to p, with its ledger leaf), with its entry in the
+// security audit log, and returns the interviewee with its ciphertext.
+// Only roles with authz.RevealContact (FORBIDDEN otherwise, and for a
+// reveal made out to another); NOT_FOUND for an unknown interviewee;
 // CONFLICT when there is no contact to reveal (none recorded, or erased).
-func (s *Store) RecordReveal(ctx context.Context, p *authz.Principal, id int64, reason string) (*models.Interviewee, error) {
+func (s *Store) RecordReveal(ctx context.Context, p *authz.Principal, rev *models.ContactReveal, leaf models.Leaf) (*models.Interviewee, error) {
 	if _, err := reach(p, authz.RevealContact); err != nil {
 		return nil, err
 	}
+	if rev.ActorID != p.UserID {
+		return nil, models.E(models.CodeForbidden, "a reveal is made out to who sees the contact")
+	}
 	var iv models.Interviewee
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.First(&iv, id).Error; err != nil {
-			return notFoundOr(err, "interviewee", id)
+	err := s.auditedTx(ctx, p, func(tx *gorm.DB, audit func(AuditEvent) error) error {
+		if err := tx.First(&iv, rev.IntervieweeID).Error; err != nil {
+			return notFoundOr(err, "interviewee", rev.IntervieweeID)
 		}
 		if iv.PhoneCipher == "" {
-			return models.E(models.CodeConflict, "interviewee %d has no contact to reveal", id)
+			return models.E(models.CodeConflict, "interviewee %d has no contact to reveal", rev.IntervieweeID)
 		}
-		return tx.Create(&models.ContactReveal{IntervieweeID: id, ActorID: p.UserID, Reason: reason, CreatedAt: s.now().UTC()}).Error
+		if err := tx.Create(rev).Error; err != nil {
+			return err
+		}
+		if err := writeLeaves(tx, []models.Leaf{leaf}); err != nil {
+			return err
+		}
+		return audit(AuditEvent{Action: models.AuditContactReveal, TargetType: "interviewee",
+			TargetID: strconv.FormatInt(rev.IntervieweeID, 10), Detail: rev.Reason, Outcome: models.AuditSuccess})
 	})
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/henan-youth/onsite/authz"
+	"github.com/henan-youth/onsite/ledger"
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/store"
 )
@@ -16,6 +17,11 @@ var activitySeq atomic.Int64
 // storeActivity stores a PENDING interview of user (as that user would,
 // whatever its role) with one need and an interviewee with a contact.
 func storeActivity(s *store.Store, user *models.User) (*store.NewActivity, error) {
+	return storeActivityAs(s, user, models.ActivityPending)
+}
+
+// storeActivityAs stores an activity recorded with the given status.
+func storeActivityAs(s *store.Store, user *models.User, status models.ActivityStatus) (*store.NewActivity, error) {
 	ctx := context.Background()
 	as := &authz.Principal{UserID: user.ID, Role: models.RoleCadre, OrgUnitID: user.OrgUnitID}
 	id := fmt.Sprintf("a-%d", activitySeq.Add(1))
@@ -28,11 +34,21 @@ func storeActivity(s *store.Store, user *models.User) (*store.NewActivity, error
 	n := store.NewActivity{
 		Activity: &models.Activity{UserID: user.ID, ClientID: id, PayloadHash: "h", Kind: models.KindInterviewYouth, CoordSystem: "GCJ02",
 			DeviceID: "phone-1", DeviceTime: at, ReceivedAt: at, OccurredAt: at, LocalDate: "2026-11-02", Verdict: "OUTSIDE",
-			Flags: "[]", Status: models.ActivityPending, Topic: "t", ParticipantList: "[]", PolicyVersion: "test"},
+			Flags: "[]", Status: status, Topic: "t", ParticipantList: "[]", PolicyVersion: "test"},
 		Interviewee: &models.Interviewee{Name: "x", Category: models.OrdinaryYouth, PhoneCipher: "sealed", PhoneMasked: "138****0000"},
 		Needs:       []*models.Need{{Category: "EMPLOYMENT", Text: "jobs"}},
 	}
+	n.Leaf = mustLeaf(&models.ActivityRecord{Activity: n.Activity})
 	return &n, tx.Commit([]store.NewActivity{n})
+}
+
+// mustLeaf is record's ledger leaf, which a record is stored with.
+func mustLeaf(record any) models.Leaf {
+	l, err := ledger.LeafOf(record)
+	if err != nil {
+		panic(err)
+	}
+	return l
 }
 
 func init() {
@@ -67,14 +83,16 @@ func init() {
 		if err != nil {
 			return err
 		}
-		return s.ReviewActivity(context.Background(), p, &models.ActivityReview{ActivityID: n.Activity.ID, Decision: models.ReviewReject, Reason: "matrix"})
+		rev := &models.ActivityReview{ActivityID: n.Activity.ID, ReviewerID: p.UserID, Decision: models.ReviewReject, Reason: "matrix"}
+		return s.ReviewActivity(context.Background(), p, rev, mustLeaf(rev))
 	}
 	exercisers[authz.RevealContact] = func(s *store.Store, p *authz.Principal, target *models.User) error {
 		n, err := storeActivity(s, target)
 		if err != nil {
 			return err
 		}
-		_, err = s.RecordReveal(context.Background(), p, n.Interviewee.ID, "call-back")
+		rev := &models.ContactReveal{IntervieweeID: n.Interviewee.ID, ActorID: p.UserID, Reason: "call-back", Ref: fmt.Sprintf("r-%d", activitySeq.Add(1))}
+		_, err = s.RecordReveal(context.Background(), p, rev, mustLeaf(rev))
 		return err
 	}
 	exercisers[authz.WriteFollowUps] = func(s *store.Store, p *authz.Principal, target *models.User) error {

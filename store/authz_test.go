@@ -215,6 +215,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		authz.DecideMakeUp:   {S: authz.Subtree},
 		authz.ReadAbsences:   {C: authz.Self, S: authz.Subtree, D: authz.All, A: authz.All},
 		authz.WriteAbsences:  {S: authz.Subtree},
+		// The discipline group's toolkit is its own; a cadre sees who read
+		// its data.
+		authz.ReadInspections:  {D: authz.All},
+		authz.WriteInspections: {D: authz.All},
+		authz.ReadAccessLog:    {C: authz.Self, D: authz.All},
 	}
 	for _, op := range authz.AllOps() {
 		var admins []models.Role

@@ -305,15 +305,14 @@ func TestCorrectionLeavesFindTheirRecords(t *testing.T) {
 		}
 		keep(models.LeafRuling, named)
 
-		// An activity recorded, struck and restored: only the restoration
-		// (seq 2) is a leaf of kind activity_ruling.
-		n, err := storeActivity(s, cadre)
+		// An activity recorded, struck and restored: the first ruling is a
+		// leaf of kind activity_review, the restoration (seq 2) of kind
+		// activity_ruling.
+		n, err := storeActivityAs(s, cadre, models.ActivityRecorded)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Exec(ctx, "UPDATE activities SET status = ? WHERE id = ?", models.ActivityRecorded, n.Activity.ID); err != nil {
-			t.Fatal(err)
-		}
+		keep(models.LeafActivity, &models.ActivityRecord{Activity: n.Activity})
 		var prev *int64
 		for _, p := range []*authz.Principal{sup, insp} {
 			r := &models.ActivityReview{ActivityID: n.Activity.ID, Decision: models.ReviewReject, Reason: "call-back", CreatedAt: at}
@@ -321,10 +320,11 @@ func TestCorrectionLeavesFindTheirRecords(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wr := store.RecordWrites{ActivityRuling: r}
+			wr := store.RecordWrites{ActivityRuling: r, Leaves: seal(r)}
 			if r.Seq > 1 {
-				wr.Leaves = seal(r)
 				keep(models.LeafActivityRuling, r)
+			} else {
+				keep(models.LeafActivityReview, r)
 			}
 			if err := atx.Commit(wr); err != nil {
 				t.Fatal(err)

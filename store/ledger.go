@@ -62,6 +62,15 @@ func insertLeaves(leaves []models.Leaf, now time.Time) stmt {
 	return stmt{sql: q.String(), args: args}
 }
 
+// writeLeaves inserts the leaves of records written in tx, unsequenced.
+func writeLeaves(tx *gorm.DB, leaves []models.Leaf) error {
+	if len(leaves) == 0 {
+		return nil
+	}
+	st := insertLeaves(leaves, tx.Config.NowFunc())
+	return tx.Exec(st.sql, st.args...).Error
+}
+
 // LedgerHead returns the integrated tree's size and root. Reading the tree
 // is public (the checkpoint is): it needs no principal.
 func (s *Store) LedgerHead(ctx context.Context) (TreeHead, error) {

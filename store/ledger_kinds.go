@@ -62,6 +62,21 @@ var leafKinds = map[models.LeafKind]leafKind{
 		self: "r.user_id = ?", find: find[models.Absence]},
 	models.LeafAbsenceWithdrawal: {table: "absence_withdrawals", join: "l.key_num = r.absence_id AND l.key_text = ''",
 		self: "r.absence_id IN (SELECT id FROM absences WHERE user_id = ?)", find: find[models.AbsenceWithdrawal]},
+	models.LeafActivity: {table: "activities", join: "l.key_num = r.user_id AND l.key_text = r.client_id",
+		self: "r.user_id = ?", find: findActivities},
+	models.LeafActivityReview: {table: "activity_reviews", rows: "r.seq = 1", join: "l.key_num = r.activity_id AND l.key_text = ''",
+		self: "r.activity_id IN (SELECT id FROM activities WHERE user_id = ?)", find: find[models.ActivityReview]},
+	models.LeafContactReveal: {table: "contact_reveals", join: "l.key_num = r.actor_id AND l.key_text = r.ref",
+		self: "r.interviewee_id IN (SELECT i.id FROM interviewees i JOIN activities a ON a.id = i.activity_id WHERE a.user_id = ?)",
+		find: find[models.ContactReveal]},
+	models.LeafSpotCheck: {table: "spot_checks", join: "l.key_num = r.inspector_id AND l.key_text = r.client_id",
+		self: "r.inspector_id = ?", find: findSpotChecks},
+	models.LeafFinding: {table: "findings", join: "l.key_num = r.inspector_id AND l.key_text = r.client_id",
+		self: "r.inspector_id = ?", find: find[models.Finding]},
+	models.LeafEscalation: {table: "escalations", join: "l.key_num = r.finding_id AND l.key_text = ''",
+		self: "r.inspector_id = ?", find: find[models.Escalation]},
+	models.LeafAccessBatch: {table: "access_batches", join: "l.key_num = 0 AND l.key_text = r.ref",
+		self: "1 = 0 AND 0 = ?", find: findAccessBatches},
 }
 
 // on is k's join of a leaf to its record, limited to the kind's rows.
@@ -220,5 +235,6 @@ func (s *Store) RecordsWithoutLeaf(ctx context.Context, p *authz.Principal, kind
 func LeafKinds() []models.LeafKind {
 	return []models.LeafKind{models.LeafCheckIn, models.LeafReview, models.LeafSeminar, models.LeafSeminarTalk,
 		models.LeafKeyWorkTickOff, models.LeafKeyWorkRuling, models.LeafSummaryVersion, models.LeafSummaryReview,
-		models.LeafPolicy, models.LeafRuling, models.LeafActivityRuling, models.LeafMakeUp, models.LeafMakeUpDecision, models.LeafAbsence, models.LeafAbsenceWithdrawal}
+		models.LeafPolicy, models.LeafRuling, models.LeafActivityRuling, models.LeafMakeUp, models.LeafMakeUpDecision, models.LeafAbsence, models.LeafAbsenceWithdrawal,
+		models.LeafActivity, models.LeafActivityReview, models.LeafContactReveal, models.LeafSpotCheck, models.LeafFinding, models.LeafEscalation, models.LeafAccessBatch}
 }

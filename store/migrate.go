@@ -31,7 +31,7 @@ type migration struct {
 // that recorded steps 1–4 of the releases before it has that schema
 // already, and one that stopped short of 4 predates every release.
 func migrations() []migration {
-	return []migration{
+	return append([]migration{
 		{baselineVersion, "baseline: org units, users, devices, sessions, regions, work groups, assignments, check-ins, reviews, presence days", func(tx *gorm.DB) error {
 			return tx.Migrator().AutoMigrate(baseline()...)
 		}},
@@ -54,7 +54,7 @@ func migrations() []migration {
 		{46, "corrections: make-up requests with photos and decisions, approved absences and withdrawals", func(tx *gorm.DB) error {
 			return tx.Migrator().AutoMigrate(corrections()...)
 		}},
-	}
+	}, inspectionSteps()...)
 }
 
 // baselineVersion is the version of the baseline step.

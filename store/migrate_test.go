@@ -25,7 +25,9 @@ func TestBaselineHasEveryModelColumn(t *testing.T) {
 			&models.KeyWorkTickOff{}, &models.KeyWorkPhoto{}, &models.KeyWorkRuling{},
 			&models.Summary{}, &models.SummaryVersion{},
 			&models.SummaryReview{}, &models.ReportReceiver{}, &models.Notification{},
-			&models.MakeUp{}, &models.MakeUpPhoto{}, &models.MakeUpDecision{}, &models.Absence{}, &models.AbsenceWithdrawal{}} {
+			&models.MakeUp{}, &models.MakeUpPhoto{}, &models.MakeUpDecision{}, &models.Absence{}, &models.AbsenceWithdrawal{},
+			&models.SpotCheck{}, &models.SpotCheckCandidate{}, &models.Finding{}, &models.Escalation{}, &models.AccessBatch{},
+			&models.AccessEntry{}, &models.PhotoHash{}} {
 			for _, col := range s.MissingColumns(m) {
 				t.Errorf("%T: column %s is not created by any migration", m, col)
 			}

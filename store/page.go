@@ -34,6 +34,10 @@ func Cursor(id int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("id:" + strconv.FormatInt(id, 10)))
 }
 
+// ParseCursor decodes a cursor made by Cursor; a malformed one is
+// INVALID. Lists ranked in memory page by position with it.
+func ParseCursor(c string) (int64, error) { return parseCursor(c) }
+
 // parseCursor decodes a cursor; a malformed one is INVALID.
 func parseCursor(c string) (int64, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)

@@ -11,8 +11,10 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/henan-youth/onsite/activity"
+	"github.com/henan-youth/onsite/anomaly"
 	"github.com/henan-youth/onsite/geofence"
 	"github.com/henan-youth/onsite/models"
+	"github.com/henan-youth/onsite/spotcheck"
 )
 
 type AbsenceConnection struct {
@@ -36,6 +38,16 @@ type AbsenceInput struct {
 	To   string `json:"to"`
 	// Required for OTHER.
 	Reason *string `json:"reason,omitempty"`
+}
+
+type AccessEntryConnection struct {
+	Edges    []*AccessEntryEdge `json:"edges"`
+	PageInfo *PageInfo          `json:"pageInfo"`
+}
+
+type AccessEntryEdge struct {
+	Cursor string              `json:"cursor"`
+	Node   *models.AccessEntry `json:"node"`
 }
 
 type ActivityConnection struct {
@@ -134,6 +146,29 @@ type AuthPayload struct {
 	// logoutEverywhere; everything else fails with PASSWORD_CHANGE_REQUIRED. After
 	// changePassword, sign in again with the new password.
 	MustChangePassword bool `json:"mustChangePassword"`
+}
+
+type CadreRiskConnection struct {
+	Edges    []*CadreRiskEdge `json:"edges"`
+	PageInfo *PageInfo        `json:"pageInfo"`
+}
+
+type CadreRiskEdge struct {
+	Cursor string        `json:"cursor"`
+	Node   *anomaly.Risk `json:"node"`
+}
+
+type CallBackInput struct {
+	// The inspector's id of the finding the call makes.
+	ClientID string `json:"clientId"`
+	// The interviewee called, whose contact the inspector revealed (revealContact).
+	IntervieweeID int64 `json:"intervieweeId"`
+	// The sampled cadre-day of the interview, when the call is part of a spot check.
+	ItemID  *int64             `json:"itemId,omitempty"`
+	Outcome models.CallOutcome `json:"outcome"`
+	Notes   *string            `json:"notes,omitempty"`
+	// More evidence; the interview and the reveal are cited by themselves.
+	Refs []string `json:"refs,omitempty"`
 }
 
 type ChangePolicyInput struct {
@@ -249,6 +284,44 @@ type DispatchTaskListEdge struct {
 type DispatchTaskListResult struct {
 	List     *models.DispatchTaskList `json:"list"`
 	Replayed bool                     `json:"replayed"`
+}
+
+type DrawResult struct {
+	SpotCheck *models.SpotCheck `json:"spotCheck"`
+	Replayed  bool              `json:"replayed"`
+}
+
+type EscalationResult struct {
+	Escalation *models.Escalation `json:"escalation"`
+	Replayed   bool               `json:"replayed"`
+}
+
+type FindingConnection struct {
+	Edges    []*FindingEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+}
+
+type FindingEdge struct {
+	Cursor string          `json:"cursor"`
+	Node   *models.Finding `json:"node"`
+}
+
+type FindingInput struct {
+	// The inspector's id of the finding; resending the same input returns the stored finding. A finding is never edited.
+	ClientID string `json:"clientId"`
+	// The cadre; the item's cadre when omitted.
+	SubjectID *int64 `json:"subjectId,omitempty"`
+	// The sampled cadre-day (SpotCheckItem) it is about.
+	ItemID  *int64                `json:"itemId,omitempty"`
+	Outcome models.FindingOutcome `json:"outcome"`
+	Notes   *string               `json:"notes,omitempty"`
+	// Evidence: checkin:ID, review:ID, activity:ID, activity_review:ID, contact_reveal:ID, finding:ID or photo:SHA256 (at most 50).
+	Refs []string `json:"refs,omitempty"`
+}
+
+type FindingResult struct {
+	Finding  *models.Finding `json:"finding"`
+	Replayed bool            `json:"replayed"`
 }
 
 type FollowUpConnection struct {
@@ -560,6 +633,51 @@ type SeminarTalkResult struct {
 	Replayed bool                `json:"replayed"`
 }
 
+type SpotCheckConnection struct {
+	Edges    []*SpotCheckEdge `json:"edges"`
+	PageInfo *PageInfo        `json:"pageInfo"`
+}
+
+type SpotCheckEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *models.SpotCheck `json:"node"`
+}
+
+type SpotCheckInput struct {
+	// The inspector's id of the draw; resending the same input returns the stored draw (replayed: true).
+	ClientID string `json:"clientId"`
+	// Cadres of this unit's subtree; every cadre when omitted.
+	OrgUnitID *int64 `json:"orgUnitId,omitempty"`
+	// The period of cadre-days, YYYY-MM-DD (Asia/Shanghai), at most 366 days.
+	From string `json:"from"`
+	To   string `json:"to"`
+	// The dimensions that make the strata; none: one stratum, all.
+	Strata []spotcheck.Dimension `json:"strata"`
+	// How many cadre-days to draw from each stratum (0–1000).
+	PerStratum int `json:"perStratum"`
+	// Other sizes for named strata.
+	Sizes []*StratumSizeInput `json:"sizes,omitempty"`
+	// 16–64 bytes in hex (e.g. from a public draw); 32 random bytes when omitted.
+	Seed  *string `json:"seed,omitempty"`
+	Notes *string `json:"notes,omitempty"`
+}
+
+type SpotCheckItemConnection struct {
+	Edges    []*SpotCheckItemEdge `json:"edges"`
+	PageInfo *PageInfo            `json:"pageInfo"`
+}
+
+type SpotCheckItemEdge struct {
+	Cursor string                     `json:"cursor"`
+	Node   *models.SpotCheckCandidate `json:"node"`
+}
+
+type StratumSizeInput struct {
+	// A stratum's name as the draw names it, e.g. city=410200/flags=BLOCKING.
+	Stratum string `json:"stratum"`
+	Size    int    `json:"size"`
+}
+
 type Subscription struct {
 }
 
@@ -656,6 +774,61 @@ type YouthWorkEdge struct {
 	Node   *activity.Summary `json:"node"`
 }
 
+type EscalationTarget string
+
+const (
+	EscalationTargetCheckIn  EscalationTarget = "CHECK_IN"
+	EscalationTargetActivity EscalationTarget = "ACTIVITY"
+)
+
+var AllEscalationTarget = []EscalationTarget{
+	EscalationTargetCheckIn,
+	EscalationTargetActivity,
+}
+
+func (e EscalationTarget) IsValid() bool {
+	switch e {
+	case EscalationTargetCheckIn, EscalationTargetActivity:
+		return true
+	}
+	return false
+}
+
+func (e EscalationTarget) String() string {
+	return string(e)
+}
+
+func (e *EscalationTarget) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EscalationTarget(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EscalationTarget", str)
+	}
+	return nil
+}
+
+func (e EscalationTarget) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EscalationTarget) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EscalationTarget) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type LedgerKind string
 
 const (
@@ -689,6 +862,20 @@ const (
 	LedgerKindAbsence LedgerKind = "ABSENCE"
 	// The withdrawal of an absence; the id is the withdrawal's.
 	LedgerKindAbsenceWithdrawal LedgerKind = "ABSENCE_WITHDRAWAL"
+	// An activity with its photos' hashes; the id is the activity's.
+	LedgerKindActivity LedgerKind = "ACTIVITY"
+	// A ruling on an activity; the id is the ruling's.
+	LedgerKindActivityReview LedgerKind = "ACTIVITY_REVIEW"
+	// A reveal of an interviewee's contact; the id is the reveal's.
+	LedgerKindContactReveal LedgerKind = "CONTACT_REVEAL"
+	// A spot check's draw; the id is the spot check's.
+	LedgerKindSpotCheck LedgerKind = "SPOT_CHECK"
+	// An inspector's finding; the id is the finding's.
+	LedgerKindFinding LedgerKind = "FINDING"
+	// A finding escalated to a ruling; the id is the escalation's.
+	LedgerKindEscalation LedgerKind = "ESCALATION"
+	// A batch of the access log; the id is the batch's.
+	LedgerKindAccessBatch LedgerKind = "ACCESS_BATCH"
 )
 
 var AllLedgerKind = []LedgerKind{
@@ -707,11 +894,18 @@ var AllLedgerKind = []LedgerKind{
 	LedgerKindMakeUpDecision,
 	LedgerKindAbsence,
 	LedgerKindAbsenceWithdrawal,
+	LedgerKindActivity,
+	LedgerKindActivityReview,
+	LedgerKindContactReveal,
+	LedgerKindSpotCheck,
+	LedgerKindFinding,
+	LedgerKindEscalation,
+	LedgerKindAccessBatch,
 }
 
 func (e LedgerKind) IsValid() bool {
 	switch e {
-	case LedgerKindCheckIn, LedgerKindReview, LedgerKindSeminar, LedgerKindSeminarTalk, LedgerKindKeyworkTickoff, LedgerKindKeyworkRuling, LedgerKindSummaryVersion, LedgerKindSummaryReview, LedgerKindPolicy, LedgerKindRuling, LedgerKindActivityRuling, LedgerKindMakeUp, LedgerKindMakeUpDecision, LedgerKindAbsence, LedgerKindAbsenceWithdrawal:
+	case LedgerKindCheckIn, LedgerKindReview, LedgerKindSeminar, LedgerKindSeminarTalk, LedgerKindKeyworkTickoff, LedgerKindKeyworkRuling, LedgerKindSummaryVersion, LedgerKindSummaryReview, LedgerKindPolicy, LedgerKindRuling, LedgerKindActivityRuling, LedgerKindMakeUp, LedgerKindMakeUpDecision, LedgerKindAbsence, LedgerKindAbsenceWithdrawal, LedgerKindActivity, LedgerKindActivityReview, LedgerKindContactReveal, LedgerKindSpotCheck, LedgerKindFinding, LedgerKindEscalation, LedgerKindAccessBatch:
 		return true
 	}
 	return false

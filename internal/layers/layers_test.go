@@ -22,7 +22,9 @@ const module = "github.com/henan-youth/onsite/"
 // account, regions, activity, evidencelog, seminar, tasks, notify,
 // summary, policy, verdict) sit on store and the pure packages (summary
 // reads the check-in and activity numbers); graph on the use cases; server
-// wires everything. makeup and absence are corrections of the evidence.
+// wires everything. makeup and absence are corrections of the evidence;
+// accesslog and inspect the discipline group's, on the pure spotcheck and
+// anomaly.
 var allowed = map[string][]string{
 	"models":      {},
 	"authz":       {"models"},
@@ -50,6 +52,11 @@ var allowed = map[string][]string{
 	"activity":    {"authz", "compliance", "contact", "geofence", "ledger", "models", "photo", "presence", "regions", "secret", "store"},
 	"makeup":      {"authz", "compliance", "ledger", "models", "photo", "presence", "store"},
 	"absence":     {"authz", "ledger", "models", "presence", "store"},
+
+	"spotcheck": {"models"},
+	"anomaly":   {},
+	"accesslog": {"authz", "ledger", "models", "store"},
+	"inspect":   {"anomaly", "authz", "ledger", "models", "photo", "presence", "regions", "spotcheck", "store"},
 
 	"internal/faultproxy": {}, // test-only: a TCP proxy that injects faults
 }

@@ -20,9 +20,7 @@ type Scope struct {
 
 // Risks runs every detector over the stored evidence of the scope and
 // returns each cadre with anomalies or earlier discrepancies, ranked by
-// risk (anomaly.Rank), highest first: what to sample next. Make-ups above
-// a unit's norm are detected once make-up requests are stored (the counts
-// are empty until then). INVALID for a bad period; FORBIDDEN for anyone
+// risk (anomaly.Rank), highest first: what to sample next. INVALID for a bad period; FORBIDDEN for anyone
 // but the discipline group; NOT_FOUND for an unknown unit.
 func (s *Service) Risks(ctx context.Context, p *authz.Principal, sc Scope) ([]anomaly.Risk, error) {
 	if _, err := authz.Check(p, authz.ReadInspections); err != nil {
@@ -40,7 +38,7 @@ func (s *Service) Risks(ctx context.Context, p *authz.Principal, sc Scope) ([]an
 	for _, id := range facts.Cadres {
 		found = append(found, anomaly.Detect(*cadres[id], s.Rules)...)
 	}
-	found = append(found, anomaly.MakeUpsAboveNorm(map[int64]int{}, facts.UnitOf, s.Rules)...)
+	found = append(found, anomaly.MakeUpsAboveNorm(facts.MakeUps, facts.UnitOf, s.Rules)...)
 	var photos []anomaly.Photo
 	for _, ph := range facts.Photos {
 		a := anomaly.Photo{UserID: ph.UserID, ActivityID: ph.ActivityID, SHA256: ph.SHA256}

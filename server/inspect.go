@@ -17,7 +17,7 @@ func openInspection(a *app, log *slog.Logger, now func() time.Time) {
 	a.access = &accesslog.Log{Store: a.store, Now: now, Log: log}
 	a.acts.Access = a.access
 	a.inspect = &inspect.Service{Store: a.store, Regions: a.regions, Policy: a.checkins.Policy, Rules: anomaly.DefaultRules(),
-		Blobs: a.acts.Blobs, Now: now, Log: log}
+		Blobs: a.acts.Blobs, Overturn: escalations{store: a.store, checkins: a.checkins, acts: a.acts}, Now: now, Log: log}
 }
 
 // photoHashBatch is how many photos one pass of hashPhotos hashes; the

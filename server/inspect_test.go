@@ -16,9 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/internal/testimage"
-	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/spotcheck"
 	"github.com/henan-youth/onsite/store/storetest"
 )
@@ -233,14 +231,6 @@ type findingOut struct {
 	}
 }
 
-// overturns records the escalations handed to the corrections.
-type overturns struct{ got []*models.Escalation }
-
-func (o *overturns) Overturn(_ context.Context, _ *authz.Principal, e *models.Escalation) error {
-	o.got = append(o.got, e)
-	return nil
-}
-
 // TestFindingsAreNeverEdited: a finding on a sampled day is recorded with
 // its cadre and evidence; a resend replays it, the same id with other
 // notes is a CONFLICT and the API has no mutation that edits one; a
@@ -283,8 +273,6 @@ func TestFindingsAreNeverEdited(t *testing.T) {
 			t.Errorf("a supervisor's finding: %s, want FORBIDDEN", r.Raw)
 		}
 
-		o := &overturns{}
-		s.app.inspect.Overturn = o
 		escalate := `mutation($f: ID!, $id: ID!) { escalateFinding(findingId: $f, target: CHECK_IN, targetId: $id, reason: "据回访否认") {
 		  replayed escalation { id findingId target targetId } } }`
 		var esc struct {
@@ -299,9 +287,34 @@ func TestFindingsAreNeverEdited(t *testing.T) {
 		}
 		s.post(t, w.inspector, escalate, map[string]any{"f": got.ID, "id": target}).into(t, &esc)
 		s.post(t, w.inspector, escalate, map[string]any{"f": got.ID, "id": target}).into(t, &esc)
-		if !esc.EscalateFinding.Replayed || esc.EscalateFinding.Escalation.TargetID != target || len(o.got) != 2 ||
-			o.got[0].ID != o.got[1].ID || o.got[0].TargetKind != models.LeafCheckIn {
-			t.Errorf("escalations %+v, handed over %+v", esc.EscalateFinding, o.got)
+		if !esc.EscalateFinding.Replayed || esc.EscalateFinding.Escalation.TargetID != target {
+			t.Errorf("escalations %+v", esc.EscalateFinding)
+		}
+		var ruled struct {
+			CheckIns struct {
+				Edges []struct {
+					Node struct {
+						ID, Status string
+						Rulings    []struct{ Decision, Reason string }
+					}
+				}
+			}
+		}
+		s.post(t, w.inspector, `query($u: ID!) { checkIns(userId: $u, first: 20) { edges { node { id status rulings { decision reason } } } } }`,
+			map[string]any{"u": w.zhangID}).into(t, &ruled)
+		found := false
+		for _, e := range ruled.CheckIns.Edges {
+			if n := e.Node; n.ID == target {
+				found = true
+				want := "纪检监察组核查（升级 " + esc.EscalateFinding.Escalation.ID + "）：据回访否认"
+				if n.Status != "REJECTED" || len(n.Rulings) == 0 || n.Rulings[len(n.Rulings)-1].Reason != want ||
+					(len(n.Rulings) > 1 && n.Rulings[len(n.Rulings)-2].Reason == want) {
+					t.Errorf("the escalated check-in after a resend: %+v, want REJECTED once by %q", n, want)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("check-in %s not listed", target)
 		}
 		var ok findingOut
 		s.post(t, w.inspector, findingMutation, map[string]any{"in": map[string]any{"clientId": "f-3", "subjectId": w.zhangID,

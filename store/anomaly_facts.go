@@ -52,6 +52,7 @@ type CadreFacts struct {
 	Activities    []ActivityTime
 	Photos        []PhotoRow
 	Discrepancies map[int64]int
+	MakeUps       map[int64]int // make-up requests for dates in the period, decided or not
 }
 
 // CadreFacts reads the facts of the cadres of org unit unitID's subtree
@@ -70,7 +71,7 @@ func (s *Store) CadreFacts(ctx context.Context, p *authz.Principal, unitID *int6
 		}
 		cadres = cadres.Where("users.org_unit_id IN (?)", s.db.Model(&models.OrgUnit{}).Select("id").Where("path LIKE ?", likePrefix(unit.Path)))
 	}
-	out := &CadreFacts{UnitOf: map[int64]int64{}, Discrepancies: map[int64]int{}}
+	out := &CadreFacts{UnitOf: map[int64]int64{}, Discrepancies: map[int64]int{}, MakeUps: map[int64]int{}}
 	var users []models.User
 	if err := db.Model(&models.User{}).Select("id, org_unit_id").Where("id IN (?)", cadres).Order("id").Find(&users).Error; err != nil {
 		return nil, mapErr(err)
@@ -118,6 +119,18 @@ func (s *Store) CadreFacts(ctx context.Context, p *authz.Principal, unitID *int6
 				models.FindingDiscrepancy, cadres).Group("subject_id").Scan(&rows).Error
 			for _, r := range rows {
 				out.Discrepancies[r.SubjectID] = r.N
+			}
+			return err
+		},
+		func() error {
+			var rows []struct {
+				UserID int64
+				N      int
+			}
+			err := db.Model(&models.MakeUp{}).Select("user_id, COUNT(*) AS n").Where("user_id IN (?) AND date >= ? AND date <= ?",
+				cadres, from, to).Group("user_id").Scan(&rows).Error
+			for _, r := range rows {
+				out.MakeUps[r.UserID] = r.N
 			}
 			return err
 		},

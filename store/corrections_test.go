@@ -404,3 +404,45 @@ func TestCorrectionLeavesFindTheirRecords(t *testing.T) {
 		}
 	})
 }
+
+// TestMadeUpDaysAreCandidates: a day counted only on an approved make-up
+// request is a spot check's candidate, marked made up; a refused or
+// undecided request is no candidate but counts for the make-up detector.
+func TestMadeUpDaysAreCandidates(t *testing.T) {
+	storetest.Each(t, time.Now, func(t *testing.T, s *store.Store) {
+		w := buildWorld(t, s)
+		ctx := context.Background()
+		cadre, sup, insp := w.users["cadreA1"], principalOf(w.users["supA"]), principalOf(w.users["discipline"])
+		decide := func(d models.MakeUpDecisionKind) {
+			m, err := storeMakeUp(s, cadre)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tx, _, _, err := s.BeginMakeUpDecision(ctx, sup, m.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dec := &models.MakeUpDecision{MakeUpID: m.ID, DeciderID: sup.UserID, Decision: d, Reason: "checked", CreatedAt: time.Now().UTC()}
+			if err := tx.Commit(store.RecordWrites{MakeUpDecision: dec}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		decide(models.MakeUpRefuse)
+		if _, err := storeMakeUp(s, cadre); err != nil { // undecided
+			t.Fatal(err)
+		}
+		days, err := s.CandidateCheckIns(ctx, insp, nil, "2026-11-01", "2026-11-30")
+		if err != nil || len(days) != 0 {
+			t.Fatalf("candidates before an approval: %+v (%v), want none", days, err)
+		}
+		decide(models.MakeUpApprove)
+		days, err = s.CandidateCheckIns(ctx, insp, nil, "2026-11-01", "2026-11-30")
+		if err != nil || len(days) != 1 || !days[0].MadeUp || days[0].UserID != cadre.ID || days[0].Date != "2026-11-02" {
+			t.Errorf("candidates after an approval: %+v (%v), want cadreA1's 2026-11-02, made up", days, err)
+		}
+		facts, err := s.CadreFacts(ctx, insp, nil, "2026-11-01", "2026-11-30")
+		if err != nil || facts.MakeUps[cadre.ID] != 3 {
+			t.Errorf("make-up requests counted: %v (%v), want 3", facts.MakeUps, err)
+		}
+	})
+}

@@ -1,8 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -38,10 +41,9 @@ type DayCheckIn struct {
 // dates), in (user, date) order; for the discipline group (FORBIDDEN
 // otherwise). NOT_FOUND for an unknown unit.
 //
-// A day counted on a make-up request is a candidate too, with MadeUp set:
-// make-up requests are another record, read here as a second SELECT of
-// the same columns (UNION ALL) once they are stored; until then MadeUp is
-// always false.
+// A day counted on an approved make-up request is a candidate too: its
+// request is read as a row with MadeUp set, no flags, at the request's
+// region, merged into the order.
 func (s *Store) CandidateCheckIns(ctx context.Context, p *authz.Principal, unitID *int64, from, to string) ([]DayCheckIn, error) {
 	if err := inspector(p, authz.WriteInspections); err != nil {
 		return nil, err
@@ -71,7 +73,21 @@ func (s *Store) CandidateCheckIns(ctx context.Context, p *authz.Principal, unitI
 		}
 		out = append(out, d)
 	}
-	return out, mapErr(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err)
+	}
+	var made []DayCheckIn
+	err = db.Table("make_ups m").Select("m.user_id, m.date, m.region_id, '[]' AS flags, 1 AS made_up").
+		Joins("JOIN make_up_decisions d ON d.make_up_id = m.id AND d.decision = ?", models.MakeUpApprove).
+		Where("m.user_id IN (?) AND m.date >= ? AND m.date <= ?", cadres, from, to).Order("m.user_id, m.date, m.id").Scan(&made).Error
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out = append(out, made...)
+	slices.SortStableFunc(out, func(a, b DayCheckIn) int {
+		return cmp.Or(cmp.Compare(a.UserID, b.UserID), strings.Compare(a.Date, b.Date))
+	})
+	return out, nil
 }
 
 // SaveSpotCheck stores a draw made out to p (InspectorID) with its

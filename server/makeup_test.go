@@ -239,13 +239,15 @@ type absenceNode struct {
 // TestAbsencesRecordedBySupervisors: the supervisor records an absence it
 // approved; a resend replays, an overlapping one or OTHER without a
 // reason is refused, the cadre may not record its own and reads its own;
-// a withdrawal frees the dates and stays in the history; both are ledger
-// leaves.
+// R2's covered days shrink by the absence's days; a withdrawal frees the
+// dates, restores them and stays in the history; both are ledger leaves.
 func TestAbsencesRecordedBySupervisors(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b storetest.Backend) {
 		s := start(t, b, withClock(at(2026, 11, 9, 9, 0)))
 		w := setupField(t, s)
 		tok, uid := w.cadre(t, s, "recalled")
+		covered := func() int { return s.verdicts(t, w.sup, uid, 2026, 4)["R2"].CoveredDays }
+		before := covered()
 		in := map[string]any{"clientId": "ab-1", "userId": uid, "kind": "TRAINING", "from": "2026-11-10", "to": "2026-11-14", "reason": "省团校调训"}
 		var out struct {
 			RecordAbsence struct {
@@ -257,6 +259,9 @@ func TestAbsencesRecordedBySupervisors(t *testing.T) {
 		a := out.RecordAbsence.Absence
 		if out.RecordAbsence.Replayed || a.Kind != "TRAINING" || a.From != "2026-11-10" || a.ApprovedByName != "sup" {
 			t.Fatalf("the absence: %+v", out.RecordAbsence)
+		}
+		if got := covered(); before == 0 || got != before-5 {
+			t.Errorf("R2's covered days with a 5-day absence: %d, before it %d", got, before)
 		}
 		s.post(t, w.sup, recordAbsence, map[string]any{"in": in}).into(t, &out)
 		if !out.RecordAbsence.Replayed || out.RecordAbsence.Absence.ID != a.ID {
@@ -300,6 +305,9 @@ func TestAbsencesRecordedBySupervisors(t *testing.T) {
 			t.Errorf("the withdrawal: %+v", wd.WithdrawAbsence)
 		}
 		s.post(t, w.sup, withdraw, map[string]any{"id": a.ID}).into(t, &wd)
+		if got := covered(); got != before {
+			t.Errorf("R2's covered days after the withdrawal: %d, want %d", got, before)
+		}
 		if got := list(w.sup, false); len(got) != 0 {
 			t.Errorf("absences in force after the withdrawal: %+v, want none", got)
 		}

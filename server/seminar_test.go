@@ -168,6 +168,12 @@ func TestSeminarDraw(t *testing.T) {
 			if n := len(owed.SeminarSpeakersOwed.Edges); n != 3 {
 				t.Errorf("owed after one talk: %d, want 3", n)
 			}
+			if r9 := s.verdicts(t, w.sup, sem.Speakers[0].UserID, 2026, 2)["R9"]; r9.Status != "MET" || r9.Period != "2026H1" {
+				t.Errorf("the speaker's R9: %+v, want MET for 2026H1", r9)
+			}
+			if r9 := s.verdicts(t, w.sup, notDrawn, 2026, 2)["R9"]; r9.Status == "MET" || r9.Status == "" {
+				t.Errorf("R9 of a cadre who did not speak: %+v, want not MET", r9)
+			}
 			if r := s.post(t, cadreTok, openSeminarMutation, map[string]any{"in": in}); r.Code() != "FORBIDDEN" {
 				t.Errorf("a cadre opens a seminar: %s, want FORBIDDEN", r.Raw)
 			}

@@ -117,6 +117,9 @@ func TestSummaryRoundTrip(t *testing.T) {
 		wang, _ := w.cadre(t, s, "wang")
 		onSiteDay(t, s, li, at(2026, 12, 14, 0, 0), 1)
 
+		if r8 := s.verdicts(t, w.sup, liID, 2026, 4)["R8SUMMARY"]; r8.Status == "MET" || r8.Status == "" || r8.Due == nil || *r8.Due != "2027-01-10" {
+			t.Errorf("R8 before any summary: %+v, want not MET, due 2027-01-10", r8)
+		}
 		var draft struct{ SaveSummaryDraft summaryOut }
 		s.post(t, li, `mutation { saveSummaryDraft(year: 2026, quarter: 4, text: "草稿：走访了 3 个乡镇") { `+summaryFields+` } }`, nil).into(t, &draft)
 		if d := draft.SaveSummaryDraft; d.Status != "DRAFT" || d.Draft == nil || d.Draft.Text != "草稿：走访了 3 个乡镇" || len(d.Versions) != 0 || d.DueDate != "2027-01-10" {
@@ -185,6 +188,9 @@ func TestSummaryRoundTrip(t *testing.T) {
 		s.post(t, w.sup, reviewSummary, map[string]any{"id": id, "d": "ACCEPT", "v": 2}).into(t, &ret)
 		if ret.ReviewSummary.Status != "ACCEPTED" {
 			t.Fatalf("accept: %+v", ret)
+		}
+		if r8 := s.verdicts(t, w.sup, liID, 2026, 4)["R8SUMMARY"]; r8.Status != "MET" {
+			t.Errorf("R8 once accepted: %+v, want MET", r8)
 		}
 		if r := s.post(t, li, submitSummary, summaryInput("li-2026q4-3", "第三版")); r.Code() != "CONFLICT" {
 			t.Errorf("a submission once accepted: %s, want CONFLICT", r.Raw)

@@ -12,13 +12,14 @@ import (
 
 const verdictsQuery = `query($u: ID!, $y: Int!, $q: Int!) { verdicts(userId: $u, year: $y, quarter: $q) {
   rule item period from to status policyVersion message messageEn coveredDays periodDays daysLeft madeUpDays
-  met achievable days qualifyingTrips gaps region { name } numbers { name label value required full } } }`
+  met achievable days qualifyingTrips gaps due region { name } numbers { name label value required full } } }`
 
 type ruleOut struct {
 	Rule, Item, Period, From, To, Status, PolicyVersion, Message, MessageEn string
 	CoveredDays, PeriodDays, DaysLeft, MadeUpDays, Days, QualifyingTrips    int
 	Met, Achievable                                                         bool
 	Gaps                                                                    []string
+	Due                                                                     *string
 	Region                                                                  *struct{ Name string }
 	Numbers                                                                 []struct {
 		Name, Label           string

@@ -41,18 +41,16 @@ func (s *Store) DocumentStates(ctx context.Context, p *authz.Principal, users []
 	for _, r := range rows {
 		ids = append(ids, r.ID)
 	}
-	var firsts []struct {
-		SummaryID int64
-		First     time.Time
-	}
-	err = s.db.WithContext(ctx).Model(&models.SummaryVersion{}).Select("summary_id, MIN(submitted_at) AS first").
-		Where("summary_id IN ?", ids).Group("summary_id").Scan(&firsts).Error
+	var versions []*models.SummaryVersion // a few per summary; MIN() of a time is text on SQLite
+	err = s.db.WithContext(ctx).Select("summary_id, submitted_at").Where("summary_id IN ?", ids).Find(&versions).Error
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	first := map[int64]time.Time{}
-	for _, f := range firsts {
-		first[f.SummaryID] = f.First
+	for _, v := range versions {
+		if f, ok := first[v.SummaryID]; !ok || v.SubmittedAt.Before(f) {
+			first[v.SummaryID] = v.SubmittedAt
+		}
 	}
 	for _, r := range rows {
 		st := DocumentState{Status: r.Status, Versions: r.Versions}

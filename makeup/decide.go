@@ -33,6 +33,10 @@ func (s *Service) Decide(ctx context.Context, p *authz.Principal, id int64, d mo
 	if d != models.MakeUpApprove && d != models.MakeUpRefuse {
 		return nil, models.E(models.CodeInvalid, "unknown decision %q", d)
 	}
+	limit, err := s.approvalCap(ctx, p, id, d)
+	if err != nil {
+		return nil, err
+	}
 	tx, m, prior, err := s.Store.BeginMakeUpDecision(ctx, p, id)
 	if err != nil {
 		return nil, err
@@ -52,7 +56,7 @@ func (s *Service) Decide(ctx context.Context, p *authz.Principal, id int64, d mo
 	}
 	w := store.RecordWrites{MakeUpDecision: dec, Leaves: []models.Leaf{leaf}}
 	if d == models.MakeUpApprove {
-		day, err := s.approve(tx, m)
+		day, err := s.approve(tx, m, limit)
 		if err != nil {
 			return nil, err
 		}
@@ -67,7 +71,7 @@ func (s *Service) Decide(ctx context.Context, p *authz.Principal, id int64, d mo
 // approve returns the day an approval of m counts: the stored day, made
 // up. CONFLICT when it counts by its check-ins already or the quarter's
 // cap is reached.
-func (s *Service) approve(tx *store.RecordTx, m *models.MakeUp) (models.PresenceDay, error) {
+func (s *Service) approve(tx *store.RecordTx, m *models.MakeUp, limit int) (models.PresenceDay, error) {
 	stored, err := tx.Day(store.DayKey{UserID: m.UserID, Date: m.Date, RegionID: m.RegionID})
 	if err != nil {
 		return models.PresenceDay{}, err
@@ -76,11 +80,34 @@ func (s *Service) approve(tx *store.RecordTx, m *models.MakeUp) (models.Presence
 	if day.CountedByCheckIns(s.Policy) {
 		return models.PresenceDay{}, models.E(models.CodeConflict, "%s counts by its check-ins already: refuse the request, there is nothing to make up", m.Date)
 	}
-	if err := s.underCap(tx, m); err != nil {
+	if err := underCap(tx, m, limit); err != nil {
 		return models.PresenceDay{}, err
 	}
 	day.MadeUp = true
 	return day.Row(m.UserID, s.Policy), nil
+}
+
+// approvalCap returns the cap an approval of request id is held to: the
+// policy in force on its date for its cadre's unit, read before the
+// decision's transaction; 0 for a refusal, which no cap holds. The
+// refusals of the reads (NOT_FOUND for a request out of p's reach).
+func (s *Service) approvalCap(ctx context.Context, p *authz.Principal, id int64, d models.MakeUpDecisionKind) (int, error) {
+	if d != models.MakeUpApprove || s.Policies == nil {
+		return s.Rules.MakeUpsPerQuarter, nil
+	}
+	reqs, err := s.Store.MakeUpsByID(ctx, p, []int64{id})
+	if err != nil {
+		return 0, err
+	}
+	m := reqs[id]
+	if m == nil {
+		return 0, models.E(models.CodeNotFound, "make-up request %d not found", id)
+	}
+	cadre, err := s.Store.User(ctx, p, m.UserID)
+	if err != nil {
+		return 0, err
+	}
+	return s.capOn(ctx, cadre.OrgUnitID, m.Date)
 }
 
 // List pages through the make-up requests p may read.

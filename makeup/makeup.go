@@ -51,9 +51,16 @@ type Service struct {
 	Store         *store.Store
 	Blobs         BlobStore
 	Policy        presence.Policy   // the day rule and its time zone
-	Rules         compliance.Policy // MakeUpsPerQuarter
+	Rules         compliance.Policy // MakeUpsPerQuarter when Policies is nil
+	Policies      PolicySource      // the cadre's unit policy in force on the day: its MakeUpsPerQuarter
 	MaxPhotoBytes int64             // per photo; 8 MiB when zero
 	Now           func() time.Time
+}
+
+// PolicySource resolves an org unit's policy in force on a date
+// (policy.Service).
+type PolicySource interface {
+	InForce(ctx context.Context, p *authz.Principal, unitID int64, on presence.Date) (compliance.Effective, error)
 }
 
 // Input is a make-up request as the phone sends it.
@@ -137,9 +144,13 @@ func (s *Service) Request(ctx context.Context, p *authz.Principal, in Input) (*R
 	m := &models.MakeUp{UserID: p.UserID, ClientID: in.ClientID, PayloadHash: payloadHash(&in, hashes), Date: in.Date, RegionID: in.RegionID,
 		Reason: in.Reason, WitnessName: in.WitnessName, WitnessTitle: in.WitnessTitle, PhotoHashes: string(raw), DeviceID: p.DeviceID,
 		CreatedAt: s.Now().UTC().Truncate(time.Millisecond)}
-	res, twin, err := s.record(ctx, p, m, photos)
+	limit, err := s.capOn(ctx, p.OrgUnitID, m.Date)
+	if err != nil {
+		return nil, err
+	}
+	res, twin, err := s.record(ctx, p, m, photos, limit)
 	if twin { // a twin committed first: answer from it
-		res, _, err = s.record(ctx, p, m, photos)
+		res, _, err = s.record(ctx, p, m, photos, limit)
 	}
 	return res, err
 }
@@ -147,7 +158,7 @@ func (s *Service) Request(ctx context.Context, p *authz.Principal, in Input) (*R
 // record is step 3: the transaction that answers a resend or stores the
 // new request m with its photos. twin reports a duplicate key at commit:
 // a request under the same clientId committed first.
-func (s *Service) record(ctx context.Context, p *authz.Principal, m *models.MakeUp, photos []*models.MakeUpPhoto) (*Result, bool, error) {
+func (s *Service) record(ctx context.Context, p *authz.Principal, m *models.MakeUp, photos []*models.MakeUpPhoto, limit int) (*Result, bool, error) {
 	tx, prior, err := s.Store.BeginMakeUp(ctx, p, m.ClientID, m.Date, m.RegionID)
 	if err != nil {
 		return nil, false, err
@@ -159,7 +170,7 @@ func (s *Service) record(ctx context.Context, p *authz.Principal, m *models.Make
 		}
 		return &Result{MakeUp: st, Replayed: true}, false, nil
 	}
-	if err := s.judge(tx, m, prior); err != nil {
+	if err := s.judge(tx, m, prior, limit); err != nil {
 		return nil, false, err
 	}
 	leaf, err := ledger.LeafOf(m)
@@ -173,7 +184,7 @@ func (s *Service) record(ctx context.Context, p *authz.Principal, m *models.Make
 }
 
 // judge refuses a new request that its prior rules out.
-func (s *Service) judge(tx *store.RecordTx, m *models.MakeUp, prior *store.MakeUpPrior) error {
+func (s *Service) judge(tx *store.RecordTx, m *models.MakeUp, prior *store.MakeUpPrior, limit int) error {
 	if prior.BoundDevice == "" {
 		return models.E(models.CodeDeviceNotBound, "no bound device; sign in on your phone first")
 	}
@@ -190,20 +201,37 @@ func (s *Service) judge(tx *store.RecordTx, m *models.MakeUp, prior *store.MakeU
 	if presence.StatOf(prior.Day).Counted(s.Policy) {
 		return models.E(models.CodeConflict, "%s already counts there: there is nothing to make up", m.Date)
 	}
-	return s.underCap(tx, m)
+	return underCap(tx, m, limit)
+}
+
+// capOn returns the make-up cap in force on date for the cadres of org
+// unit unitID: its policy's, read before the request's transaction.
+func (s *Service) capOn(ctx context.Context, unitID int64, date string) (int, error) {
+	if s.Policies == nil {
+		return s.Rules.MakeUpsPerQuarter, nil
+	}
+	day, err := presence.ParseDate(date)
+	if err != nil {
+		return 0, models.E(models.CodeInvalid, "date must be YYYY-MM-DD")
+	}
+	eff, err := s.Policies.InForce(ctx, authz.System("makeup cap"), unitID, day)
+	if err != nil {
+		return 0, err
+	}
+	return eff.Policy.MakeUpsPerQuarter, nil
 }
 
 // underCap refuses when the cadre's approved make-ups in m's quarter
-// reach the policy's cap (CONFLICT).
-func (s *Service) underCap(tx *store.RecordTx, m *models.MakeUp) error {
+// reach the cap (CONFLICT).
+func underCap(tx *store.RecordTx, m *models.MakeUp, limit int) error {
 	day, _ := presence.ParseDate(m.Date) // validated or stored: a date
 	q := compliance.QuarterOfDate(day)
 	n, err := tx.ApprovedMakeUps(m.UserID, q.FirstDate().String(), q.LastDate().String())
 	if err != nil {
 		return err
 	}
-	if n >= s.Rules.MakeUpsPerQuarter {
-		return models.E(models.CodeConflict, "at most %d make-ups are approved a quarter (policy); %s has %d", s.Rules.MakeUpsPerQuarter, q, n)
+	if n >= limit {
+		return models.E(models.CodeConflict, "at most %d make-ups are approved a quarter (policy); %s has %d", limit, q, n)
 	}
 	return nil
 }

@@ -241,6 +241,21 @@ func (s *Service) Effective(ctx context.Context, p *authz.Principal, unitID int6
 	return out, nil
 }
 
+// InForce returns the policy in force for unitID on date, resolved, for
+// callers that may read policies: what a use case applies (make-up caps).
+// The refusals of Effective.
+func (s *Service) InForce(ctx context.Context, p *authz.Principal, unitID int64, on presence.Date) (compliance.Effective, error) {
+	units, rows, err := s.Store.PolicyPath(ctx, p, unitID)
+	if err != nil {
+		return compliance.Effective{}, err
+	}
+	path, versions, err := compliance.FromRows(units, rows)
+	if err != nil {
+		return compliance.Effective{}, err
+	}
+	return compliance.Resolve(path, versions, on)
+}
+
 // Versions pages through the versions of unitID's policy, oldest first, for
 // callers that may read policies (FORBIDDEN otherwise).
 func (s *Service) Versions(ctx context.Context, p *authz.Principal, unitID int64, page store.Page) ([]*models.PolicyVersion, store.PageInfo, error) {

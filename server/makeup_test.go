@@ -323,3 +323,34 @@ func TestAbsencesRecordedBySupervisors(t *testing.T) {
 		}
 	})
 }
+
+// TestMakeUpCapFollowsTheUnitPolicy: the cap on approved make-ups is the
+// cadre's unit policy in force on the day made up — a city that allows
+// three a quarter gets three approvals, and a fourth request is refused.
+func TestMakeUpCapFollowsTheUnitPolicy(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+		s := start(t, b, withClock(at(2026, 10, 1, 8, 0)))
+		w := setupField(t, s)
+		tok, _ := w.cadre(t, s, "capped")
+		var changed changePolicyOut
+		s.post(t, w.sup, changePolicyMutation, map[string]any{"in": map[string]any{"orgUnitId": w.unit, "effectiveFrom": "2026-10-01",
+			"set": []map[string]any{{"key": "makeUps", "value": "3"}}, "inherit": []string{}, "reason": "山区县信号差"}}).into(t, &changed)
+		s.clock.Set(at(2026, 11, 6, 9, 0))
+		here := wgs(t, lankaoGCJ)
+		files := []upload{{"IMG.jpg", testimage.JPEG(t, testimage.TIFF(t, testimage.EXIF{GPS: true, Lat: here[1], Lon: here[0],
+			Taken: "2026:11:02 15:10:00", Offset: "+08:00"}))}}
+		for i, date := range []string{"2026-11-02", "2026-11-03", "2026-11-04"} {
+			var req makeUpOut
+			s.postFiles(t, tok, requestMakeUp, map[string]any{"in": makeUpInput("cap-"+date, date, w.lankao)}, files).into(t, &req)
+			var dec decideOut
+			s.post(t, w.sup, decideMakeUp, map[string]any{"id": req.RequestMakeUp.MakeUp.ID, "d": "APPROVE", "r": "县团委证实"}).into(t, &dec)
+			if dec.DecideMakeUp.Status != "APPROVED" {
+				t.Fatalf("approval %d under a cap of 3: %+v", i+1, dec.DecideMakeUp)
+			}
+		}
+		if r := s.postFiles(t, tok, requestMakeUp, map[string]any{"in": makeUpInput("cap-4", "2026-11-05", w.lankao)}, files); r.Code() != "CONFLICT" ||
+			!strings.Contains(r.Raw, "at most 3") {
+			t.Errorf("a fourth request: %s, want CONFLICT naming the unit's cap of 3", r.Raw)
+		}
+	})
+}

@@ -135,7 +135,7 @@ func open(ctx context.Context, cfg config, stdout io.Writer, now func() time.Tim
 		return nil, err
 	}
 	a.openSummaries(log, now)
-	a.makeups = &makeup.Service{Store: st, Blobs: a.acts.Blobs, Policy: a.checkins.Policy, Rules: compliance.DefaultPolicy(),
+	a.makeups = &makeup.Service{Store: st, Blobs: a.acts.Blobs, Policy: a.checkins.Policy, Policies: a.policies,
 		MaxPhotoBytes: a.acts.Photos.MaxBytes, Now: now}
 	a.absences = &absence.Service{Store: st, Now: now}
 	openInspection(a, log, now)

@@ -102,9 +102,9 @@ func walkthroughScript(steps []walkthroughStep) string {
 // ONSITE_SECURITY_ADMIN_PASSWORD. The jq -e checks inside the steps
 // make a wrong answer fail the script, and so the test.
 func TestWalkthrough(t *testing.T) {
-	for _, tool := range []string{"bash", "curl", "jq"} {
+	for _, tool := range []string{"bash", "curl", "jq", "base64", "cmp"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("the README walkthrough needs bash, curl and jq, and %s is not installed", tool)
+			t.Skipf("the README walkthrough needs bash, curl, jq, base64 and cmp, and %s is not installed", tool)
 		}
 	}
 	steps := readWalkthrough(t, filepath.Join("..", "README.md"))
@@ -116,7 +116,8 @@ func TestWalkthrough(t *testing.T) {
 	// README fails here rather than going unnoticed.
 	for _, op := range []string{"login(", "createOrgUnit(", "createUser(", "createWorkGroup(", "assign(", "locate(",
 		"checkIn(", "reviewCheckIn(", "myDays(", "approveDevice(", "syncCheckIns(", "syncActivities(", "activity(",
-		"openFollowUp(", "youthWork("} {
+		"openFollowUp(", "youthWork(", "submitSummary(", "reviewSummary(", "notifications(", "verdicts(", "openSeminar(",
+		"recordSeminarTalk("} {
 		if !strings.Contains(script, op) {
 			t.Errorf("the walkthrough does not call %s", strings.TrimSuffix(op, "("))
 		}

@@ -48,7 +48,7 @@ func validate(in *Input) error {
 	from, errFrom := presence.ParseDate(in.From)
 	to, errTo := presence.ParseDate(in.To)
 	switch {
-	case !validClientID(in.ClientID):
+	case !models.ValidClientID(in.ClientID):
 		return models.E(models.CodeInvalid, "clientId must be 1–64 letters, digits, '-', '_', '.' or ':' (a UUID)")
 	case !in.Kind.Valid():
 		return models.E(models.CodeInvalid, "unknown absence kind %q", in.Kind)
@@ -142,20 +142,4 @@ func (s *Service) Withdraw(ctx context.Context, p *authz.Principal, id int64, re
 // List pages through the absences p may read.
 func (s *Service) List(ctx context.Context, p *authz.Principal, f store.AbsenceFilter, page store.Page) ([]*models.Absence, store.PageInfo, error) {
 	return s.Store.Absences(ctx, p, f, page)
-}
-
-// validClientID reports whether id is 1–64 characters of the id alphabet
-// check-ins use (ASCII letters, digits, '-', '_', '.', ':').
-func validClientID(id string) bool {
-	if id == "" || len(id) > 64 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		switch c := id[i]; {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.', c == ':':
-		default:
-			return false
-		}
-	}
-	return true
 }

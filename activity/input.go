@@ -94,7 +94,7 @@ func (in *Input) Validate() error {
 		return nil
 	}
 	switch {
-	case !validClientID(in.ClientID):
+	case !models.ValidClientID(in.ClientID):
 		return models.E(models.CodeInvalid, "clientId must be 1–64 printable characters without spaces (a UUID)")
 	case !in.Kind.Valid():
 		return models.E(models.CodeInvalid, "unknown activity kind %q", in.Kind)
@@ -171,19 +171,6 @@ func (in *Input) validateKind() error {
 		}
 	}
 	return nil
-}
-
-// validClientID accepts 1–64 printable ASCII characters without spaces.
-func validClientID(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] > '~' {
-			return false
-		}
-	}
-	return true
 }
 
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }

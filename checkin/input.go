@@ -31,7 +31,7 @@ const MaxAccuracyM = 100_000
 // message naming the field; nothing is stored for an invalid input.
 func (in *Input) Validate() error {
 	switch {
-	case !validClientID(in.ClientID):
+	case !models.ValidClientID(in.ClientID):
 		return models.E(models.CodeInvalid, "clientId must be 1–64 letters, digits, '-', '_', '.' or ':' (a UUID)")
 	case !finite(in.Lat) || in.Lat < -90 || in.Lat > 90:
 		return models.E(models.CodeInvalid, "lat must be a finite number between -90 and 90, got %v", in.Lat)
@@ -52,24 +52,6 @@ func (in *Input) Validate() error {
 }
 
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
-
-// validClientID reports whether id is 1–64 characters of a printable id
-// alphabet (ASCII letters, digits, '-', '_', '.', ':'): ids are shown to
-// reviewers and written to logs, where a control character, a newline or a
-// bidirectional override would forge or hide text.
-func validClientID(id string) bool {
-	if id == "" || len(id) > 64 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		switch c := id[i]; {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.', c == ':':
-		default:
-			return false
-		}
-	}
-	return true
-}
 
 // PayloadHash fingerprints everything the phone said about the fix, so a
 // retry with the same clientId can be told from a different check-in

@@ -83,7 +83,7 @@ func (s *Service) Draw(ctx context.Context, p *authz.Principal, in DrawInput) (*
 }
 
 func (in *DrawInput) validate() error {
-	if !validClientID(in.ClientID) {
+	if !models.ValidClientID(in.ClientID) {
 		return models.E(models.CodeInvalid, "clientId: 1–64 letters, digits or -_.:")
 	}
 	if err := period(in.From, in.To, MaxDrawDays); err != nil {

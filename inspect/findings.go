@@ -77,7 +77,7 @@ func (s *Service) subject(ctx context.Context, p *authz.Principal, subjectID, it
 // saveFinding checks f's client id, notes and references, and stores it
 // with its leaf, or answers a resend.
 func (s *Service) saveFinding(ctx context.Context, p *authz.Principal, f *models.Finding, refs []string) (*models.Finding, bool, error) {
-	if !validClientID(f.ClientID) {
+	if !models.ValidClientID(f.ClientID) {
 		return nil, false, models.E(models.CodeInvalid, "clientId: 1–64 letters, digits or -_.:")
 	}
 	if len(f.Notes) > 10000 {

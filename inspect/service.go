@@ -64,22 +64,6 @@ func leafOf(record any) (models.Leaf, error) {
 	return l, nil
 }
 
-// validClientID reports whether id is 1–64 characters of letters, digits
-// and -_.: (the client ids of check-ins): ids are shown and logged.
-func validClientID(id string) bool {
-	if id == "" || len(id) > 64 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		switch c := id[i]; {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.', c == ':':
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 // date parses a YYYY-MM-DD date; INVALID otherwise.
 func date(name, s string) (time.Time, error) {
 	t, err := time.Parse("2006-01-02", s)

@@ -97,7 +97,7 @@ func (s *Service) validate(in *Input) error {
 	day, err := presence.ParseDate(in.Date)
 	today := presence.DateOf(s.Now(), s.Policy.Location)
 	switch {
-	case !validClientID(in.ClientID):
+	case !models.ValidClientID(in.ClientID):
 		return models.E(models.CodeInvalid, "clientId must be 1–64 letters, digits, '-', '_', '.' or ':' (a UUID)")
 	case err != nil:
 		return models.E(models.CodeInvalid, "date must be a calendar date YYYY-MM-DD, got %q", in.Date)
@@ -287,20 +287,4 @@ func payloadHash(in *Input, photoHashes []string) string {
 		fmt.Fprintf(h, "%s\x1f", v)
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// validClientID reports whether id is 1–64 characters of the id alphabet
-// check-ins use (ASCII letters, digits, '-', '_', '.', ':').
-func validClientID(id string) bool {
-	if id == "" || len(id) > 64 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		switch c := id[i]; {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.', c == ':':
-		default:
-			return false
-		}
-	}
-	return true
 }

@@ -63,13 +63,9 @@ func (s *Store) CadreFacts(ctx context.Context, p *authz.Principal, unitID *int6
 		return nil, err
 	}
 	db := s.db.WithContext(ctx)
-	cadres := s.db.Model(&models.User{}).Select("users.id").Where("users.role = ?", models.RoleCadre)
-	if unitID != nil {
-		var unit models.OrgUnit
-		if err := db.Select("path").First(&unit, *unitID).Error; err != nil {
-			return nil, notFoundOr(err, "org unit", *unitID)
-		}
-		cadres = cadres.Where("users.org_unit_id IN (?)", s.db.Model(&models.OrgUnit{}).Select("id").Where("path LIKE ?", likePrefix(unit.Path)))
+	cadres, err := s.cadresUnder(db, unitID)
+	if err != nil {
+		return nil, err
 	}
 	out := &CadreFacts{UnitOf: map[int64]int64{}, Discrepancies: map[int64]int{}, MakeUps: map[int64]int{}}
 	var users []models.User

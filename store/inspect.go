@@ -27,6 +27,20 @@ func inspector(p *authz.Principal, op authz.Op) error {
 	return err
 }
 
+// cadresUnder is the subquery of the ids of the cadres of org unit
+// unitID's subtree, every cadre when nil; NOT_FOUND for an unknown unit.
+func (s *Store) cadresUnder(db *gorm.DB, unitID *int64) (*gorm.DB, error) {
+	cadres := s.db.Model(&models.User{}).Select("users.id").Where("users.role = ?", models.RoleCadre)
+	if unitID == nil {
+		return cadres, nil
+	}
+	var unit models.OrgUnit
+	if err := db.Select("path").First(&unit, *unitID).Error; err != nil {
+		return nil, notFoundOr(err, "org unit", *unitID)
+	}
+	return cadres.Where("users.org_unit_id IN (?)", s.db.Model(&models.OrgUnit{}).Select("id").Where("path LIKE ?", likePrefix(unit.Path))), nil
+}
+
 // DayCheckIn is one check-in as a spot check's candidates are made of it.
 type DayCheckIn struct {
 	UserID   int64
@@ -49,13 +63,9 @@ func (s *Store) CandidateCheckIns(ctx context.Context, p *authz.Principal, unitI
 		return nil, err
 	}
 	db := s.db.WithContext(ctx)
-	cadres := s.db.Model(&models.User{}).Select("users.id").Where("users.role = ?", models.RoleCadre)
-	if unitID != nil {
-		var unit models.OrgUnit
-		if err := db.Select("path").First(&unit, *unitID).Error; err != nil {
-			return nil, notFoundOr(err, "org unit", *unitID)
-		}
-		cadres = cadres.Where("users.org_unit_id IN (?)", s.db.Model(&models.OrgUnit{}).Select("id").Where("path LIKE ?", likePrefix(unit.Path)))
+	cadres, err := s.cadresUnder(db, unitID)
+	if err != nil {
+		return nil, err
 	}
 	rows, err := db.Model(&models.CheckIn{}).
 		Select("check_ins.user_id, check_ins.local_date, check_ins.region_id, check_ins.flags").

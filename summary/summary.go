@@ -112,7 +112,7 @@ func (s *Service) Submit(ctx context.Context, p *authz.Principal, in Submission)
 	if _, err := authz.Check(p, authz.WriteSummaries); err != nil {
 		return nil, nil, false, err
 	}
-	if !validClientID(in.ClientID) {
+	if !models.ValidClientID(in.ClientID) {
 		return nil, nil, false, models.E(models.CodeInvalid, "clientId must be 1–64 characters of A–Z, a–z, 0–9, '-', '_', '.', ':'")
 	}
 	per, err := s.period(in.Kind, in.Year, in.Quarter)
@@ -281,22 +281,6 @@ func clean(kind models.SummaryKind, c models.SummaryContent) models.SummaryConte
 		c = models.SummaryContent{Text: c.Text}
 	}
 	return c
-}
-
-// validClientID reports whether id is 1–64 characters of the printable id
-// alphabet check-ins use.
-func validClientID(id string) bool {
-	if id == "" || len(id) > 64 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		switch c := id[i]; {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.', c == ':':
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 func noun(kind models.SummaryKind) string {

@@ -195,6 +195,9 @@ func (s *consoleSite) onlyOwnOrigin(t *testing.T) {
 func TestConsole(t *testing.T) {
 	s := startConsole(t)
 	t.Run("supervisor map", s.supervisorMap)
+	t.Run("review queue", s.reviewQueue)
+	t.Run("inspector", s.inspector)
+	t.Run("cadre sees only itself", s.cadreSeesOnlyItself)
 	t.Run("own origin only", s.onlyOwnOrigin)
 }
 

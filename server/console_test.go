@@ -237,4 +237,10 @@ func (s *consoleSite) supervisorMap(t *testing.T) {
 		t.Error("the cadre's day shows no check-in")
 	}
 	s.shot(t, ctx, "console-map-day")
+	// English at a click, Chinese again at another.
+	do(t, ctx, "English", chromedp.Click(chromedp.ID("lang")), chromedp.WaitVisible(chromedp.CSS(`#view[data-ready="map"]`)))
+	if nav := eval[string](t, ctx, `document.getElementById('nav-map').innerText`); nav != "Map" {
+		t.Errorf("the English toggle shows %q", nav)
+	}
+	do(t, ctx, "中文", chromedp.Click(chromedp.ID("lang")), chromedp.WaitVisible(chromedp.CSS(`#view[data-ready="map"]`)))
 }

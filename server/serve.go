@@ -21,6 +21,7 @@ import (
 	"github.com/henan-youth/onsite/auth"
 	"github.com/henan-youth/onsite/checkin"
 	"github.com/henan-youth/onsite/compliance"
+	"github.com/henan-youth/onsite/console"
 	"github.com/henan-youth/onsite/evidencelog"
 	"github.com/henan-youth/onsite/graph"
 	"github.com/henan-youth/onsite/inspect"
@@ -194,7 +195,7 @@ func (a *app) close() {
 	a.store.Close()
 }
 
-// routes mounts the API and the health checks; metrics and profiles are
+// routes mounts the API, the console and the health checks; metrics and profiles are
 // on the operations listener (ops.go).
 func (a *app) routes() http.Handler {
 	reg := a.metrics
@@ -211,9 +212,7 @@ func (a *app) routes() http.Handler {
 	mux.Handle("GET /task-photos/{sha256}", graph.TaskPhotoHandler(deps))
 	mux.Handle("GET /inspect/spot-checks/{id}/document", graph.SpotCheckDocumentHandler(deps))
 	a.ledgerRoutes(mux)
-	if a.cfg.Dev {
-		mux.Handle("/", http.RedirectHandler("/graphql", http.StatusFound))
-	}
+	mux.Handle("/", console.Handler()) // the web console (GET and HEAD); its pages call /graphql
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		if a.drain.draining.Load() {

@@ -58,6 +58,8 @@ var allowed = map[string][]string{
 	"accesslog": {"authz", "ledger", "models", "store"},
 	"inspect":   {"anomaly", "authz", "ledger", "models", "photo", "presence", "regions", "spotcheck", "store"},
 
+	"console": {}, // the web console's embedded files; it calls the API over HTTP like any client
+
 	"internal/faultproxy": {}, // test-only: a TCP proxy that injects faults
 }
 

@@ -56,7 +56,7 @@ func TestMakeUpCountsAndIsLabelled(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b storetest.Backend) {
 		s := start(t, b, withClock(at(2026, 11, 5, 9, 0)))
 		w := setupField(t, s)
-		tok, _ := w.cadre(t, s, "battery")
+		tok, cadreID := w.cadre(t, s, "battery")
 		other, _ := w.cadre(t, s, "bystander")
 		s.checkIn(t, tok, fix("m1", lankaoGCJ, 15, "GCJ02", s.clock.Now()))
 		s.clock.Set(at(2026, 11, 5, 10, 0))
@@ -131,6 +131,9 @@ func TestMakeUpCountsAndIsLabelled(t *testing.T) {
 		day := s.days(t, tok)["2026-11-05 兰考县"]
 		if !day.Counted || !day.MadeUp || day.CountedByCheckIns || day.CheckIns != 1 {
 			t.Errorf("the made-up day: %+v, want counted, made up, not by its one check-in", day)
+		}
+		if r2 := s.verdicts(t, w.sup, cadreID, 2026, 4)["R2"]; r2.Days != 1 || r2.MadeUpDays != 1 {
+			t.Errorf("R2 after the approval: %d days, %d made up; want the made-up day counted and labelled", r2.Days, r2.MadeUpDays)
 		}
 		if got := s.activity(t, tok, iv); !got.Counts {
 			t.Errorf("the interview on the made-up day: %+v, want counting", got)

@@ -110,7 +110,7 @@ func (s *Service) facts(ctx context.Context, p *authz.Principal, userID int64, q
 			return compliance.Facts{}, models.Wrap(models.CodeInternal, err, "a stored day")
 		}
 		f.Days = append(f.Days, compliance.Day{DayStat: presence.DayStat{RegionID: d.RegionID, Date: date, Accepted: d.Accepted,
-			First: d.FirstAt, Last: d.LastAt}})
+			First: d.FirstAt, Last: d.LastAt}, MadeUp: d.MadeUp}) // by its check-ins, or else made up: compliance tells them apart
 	}
 	if f.Assignments, err = s.assignments(ctx, p, userID, first, last); err != nil {
 		return compliance.Facts{}, err

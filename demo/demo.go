@@ -3,10 +3,17 @@
 // supervisors and discipline inspectors, some 300 dispatched cadres in work
 // groups on real counties, and two quarters of evidence — check-ins with
 // GPS jitter (live and synced offline, with a few anomalies), rulings,
-// interviews, forums with photos and lectures — made through the same
-// services as the API, from a fixed seed, so that the same seed gives the
-// same province. Some cadres meet every rule and some miss each, so every
-// verdict has an example.
+// interviews, forums with photos and lectures — and the paperwork around
+// it: make-up requests (补卡) approved, refused and pending, approved
+// absences (调训, leave; one withdrawn), a seminar whose drawn speakers
+// spoke (R9), and work summaries (R8) — of the previous quarter mostly
+// accepted, some returned and resubmitted, a few late, a few never
+// submitted; of the current one drafts and submissions waiting for review.
+// Annual reports are written only when the demo ends in January–March (the
+// previous year's, then due); later in a year none is due yet. All of it is
+// made through the same services as the API, from a fixed seed, so that
+// the same seed gives the same province. Some cadres meet every rule and
+// some miss each, so every verdict has an example.
 package demo
 
 import (
@@ -17,12 +24,16 @@ import (
 	"sync"
 	"time"
 
+	"github.com/henan-youth/onsite/absence"
 	"github.com/henan-youth/onsite/account"
 	"github.com/henan-youth/onsite/activity"
 	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/checkin"
+	"github.com/henan-youth/onsite/makeup"
 	"github.com/henan-youth/onsite/models"
+	"github.com/henan-youth/onsite/seminar"
 	"github.com/henan-youth/onsite/store"
+	"github.com/henan-youth/onsite/summary"
 )
 
 // Deps are the services the demo seeds through.
@@ -32,6 +43,12 @@ type Deps struct {
 	CheckIns   *checkin.Service
 	Activities *activity.Service
 	Clock      *Clock // the clock every service reads; the demo moves it
+
+	// The paperwork's services; each one nil makes none of its records.
+	Summaries *summary.Service
+	MakeUps   *makeup.Service
+	Absences  *absence.Service
+	Seminars  *seminar.Service
 }
 
 // Options choose the province.
@@ -51,7 +68,12 @@ type Account struct {
 // Summary is what Seed made.
 type Summary struct {
 	Units, Cadres, Groups, CheckIns, Activities, Reviews int
-	Accounts                                             []Account // one of each kind
+
+	Summaries, Returned, Reports int // work summaries, of them returned once, annual reports
+	MakeUps, Absences, Withdrawn int // make-up requests, approved absences, of them withdrawn
+	Seminars, Talks              int
+
+	Accounts []Account // one of each kind
 }
 
 // Clock is a clock the demo sets; services read it.
@@ -113,7 +135,7 @@ func Seed(ctx context.Context, d Deps, o Options) (*Summary, error) {
 		do   func(context.Context) error
 	}{
 		{"counties", s.loadCounties}, {"org units and accounts", s.organise}, {"work groups and assignments", s.dispatch},
-		{"evidence", s.evidence},
+		{"evidence", s.evidence}, {"make-ups, absences, seminar and summaries", s.paperwork},
 	}
 	for _, st := range steps {
 		s.logf("demo: %s…", st.what)

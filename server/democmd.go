@@ -41,13 +41,16 @@ func demoProvince(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer a.close()
-	sum, err := demo.Seed(ctx, demo.Deps{Store: a.store, Accounts: a.accounts, CheckIns: a.checkins, Activities: a.acts, Clock: clock},
+	sum, err := demo.Seed(ctx, demo.Deps{Store: a.store, Accounts: a.accounts, CheckIns: a.checkins, Activities: a.acts, Clock: clock,
+		Summaries: a.summaries, MakeUps: a.makeups, Absences: a.absences, Seminars: a.seminars},
 		demo.Options{Seed: *seed, Cadres: *cadres, Today: now(), Password: *password, Log: stdout})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "demo province: %d org units, %d cadres in %d work groups, %d check-ins, %d activities, %d rulings\n",
-		sum.Units, sum.Cadres, sum.Groups, sum.CheckIns, sum.Activities, sum.Reviews)
+	fmt.Fprintf(stdout, "demo province: %d org units, %d cadres in %d work groups, %d check-ins, %d activities, %d rulings, "+
+		"%d work summaries (%d returned), %d annual reports, %d make-up requests, %d absences (%d withdrawn), %d seminars with %d talks\n",
+		sum.Units, sum.Cadres, sum.Groups, sum.CheckIns, sum.Activities, sum.Reviews, sum.Summaries, sum.Returned, sum.Reports,
+		sum.MakeUps, sum.Absences, sum.Withdrawn, sum.Seminars, sum.Talks)
 	fmt.Fprintf(stdout, "sign in with password %q as:\n", *password)
 	for _, acc := range sum.Accounts {
 		fmt.Fprintf(stdout, "  %-16s %-11s %s\n", acc.Username, acc.Role, acc.Unit)

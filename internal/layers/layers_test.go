@@ -59,6 +59,8 @@ var allowed = map[string][]string{
 	"inspect":   {"anomaly", "authz", "ledger", "models", "photo", "presence", "regions", "spotcheck", "store"},
 
 	"console": {}, // the web console's embedded files; it calls the API over HTTP like any client
+	"demo": {"absence", "account", "activity", "authz", "checkin", "geofence", "makeup", "models", "regions", "seminar",
+		"store", "summary"}, // seeds a province through the use cases, as the API would
 
 	"internal/faultproxy": {}, // test-only: a TCP proxy that injects faults
 }

@@ -40,7 +40,7 @@ type config struct {
 	restartSignal                                       string
 	rate                                                float64
 	phones, dbPort                                      int
-	addr, dir, mariadbd, installDB                      string
+	addr, metricsAddr, dir, mariadbd, installDB         string
 }
 
 func main() {
@@ -77,6 +77,7 @@ func parseFlags(args []string) (*config, error) {
 	fs.IntVar(&c.phones, "phones", 200, "simulated phones")
 	fs.IntVar(&c.dbPort, "db-port", 3407, "port of the private MariaDB (never 3306)")
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:18480", "the server's listen address")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", "127.0.0.1:18481", "the server's operations listener (ONSITE_METRICS_ADDR), read for /metrics")
 	fs.StringVar(&c.dir, "dir", "", "working directory for the database, binaries, logs and results (default: a new one under the system's temporary directory)")
 	fs.StringVar(&c.mariadbd, "mariadbd", "/usr/sbin/mariadbd", "the MariaDB server binary")
 	fs.StringVar(&c.installDB, "install-db", "mariadb-install-db", "the MariaDB data directory initialiser")
@@ -138,7 +139,7 @@ func run(ctx context.Context, cfg *config, stdout io.Writer) (ok bool, err error
 	res := &results{cfg: cfg, loadStart: load.started}
 	done := make(chan struct{})
 	sampled := make(chan struct{})
-	go func() { defer close(sampled); res.sample(ctx, srv.url+"/metrics", done) }()
+	go func() { defer close(sampled); res.sample(ctx, "http://"+cfg.metricsAddr+"/metrics", done) }()
 	restarted := make(chan struct{})
 	go func() { defer close(restarted); res.restarts(ctx, db, done, stdout) }()
 	code := load.wait()
@@ -167,6 +168,13 @@ func run(ctx context.Context, cfg *config, stdout io.Writer) (ok bool, err error
 	}
 	fmt.Fprintf(w, "\nthe load tool (exit %d):\n%s", code, verification)
 	fmt.Fprintf(w, "\nfiles: %s (samples.csv, load.out, server.log, mariadb/)\n", cfg.dir)
+	if res.failedReads > 0 {
+		fmt.Fprintf(w, "metrics: %d reads of /metrics failed, the last: %v\n", res.failedReads, res.lastReadErr)
+	}
+	if len(res.samples) == 0 {
+		fmt.Fprintf(w, "FAILED: no reading of the server's /metrics succeeded; memory and goroutines are unknown\n")
+		return false, nil
+	}
 	return code == 0, nil
 }
 

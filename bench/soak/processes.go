@@ -192,7 +192,7 @@ func startServer(ctx context.Context, bin string, cfg *config, dsn string) (*ser
 		return nil, err
 	}
 	cmd := exec.Command(filepath.Join(bin, "server"))
-	cmd.Env = append(os.Environ(), "ONSITE_DB=mysql", "ONSITE_DSN="+dsn, "ONSITE_ADDR="+cfg.addr,
+	cmd.Env = append(os.Environ(), "ONSITE_DB=mysql", "ONSITE_DSN="+dsn, "ONSITE_ADDR="+cfg.addr, "ONSITE_METRICS_ADDR="+cfg.metricsAddr,
 		"ONSITE_ADMIN_PASSWORD="+adminPassword, "ONSITE_JWT_KEY_FILE="+filepath.Join(cfg.dir, "jwt-key.pem"))
 	cmd.Stdout, cmd.Stderr = log, log
 	p, err := spawn(cmd)

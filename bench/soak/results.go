@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -47,6 +48,9 @@ type results struct {
 	samples   []sample
 	restartsD []restartEvent
 	windows   []windowRow
+
+	failedReads int   // readings of /metrics that failed
+	lastReadErr error // the last failure's error
 }
 
 // sample reads url every cfg.sampleEvery until done.
@@ -62,7 +66,13 @@ func (r *results) sample(ctx context.Context, url string, done <-chan struct{}) 
 		case <-t.C:
 		}
 		m, err := readMetrics(ctx, url)
+		if err == nil && m["go_goroutines"] == 0 {
+			err = errors.New("the page has no go_goroutines: not the server's metrics")
+		}
 		if err != nil {
+			r.mu.Lock()
+			r.failedReads, r.lastReadErr = r.failedReads+1, err
+			r.mu.Unlock()
 			continue
 		}
 		r.mu.Lock()
@@ -86,6 +96,9 @@ func readMetrics(ctx context.Context, url string) (map[string]float64, error) {
 		return nil, err
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
 	out := map[string]float64{}
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,5 +60,25 @@ func TestParseFlagsRefusesSharedPort(t *testing.T) {
 	c, err := parseFlags(nil)
 	if err != nil || c.dbPort == 3306 || c.duration != 30*time.Minute || c.restartEvery != 5*time.Minute || c.rate != 1000 {
 		t.Errorf("defaults %+v, %v", c, err)
+	}
+}
+
+// TestReadMetricsRefusesOtherPages: a page that is not 200 is an error, so
+// a soak reading the wrong address fails instead of recording zeros.
+func TestReadMetricsRefusesOtherPages(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/metrics" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprint(w, "# HELP go_goroutines x\ngo_goroutines 42\nprocess_resident_memory_bytes 1.5e+07\n")
+	}))
+	defer srv.Close()
+	m, err := readMetrics(context.Background(), srv.URL+"/metrics")
+	if err != nil || m["go_goroutines"] != 42 || m["process_resident_memory_bytes"] != 1.5e7 {
+		t.Errorf("the metrics page: %v, %v", m, err)
+	}
+	if _, err := readMetrics(context.Background(), srv.URL+"/other"); err == nil {
+		t.Error("a 404 page read as metrics")
 	}
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/henan-youth/onsite/policy"
 	"github.com/henan-youth/onsite/presence"
 	"github.com/henan-youth/onsite/regions"
+	"github.com/henan-youth/onsite/report"
 	"github.com/henan-youth/onsite/seminar"
 	"github.com/henan-youth/onsite/store"
 	"github.com/henan-youth/onsite/summary"
@@ -50,6 +51,7 @@ type app struct {
 	tasks    *tasks.Service   // R10
 	policies *policy.Service  // the versioned policy of the rules (verdicts.go)
 	verdicts *verdict.Service // every rule's verdict per cadre
+	reports  *report.Service  // units' compliance reports, closings, appraisals, spreadsheets
 	makeups  *makeup.Service  // make-up requests (补卡)
 	absences *absence.Service // approved absences
 	access   *accesslog.Log   // who read a cadre's data (inspect.go)
@@ -201,7 +203,7 @@ func (a *app) routes() http.Handler {
 	deps := graph.Deps{
 		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, CheckIns: a.checkins, Ledger: a.ledger,
 		Activities: a.acts, Seminars: a.seminars, Tasks: a.tasks, Summaries: a.summaries, Notify: a.notify,
-		Policies: a.policies, Verdicts: a.verdicts, MakeUps: a.makeups, Absences: a.absences, Rules: compliance.DefaultPolicy(),
+		Policies: a.policies, Verdicts: a.verdicts, Reports: a.reports, MakeUps: a.makeups, Absences: a.absences, Rules: compliance.DefaultPolicy(),
 		Inspect: a.inspect, Access: a.access, Log: a.log, Metrics: reg, Dev: a.cfg.Dev,
 		RequestTimeout: a.cfg.RequestTimeout, MaxUploadBytes: a.cfg.MaxUploadBytes, Documents: a.docs,
 	}

@@ -27,8 +27,8 @@ type Service struct {
 	Verdicts *verdict.Service
 	Location *time.Location // Asia/Shanghai: the generation time in exports
 	Now      func() time.Time
-	// Batch is how many cadres' facts one round of reads covers; 500 when
-	// zero. A round is a fixed number of statements.
+	// Batch is how many cadres' facts one round of reads covers; 2,000
+	// when zero. A round is a fixed number of statements.
 	Batch int
 }
 
@@ -36,7 +36,7 @@ func (s *Service) batch() int {
 	if s.Batch > 0 {
 		return s.Batch
 	}
-	return 500
+	return 2000
 }
 
 // Totals counts one rule's (and item's) verdicts over a unit's cadres.

@@ -14,7 +14,7 @@ import (
 )
 
 // download GETs path with tok and returns the status and body.
-func (s *testServer) download(t *testing.T, tok, path string) (int, []byte) {
+func (s *testServer) download(t testing.TB, tok, path string) (int, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, s.URL+path, nil)
 	if err != nil {

@@ -22,6 +22,15 @@ func ComplianceExportHandler(d Deps) http.Handler {
 	})
 }
 
+// AppraisalExportHandler serves GET /export/appraisal.xlsx?orgUnitId=&year=:
+// annualAppraisal as a spreadsheet, refused as ComplianceExportHandler.
+func AppraisalExportHandler(d Deps) http.Handler {
+	return exportHandler(d, []string{"orgUnitId", "year"}, func(ctx context.Context, p *authz.Principal, v []int64) (*excelize.File, string, error) {
+		f, err := d.Reports.AppraisalWorkbook(ctx, p, v[0], int(v[1]))
+		return f, "appraisal-" + strconv.FormatInt(v[0], 10) + "-" + strconv.FormatInt(v[1], 10) + ".xlsx", err
+	})
+}
+
 // exportHandler reads the integer parameters named, builds the workbook
 // and writes it.
 func exportHandler(d Deps, params []string, build func(ctx context.Context, p *authz.Principal, v []int64) (*excelize.File, string, error)) http.Handler {

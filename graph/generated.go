@@ -53,6 +53,7 @@ type ResolverRoot interface {
 	ActivityPhoto() ActivityPhotoResolver
 	ActivityReview() ActivityReviewResolver
 	ActivitySyncItem() ActivitySyncItemResolver
+	AnnualAppraisal() AnnualAppraisalResolver
 	Assignment() AssignmentResolver
 	AuditEntry() AuditEntryResolver
 	CadreRisk() CadreRiskResolver
@@ -247,6 +248,14 @@ type ComplexityRoot struct {
 		Result   func(childComplexity int) int
 	}
 
+	AnnualAppraisal struct {
+		Cadres    func(childComplexity int) int
+		ExportURL func(childComplexity int) int
+		OrgUnit   func(childComplexity int) int
+		Rows      func(childComplexity int, first *int, after *string) int
+		Year      func(childComplexity int) int
+	}
+
 	Anomaly struct {
 		Count  func(childComplexity int) int
 		Detail func(childComplexity int) int
@@ -255,6 +264,33 @@ type ComplexityRoot struct {
 		Of     func(childComplexity int) int
 		Refs   func(childComplexity int) int
 		Value  func(childComplexity int) int
+	}
+
+	AppraisalRow struct {
+		AnnualReport    func(childComplexity int) int
+		ForumsCadre     func(childComplexity int) int
+		ForumsYouth     func(childComplexity int) int
+		InterviewsCadre func(childComplexity int) int
+		InterviewsYouth func(childComplexity int) int
+		Lectures        func(childComplexity int) int
+		R2              func(childComplexity int) int
+		R2Met           func(childComplexity int) int
+		R3              func(childComplexity int) int
+		R7              func(childComplexity int) int
+		Summaries       func(childComplexity int) int
+		Talks           func(childComplexity int) int
+		User            func(childComplexity int) int
+	}
+
+	AppraisalRowConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AppraisalRowEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Assignment struct {
@@ -1048,6 +1084,7 @@ type ComplexityRoot struct {
 		AccessLog              func(childComplexity int, cadreID *int64, readerID *int64, from *time.Time, to *time.Time, first *int, after *string) int
 		Activities             func(childComplexity int, userID *int64, orgUnitID *int64, kind *models.ActivityKind, from *string, to *string, pending *bool, first *int, after *string) int
 		Activity               func(childComplexity int, id int64) int
+		AnnualAppraisal        func(childComplexity int, orgUnitID int64, year int) int
 		AnnualReport           func(childComplexity int, userID *int64, year int) int
 		AnnualReportReceivers  func(childComplexity int) int
 		Assignments            func(childComplexity int, userID *int64, activeOn *string, first *int, after *string) int
@@ -1522,6 +1559,13 @@ type ActivityReviewResolver interface {
 type ActivitySyncItemResolver interface {
 	Error(ctx context.Context, obj *activity.ItemResult) (*model.SyncError, error)
 }
+type AnnualAppraisalResolver interface {
+	OrgUnit(ctx context.Context, obj *report.Appraisal) (*models.OrgUnit, error)
+
+	Cadres(ctx context.Context, obj *report.Appraisal) (int, error)
+	Rows(ctx context.Context, obj *report.Appraisal, first *int, after *string) (*model.AppraisalRowConnection, error)
+	ExportURL(ctx context.Context, obj *report.Appraisal) (string, error)
+}
 type AssignmentResolver interface {
 	User(ctx context.Context, obj *models.Assignment) (*models.User, error)
 	Region(ctx context.Context, obj *models.Assignment) (*models.Region, error)
@@ -1807,6 +1851,7 @@ type QueryResolver interface {
 	YouthWork(ctx context.Context, userID *int64, year int, quarter int) (*activity.Summary, error)
 	UnitYouthWork(ctx context.Context, orgUnitID int64, year int, quarter int, first *int, after *string) (*model.YouthWorkConnection, error)
 	FollowUps(ctx context.Context, userID *int64, orgUnitID *int64, status *models.FollowUpStatus, open *bool, first *int, after *string) (*model.FollowUpConnection, error)
+	AnnualAppraisal(ctx context.Context, orgUnitID int64, year int) (*report.Appraisal, error)
 	MyCheckIns(ctx context.Context, from time.Time, to time.Time, first *int, after *string) (*model.CheckInConnection, error)
 	MyDays(ctx context.Context, year int, quarter int) (*checkin.QuarterPresence, error)
 	CheckIns(ctx context.Context, userID *int64, status *models.CheckInStatus, first *int, after *string) (*model.CheckInConnection, error)
@@ -2503,6 +2548,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ActivitySyncItem.Result(childComplexity), true
 
+	case "AnnualAppraisal.cadres":
+		if e.ComplexityRoot.AnnualAppraisal.Cadres == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnualAppraisal.Cadres(childComplexity), true
+	case "AnnualAppraisal.exportUrl":
+		if e.ComplexityRoot.AnnualAppraisal.ExportURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnualAppraisal.ExportURL(childComplexity), true
+	case "AnnualAppraisal.orgUnit":
+		if e.ComplexityRoot.AnnualAppraisal.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnualAppraisal.OrgUnit(childComplexity), true
+	case "AnnualAppraisal.rows":
+		if e.ComplexityRoot.AnnualAppraisal.Rows == nil {
+			break
+		}
+
+		args, err := ec.field_AnnualAppraisal_rows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.AnnualAppraisal.Rows(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "AnnualAppraisal.year":
+		if e.ComplexityRoot.AnnualAppraisal.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnualAppraisal.Year(childComplexity), true
+
 	case "Anomaly.count":
 		if e.ComplexityRoot.Anomaly.Count == nil {
 			break
@@ -2545,6 +2626,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Anomaly.Value(childComplexity), true
+
+	case "AppraisalRow.annualReport":
+		if e.ComplexityRoot.AppraisalRow.AnnualReport == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.AnnualReport(childComplexity), true
+	case "AppraisalRow.forumsCadre":
+		if e.ComplexityRoot.AppraisalRow.ForumsCadre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.ForumsCadre(childComplexity), true
+	case "AppraisalRow.forumsYouth":
+		if e.ComplexityRoot.AppraisalRow.ForumsYouth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.ForumsYouth(childComplexity), true
+	case "AppraisalRow.interviewsCadre":
+		if e.ComplexityRoot.AppraisalRow.InterviewsCadre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.InterviewsCadre(childComplexity), true
+	case "AppraisalRow.interviewsYouth":
+		if e.ComplexityRoot.AppraisalRow.InterviewsYouth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.InterviewsYouth(childComplexity), true
+	case "AppraisalRow.lectures":
+		if e.ComplexityRoot.AppraisalRow.Lectures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.Lectures(childComplexity), true
+	case "AppraisalRow.r2":
+		if e.ComplexityRoot.AppraisalRow.R2 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.R2(childComplexity), true
+	case "AppraisalRow.r2QuartersMet":
+		if e.ComplexityRoot.AppraisalRow.R2Met == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.R2Met(childComplexity), true
+	case "AppraisalRow.r3":
+		if e.ComplexityRoot.AppraisalRow.R3 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.R3(childComplexity), true
+	case "AppraisalRow.r7":
+		if e.ComplexityRoot.AppraisalRow.R7 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.R7(childComplexity), true
+	case "AppraisalRow.summaries":
+		if e.ComplexityRoot.AppraisalRow.Summaries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.Summaries(childComplexity), true
+	case "AppraisalRow.talks":
+		if e.ComplexityRoot.AppraisalRow.Talks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.Talks(childComplexity), true
+	case "AppraisalRow.user":
+		if e.ComplexityRoot.AppraisalRow.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.User(childComplexity), true
+
+	case "AppraisalRowConnection.edges":
+		if e.ComplexityRoot.AppraisalRowConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRowConnection.Edges(childComplexity), true
+	case "AppraisalRowConnection.pageInfo":
+		if e.ComplexityRoot.AppraisalRowConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRowConnection.PageInfo(childComplexity), true
+	case "AppraisalRowConnection.totalCount":
+		if e.ComplexityRoot.AppraisalRowConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRowConnection.TotalCount(childComplexity), true
+
+	case "AppraisalRowEdge.cursor":
+		if e.ComplexityRoot.AppraisalRowEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRowEdge.Cursor(childComplexity), true
+	case "AppraisalRowEdge.node":
+		if e.ComplexityRoot.AppraisalRowEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRowEdge.Node(childComplexity), true
 
 	case "Assignment.createdAt":
 		if e.ComplexityRoot.Assignment.CreatedAt == nil {
@@ -5969,6 +6161,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Activity(childComplexity, args["id"].(int64)), true
+	case "Query.annualAppraisal":
+		if e.ComplexityRoot.Query.AnnualAppraisal == nil {
+			break
+		}
+
+		args, err := ec.field_Query_annualAppraisal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AnnualAppraisal(childComplexity, args["orgUnitId"].(int64), args["year"].(int)), true
 	case "Query.annualReport":
 		if e.ComplexityRoot.Query.AnnualReport == nil {
 			break
@@ -8085,7 +8288,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/accounts.graphqls" "schema/activities.graphqls" "schema/checkins.graphqls" "schema/compliance.graphqls" "schema/corrections.graphqls" "schema/inspect.graphqls" "schema/ledger.graphqls" "schema/notifications.graphqls" "schema/policy.graphqls" "schema/regions.graphqls" "schema/reports.graphqls" "schema/security.graphqls" "schema/seminars.graphqls" "schema/summaries.graphqls" "schema/tasks.graphqls" "schema/work.graphqls"
+//go:embed "schema/accounts.graphqls" "schema/activities.graphqls" "schema/appraisal.graphqls" "schema/checkins.graphqls" "schema/compliance.graphqls" "schema/corrections.graphqls" "schema/inspect.graphqls" "schema/ledger.graphqls" "schema/notifications.graphqls" "schema/policy.graphqls" "schema/regions.graphqls" "schema/reports.graphqls" "schema/security.graphqls" "schema/seminars.graphqls" "schema/summaries.graphqls" "schema/tasks.graphqls" "schema/work.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -8127,6 +8330,7 @@ extend type Mutation {
 `, BuiltIn: false},
 	{Name: "schema/accounts.graphqls", Input: sourceData("schema/accounts.graphqls"), BuiltIn: false},
 	{Name: "schema/activities.graphqls", Input: sourceData("schema/activities.graphqls"), BuiltIn: false},
+	{Name: "schema/appraisal.graphqls", Input: sourceData("schema/appraisal.graphqls"), BuiltIn: false},
 	{Name: "schema/checkins.graphqls", Input: sourceData("schema/checkins.graphqls"), BuiltIn: false},
 	{Name: "schema/compliance.graphqls", Input: sourceData("schema/compliance.graphqls"), BuiltIn: false},
 	{Name: "schema/corrections.graphqls", Input: sourceData("schema/corrections.graphqls"), BuiltIn: false},
@@ -8406,6 +8610,22 @@ func (ec *executionContext) childFields_ActivitySyncItem(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type ActivitySyncItem", field.Name)
 }
 
+func (ec *executionContext) childFields_AnnualAppraisal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orgUnit":
+		return ec.fieldContext_AnnualAppraisal_orgUnit(ctx, field)
+	case "year":
+		return ec.fieldContext_AnnualAppraisal_year(ctx, field)
+	case "cadres":
+		return ec.fieldContext_AnnualAppraisal_cadres(ctx, field)
+	case "rows":
+		return ec.fieldContext_AnnualAppraisal_rows(ctx, field)
+	case "exportUrl":
+		return ec.fieldContext_AnnualAppraisal_exportUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnnualAppraisal", field.Name)
+}
+
 func (ec *executionContext) childFields_Anomaly(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -8424,6 +8644,60 @@ func (ec *executionContext) childFields_Anomaly(ctx context.Context, field graph
 		return ec.fieldContext_Anomaly_refs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Anomaly", field.Name)
+}
+
+func (ec *executionContext) childFields_AppraisalRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_AppraisalRow_user(ctx, field)
+	case "r3":
+		return ec.fieldContext_AppraisalRow_r3(ctx, field)
+	case "r2":
+		return ec.fieldContext_AppraisalRow_r2(ctx, field)
+	case "r2QuartersMet":
+		return ec.fieldContext_AppraisalRow_r2QuartersMet(ctx, field)
+	case "forumsYouth":
+		return ec.fieldContext_AppraisalRow_forumsYouth(ctx, field)
+	case "forumsCadre":
+		return ec.fieldContext_AppraisalRow_forumsCadre(ctx, field)
+	case "interviewsYouth":
+		return ec.fieldContext_AppraisalRow_interviewsYouth(ctx, field)
+	case "interviewsCadre":
+		return ec.fieldContext_AppraisalRow_interviewsCadre(ctx, field)
+	case "lectures":
+		return ec.fieldContext_AppraisalRow_lectures(ctx, field)
+	case "r7":
+		return ec.fieldContext_AppraisalRow_r7(ctx, field)
+	case "summaries":
+		return ec.fieldContext_AppraisalRow_summaries(ctx, field)
+	case "annualReport":
+		return ec.fieldContext_AppraisalRow_annualReport(ctx, field)
+	case "talks":
+		return ec.fieldContext_AppraisalRow_talks(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AppraisalRow", field.Name)
+}
+
+func (ec *executionContext) childFields_AppraisalRowConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AppraisalRowConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AppraisalRowConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AppraisalRowConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AppraisalRowConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AppraisalRowEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_AppraisalRowEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_AppraisalRowEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AppraisalRowEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Assignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10728,6 +11002,28 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_AnnualAppraisal_rows_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_ComplianceReport_rows_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12221,6 +12517,28 @@ func (ec *executionContext) field_Query_activity_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_annualAppraisal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnitId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnitId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
 	return args, nil
 }
 
@@ -15984,6 +16302,151 @@ func (ec *executionContext) fieldContext_ActivitySyncItem_error(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _AnnualAppraisal_orgUnit(ctx context.Context, field graphql.CollectedField, obj *report.Appraisal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnualAppraisal_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AnnualAppraisal().OrgUnit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnualAppraisal_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnnualAppraisal",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnnualAppraisal_year(ctx context.Context, field graphql.CollectedField, obj *report.Appraisal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnualAppraisal_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnualAppraisal_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnnualAppraisal", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AnnualAppraisal_cadres(ctx context.Context, field graphql.CollectedField, obj *report.Appraisal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnualAppraisal_cadres(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AnnualAppraisal().Cadres(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnualAppraisal_cadres(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnnualAppraisal", field, true, true, "Int")
+}
+
+func (ec *executionContext) _AnnualAppraisal_rows(ctx context.Context, field graphql.CollectedField, obj *report.Appraisal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnualAppraisal_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.AnnualAppraisal().Rows(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AppraisalRowConnection) graphql.Marshaler {
+			return ec.marshalNAppraisalRowConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAppraisalRowConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnualAppraisal_rows(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnnualAppraisal",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AppraisalRowConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_AnnualAppraisal_rows_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnnualAppraisal_exportUrl(ctx context.Context, field graphql.CollectedField, obj *report.Appraisal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnualAppraisal_exportUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AnnualAppraisal().ExportURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnualAppraisal_exportUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnnualAppraisal", field, true, true, "String")
+}
+
 func (ec *executionContext) _Anomaly_kind(ctx context.Context, field graphql.CollectedField, obj *anomaly.Anomaly) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16143,6 +16606,483 @@ func (ec *executionContext) _Anomaly_refs(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Anomaly_refs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Anomaly", field, false, false, "String")
+}
+
+func (ec *executionContext) _AppraisalRow_user(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppraisalRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AppraisalRow_r3(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_r3(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.R3, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *compliance.Result) graphql.Marshaler {
+			return ec.marshalORuleResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐResult(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_r3(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppraisalRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AppraisalRow_r2(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_r2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.R2, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []compliance.Status) graphql.Marshaler {
+			return ec.marshalNRuleStatus2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐStatusᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_r2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppraisalRow", field, false, false, "RuleStatus")
+}
+
+func (ec *executionContext) _AppraisalRow_r2QuartersMet(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_r2QuartersMet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.R2Met, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_r2QuartersMet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppraisalRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AppraisalRow_forumsYouth(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_forumsYouth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ForumsYouth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_forumsYouth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppraisalRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AppraisalRow_forumsCadre(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_forumsCadre(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ForumsCadre, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_forumsCadre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppraisalRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AppraisalRow_interviewsYouth(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_interviewsYouth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InterviewsYouth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_interviewsYouth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppraisalRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AppraisalRow_interviewsCadre(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_interviewsCadre(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InterviewsCadre, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_interviewsCadre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppraisalRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AppraisalRow_lectures(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_lectures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lectures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_lectures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppraisalRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AppraisalRow_r7(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_r7(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.R7, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *compliance.Result) graphql.Marshaler {
+			return ec.marshalORuleResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐResult(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_r7(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppraisalRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AppraisalRow_summaries(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_summaries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summaries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []compliance.DocStatus) graphql.Marshaler {
+			return ec.marshalNDocumentStatus2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐDocStatusᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_summaries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppraisalRow", field, false, false, "DocumentStatus")
+}
+
+func (ec *executionContext) _AppraisalRow_annualReport(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_annualReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnnualReport, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v compliance.DocStatus) graphql.Marshaler {
+			return ec.marshalNDocumentStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐDocStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_annualReport(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppraisalRow", field, false, false, "DocumentStatus")
+}
+
+func (ec *executionContext) _AppraisalRow_talks(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_talks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Talks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.SeminarTalk) graphql.Marshaler {
+			return ec.marshalNSeminarTalk2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminarTalkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_talks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppraisalRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeminarTalk(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AppraisalRowConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AppraisalRowConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRowConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AppraisalRowEdge) graphql.Marshaler {
+			return ec.marshalNAppraisalRowEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAppraisalRowEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRowConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppraisalRowConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AppraisalRowEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AppraisalRowConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AppraisalRowConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRowConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRowConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppraisalRowConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AppraisalRowConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AppraisalRowConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRowConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRowConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppraisalRowConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AppraisalRowEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AppraisalRowEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRowEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.AppraisalRow) graphql.Marshaler {
+			return ec.marshalNAppraisalRow2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐAppraisalRow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRowEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppraisalRowEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AppraisalRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AppraisalRowEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AppraisalRowEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRowEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRowEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppraisalRowEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _Assignment_id(ctx context.Context, field graphql.CollectedField, obj *models.Assignment) (ret graphql.Marshaler) {
@@ -30426,6 +31366,50 @@ func (ec *executionContext) fieldContext_Query_followUps(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_annualAppraisal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_annualAppraisal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AnnualAppraisal(ctx, fc.Args["orgUnitId"].(int64), fc.Args["year"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.Appraisal) graphql.Marshaler {
+			return ec.marshalNAnnualAppraisal2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐAppraisal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_annualAppraisal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnnualAppraisal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_annualAppraisal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_myCheckIns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -42559,6 +43543,63 @@ func (ec *executionContext) _ActivitySyncItem(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var annualAppraisalImplementors = []string{"AnnualAppraisal"}
+
+func (ec *executionContext) _AnnualAppraisal(ctx context.Context, sel ast.SelectionSet, obj *report.Appraisal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, annualAppraisalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnnualAppraisal")
+		case "orgUnit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnnualAppraisal_orgUnit(ctx, field, obj)
+				})
+		case "year":
+			out.Values[i] = ec._AnnualAppraisal_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cadres":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnnualAppraisal_cadres(ctx, field, obj)
+				})
+		case "rows":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnnualAppraisal_rows(ctx, field, obj)
+				})
+		case "exportUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnnualAppraisal_exportUrl(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var anomalyImplementors = []string{"Anomaly"}
 
 func (ec *executionContext) _Anomaly(ctx context.Context, sel ast.SelectionSet, obj *anomaly.Anomaly) graphql.Marshaler {
@@ -42602,6 +43643,180 @@ func (ec *executionContext) _Anomaly(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "refs":
 			out.Values[i] = ec._Anomaly_refs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var appraisalRowImplementors = []string{"AppraisalRow"}
+
+func (ec *executionContext) _AppraisalRow(ctx context.Context, sel ast.SelectionSet, obj *report.AppraisalRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, appraisalRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AppraisalRow")
+		case "user":
+			out.Values[i] = ec._AppraisalRow_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "r3":
+			out.Values[i] = ec._AppraisalRow_r3(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "r2":
+			out.Values[i] = ec._AppraisalRow_r2(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "r2QuartersMet":
+			out.Values[i] = ec._AppraisalRow_r2QuartersMet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "forumsYouth":
+			out.Values[i] = ec._AppraisalRow_forumsYouth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "forumsCadre":
+			out.Values[i] = ec._AppraisalRow_forumsCadre(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "interviewsYouth":
+			out.Values[i] = ec._AppraisalRow_interviewsYouth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "interviewsCadre":
+			out.Values[i] = ec._AppraisalRow_interviewsCadre(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lectures":
+			out.Values[i] = ec._AppraisalRow_lectures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "r7":
+			out.Values[i] = ec._AppraisalRow_r7(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "summaries":
+			out.Values[i] = ec._AppraisalRow_summaries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "annualReport":
+			out.Values[i] = ec._AppraisalRow_annualReport(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "talks":
+			out.Values[i] = ec._AppraisalRow_talks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var appraisalRowConnectionImplementors = []string{"AppraisalRowConnection"}
+
+func (ec *executionContext) _AppraisalRowConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AppraisalRowConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, appraisalRowConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AppraisalRowConnection")
+		case "edges":
+			out.Values[i] = ec._AppraisalRowConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AppraisalRowConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AppraisalRowConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var appraisalRowEdgeImplementors = []string{"AppraisalRowEdge"}
+
+func (ec *executionContext) _AppraisalRowEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AppraisalRowEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, appraisalRowEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AppraisalRowEdge")
+		case "node":
+			out.Values[i] = ec._AppraisalRowEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._AppraisalRowEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -48110,6 +49325,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_followUps(ctx, field)
 				})
+		case "annualAppraisal":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_annualAppraisal(ctx, field)
+				})
 		case "myCheckIns":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -51541,6 +52762,14 @@ func (ec *executionContext) marshalNActivitySyncItem2ᚖgithubᚗcomᚋhenanᚑy
 	return ec._ActivitySyncItem(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAnnualAppraisal2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐAppraisal(ctx context.Context, sel ast.SelectionSet, v *report.Appraisal) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AnnualAppraisal!")
+		return graphql.Null
+	}
+	return ec._AnnualAppraisal(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAnomaly2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋanomalyᚐAnomaly(ctx context.Context, sel ast.SelectionSet, v anomaly.Anomaly) graphql.Marshaler {
 	return ec._Anomaly(ctx, sel, &v)
 }
@@ -51574,6 +52803,46 @@ func (ec *executionContext) marshalNAnomalyKind2githubᚗcomᚋhenanᚑyouthᚋo
 		graphql.AddInvalidNullFromMarshaler(ctx, "AnomalyKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNAppraisalRow2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐAppraisalRow(ctx context.Context, sel ast.SelectionSet, v *report.AppraisalRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AppraisalRow!")
+		return graphql.Null
+	}
+	return ec._AppraisalRow(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAppraisalRowConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAppraisalRowConnection(ctx context.Context, sel ast.SelectionSet, v *model.AppraisalRowConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AppraisalRowConnection!")
+		return graphql.Null
+	}
+	return ec._AppraisalRowConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAppraisalRowEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAppraisalRowEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AppraisalRowEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAppraisalRowEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAppraisalRowEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAppraisalRowEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAppraisalRowEdge(ctx context.Context, sel ast.SelectionSet, v *model.AppraisalRowEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AppraisalRowEdge!")
+		return graphql.Null
+	}
+	return ec._AppraisalRowEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNAssignInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAssignInput(ctx context.Context, v any) (model.AssignInput, error) {
@@ -52255,6 +53524,51 @@ func (ec *executionContext) marshalNDispatchTaskListResult2ᚖgithubᚗcomᚋhen
 		return graphql.Null
 	}
 	return ec._DispatchTaskListResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDocumentStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐDocStatus(ctx context.Context, v any) (compliance.DocStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := compliance.DocStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDocumentStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐDocStatus(ctx context.Context, sel ast.SelectionSet, v compliance.DocStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DocumentStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNDocumentStatus2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐDocStatusᚄ(ctx context.Context, v any) ([]compliance.DocStatus, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]compliance.DocStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDocumentStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐDocStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNDocumentStatus2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐDocStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []compliance.DocStatus) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDocumentStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐDocStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNDrawResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐDrawResult(ctx context.Context, sel ast.SelectionSet, v *model.DrawResult) graphql.Marshaler {
@@ -53664,6 +54978,36 @@ func (ec *executionContext) marshalNRuleStatus2githubᚗcomᚋhenanᚑyouthᚋon
 		graphql.AddInvalidNullFromMarshaler(ctx, "RuleStatus!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNRuleStatus2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐStatusᚄ(ctx context.Context, v any) ([]compliance.Status, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]compliance.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRuleStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNRuleStatus2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []compliance.Status) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRuleStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNRuleTotals2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐTotalsᚄ(ctx context.Context, sel ast.SelectionSet, v []*report.Totals) graphql.Marshaler {
@@ -55081,6 +56425,13 @@ func (ec *executionContext) marshalORole2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsit
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalORuleResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐResult(ctx context.Context, sel ast.SelectionSet, v *compliance.Result) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RuleResult(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOSeminar2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminar(ctx context.Context, sel ast.SelectionSet, v *models.Seminar) graphql.Marshaler {

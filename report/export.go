@@ -238,35 +238,44 @@ func (b *book) sortedTotals() []Totals {
 	return out
 }
 
-// summary writes the summary sheet: the totals, then meta as label and
-// value rows below them.
+// summary writes the compliance summary sheet: the totals, then meta.
 func (b *book) summary(meta [][2]string) error {
+	var rows [][]any
+	for _, t := range b.sortedTotals() {
+		rows = append(rows, []any{t.Rule, t.Item, t.Cadres, t.Met, t.OnTrack, t.AtRisk, t.Missed, t.Exempt})
+	}
+	return b.summarySheet([]string{"规则", "事项", "干部人数", "达标", "进行中", "有风险", "未达标", "免除"}, rows, meta)
+}
+
+// summarySheet writes the summary sheet: a header, rows, then meta as
+// label and value rows below them.
+func (b *book) summarySheet(head []string, rows [][]any, meta [][2]string) error {
 	sw, err := b.sheet(summarySheet, []float64{10, 24, 10, 10, 10, 10, 10, 10}, 12)
 	if err != nil {
 		return err
 	}
-	head := []any{}
-	for _, h := range []string{"规则", "事项", "干部人数", "达标", "进行中", "有风险", "未达标", "免除"} {
-		head = append(head, excelize.Cell{StyleID: b.bold, Value: h})
+	cells := []any{}
+	for _, h := range head {
+		cells = append(cells, excelize.Cell{StyleID: b.bold, Value: h})
 	}
-	if err := sw.SetRow("A1", head); err != nil {
+	if err := sw.SetRow("A1", cells); err != nil {
 		return models.Wrap(models.CodeInternal, err, "the summary")
 	}
-	row := 2
-	for _, t := range b.sortedTotals() {
-		cell, _ := excelize.CoordinatesToCellName(1, row)
-		if err := sw.SetRow(cell, []any{t.Rule, t.Item, t.Cadres, t.Met, t.OnTrack, t.AtRisk, t.Missed, t.Exempt}); err != nil {
+	n := 2
+	for _, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, n)
+		if err := sw.SetRow(cell, r); err != nil {
 			return models.Wrap(models.CodeInternal, err, "the summary")
 		}
-		row++
+		n++
 	}
-	row++
+	n++
 	for _, m := range meta {
-		cell, _ := excelize.CoordinatesToCellName(1, row)
+		cell, _ := excelize.CoordinatesToCellName(1, n)
 		if err := sw.SetRow(cell, []any{excelize.Cell{StyleID: b.bold, Value: m[0]}, m[1]}); err != nil {
 			return models.Wrap(models.CodeInternal, err, "the summary")
 		}
-		row++
+		n++
 	}
 	return sw.Flush()
 }

@@ -213,6 +213,7 @@ func (a *app) routes() http.Handler {
 	mux.Handle("GET /task-photos/{sha256}", graph.TaskPhotoHandler(deps))
 	mux.Handle("GET /inspect/spot-checks/{id}/document", graph.SpotCheckDocumentHandler(deps))
 	mux.Handle("GET /export/compliance.xlsx", graph.ComplianceExportHandler(deps))
+	mux.Handle("GET /export/appraisal.xlsx", graph.AppraisalExportHandler(deps))
 	a.ledgerRoutes(mux)
 	if a.cfg.Dev {
 		mux.Handle("/", http.RedirectHandler("/graphql", http.StatusFound))

@@ -171,3 +171,24 @@ func (s *Store) visibleUsers(ctx context.Context, p *authz.Principal, op authz.O
 	}
 	return s.db.Model(&models.User{}).Select("users.id").Scopes(scope).Where("users.id IN ?", users), nil
 }
+
+// SeminarTalksOf returns the seminar talks given in [from, to] by those of
+// users whose seminars p may read, by speaker, in date order. One
+// statement after the scope's.
+func (s *Store) SeminarTalksOf(ctx context.Context, p *authz.Principal, users []int64, from, to string) (map[int64][]*models.SeminarTalk, error) {
+	visible, err := s.visibleUsers(ctx, p, authz.ReadSeminars, users)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*models.SeminarTalk
+	err = s.db.WithContext(ctx).Where("speaker_id IN (?) AND given_on >= ? AND given_on <= ?", visible, from, to).
+		Order("speaker_id, given_on, id").Find(&rows).Error
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := map[int64][]*models.SeminarTalk{}
+	for _, t := range rows {
+		out[t.SpeakerID] = append(out[t.SpeakerID], t)
+	}
+	return out, nil
+}

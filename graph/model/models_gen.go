@@ -91,6 +91,17 @@ type ActivityInput struct {
 	Corrects *int64 `json:"corrects,omitempty"`
 }
 
+type AppraisalRowConnection struct {
+	Edges      []*AppraisalRowEdge `json:"edges"`
+	PageInfo   *PageInfo           `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+type AppraisalRowEdge struct {
+	Node   *report.AppraisalRow `json:"node"`
+	Cursor string               `json:"cursor"`
+}
+
 type AssignInput struct {
 	// Assign one cadre, or every member of a work group.
 	UserID      *int64                   `json:"userId,omitempty"`

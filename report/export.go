@@ -70,14 +70,9 @@ func (s *Service) fillCompliance(ctx context.Context, b *book, r *Report) error 
 	}
 	acc := &Report{Cadres: nil, results: map[int64][]compliance.Result{}}
 	versions := map[string]bool{}
-	for start := 0; start < len(r.Cadres); start += s.batch() {
-		users := r.Cadres[start:min(start+s.batch(), len(r.Cadres))]
-		got, err := s.Verdicts.Unit(ctx, r.p, users, r.Year, r.Quarter)
-		if err != nil {
-			return err
-		}
-		for _, u := range users {
-			for _, res := range got[u.ID] {
+	err := s.judge(ctx, r.p, r.Cadres, r.Year, r.Quarter, func(j judged) error {
+		for _, u := range j.users {
+			for _, res := range j.results[u.ID] {
 				versions[res.PolicyVersion] = res.PolicyVersion != ""
 				if sh := sheets[res.Rule]; sh != nil {
 					if err := sh.write(u, res); err != nil {
@@ -87,8 +82,12 @@ func (s *Service) fillCompliance(ctx context.Context, b *book, r *Report) error 
 			}
 		}
 		// Totals count the batch, then forget it.
-		acc.Cadres, acc.results = users, got
+		acc.Cadres, acc.results = j.users, j.results
 		b.add(acc.totals())
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	for _, rule := range reportRules {
 		if err := sheets[rule].flush(); err != nil {

@@ -27,8 +27,10 @@ type Service struct {
 	Verdicts *verdict.Service
 	Location *time.Location // Asia/Shanghai: the generation time in exports
 	Now      func() time.Time
-	// Batch is how many cadres' facts one round of reads covers; 2,000
-	// when zero. A round is a fixed number of statements.
+	// Batch is how many cadres' facts one round of reads covers; 900 when
+	// zero. A round is a fixed number of statements. Under 1,000: MariaDB
+	// runs an IN list of 1,000 values or more (in_predicate_conversion_
+	// threshold) as a join with a derived table, three times slower here.
 	Batch int
 }
 
@@ -36,7 +38,7 @@ func (s *Service) batch() int {
 	if s.Batch > 0 {
 		return s.Batch
 	}
-	return 2000
+	return 900
 }
 
 // Totals counts one rule's (and item's) verdicts over a unit's cadres.
@@ -121,18 +123,12 @@ func (r *Report) evaluate(ctx context.Context, users []*models.User) error {
 			todo = append(todo, u)
 		}
 	}
-	for len(todo) > 0 {
-		n := min(len(todo), r.s.batch())
-		got, err := r.s.Verdicts.Unit(ctx, r.p, todo[:n], r.Year, r.Quarter)
-		if err != nil {
-			return err
-		}
-		for id, res := range got {
+	return r.s.judge(ctx, r.p, todo, r.Year, r.Quarter, func(j judged) error {
+		for id, res := range j.results {
 			r.results[id] = res
 		}
-		todo = todo[n:]
-	}
-	return nil
+		return nil
+	})
 }
 
 // everyone computes every cadre's verdicts once.
@@ -355,4 +351,45 @@ func encodeNumbers(ns []compliance.Number) string {
 // served as a spreadsheet, relative to the server.
 func ComplianceExportPath(unitID int64, year, quarter int) string {
 	return fmt.Sprintf("/export/compliance.xlsx?orgUnitId=%d&year=%d&quarter=%d", unitID, year, quarter)
+}
+
+// judged is one batch of cadres with their verdicts.
+type judged struct {
+	users   []*models.User
+	results map[int64][]compliance.Result
+	err     error
+}
+
+// judge calls fn with the verdicts of users for (year, quarter), a batch
+// at a time and in order; the next batch is read while fn handles one, so
+// the database and the rules run side by side. It stops at the first
+// error, fn's or a read's.
+func (s *Service) judge(ctx context.Context, p *authz.Principal, users []*models.User, year, quarter int, fn func(judged) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan judged, 1)
+	go func() {
+		defer close(next)
+		for start := 0; start < len(users); start += s.batch() {
+			batch := users[start:min(start+s.batch(), len(users))]
+			res, err := s.Verdicts.Unit(ctx, p, batch, year, quarter)
+			select {
+			case next <- judged{users: batch, results: res, err: err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	for j := range next {
+		if j.err != nil {
+			return j.err
+		}
+		if err := fn(j); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/policy"
 	"github.com/henan-youth/onsite/presence"
+	"github.com/henan-youth/onsite/report"
 	"github.com/henan-youth/onsite/seminar"
 	"github.com/henan-youth/onsite/spotcheck"
 	"github.com/henan-youth/onsite/summary"
@@ -52,12 +53,14 @@ type ResolverRoot interface {
 	ActivityPhoto() ActivityPhotoResolver
 	ActivityReview() ActivityReviewResolver
 	ActivitySyncItem() ActivitySyncItemResolver
+	AnnualAppraisal() AnnualAppraisalResolver
 	Assignment() AssignmentResolver
 	AuditEntry() AuditEntryResolver
 	CadreRisk() CadreRiskResolver
 	CheckIn() CheckInResolver
 	CheckInFlag() CheckInFlagResolver
 	CheckInResult() CheckInResultResolver
+	ComplianceReport() ComplianceReportResolver
 	ContactReveal() ContactRevealResolver
 	DayStatus() DayStatusResolver
 	Device() DeviceResolver
@@ -245,6 +248,14 @@ type ComplexityRoot struct {
 		Result   func(childComplexity int) int
 	}
 
+	AnnualAppraisal struct {
+		Cadres    func(childComplexity int) int
+		ExportURL func(childComplexity int) int
+		OrgUnit   func(childComplexity int) int
+		Rows      func(childComplexity int, first *int, after *string) int
+		Year      func(childComplexity int) int
+	}
+
 	Anomaly struct {
 		Count  func(childComplexity int) int
 		Detail func(childComplexity int) int
@@ -253,6 +264,33 @@ type ComplexityRoot struct {
 		Of     func(childComplexity int) int
 		Refs   func(childComplexity int) int
 		Value  func(childComplexity int) int
+	}
+
+	AppraisalRow struct {
+		AnnualReport    func(childComplexity int) int
+		ForumsCadre     func(childComplexity int) int
+		ForumsYouth     func(childComplexity int) int
+		InterviewsCadre func(childComplexity int) int
+		InterviewsYouth func(childComplexity int) int
+		Lectures        func(childComplexity int) int
+		R2              func(childComplexity int) int
+		R2Met           func(childComplexity int) int
+		R3              func(childComplexity int) int
+		R7              func(childComplexity int) int
+		Summaries       func(childComplexity int) int
+		Talks           func(childComplexity int) int
+		User            func(childComplexity int) int
+	}
+
+	AppraisalRowConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AppraisalRowEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Assignment struct {
@@ -394,6 +432,46 @@ type ComplexityRoot struct {
 		Region   func(childComplexity int) int
 		Replayed func(childComplexity int) int
 		Verdict  func(childComplexity int) int
+	}
+
+	ClosedChange struct {
+		Closed        func(childComplexity int) int
+		ClosedMessage func(childComplexity int) int
+		Item          func(childComplexity int) int
+		Message       func(childComplexity int) int
+		Now           func(childComplexity int) int
+		Rule          func(childComplexity int) int
+	}
+
+	ComplianceReport struct {
+		Cadres         func(childComplexity int) int
+		ClosedAt       func(childComplexity int) int
+		ClosedBy       func(childComplexity int) int
+		ExportURL      func(childComplexity int) int
+		OrgUnit        func(childComplexity int) int
+		Period         func(childComplexity int) int
+		PolicyVersions func(childComplexity int) int
+		Quarter        func(childComplexity int) int
+		Rows           func(childComplexity int, first *int, after *string, onlyFailing *bool, rule *string) int
+		Totals         func(childComplexity int) int
+		Year           func(childComplexity int) int
+	}
+
+	ComplianceRow struct {
+		ChangedSinceClosing func(childComplexity int) int
+		Rules               func(childComplexity int) int
+		User                func(childComplexity int) int
+	}
+
+	ComplianceRowConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ComplianceRowEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	ConsistencyProof struct {
@@ -804,6 +882,7 @@ type ComplexityRoot struct {
 		ChangePassword          func(childComplexity int, oldPassword string, newPassword string) int
 		ChangePolicy            func(childComplexity int, input model.ChangePolicyInput) int
 		CheckIn                 func(childComplexity int, input model.CheckInInput) int
+		CloseQuarter            func(childComplexity int, orgUnitID int64, year int, quarter int) int
 		CreateKeyWorkList       func(childComplexity int, input model.CreateKeyWorkListInput) int
 		CreateOrgUnit           func(childComplexity int, input model.OrgUnitInput) int
 		CreateUser              func(childComplexity int, input model.CreateUserInput) int
@@ -1005,11 +1084,13 @@ type ComplexityRoot struct {
 		AccessLog              func(childComplexity int, cadreID *int64, readerID *int64, from *time.Time, to *time.Time, first *int, after *string) int
 		Activities             func(childComplexity int, userID *int64, orgUnitID *int64, kind *models.ActivityKind, from *string, to *string, pending *bool, first *int, after *string) int
 		Activity               func(childComplexity int, id int64) int
+		AnnualAppraisal        func(childComplexity int, orgUnitID int64, year int) int
 		AnnualReport           func(childComplexity int, userID *int64, year int) int
 		AnnualReportReceivers  func(childComplexity int) int
 		Assignments            func(childComplexity int, userID *int64, activeOn *string, first *int, after *string) int
 		CadreRisk              func(childComplexity int, userID int64, from string, to string) int
 		CheckIns               func(childComplexity int, userID *int64, status *models.CheckInStatus, first *int, after *string) int
+		ComplianceReport       func(childComplexity int, orgUnitID int64, year int, quarter int) int
 		Devices                func(childComplexity int, userID *int64, status *models.DeviceStatus, first *int, after *string) int
 		DispatchTaskList       func(childComplexity int, id int64) int
 		DispatchTaskLists      func(childComplexity int, orgUnitID *int64, year *int, quarter *int, first *int, after *string) int
@@ -1136,6 +1217,17 @@ type ComplexityRoot struct {
 		Rule            func(childComplexity int) int
 		Status          func(childComplexity int) int
 		To              func(childComplexity int) int
+	}
+
+	RuleTotals struct {
+		AtRisk  func(childComplexity int) int
+		Cadres  func(childComplexity int) int
+		Exempt  func(childComplexity int) int
+		Item    func(childComplexity int) int
+		Met     func(childComplexity int) int
+		Missed  func(childComplexity int) int
+		OnTrack func(childComplexity int) int
+		Rule    func(childComplexity int) int
 	}
 
 	Seminar struct {
@@ -1467,6 +1559,13 @@ type ActivityReviewResolver interface {
 type ActivitySyncItemResolver interface {
 	Error(ctx context.Context, obj *activity.ItemResult) (*model.SyncError, error)
 }
+type AnnualAppraisalResolver interface {
+	OrgUnit(ctx context.Context, obj *report.Appraisal) (*models.OrgUnit, error)
+
+	Cadres(ctx context.Context, obj *report.Appraisal) (int, error)
+	Rows(ctx context.Context, obj *report.Appraisal, first *int, after *string) (*model.AppraisalRowConnection, error)
+	ExportURL(ctx context.Context, obj *report.Appraisal) (string, error)
+}
 type AssignmentResolver interface {
 	User(ctx context.Context, obj *models.Assignment) (*models.User, error)
 	Region(ctx context.Context, obj *models.Assignment) (*models.Region, error)
@@ -1503,6 +1602,17 @@ type CheckInFlagResolver interface {
 }
 type CheckInResultResolver interface {
 	Region(ctx context.Context, obj *checkin.Result) (*models.Region, error)
+}
+type ComplianceReportResolver interface {
+	OrgUnit(ctx context.Context, obj *report.Report) (*models.OrgUnit, error)
+
+	Cadres(ctx context.Context, obj *report.Report) (int, error)
+	Totals(ctx context.Context, obj *report.Report) ([]*report.Totals, error)
+	ClosedAt(ctx context.Context, obj *report.Report) (*time.Time, error)
+	ClosedBy(ctx context.Context, obj *report.Report) (*models.User, error)
+	PolicyVersions(ctx context.Context, obj *report.Report) ([]string, error)
+	Rows(ctx context.Context, obj *report.Report, first *int, after *string, onlyFailing *bool, rule *string) (*model.ComplianceRowConnection, error)
+	ExportURL(ctx context.Context, obj *report.Report) (string, error)
 }
 type ContactRevealResolver interface {
 	By(ctx context.Context, obj *models.ContactReveal) (string, error)
@@ -1666,6 +1776,7 @@ type MutationResolver interface {
 	MarkRead(ctx context.Context, ids []int64, all *bool) (int, error)
 	ChangePolicy(ctx context.Context, input model.ChangePolicyInput) (*model.ChangePolicyResult, error)
 	ImportRegions(ctx context.Context, kind models.RegionKind, coordSystem geofence.Datum, geojson string) (*model.ImportRegionsResult, error)
+	CloseQuarter(ctx context.Context, orgUnitID int64, year int, quarter int) (*report.Report, error)
 	OpenSeminar(ctx context.Context, input model.OpenSeminarInput) (*seminar.Opened, error)
 	RecordSeminarTalk(ctx context.Context, input model.SeminarTalkInput) (*model.SeminarTalkResult, error)
 	SaveSummaryDraft(ctx context.Context, year int, quarter int, text string) (*models.Summary, error)
@@ -1740,6 +1851,7 @@ type QueryResolver interface {
 	YouthWork(ctx context.Context, userID *int64, year int, quarter int) (*activity.Summary, error)
 	UnitYouthWork(ctx context.Context, orgUnitID int64, year int, quarter int, first *int, after *string) (*model.YouthWorkConnection, error)
 	FollowUps(ctx context.Context, userID *int64, orgUnitID *int64, status *models.FollowUpStatus, open *bool, first *int, after *string) (*model.FollowUpConnection, error)
+	AnnualAppraisal(ctx context.Context, orgUnitID int64, year int) (*report.Appraisal, error)
 	MyCheckIns(ctx context.Context, from time.Time, to time.Time, first *int, after *string) (*model.CheckInConnection, error)
 	MyDays(ctx context.Context, year int, quarter int) (*checkin.QuarterPresence, error)
 	CheckIns(ctx context.Context, userID *int64, status *models.CheckInStatus, first *int, after *string) (*model.CheckInConnection, error)
@@ -1765,6 +1877,7 @@ type QueryResolver interface {
 	Regions(ctx context.Context, kind *models.RegionKind, cityCode *string, first *int, after *string) (*model.RegionConnection, error)
 	Region(ctx context.Context, id int64) (*models.Region, error)
 	Locate(ctx context.Context, lat float64, lon float64, accuracy float64, coordSystem geofence.Datum) (*model.LocateResult, error)
+	ComplianceReport(ctx context.Context, orgUnitID int64, year int, quarter int) (*report.Report, error)
 	SecurityAudit(ctx context.Context, actorID *int64, actor *string, action *string, from *time.Time, to *time.Time, first *int, after *string) (*model.AuditEntryConnection, error)
 	VerifySecurityAudit(ctx context.Context) (*model.AuditVerification, error)
 	Seminars(ctx context.Context, orgUnitID *int64, userID *int64, first *int, after *string) (*model.SeminarConnection, error)
@@ -2435,6 +2548,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ActivitySyncItem.Result(childComplexity), true
 
+	case "AnnualAppraisal.cadres":
+		if e.ComplexityRoot.AnnualAppraisal.Cadres == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnualAppraisal.Cadres(childComplexity), true
+	case "AnnualAppraisal.exportUrl":
+		if e.ComplexityRoot.AnnualAppraisal.ExportURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnualAppraisal.ExportURL(childComplexity), true
+	case "AnnualAppraisal.orgUnit":
+		if e.ComplexityRoot.AnnualAppraisal.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnualAppraisal.OrgUnit(childComplexity), true
+	case "AnnualAppraisal.rows":
+		if e.ComplexityRoot.AnnualAppraisal.Rows == nil {
+			break
+		}
+
+		args, err := ec.field_AnnualAppraisal_rows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.AnnualAppraisal.Rows(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "AnnualAppraisal.year":
+		if e.ComplexityRoot.AnnualAppraisal.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnualAppraisal.Year(childComplexity), true
+
 	case "Anomaly.count":
 		if e.ComplexityRoot.Anomaly.Count == nil {
 			break
@@ -2477,6 +2626,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Anomaly.Value(childComplexity), true
+
+	case "AppraisalRow.annualReport":
+		if e.ComplexityRoot.AppraisalRow.AnnualReport == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.AnnualReport(childComplexity), true
+	case "AppraisalRow.forumsCadre":
+		if e.ComplexityRoot.AppraisalRow.ForumsCadre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.ForumsCadre(childComplexity), true
+	case "AppraisalRow.forumsYouth":
+		if e.ComplexityRoot.AppraisalRow.ForumsYouth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.ForumsYouth(childComplexity), true
+	case "AppraisalRow.interviewsCadre":
+		if e.ComplexityRoot.AppraisalRow.InterviewsCadre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.InterviewsCadre(childComplexity), true
+	case "AppraisalRow.interviewsYouth":
+		if e.ComplexityRoot.AppraisalRow.InterviewsYouth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.InterviewsYouth(childComplexity), true
+	case "AppraisalRow.lectures":
+		if e.ComplexityRoot.AppraisalRow.Lectures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.Lectures(childComplexity), true
+	case "AppraisalRow.r2":
+		if e.ComplexityRoot.AppraisalRow.R2 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.R2(childComplexity), true
+	case "AppraisalRow.r2QuartersMet":
+		if e.ComplexityRoot.AppraisalRow.R2Met == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.R2Met(childComplexity), true
+	case "AppraisalRow.r3":
+		if e.ComplexityRoot.AppraisalRow.R3 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.R3(childComplexity), true
+	case "AppraisalRow.r7":
+		if e.ComplexityRoot.AppraisalRow.R7 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.R7(childComplexity), true
+	case "AppraisalRow.summaries":
+		if e.ComplexityRoot.AppraisalRow.Summaries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.Summaries(childComplexity), true
+	case "AppraisalRow.talks":
+		if e.ComplexityRoot.AppraisalRow.Talks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.Talks(childComplexity), true
+	case "AppraisalRow.user":
+		if e.ComplexityRoot.AppraisalRow.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRow.User(childComplexity), true
+
+	case "AppraisalRowConnection.edges":
+		if e.ComplexityRoot.AppraisalRowConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRowConnection.Edges(childComplexity), true
+	case "AppraisalRowConnection.pageInfo":
+		if e.ComplexityRoot.AppraisalRowConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRowConnection.PageInfo(childComplexity), true
+	case "AppraisalRowConnection.totalCount":
+		if e.ComplexityRoot.AppraisalRowConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRowConnection.TotalCount(childComplexity), true
+
+	case "AppraisalRowEdge.cursor":
+		if e.ComplexityRoot.AppraisalRowEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRowEdge.Cursor(childComplexity), true
+	case "AppraisalRowEdge.node":
+		if e.ComplexityRoot.AppraisalRowEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppraisalRowEdge.Node(childComplexity), true
 
 	case "Assignment.createdAt":
 		if e.ComplexityRoot.Assignment.CreatedAt == nil {
@@ -3034,6 +3294,166 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CheckInResult.Verdict(childComplexity), true
+
+	case "ClosedChange.closed":
+		if e.ComplexityRoot.ClosedChange.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClosedChange.Closed(childComplexity), true
+	case "ClosedChange.closedMessage":
+		if e.ComplexityRoot.ClosedChange.ClosedMessage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClosedChange.ClosedMessage(childComplexity), true
+	case "ClosedChange.item":
+		if e.ComplexityRoot.ClosedChange.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClosedChange.Item(childComplexity), true
+	case "ClosedChange.message":
+		if e.ComplexityRoot.ClosedChange.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClosedChange.Message(childComplexity), true
+	case "ClosedChange.now":
+		if e.ComplexityRoot.ClosedChange.Now == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClosedChange.Now(childComplexity), true
+	case "ClosedChange.rule":
+		if e.ComplexityRoot.ClosedChange.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClosedChange.Rule(childComplexity), true
+
+	case "ComplianceReport.cadres":
+		if e.ComplexityRoot.ComplianceReport.Cadres == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceReport.Cadres(childComplexity), true
+	case "ComplianceReport.closedAt":
+		if e.ComplexityRoot.ComplianceReport.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceReport.ClosedAt(childComplexity), true
+	case "ComplianceReport.closedBy":
+		if e.ComplexityRoot.ComplianceReport.ClosedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceReport.ClosedBy(childComplexity), true
+	case "ComplianceReport.exportUrl":
+		if e.ComplexityRoot.ComplianceReport.ExportURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceReport.ExportURL(childComplexity), true
+	case "ComplianceReport.orgUnit":
+		if e.ComplexityRoot.ComplianceReport.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceReport.OrgUnit(childComplexity), true
+	case "ComplianceReport.period":
+		if e.ComplexityRoot.ComplianceReport.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceReport.Period(childComplexity), true
+	case "ComplianceReport.policyVersions":
+		if e.ComplexityRoot.ComplianceReport.PolicyVersions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceReport.PolicyVersions(childComplexity), true
+	case "ComplianceReport.quarter":
+		if e.ComplexityRoot.ComplianceReport.Quarter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceReport.Quarter(childComplexity), true
+	case "ComplianceReport.rows":
+		if e.ComplexityRoot.ComplianceReport.Rows == nil {
+			break
+		}
+
+		args, err := ec.field_ComplianceReport_rows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ComplianceReport.Rows(childComplexity, args["first"].(*int), args["after"].(*string), args["onlyFailing"].(*bool), args["rule"].(*string)), true
+	case "ComplianceReport.totals":
+		if e.ComplexityRoot.ComplianceReport.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceReport.Totals(childComplexity), true
+	case "ComplianceReport.year":
+		if e.ComplexityRoot.ComplianceReport.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceReport.Year(childComplexity), true
+
+	case "ComplianceRow.changedSinceClosing":
+		if e.ComplexityRoot.ComplianceRow.ChangedSinceClosing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceRow.ChangedSinceClosing(childComplexity), true
+	case "ComplianceRow.rules":
+		if e.ComplexityRoot.ComplianceRow.Rules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceRow.Rules(childComplexity), true
+	case "ComplianceRow.user":
+		if e.ComplexityRoot.ComplianceRow.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceRow.User(childComplexity), true
+
+	case "ComplianceRowConnection.edges":
+		if e.ComplexityRoot.ComplianceRowConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceRowConnection.Edges(childComplexity), true
+	case "ComplianceRowConnection.pageInfo":
+		if e.ComplexityRoot.ComplianceRowConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceRowConnection.PageInfo(childComplexity), true
+	case "ComplianceRowConnection.totalCount":
+		if e.ComplexityRoot.ComplianceRowConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceRowConnection.TotalCount(childComplexity), true
+
+	case "ComplianceRowEdge.cursor":
+		if e.ComplexityRoot.ComplianceRowEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceRowEdge.Cursor(childComplexity), true
+	case "ComplianceRowEdge.node":
+		if e.ComplexityRoot.ComplianceRowEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceRowEdge.Node(childComplexity), true
 
 	case "ConsistencyProof.from":
 		if e.ComplexityRoot.ConsistencyProof.From == nil {
@@ -4609,6 +5029,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CheckIn(childComplexity, args["input"].(model.CheckInInput)), true
+	case "Mutation.closeQuarter":
+		if e.ComplexityRoot.Mutation.CloseQuarter == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeQuarter_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CloseQuarter(childComplexity, args["orgUnitId"].(int64), args["year"].(int), args["quarter"].(int)), true
 	case "Mutation.createKeyWorkList":
 		if e.ComplexityRoot.Mutation.CreateKeyWorkList == nil {
 			break
@@ -5730,6 +6161,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Activity(childComplexity, args["id"].(int64)), true
+	case "Query.annualAppraisal":
+		if e.ComplexityRoot.Query.AnnualAppraisal == nil {
+			break
+		}
+
+		args, err := ec.field_Query_annualAppraisal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AnnualAppraisal(childComplexity, args["orgUnitId"].(int64), args["year"].(int)), true
 	case "Query.annualReport":
 		if e.ComplexityRoot.Query.AnnualReport == nil {
 			break
@@ -5780,6 +6222,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CheckIns(childComplexity, args["userId"].(*int64), args["status"].(*models.CheckInStatus), args["first"].(*int), args["after"].(*string)), true
+	case "Query.complianceReport":
+		if e.ComplexityRoot.Query.ComplianceReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_complianceReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ComplianceReport(childComplexity, args["orgUnitId"].(int64), args["year"].(int), args["quarter"].(int)), true
 	case "Query.devices":
 		if e.ComplexityRoot.Query.Devices == nil {
 			break
@@ -6623,6 +7076,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RuleResult.To(childComplexity), true
+
+	case "RuleTotals.atRisk":
+		if e.ComplexityRoot.RuleTotals.AtRisk == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleTotals.AtRisk(childComplexity), true
+	case "RuleTotals.cadres":
+		if e.ComplexityRoot.RuleTotals.Cadres == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleTotals.Cadres(childComplexity), true
+	case "RuleTotals.exempt":
+		if e.ComplexityRoot.RuleTotals.Exempt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleTotals.Exempt(childComplexity), true
+	case "RuleTotals.item":
+		if e.ComplexityRoot.RuleTotals.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleTotals.Item(childComplexity), true
+	case "RuleTotals.met":
+		if e.ComplexityRoot.RuleTotals.Met == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleTotals.Met(childComplexity), true
+	case "RuleTotals.missed":
+		if e.ComplexityRoot.RuleTotals.Missed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleTotals.Missed(childComplexity), true
+	case "RuleTotals.onTrack":
+		if e.ComplexityRoot.RuleTotals.OnTrack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleTotals.OnTrack(childComplexity), true
+	case "RuleTotals.rule":
+		if e.ComplexityRoot.RuleTotals.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleTotals.Rule(childComplexity), true
 
 	case "Seminar.candidates":
 		if e.ComplexityRoot.Seminar.Candidates == nil {
@@ -7786,7 +8288,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/accounts.graphqls" "schema/activities.graphqls" "schema/checkins.graphqls" "schema/compliance.graphqls" "schema/corrections.graphqls" "schema/inspect.graphqls" "schema/ledger.graphqls" "schema/notifications.graphqls" "schema/policy.graphqls" "schema/regions.graphqls" "schema/security.graphqls" "schema/seminars.graphqls" "schema/summaries.graphqls" "schema/tasks.graphqls" "schema/work.graphqls"
+//go:embed "schema/accounts.graphqls" "schema/activities.graphqls" "schema/appraisal.graphqls" "schema/checkins.graphqls" "schema/compliance.graphqls" "schema/corrections.graphqls" "schema/inspect.graphqls" "schema/ledger.graphqls" "schema/notifications.graphqls" "schema/policy.graphqls" "schema/regions.graphqls" "schema/reports.graphqls" "schema/security.graphqls" "schema/seminars.graphqls" "schema/summaries.graphqls" "schema/tasks.graphqls" "schema/work.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -7828,6 +8330,7 @@ extend type Mutation {
 `, BuiltIn: false},
 	{Name: "schema/accounts.graphqls", Input: sourceData("schema/accounts.graphqls"), BuiltIn: false},
 	{Name: "schema/activities.graphqls", Input: sourceData("schema/activities.graphqls"), BuiltIn: false},
+	{Name: "schema/appraisal.graphqls", Input: sourceData("schema/appraisal.graphqls"), BuiltIn: false},
 	{Name: "schema/checkins.graphqls", Input: sourceData("schema/checkins.graphqls"), BuiltIn: false},
 	{Name: "schema/compliance.graphqls", Input: sourceData("schema/compliance.graphqls"), BuiltIn: false},
 	{Name: "schema/corrections.graphqls", Input: sourceData("schema/corrections.graphqls"), BuiltIn: false},
@@ -7836,6 +8339,7 @@ extend type Mutation {
 	{Name: "schema/notifications.graphqls", Input: sourceData("schema/notifications.graphqls"), BuiltIn: false},
 	{Name: "schema/policy.graphqls", Input: sourceData("schema/policy.graphqls"), BuiltIn: false},
 	{Name: "schema/regions.graphqls", Input: sourceData("schema/regions.graphqls"), BuiltIn: false},
+	{Name: "schema/reports.graphqls", Input: sourceData("schema/reports.graphqls"), BuiltIn: false},
 	{Name: "schema/security.graphqls", Input: sourceData("schema/security.graphqls"), BuiltIn: false},
 	{Name: "schema/seminars.graphqls", Input: sourceData("schema/seminars.graphqls"), BuiltIn: false},
 	{Name: "schema/summaries.graphqls", Input: sourceData("schema/summaries.graphqls"), BuiltIn: false},
@@ -8106,6 +8610,22 @@ func (ec *executionContext) childFields_ActivitySyncItem(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type ActivitySyncItem", field.Name)
 }
 
+func (ec *executionContext) childFields_AnnualAppraisal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orgUnit":
+		return ec.fieldContext_AnnualAppraisal_orgUnit(ctx, field)
+	case "year":
+		return ec.fieldContext_AnnualAppraisal_year(ctx, field)
+	case "cadres":
+		return ec.fieldContext_AnnualAppraisal_cadres(ctx, field)
+	case "rows":
+		return ec.fieldContext_AnnualAppraisal_rows(ctx, field)
+	case "exportUrl":
+		return ec.fieldContext_AnnualAppraisal_exportUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnnualAppraisal", field.Name)
+}
+
 func (ec *executionContext) childFields_Anomaly(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -8124,6 +8644,60 @@ func (ec *executionContext) childFields_Anomaly(ctx context.Context, field graph
 		return ec.fieldContext_Anomaly_refs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Anomaly", field.Name)
+}
+
+func (ec *executionContext) childFields_AppraisalRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_AppraisalRow_user(ctx, field)
+	case "r3":
+		return ec.fieldContext_AppraisalRow_r3(ctx, field)
+	case "r2":
+		return ec.fieldContext_AppraisalRow_r2(ctx, field)
+	case "r2QuartersMet":
+		return ec.fieldContext_AppraisalRow_r2QuartersMet(ctx, field)
+	case "forumsYouth":
+		return ec.fieldContext_AppraisalRow_forumsYouth(ctx, field)
+	case "forumsCadre":
+		return ec.fieldContext_AppraisalRow_forumsCadre(ctx, field)
+	case "interviewsYouth":
+		return ec.fieldContext_AppraisalRow_interviewsYouth(ctx, field)
+	case "interviewsCadre":
+		return ec.fieldContext_AppraisalRow_interviewsCadre(ctx, field)
+	case "lectures":
+		return ec.fieldContext_AppraisalRow_lectures(ctx, field)
+	case "r7":
+		return ec.fieldContext_AppraisalRow_r7(ctx, field)
+	case "summaries":
+		return ec.fieldContext_AppraisalRow_summaries(ctx, field)
+	case "annualReport":
+		return ec.fieldContext_AppraisalRow_annualReport(ctx, field)
+	case "talks":
+		return ec.fieldContext_AppraisalRow_talks(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AppraisalRow", field.Name)
+}
+
+func (ec *executionContext) childFields_AppraisalRowConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AppraisalRowConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AppraisalRowConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AppraisalRowConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AppraisalRowConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AppraisalRowEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_AppraisalRowEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_AppraisalRowEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AppraisalRowEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Assignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8406,6 +8980,86 @@ func (ec *executionContext) childFields_CheckInResult(ctx context.Context, field
 		return ec.fieldContext_CheckInResult_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CheckInResult", field.Name)
+}
+
+func (ec *executionContext) childFields_ClosedChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_ClosedChange_rule(ctx, field)
+	case "item":
+		return ec.fieldContext_ClosedChange_item(ctx, field)
+	case "closed":
+		return ec.fieldContext_ClosedChange_closed(ctx, field)
+	case "now":
+		return ec.fieldContext_ClosedChange_now(ctx, field)
+	case "closedMessage":
+		return ec.fieldContext_ClosedChange_closedMessage(ctx, field)
+	case "message":
+		return ec.fieldContext_ClosedChange_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ClosedChange", field.Name)
+}
+
+func (ec *executionContext) childFields_ComplianceReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orgUnit":
+		return ec.fieldContext_ComplianceReport_orgUnit(ctx, field)
+	case "year":
+		return ec.fieldContext_ComplianceReport_year(ctx, field)
+	case "quarter":
+		return ec.fieldContext_ComplianceReport_quarter(ctx, field)
+	case "period":
+		return ec.fieldContext_ComplianceReport_period(ctx, field)
+	case "cadres":
+		return ec.fieldContext_ComplianceReport_cadres(ctx, field)
+	case "totals":
+		return ec.fieldContext_ComplianceReport_totals(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_ComplianceReport_closedAt(ctx, field)
+	case "closedBy":
+		return ec.fieldContext_ComplianceReport_closedBy(ctx, field)
+	case "policyVersions":
+		return ec.fieldContext_ComplianceReport_policyVersions(ctx, field)
+	case "rows":
+		return ec.fieldContext_ComplianceReport_rows(ctx, field)
+	case "exportUrl":
+		return ec.fieldContext_ComplianceReport_exportUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComplianceReport", field.Name)
+}
+
+func (ec *executionContext) childFields_ComplianceRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_ComplianceRow_user(ctx, field)
+	case "rules":
+		return ec.fieldContext_ComplianceRow_rules(ctx, field)
+	case "changedSinceClosing":
+		return ec.fieldContext_ComplianceRow_changedSinceClosing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComplianceRow", field.Name)
+}
+
+func (ec *executionContext) childFields_ComplianceRowConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ComplianceRowConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ComplianceRowConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ComplianceRowConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComplianceRowConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ComplianceRowEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ComplianceRowEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ComplianceRowEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComplianceRowEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ConsistencyProof(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9664,6 +10318,28 @@ func (ec *executionContext) childFields_RuleResult(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type RuleResult", field.Name)
 }
 
+func (ec *executionContext) childFields_RuleTotals(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_RuleTotals_rule(ctx, field)
+	case "item":
+		return ec.fieldContext_RuleTotals_item(ctx, field)
+	case "cadres":
+		return ec.fieldContext_RuleTotals_cadres(ctx, field)
+	case "met":
+		return ec.fieldContext_RuleTotals_met(ctx, field)
+	case "onTrack":
+		return ec.fieldContext_RuleTotals_onTrack(ctx, field)
+	case "atRisk":
+		return ec.fieldContext_RuleTotals_atRisk(ctx, field)
+	case "missed":
+		return ec.fieldContext_RuleTotals_missed(ctx, field)
+	case "exempt":
+		return ec.fieldContext_RuleTotals_exempt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleTotals", field.Name)
+}
+
 func (ec *executionContext) childFields_Seminar(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -10326,6 +11002,66 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_AnnualAppraisal_rows_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_ComplianceReport_rows_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "onlyFailing",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["onlyFailing"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "rule",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rule"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_DispatchTask_progress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10503,6 +11239,36 @@ func (ec *executionContext) field_Mutation_checkIn_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_closeQuarter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnitId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnitId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "quarter",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quarter"] = arg2
 	return args, nil
 }
 
@@ -11754,6 +12520,28 @@ func (ec *executionContext) field_Query_activity_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_annualAppraisal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnitId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnitId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_annualReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11879,6 +12667,36 @@ func (ec *executionContext) field_Query_checkIns_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_complianceReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnitId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnitId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "quarter",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quarter"] = arg2
 	return args, nil
 }
 
@@ -15484,6 +16302,151 @@ func (ec *executionContext) fieldContext_ActivitySyncItem_error(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _AnnualAppraisal_orgUnit(ctx context.Context, field graphql.CollectedField, obj *report.Appraisal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnualAppraisal_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AnnualAppraisal().OrgUnit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnualAppraisal_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnnualAppraisal",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnnualAppraisal_year(ctx context.Context, field graphql.CollectedField, obj *report.Appraisal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnualAppraisal_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnualAppraisal_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnnualAppraisal", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AnnualAppraisal_cadres(ctx context.Context, field graphql.CollectedField, obj *report.Appraisal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnualAppraisal_cadres(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AnnualAppraisal().Cadres(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnualAppraisal_cadres(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnnualAppraisal", field, true, true, "Int")
+}
+
+func (ec *executionContext) _AnnualAppraisal_rows(ctx context.Context, field graphql.CollectedField, obj *report.Appraisal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnualAppraisal_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.AnnualAppraisal().Rows(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AppraisalRowConnection) graphql.Marshaler {
+			return ec.marshalNAppraisalRowConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAppraisalRowConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnualAppraisal_rows(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnnualAppraisal",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AppraisalRowConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_AnnualAppraisal_rows_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnnualAppraisal_exportUrl(ctx context.Context, field graphql.CollectedField, obj *report.Appraisal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnualAppraisal_exportUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AnnualAppraisal().ExportURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnualAppraisal_exportUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnnualAppraisal", field, true, true, "String")
+}
+
 func (ec *executionContext) _Anomaly_kind(ctx context.Context, field graphql.CollectedField, obj *anomaly.Anomaly) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15643,6 +16606,483 @@ func (ec *executionContext) _Anomaly_refs(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Anomaly_refs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Anomaly", field, false, false, "String")
+}
+
+func (ec *executionContext) _AppraisalRow_user(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppraisalRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AppraisalRow_r3(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_r3(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.R3, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *compliance.Result) graphql.Marshaler {
+			return ec.marshalORuleResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐResult(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_r3(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppraisalRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AppraisalRow_r2(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_r2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.R2, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []compliance.Status) graphql.Marshaler {
+			return ec.marshalNRuleStatus2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐStatusᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_r2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppraisalRow", field, false, false, "RuleStatus")
+}
+
+func (ec *executionContext) _AppraisalRow_r2QuartersMet(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_r2QuartersMet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.R2Met, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_r2QuartersMet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppraisalRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AppraisalRow_forumsYouth(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_forumsYouth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ForumsYouth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_forumsYouth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppraisalRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AppraisalRow_forumsCadre(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_forumsCadre(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ForumsCadre, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_forumsCadre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppraisalRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AppraisalRow_interviewsYouth(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_interviewsYouth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InterviewsYouth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_interviewsYouth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppraisalRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AppraisalRow_interviewsCadre(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_interviewsCadre(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InterviewsCadre, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_interviewsCadre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppraisalRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AppraisalRow_lectures(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_lectures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lectures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_lectures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppraisalRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AppraisalRow_r7(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_r7(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.R7, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *compliance.Result) graphql.Marshaler {
+			return ec.marshalORuleResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐResult(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_r7(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppraisalRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AppraisalRow_summaries(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_summaries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summaries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []compliance.DocStatus) graphql.Marshaler {
+			return ec.marshalNDocumentStatus2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐDocStatusᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_summaries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppraisalRow", field, false, false, "DocumentStatus")
+}
+
+func (ec *executionContext) _AppraisalRow_annualReport(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_annualReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnnualReport, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v compliance.DocStatus) graphql.Marshaler {
+			return ec.marshalNDocumentStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐDocStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_annualReport(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppraisalRow", field, false, false, "DocumentStatus")
+}
+
+func (ec *executionContext) _AppraisalRow_talks(ctx context.Context, field graphql.CollectedField, obj *report.AppraisalRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRow_talks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Talks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.SeminarTalk) graphql.Marshaler {
+			return ec.marshalNSeminarTalk2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminarTalkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRow_talks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppraisalRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeminarTalk(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AppraisalRowConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AppraisalRowConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRowConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AppraisalRowEdge) graphql.Marshaler {
+			return ec.marshalNAppraisalRowEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAppraisalRowEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRowConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppraisalRowConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AppraisalRowEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AppraisalRowConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AppraisalRowConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRowConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRowConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppraisalRowConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AppraisalRowConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AppraisalRowConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRowConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRowConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppraisalRowConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AppraisalRowEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AppraisalRowEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRowEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.AppraisalRow) graphql.Marshaler {
+			return ec.marshalNAppraisalRow2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐAppraisalRow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRowEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppraisalRowEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AppraisalRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AppraisalRowEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AppraisalRowEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppraisalRowEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppraisalRowEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppraisalRowEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _Assignment_id(ctx context.Context, field graphql.CollectedField, obj *models.Assignment) (ret graphql.Marshaler) {
@@ -17974,6 +19414,683 @@ func (ec *executionContext) _CheckInResult_replayed(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_CheckInResult_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CheckInResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ClosedChange_rule(ctx context.Context, field graphql.CollectedField, obj *report.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClosedChange_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClosedChange_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClosedChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ClosedChange_item(ctx context.Context, field graphql.CollectedField, obj *report.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClosedChange_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClosedChange_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClosedChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ClosedChange_closed(ctx context.Context, field graphql.CollectedField, obj *report.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClosedChange_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v compliance.Status) graphql.Marshaler {
+			return ec.marshalNRuleStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClosedChange_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClosedChange", field, false, false, "RuleStatus")
+}
+
+func (ec *executionContext) _ClosedChange_now(ctx context.Context, field graphql.CollectedField, obj *report.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClosedChange_now(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Now, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v compliance.Status) graphql.Marshaler {
+			return ec.marshalNRuleStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClosedChange_now(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClosedChange", field, false, false, "RuleStatus")
+}
+
+func (ec *executionContext) _ClosedChange_closedMessage(ctx context.Context, field graphql.CollectedField, obj *report.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClosedChange_closedMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedMessage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClosedChange_closedMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClosedChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ClosedChange_message(ctx context.Context, field graphql.CollectedField, obj *report.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClosedChange_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClosedChange_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClosedChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ComplianceReport_orgUnit(ctx context.Context, field graphql.CollectedField, obj *report.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceReport_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ComplianceReport().OrgUnit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceReport_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceReport_year(ctx context.Context, field graphql.CollectedField, obj *report.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceReport_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceReport_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ComplianceReport_quarter(ctx context.Context, field graphql.CollectedField, obj *report.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceReport_quarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceReport_quarter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ComplianceReport_period(ctx context.Context, field graphql.CollectedField, obj *report.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceReport_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceReport_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceReport", field, true, false, "String")
+}
+
+func (ec *executionContext) _ComplianceReport_cadres(ctx context.Context, field graphql.CollectedField, obj *report.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceReport_cadres(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ComplianceReport().Cadres(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceReport_cadres(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceReport", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ComplianceReport_totals(ctx context.Context, field graphql.CollectedField, obj *report.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceReport_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ComplianceReport().Totals(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*report.Totals) graphql.Marshaler {
+			return ec.marshalNRuleTotals2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐTotalsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceReport_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleTotals(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceReport_closedAt(ctx context.Context, field graphql.CollectedField, obj *report.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceReport_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ComplianceReport().ClosedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceReport_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceReport", field, true, true, "Time")
+}
+
+func (ec *executionContext) _ComplianceReport_closedBy(ctx context.Context, field graphql.CollectedField, obj *report.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceReport_closedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ComplianceReport().ClosedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceReport_closedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceReport_policyVersions(ctx context.Context, field graphql.CollectedField, obj *report.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceReport_policyVersions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ComplianceReport().PolicyVersions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceReport_policyVersions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceReport", field, true, true, "String")
+}
+
+func (ec *executionContext) _ComplianceReport_rows(ctx context.Context, field graphql.CollectedField, obj *report.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceReport_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ComplianceReport().Rows(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["onlyFailing"].(*bool), fc.Args["rule"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ComplianceRowConnection) graphql.Marshaler {
+			return ec.marshalNComplianceRowConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐComplianceRowConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceReport_rows(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceRowConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ComplianceReport_rows_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceReport_exportUrl(ctx context.Context, field graphql.CollectedField, obj *report.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceReport_exportUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ComplianceReport().ExportURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceReport_exportUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceReport", field, true, true, "String")
+}
+
+func (ec *executionContext) _ComplianceRow_user(ctx context.Context, field graphql.CollectedField, obj *report.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceRow_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceRow_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceRow_rules(ctx context.Context, field graphql.CollectedField, obj *report.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceRow_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rules, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []compliance.Result) graphql.Marshaler {
+			return ec.marshalNRuleResult2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceRow_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceRow_changedSinceClosing(ctx context.Context, field graphql.CollectedField, obj *report.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceRow_changedSinceClosing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedSinceClosing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []report.Change) graphql.Marshaler {
+			return ec.marshalNClosedChange2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceRow_changedSinceClosing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ClosedChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceRowConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ComplianceRowConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceRowConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ComplianceRowEdge) graphql.Marshaler {
+			return ec.marshalNComplianceRowEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐComplianceRowEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceRowConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceRowConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceRowEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceRowConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ComplianceRowConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceRowConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceRowConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceRowConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceRowConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ComplianceRowConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceRowConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceRowConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceRowConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ComplianceRowEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ComplianceRowEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceRowEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.Row) graphql.Marshaler {
+			return ec.marshalNComplianceRow2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐRow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceRowEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceRowEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceRowEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ComplianceRowEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceRowEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceRowEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceRowEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _ConsistencyProof_from(ctx context.Context, field graphql.CollectedField, obj *model.ConsistencyProof) (ret graphql.Marshaler) {
@@ -25569,6 +27686,50 @@ func (ec *executionContext) fieldContext_Mutation_importRegions(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_closeQuarter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeQuarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseQuarter(ctx, fc.Args["orgUnitId"].(int64), fc.Args["year"].(int), fc.Args["quarter"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.Report) graphql.Marshaler {
+			return ec.marshalNComplianceReport2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeQuarter(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeQuarter_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_openSeminar(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29205,6 +31366,50 @@ func (ec *executionContext) fieldContext_Query_followUps(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_annualAppraisal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_annualAppraisal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AnnualAppraisal(ctx, fc.Args["orgUnitId"].(int64), fc.Args["year"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.Appraisal) graphql.Marshaler {
+			return ec.marshalNAnnualAppraisal2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐAppraisal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_annualAppraisal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnnualAppraisal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_annualAppraisal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_myCheckIns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30254,6 +32459,50 @@ func (ec *executionContext) fieldContext_Query_locate(ctx context.Context, field
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_locate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_complianceReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_complianceReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ComplianceReport(ctx, fc.Args["orgUnitId"].(int64), fc.Args["year"].(int), fc.Args["quarter"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.Report) graphql.Marshaler {
+			return ec.marshalNComplianceReport2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_complianceReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_complianceReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -32593,6 +34842,190 @@ func (ec *executionContext) _RuleResult_gaps(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_RuleResult_gaps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleTotals_rule(ctx context.Context, field graphql.CollectedField, obj *report.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleTotals_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleTotals_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleTotals", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleTotals_item(ctx context.Context, field graphql.CollectedField, obj *report.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleTotals_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleTotals_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleTotals", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleTotals_cadres(ctx context.Context, field graphql.CollectedField, obj *report.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleTotals_cadres(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cadres, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleTotals_cadres(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleTotals_met(ctx context.Context, field graphql.CollectedField, obj *report.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleTotals_met(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Met, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleTotals_met(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleTotals_onTrack(ctx context.Context, field graphql.CollectedField, obj *report.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleTotals_onTrack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnTrack, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleTotals_onTrack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleTotals_atRisk(ctx context.Context, field graphql.CollectedField, obj *report.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleTotals_atRisk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AtRisk, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleTotals_atRisk(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleTotals_missed(ctx context.Context, field graphql.CollectedField, obj *report.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleTotals_missed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleTotals_missed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleTotals_exempt(ctx context.Context, field graphql.CollectedField, obj *report.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleTotals_exempt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exempt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleTotals_exempt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleTotals", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Seminar_id(ctx context.Context, field graphql.CollectedField, obj *models.Seminar) (ret graphql.Marshaler) {
@@ -41110,6 +43543,63 @@ func (ec *executionContext) _ActivitySyncItem(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var annualAppraisalImplementors = []string{"AnnualAppraisal"}
+
+func (ec *executionContext) _AnnualAppraisal(ctx context.Context, sel ast.SelectionSet, obj *report.Appraisal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, annualAppraisalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnnualAppraisal")
+		case "orgUnit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnnualAppraisal_orgUnit(ctx, field, obj)
+				})
+		case "year":
+			out.Values[i] = ec._AnnualAppraisal_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cadres":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnnualAppraisal_cadres(ctx, field, obj)
+				})
+		case "rows":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnnualAppraisal_rows(ctx, field, obj)
+				})
+		case "exportUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnnualAppraisal_exportUrl(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var anomalyImplementors = []string{"Anomaly"}
 
 func (ec *executionContext) _Anomaly(ctx context.Context, sel ast.SelectionSet, obj *anomaly.Anomaly) graphql.Marshaler {
@@ -41153,6 +43643,180 @@ func (ec *executionContext) _Anomaly(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "refs":
 			out.Values[i] = ec._Anomaly_refs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var appraisalRowImplementors = []string{"AppraisalRow"}
+
+func (ec *executionContext) _AppraisalRow(ctx context.Context, sel ast.SelectionSet, obj *report.AppraisalRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, appraisalRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AppraisalRow")
+		case "user":
+			out.Values[i] = ec._AppraisalRow_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "r3":
+			out.Values[i] = ec._AppraisalRow_r3(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "r2":
+			out.Values[i] = ec._AppraisalRow_r2(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "r2QuartersMet":
+			out.Values[i] = ec._AppraisalRow_r2QuartersMet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "forumsYouth":
+			out.Values[i] = ec._AppraisalRow_forumsYouth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "forumsCadre":
+			out.Values[i] = ec._AppraisalRow_forumsCadre(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "interviewsYouth":
+			out.Values[i] = ec._AppraisalRow_interviewsYouth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "interviewsCadre":
+			out.Values[i] = ec._AppraisalRow_interviewsCadre(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lectures":
+			out.Values[i] = ec._AppraisalRow_lectures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "r7":
+			out.Values[i] = ec._AppraisalRow_r7(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "summaries":
+			out.Values[i] = ec._AppraisalRow_summaries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "annualReport":
+			out.Values[i] = ec._AppraisalRow_annualReport(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "talks":
+			out.Values[i] = ec._AppraisalRow_talks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var appraisalRowConnectionImplementors = []string{"AppraisalRowConnection"}
+
+func (ec *executionContext) _AppraisalRowConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AppraisalRowConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, appraisalRowConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AppraisalRowConnection")
+		case "edges":
+			out.Values[i] = ec._AppraisalRowConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AppraisalRowConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AppraisalRowConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var appraisalRowEdgeImplementors = []string{"AppraisalRowEdge"}
+
+func (ec *executionContext) _AppraisalRowEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AppraisalRowEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, appraisalRowEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AppraisalRowEdge")
+		case "node":
+			out.Values[i] = ec._AppraisalRowEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._AppraisalRowEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -42100,6 +44764,279 @@ func (ec *executionContext) _CheckInResult(ctx context.Context, sel ast.Selectio
 			out.Values[i] = ec._CheckInResult_replayed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var closedChangeImplementors = []string{"ClosedChange"}
+
+func (ec *executionContext) _ClosedChange(ctx context.Context, sel ast.SelectionSet, obj *report.Change) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, closedChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ClosedChange")
+		case "rule":
+			out.Values[i] = ec._ClosedChange_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "item":
+			out.Values[i] = ec._ClosedChange_item(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closed":
+			out.Values[i] = ec._ClosedChange_closed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "now":
+			out.Values[i] = ec._ClosedChange_now(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closedMessage":
+			out.Values[i] = ec._ClosedChange_closedMessage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._ClosedChange_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complianceReportImplementors = []string{"ComplianceReport"}
+
+func (ec *executionContext) _ComplianceReport(ctx context.Context, sel ast.SelectionSet, obj *report.Report) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complianceReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComplianceReport")
+		case "orgUnit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceReport_orgUnit(ctx, field, obj)
+				})
+		case "year":
+			out.Values[i] = ec._ComplianceReport_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quarter":
+			out.Values[i] = ec._ComplianceReport_quarter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "period":
+			out.Values[i] = ec._ComplianceReport_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cadres":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceReport_cadres(ctx, field, obj)
+				})
+		case "totals":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceReport_totals(ctx, field, obj)
+				})
+		case "closedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceReport_closedAt(ctx, field, obj)
+				})
+		case "closedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceReport_closedBy(ctx, field, obj)
+				})
+		case "policyVersions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceReport_policyVersions(ctx, field, obj)
+				})
+		case "rows":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceReport_rows(ctx, field, obj)
+				})
+		case "exportUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceReport_exportUrl(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complianceRowImplementors = []string{"ComplianceRow"}
+
+func (ec *executionContext) _ComplianceRow(ctx context.Context, sel ast.SelectionSet, obj *report.Row) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complianceRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComplianceRow")
+		case "user":
+			out.Values[i] = ec._ComplianceRow_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rules":
+			out.Values[i] = ec._ComplianceRow_rules(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changedSinceClosing":
+			out.Values[i] = ec._ComplianceRow_changedSinceClosing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complianceRowConnectionImplementors = []string{"ComplianceRowConnection"}
+
+func (ec *executionContext) _ComplianceRowConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ComplianceRowConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complianceRowConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComplianceRowConnection")
+		case "edges":
+			out.Values[i] = ec._ComplianceRowConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ComplianceRowConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ComplianceRowConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complianceRowEdgeImplementors = []string{"ComplianceRowEdge"}
+
+func (ec *executionContext) _ComplianceRowEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ComplianceRowEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complianceRowEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComplianceRowEdge")
+		case "node":
+			out.Values[i] = ec._ComplianceRowEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ComplianceRowEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -45144,6 +48081,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "closeQuarter":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeQuarter(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "openSeminar":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_openSeminar(ctx, field)
@@ -46381,6 +49325,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_followUps(ctx, field)
 				})
+		case "annualAppraisal":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_annualAppraisal(ctx, field)
+				})
 		case "myCheckIns":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -46530,6 +49480,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_locate(ctx, field)
+				})
+		case "complianceReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_complianceReport(ctx, field)
 				})
 		case "securityAudit":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -47163,6 +50119,74 @@ func (ec *executionContext) _RuleResult(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._RuleResult_gaps(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleTotalsImplementors = []string{"RuleTotals"}
+
+func (ec *executionContext) _RuleTotals(ctx context.Context, sel ast.SelectionSet, obj *report.Totals) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleTotalsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleTotals")
+		case "rule":
+			out.Values[i] = ec._RuleTotals_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "item":
+			out.Values[i] = ec._RuleTotals_item(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cadres":
+			out.Values[i] = ec._RuleTotals_cadres(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "met":
+			out.Values[i] = ec._RuleTotals_met(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "onTrack":
+			out.Values[i] = ec._RuleTotals_onTrack(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "atRisk":
+			out.Values[i] = ec._RuleTotals_atRisk(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missed":
+			out.Values[i] = ec._RuleTotals_missed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exempt":
+			out.Values[i] = ec._RuleTotals_exempt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -49738,6 +52762,14 @@ func (ec *executionContext) marshalNActivitySyncItem2ᚖgithubᚗcomᚋhenanᚑy
 	return ec._ActivitySyncItem(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAnnualAppraisal2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐAppraisal(ctx context.Context, sel ast.SelectionSet, v *report.Appraisal) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AnnualAppraisal!")
+		return graphql.Null
+	}
+	return ec._AnnualAppraisal(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAnomaly2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋanomalyᚐAnomaly(ctx context.Context, sel ast.SelectionSet, v anomaly.Anomaly) graphql.Marshaler {
 	return ec._Anomaly(ctx, sel, &v)
 }
@@ -49771,6 +52803,46 @@ func (ec *executionContext) marshalNAnomalyKind2githubᚗcomᚋhenanᚑyouthᚋo
 		graphql.AddInvalidNullFromMarshaler(ctx, "AnomalyKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNAppraisalRow2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐAppraisalRow(ctx context.Context, sel ast.SelectionSet, v *report.AppraisalRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AppraisalRow!")
+		return graphql.Null
+	}
+	return ec._AppraisalRow(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAppraisalRowConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAppraisalRowConnection(ctx context.Context, sel ast.SelectionSet, v *model.AppraisalRowConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AppraisalRowConnection!")
+		return graphql.Null
+	}
+	return ec._AppraisalRowConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAppraisalRowEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAppraisalRowEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AppraisalRowEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAppraisalRowEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAppraisalRowEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAppraisalRowEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAppraisalRowEdge(ctx context.Context, sel ast.SelectionSet, v *model.AppraisalRowEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AppraisalRowEdge!")
+		return graphql.Null
+	}
+	return ec._AppraisalRowEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNAssignInput2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐAssignInput(ctx context.Context, v any) (model.AssignInput, error) {
@@ -50138,6 +53210,74 @@ func (ec *executionContext) marshalNCheckInStatus2githubᚗcomᚋhenanᚑyouth�
 	return res
 }
 
+func (ec *executionContext) marshalNClosedChange2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐChange(ctx context.Context, sel ast.SelectionSet, v report.Change) graphql.Marshaler {
+	return ec._ClosedChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNClosedChange2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []report.Change) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNClosedChange2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNComplianceReport2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐReport(ctx context.Context, sel ast.SelectionSet, v *report.Report) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComplianceReport!")
+		return graphql.Null
+	}
+	return ec._ComplianceReport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNComplianceRow2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐRow(ctx context.Context, sel ast.SelectionSet, v *report.Row) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComplianceRow!")
+		return graphql.Null
+	}
+	return ec._ComplianceRow(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNComplianceRowConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐComplianceRowConnection(ctx context.Context, sel ast.SelectionSet, v *model.ComplianceRowConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComplianceRowConnection!")
+		return graphql.Null
+	}
+	return ec._ComplianceRowConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNComplianceRowEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐComplianceRowEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ComplianceRowEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComplianceRowEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐComplianceRowEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNComplianceRowEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐComplianceRowEdge(ctx context.Context, sel ast.SelectionSet, v *model.ComplianceRowEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComplianceRowEdge!")
+		return graphql.Null
+	}
+	return ec._ComplianceRowEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNConsistencyProof2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐConsistencyProof(ctx context.Context, sel ast.SelectionSet, v *model.ConsistencyProof) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ConsistencyProof!")
@@ -50384,6 +53524,51 @@ func (ec *executionContext) marshalNDispatchTaskListResult2ᚖgithubᚗcomᚋhen
 		return graphql.Null
 	}
 	return ec._DispatchTaskListResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDocumentStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐDocStatus(ctx context.Context, v any) (compliance.DocStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := compliance.DocStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDocumentStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐDocStatus(ctx context.Context, sel ast.SelectionSet, v compliance.DocStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DocumentStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNDocumentStatus2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐDocStatusᚄ(ctx context.Context, v any) ([]compliance.DocStatus, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]compliance.DocStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDocumentStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐDocStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNDocumentStatus2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐDocStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []compliance.DocStatus) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDocumentStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐDocStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNDrawResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐDrawResult(ctx context.Context, sel ast.SelectionSet, v *model.DrawResult) graphql.Marshaler {
@@ -51736,6 +54921,26 @@ func (ec *executionContext) marshalNRuleNumber2ᚕgithubᚗcomᚋhenanᚑyouth�
 	return ret
 }
 
+func (ec *executionContext) marshalNRuleResult2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐResult(ctx context.Context, sel ast.SelectionSet, v compliance.Result) graphql.Marshaler {
+	return ec._RuleResult(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRuleResult2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐResultᚄ(ctx context.Context, sel ast.SelectionSet, v []compliance.Result) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRuleResult2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNRuleResult2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*compliance.Result) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -51773,6 +54978,60 @@ func (ec *executionContext) marshalNRuleStatus2githubᚗcomᚋhenanᚑyouthᚋon
 		graphql.AddInvalidNullFromMarshaler(ctx, "RuleStatus!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNRuleStatus2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐStatusᚄ(ctx context.Context, v any) ([]compliance.Status, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]compliance.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRuleStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNRuleStatus2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []compliance.Status) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRuleStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRuleTotals2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐTotalsᚄ(ctx context.Context, sel ast.SelectionSet, v []*report.Totals) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRuleTotals2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐTotals(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRuleTotals2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐTotals(ctx context.Context, sel ast.SelectionSet, v *report.Totals) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RuleTotals!")
+		return graphql.Null
+	}
+	return ec._RuleTotals(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSeminar2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminar(ctx context.Context, sel ast.SelectionSet, v *models.Seminar) graphql.Marshaler {
@@ -53166,6 +56425,13 @@ func (ec *executionContext) marshalORole2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsit
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalORuleResult2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐResult(ctx context.Context, sel ast.SelectionSet, v *compliance.Result) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RuleResult(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOSeminar2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminar(ctx context.Context, sel ast.SelectionSet, v *models.Seminar) graphql.Marshaler {

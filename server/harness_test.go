@@ -94,7 +94,7 @@ func withHooks(handler func(http.Handler) http.Handler, stopping func()) option 
 // listens, and stops it when the test ends, checking that run returned
 // cleanly. Options apply in order, so a later withEnv overrides withClock's
 // settings.
-func start(t *testing.T, b storetest.Backend, options ...option) *testServer {
+func start(t testing.TB, b storetest.Backend, options ...option) *testServer {
 	t.Helper()
 	c := &startConfig{env: map[string]string{
 		"ONSITE_ADDR":                    "127.0.0.1:0",
@@ -177,7 +177,7 @@ func (r *gqlResponse) Code() string {
 }
 
 // into decodes data into v, failing the test on errors in the response.
-func (r *gqlResponse) into(t *testing.T, v any) {
+func (r *gqlResponse) into(t testing.TB, v any) {
 	t.Helper()
 	if len(r.Errors) > 0 {
 		t.Fatalf("unexpected errors: %s", r.Raw)
@@ -188,13 +188,13 @@ func (r *gqlResponse) into(t *testing.T, v any) {
 }
 
 // post sends one GraphQL request over real HTTP.
-func (s *testServer) post(t *testing.T, token, query string, vars map[string]any) *gqlResponse {
+func (s *testServer) post(t testing.TB, token, query string, vars map[string]any) *gqlResponse {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	return s.send(t, http.MethodPost, token, bytes.NewReader(body), "")
 }
 
-func (s *testServer) send(t *testing.T, method, token string, body io.Reader, rawQuery string) *gqlResponse {
+func (s *testServer) send(t testing.TB, method, token string, body io.Reader, rawQuery string) *gqlResponse {
 	t.Helper()
 	req, err := http.NewRequest(method, s.URL+"/graphql"+rawQuery, body)
 	if err != nil {
@@ -240,7 +240,7 @@ const changePasswordMutation = `mutation($o: String!, $n: String!) { changePassw
 // activate is a new account's first sign-in: on device with
 // initialPassword, which it must change, then the change to pw, then a
 // sign-in with pw on device, whose result it returns.
-func (s *testServer) activate(t *testing.T, user, pw, device string) loginResult {
+func (s *testServer) activate(t testing.TB, user, pw, device string) loginResult {
 	t.Helper()
 	first := s.login(t, user, initialPassword, device)
 	if !first.Login.MustChangePassword {
@@ -251,7 +251,7 @@ func (s *testServer) activate(t *testing.T, user, pw, device string) loginResult
 }
 
 // login signs in and returns the tokens; it fails the test on error.
-func (s *testServer) login(t *testing.T, user, pw, device string) loginResult {
+func (s *testServer) login(t testing.TB, user, pw, device string) loginResult {
 	t.Helper()
 	var out loginResult
 	s.post(t, "", loginMutation, map[string]any{"u": user, "p": pw, "d": device}).into(t, &out)

@@ -204,6 +204,11 @@ func (s *Store) activityQuery(ctx context.Context, p *authz.Principal, f Activit
 		return nil, err
 	}
 	users := s.db.Model(&models.User{}).Select("users.id").Scopes(scope)
+	if f.UserIDs != nil {
+		// Also inside: MariaDB then reads the activities of these users,
+		// not of every user in scope.
+		users = users.Where("users.id IN ?", f.UserIDs)
+	}
 	if f.OrgUnitID != nil {
 		var unit models.OrgUnit
 		if err := s.db.WithContext(ctx).Select("path").First(&unit, *f.OrgUnitID).Error; err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/henan-youth/onsite/anomaly"
 	"github.com/henan-youth/onsite/geofence"
 	"github.com/henan-youth/onsite/models"
+	"github.com/henan-youth/onsite/report"
 	"github.com/henan-youth/onsite/spotcheck"
 )
 
@@ -88,6 +89,17 @@ type ActivityInput struct {
 	Photos []*graphql.Upload `json:"photos,omitempty"`
 	// The cadre's earlier activity this one corrects; the earlier one then counts no more.
 	Corrects *int64 `json:"corrects,omitempty"`
+}
+
+type AppraisalRowConnection struct {
+	Edges      []*AppraisalRowEdge `json:"edges"`
+	PageInfo   *PageInfo           `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+type AppraisalRowEdge struct {
+	Node   *report.AppraisalRow `json:"node"`
+	Cursor string               `json:"cursor"`
 }
 
 type AssignInput struct {
@@ -216,6 +228,17 @@ type CheckInInput struct {
 	Altitude     *float64 `json:"altitude,omitempty"`
 	Speed        *float64 `json:"speed,omitempty"`
 	Provider     *string  `json:"provider,omitempty"`
+}
+
+type ComplianceRowConnection struct {
+	Edges      []*ComplianceRowEdge `json:"edges"`
+	PageInfo   *PageInfo            `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+type ComplianceRowEdge struct {
+	Node   *report.Row `json:"node"`
+	Cursor string      `json:"cursor"`
 }
 
 type ConsistencyProof struct {

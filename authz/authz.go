@@ -99,6 +99,8 @@ const (
 	ReadInspections  Op = "inspect.read"       // spot checks, findings, escalations, anomalies and the risk ranking (R11)
 	WriteInspections Op = "inspect.write"      // draw spot checks, record findings and call-backs, escalate findings
 	ReadAccessLog    Op = "access.read"        // who read a cadre's presence evidence, activities or contacts
+	ReadCompliance   Op = "compliance.read"    // a unit's compliance report and annual appraisal, and their exports
+	CloseQuarter     Op = "compliance.close"   // freeze a quarter's verdicts for a unit's subtree
 )
 
 // AllOps lists every operation, for the matrix test.
@@ -110,7 +112,7 @@ func AllOps() []Op {
 		ReadSummaries, WriteSummaries, ReviewSummaries, ReviewReports, SetReceivers, Inbox,
 		ReadPolicy, WritePolicy,
 		OverturnRuling, RequestMakeUp, ReadMakeUps, DecideMakeUp, ReadAbsences, WriteAbsences,
-		ReadInspections, WriteInspections, ReadAccessLog}
+		ReadInspections, WriteInspections, ReadAccessLog, ReadCompliance, CloseQuarter}
 }
 
 // Reach is how far an operation reaches for one role.
@@ -178,6 +180,13 @@ func (r Reach) String() string {
 // The inspection toolkit (spot checks, findings, anomalies) is the
 // discipline group's alone; who read a cadre's data is shown to the group
 // and to that cadre.
+//
+// A unit's compliance report (its cadres' verdicts with totals) is read by
+// those who read the verdicts of every cadre in it: supervisors for their
+// subtree, the discipline group and the system administrator; a cadre
+// reads its own verdicts, not a unit's. Closing a quarter freezes the
+// verdicts a supervisor answers for: a supervisor of the unit or above, or
+// the system administrator.
 func Matrix() map[Op]map[models.Role]Reach {
 	const (
 		C, S, D, A = models.RoleCadre, models.RoleSupervisor, models.RoleDiscipline, models.RoleAdmin
@@ -232,6 +241,8 @@ func Matrix() map[Op]map[models.Role]Reach {
 		ReadInspections:  {C: None, S: None, D: All, A: None, SA: None, AA: None},
 		WriteInspections: {C: None, S: None, D: All, A: None, SA: None, AA: None},
 		ReadAccessLog:    {C: Self, S: None, D: All, A: None, SA: None, AA: None},
+		ReadCompliance:   {C: None, S: Subtree, D: All, A: All, SA: None, AA: None},
+		CloseQuarter:     {C: None, S: Subtree, D: None, A: All, SA: None, AA: None},
 	}
 }
 

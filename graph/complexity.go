@@ -68,6 +68,8 @@ const (
 	photosPerMakeUp     = 9   // makeup.MaxPhotos
 	findingsPerItem     = 10  // a sampled day's findings: a check, call-backs
 	anomalyRefs         = 20  // anomaly's records: ten of a kind and ten photos
+	verdictsPerRow      = 10  // a report row's verdicts: eight rules and a campus or two (R4)
+	versionsPerReport   = 20  // a report's policy versions: the province's and its cities'
 )
 
 // complexity gives every list field its cost: connections by their page
@@ -139,6 +141,12 @@ func complexity() ComplexityRoot {
 	c.RuleResult.Gaps = func(child int) int { return fixedList(gapsPerRule, child) }
 	c.RuleResult.Numbers = func(child int) int { return fixedList(numbersPerRule, child) }
 	c.Query.Verdicts = func(child int, _ int64, _, _ int) int { return fixedList(verdictsPerQuarter, child) }
+	c.ComplianceReport.Rows = func(child int, first *int, _ *string, _ *bool, _ *string) int { return page(child, first) }
+	c.ComplianceReport.Totals = func(child int) int { return fixedList(verdictsPerQuarter, child) }
+	c.ComplianceReport.PolicyVersions = func(child int) int { return fixedList(versionsPerReport, child) }
+	c.ComplianceRow.Rules = func(child int) int { return fixedList(verdictsPerRow, child) }
+	c.ComplianceRow.ChangedSinceClosing = func(child int) int { return fixedList(verdictsPerRow, child) }
+	c.ComplianceRowConnection.Edges = edges
 	keys := len(compliance.Keys())
 	c.Query.PolicyKeys = func(child int) int { return fixedList(keys, child) }
 	c.PolicyKey.Choices = func(child int) int { return fixedList(choicesPerKey, child) }

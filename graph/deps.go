@@ -20,6 +20,7 @@ import (
 	"github.com/henan-youth/onsite/notify"
 	"github.com/henan-youth/onsite/policy"
 	"github.com/henan-youth/onsite/regions"
+	"github.com/henan-youth/onsite/report"
 	"github.com/henan-youth/onsite/seminar"
 	"github.com/henan-youth/onsite/store"
 	"github.com/henan-youth/onsite/summary"
@@ -42,6 +43,7 @@ type Deps struct {
 	Notify     *notify.Service  // inboxes and subscriptions; nil: none served
 	Policies   *policy.Service
 	Verdicts   *verdict.Service
+	Reports    *report.Service // units' compliance reports, closings, appraisals and their spreadsheets
 	MakeUps    *makeup.Service
 	Absences   *absence.Service
 	Inspect    *inspect.Service

@@ -28,6 +28,7 @@ import (
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/policy"
 	"github.com/henan-youth/onsite/presence"
+	"github.com/henan-youth/onsite/report"
 	"github.com/henan-youth/onsite/seminar"
 	"github.com/henan-youth/onsite/spotcheck"
 	"github.com/henan-youth/onsite/summary"
@@ -58,6 +59,7 @@ type ResolverRoot interface {
 	CheckIn() CheckInResolver
 	CheckInFlag() CheckInFlagResolver
 	CheckInResult() CheckInResultResolver
+	ComplianceReport() ComplianceReportResolver
 	ContactReveal() ContactRevealResolver
 	DayStatus() DayStatusResolver
 	Device() DeviceResolver
@@ -394,6 +396,46 @@ type ComplexityRoot struct {
 		Region   func(childComplexity int) int
 		Replayed func(childComplexity int) int
 		Verdict  func(childComplexity int) int
+	}
+
+	ClosedChange struct {
+		Closed        func(childComplexity int) int
+		ClosedMessage func(childComplexity int) int
+		Item          func(childComplexity int) int
+		Message       func(childComplexity int) int
+		Now           func(childComplexity int) int
+		Rule          func(childComplexity int) int
+	}
+
+	ComplianceReport struct {
+		Cadres         func(childComplexity int) int
+		ClosedAt       func(childComplexity int) int
+		ClosedBy       func(childComplexity int) int
+		ExportURL      func(childComplexity int) int
+		OrgUnit        func(childComplexity int) int
+		Period         func(childComplexity int) int
+		PolicyVersions func(childComplexity int) int
+		Quarter        func(childComplexity int) int
+		Rows           func(childComplexity int, first *int, after *string, onlyFailing *bool, rule *string) int
+		Totals         func(childComplexity int) int
+		Year           func(childComplexity int) int
+	}
+
+	ComplianceRow struct {
+		ChangedSinceClosing func(childComplexity int) int
+		Rules               func(childComplexity int) int
+		User                func(childComplexity int) int
+	}
+
+	ComplianceRowConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ComplianceRowEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	ConsistencyProof struct {
@@ -804,6 +846,7 @@ type ComplexityRoot struct {
 		ChangePassword          func(childComplexity int, oldPassword string, newPassword string) int
 		ChangePolicy            func(childComplexity int, input model.ChangePolicyInput) int
 		CheckIn                 func(childComplexity int, input model.CheckInInput) int
+		CloseQuarter            func(childComplexity int, orgUnitID int64, year int, quarter int) int
 		CreateKeyWorkList       func(childComplexity int, input model.CreateKeyWorkListInput) int
 		CreateOrgUnit           func(childComplexity int, input model.OrgUnitInput) int
 		CreateUser              func(childComplexity int, input model.CreateUserInput) int
@@ -1010,6 +1053,7 @@ type ComplexityRoot struct {
 		Assignments            func(childComplexity int, userID *int64, activeOn *string, first *int, after *string) int
 		CadreRisk              func(childComplexity int, userID int64, from string, to string) int
 		CheckIns               func(childComplexity int, userID *int64, status *models.CheckInStatus, first *int, after *string) int
+		ComplianceReport       func(childComplexity int, orgUnitID int64, year int, quarter int) int
 		Devices                func(childComplexity int, userID *int64, status *models.DeviceStatus, first *int, after *string) int
 		DispatchTaskList       func(childComplexity int, id int64) int
 		DispatchTaskLists      func(childComplexity int, orgUnitID *int64, year *int, quarter *int, first *int, after *string) int
@@ -1136,6 +1180,17 @@ type ComplexityRoot struct {
 		Rule            func(childComplexity int) int
 		Status          func(childComplexity int) int
 		To              func(childComplexity int) int
+	}
+
+	RuleTotals struct {
+		AtRisk  func(childComplexity int) int
+		Cadres  func(childComplexity int) int
+		Exempt  func(childComplexity int) int
+		Item    func(childComplexity int) int
+		Met     func(childComplexity int) int
+		Missed  func(childComplexity int) int
+		OnTrack func(childComplexity int) int
+		Rule    func(childComplexity int) int
 	}
 
 	Seminar struct {
@@ -1504,6 +1559,17 @@ type CheckInFlagResolver interface {
 type CheckInResultResolver interface {
 	Region(ctx context.Context, obj *checkin.Result) (*models.Region, error)
 }
+type ComplianceReportResolver interface {
+	OrgUnit(ctx context.Context, obj *report.Report) (*models.OrgUnit, error)
+
+	Cadres(ctx context.Context, obj *report.Report) (int, error)
+	Totals(ctx context.Context, obj *report.Report) ([]*report.Totals, error)
+	ClosedAt(ctx context.Context, obj *report.Report) (*time.Time, error)
+	ClosedBy(ctx context.Context, obj *report.Report) (*models.User, error)
+	PolicyVersions(ctx context.Context, obj *report.Report) ([]string, error)
+	Rows(ctx context.Context, obj *report.Report, first *int, after *string, onlyFailing *bool, rule *string) (*model.ComplianceRowConnection, error)
+	ExportURL(ctx context.Context, obj *report.Report) (string, error)
+}
 type ContactRevealResolver interface {
 	By(ctx context.Context, obj *models.ContactReveal) (string, error)
 }
@@ -1666,6 +1732,7 @@ type MutationResolver interface {
 	MarkRead(ctx context.Context, ids []int64, all *bool) (int, error)
 	ChangePolicy(ctx context.Context, input model.ChangePolicyInput) (*model.ChangePolicyResult, error)
 	ImportRegions(ctx context.Context, kind models.RegionKind, coordSystem geofence.Datum, geojson string) (*model.ImportRegionsResult, error)
+	CloseQuarter(ctx context.Context, orgUnitID int64, year int, quarter int) (*report.Report, error)
 	OpenSeminar(ctx context.Context, input model.OpenSeminarInput) (*seminar.Opened, error)
 	RecordSeminarTalk(ctx context.Context, input model.SeminarTalkInput) (*model.SeminarTalkResult, error)
 	SaveSummaryDraft(ctx context.Context, year int, quarter int, text string) (*models.Summary, error)
@@ -1765,6 +1832,7 @@ type QueryResolver interface {
 	Regions(ctx context.Context, kind *models.RegionKind, cityCode *string, first *int, after *string) (*model.RegionConnection, error)
 	Region(ctx context.Context, id int64) (*models.Region, error)
 	Locate(ctx context.Context, lat float64, lon float64, accuracy float64, coordSystem geofence.Datum) (*model.LocateResult, error)
+	ComplianceReport(ctx context.Context, orgUnitID int64, year int, quarter int) (*report.Report, error)
 	SecurityAudit(ctx context.Context, actorID *int64, actor *string, action *string, from *time.Time, to *time.Time, first *int, after *string) (*model.AuditEntryConnection, error)
 	VerifySecurityAudit(ctx context.Context) (*model.AuditVerification, error)
 	Seminars(ctx context.Context, orgUnitID *int64, userID *int64, first *int, after *string) (*model.SeminarConnection, error)
@@ -3034,6 +3102,166 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CheckInResult.Verdict(childComplexity), true
+
+	case "ClosedChange.closed":
+		if e.ComplexityRoot.ClosedChange.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClosedChange.Closed(childComplexity), true
+	case "ClosedChange.closedMessage":
+		if e.ComplexityRoot.ClosedChange.ClosedMessage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClosedChange.ClosedMessage(childComplexity), true
+	case "ClosedChange.item":
+		if e.ComplexityRoot.ClosedChange.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClosedChange.Item(childComplexity), true
+	case "ClosedChange.message":
+		if e.ComplexityRoot.ClosedChange.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClosedChange.Message(childComplexity), true
+	case "ClosedChange.now":
+		if e.ComplexityRoot.ClosedChange.Now == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClosedChange.Now(childComplexity), true
+	case "ClosedChange.rule":
+		if e.ComplexityRoot.ClosedChange.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClosedChange.Rule(childComplexity), true
+
+	case "ComplianceReport.cadres":
+		if e.ComplexityRoot.ComplianceReport.Cadres == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceReport.Cadres(childComplexity), true
+	case "ComplianceReport.closedAt":
+		if e.ComplexityRoot.ComplianceReport.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceReport.ClosedAt(childComplexity), true
+	case "ComplianceReport.closedBy":
+		if e.ComplexityRoot.ComplianceReport.ClosedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceReport.ClosedBy(childComplexity), true
+	case "ComplianceReport.exportUrl":
+		if e.ComplexityRoot.ComplianceReport.ExportURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceReport.ExportURL(childComplexity), true
+	case "ComplianceReport.orgUnit":
+		if e.ComplexityRoot.ComplianceReport.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceReport.OrgUnit(childComplexity), true
+	case "ComplianceReport.period":
+		if e.ComplexityRoot.ComplianceReport.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceReport.Period(childComplexity), true
+	case "ComplianceReport.policyVersions":
+		if e.ComplexityRoot.ComplianceReport.PolicyVersions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceReport.PolicyVersions(childComplexity), true
+	case "ComplianceReport.quarter":
+		if e.ComplexityRoot.ComplianceReport.Quarter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceReport.Quarter(childComplexity), true
+	case "ComplianceReport.rows":
+		if e.ComplexityRoot.ComplianceReport.Rows == nil {
+			break
+		}
+
+		args, err := ec.field_ComplianceReport_rows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ComplianceReport.Rows(childComplexity, args["first"].(*int), args["after"].(*string), args["onlyFailing"].(*bool), args["rule"].(*string)), true
+	case "ComplianceReport.totals":
+		if e.ComplexityRoot.ComplianceReport.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceReport.Totals(childComplexity), true
+	case "ComplianceReport.year":
+		if e.ComplexityRoot.ComplianceReport.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceReport.Year(childComplexity), true
+
+	case "ComplianceRow.changedSinceClosing":
+		if e.ComplexityRoot.ComplianceRow.ChangedSinceClosing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceRow.ChangedSinceClosing(childComplexity), true
+	case "ComplianceRow.rules":
+		if e.ComplexityRoot.ComplianceRow.Rules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceRow.Rules(childComplexity), true
+	case "ComplianceRow.user":
+		if e.ComplexityRoot.ComplianceRow.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceRow.User(childComplexity), true
+
+	case "ComplianceRowConnection.edges":
+		if e.ComplexityRoot.ComplianceRowConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceRowConnection.Edges(childComplexity), true
+	case "ComplianceRowConnection.pageInfo":
+		if e.ComplexityRoot.ComplianceRowConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceRowConnection.PageInfo(childComplexity), true
+	case "ComplianceRowConnection.totalCount":
+		if e.ComplexityRoot.ComplianceRowConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceRowConnection.TotalCount(childComplexity), true
+
+	case "ComplianceRowEdge.cursor":
+		if e.ComplexityRoot.ComplianceRowEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceRowEdge.Cursor(childComplexity), true
+	case "ComplianceRowEdge.node":
+		if e.ComplexityRoot.ComplianceRowEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceRowEdge.Node(childComplexity), true
 
 	case "ConsistencyProof.from":
 		if e.ComplexityRoot.ConsistencyProof.From == nil {
@@ -4609,6 +4837,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CheckIn(childComplexity, args["input"].(model.CheckInInput)), true
+	case "Mutation.closeQuarter":
+		if e.ComplexityRoot.Mutation.CloseQuarter == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeQuarter_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CloseQuarter(childComplexity, args["orgUnitId"].(int64), args["year"].(int), args["quarter"].(int)), true
 	case "Mutation.createKeyWorkList":
 		if e.ComplexityRoot.Mutation.CreateKeyWorkList == nil {
 			break
@@ -5780,6 +6019,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CheckIns(childComplexity, args["userId"].(*int64), args["status"].(*models.CheckInStatus), args["first"].(*int), args["after"].(*string)), true
+	case "Query.complianceReport":
+		if e.ComplexityRoot.Query.ComplianceReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_complianceReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ComplianceReport(childComplexity, args["orgUnitId"].(int64), args["year"].(int), args["quarter"].(int)), true
 	case "Query.devices":
 		if e.ComplexityRoot.Query.Devices == nil {
 			break
@@ -6623,6 +6873,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RuleResult.To(childComplexity), true
+
+	case "RuleTotals.atRisk":
+		if e.ComplexityRoot.RuleTotals.AtRisk == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleTotals.AtRisk(childComplexity), true
+	case "RuleTotals.cadres":
+		if e.ComplexityRoot.RuleTotals.Cadres == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleTotals.Cadres(childComplexity), true
+	case "RuleTotals.exempt":
+		if e.ComplexityRoot.RuleTotals.Exempt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleTotals.Exempt(childComplexity), true
+	case "RuleTotals.item":
+		if e.ComplexityRoot.RuleTotals.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleTotals.Item(childComplexity), true
+	case "RuleTotals.met":
+		if e.ComplexityRoot.RuleTotals.Met == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleTotals.Met(childComplexity), true
+	case "RuleTotals.missed":
+		if e.ComplexityRoot.RuleTotals.Missed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleTotals.Missed(childComplexity), true
+	case "RuleTotals.onTrack":
+		if e.ComplexityRoot.RuleTotals.OnTrack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleTotals.OnTrack(childComplexity), true
+	case "RuleTotals.rule":
+		if e.ComplexityRoot.RuleTotals.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleTotals.Rule(childComplexity), true
 
 	case "Seminar.candidates":
 		if e.ComplexityRoot.Seminar.Candidates == nil {
@@ -7786,7 +8085,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/accounts.graphqls" "schema/activities.graphqls" "schema/checkins.graphqls" "schema/compliance.graphqls" "schema/corrections.graphqls" "schema/inspect.graphqls" "schema/ledger.graphqls" "schema/notifications.graphqls" "schema/policy.graphqls" "schema/regions.graphqls" "schema/security.graphqls" "schema/seminars.graphqls" "schema/summaries.graphqls" "schema/tasks.graphqls" "schema/work.graphqls"
+//go:embed "schema/accounts.graphqls" "schema/activities.graphqls" "schema/checkins.graphqls" "schema/compliance.graphqls" "schema/corrections.graphqls" "schema/inspect.graphqls" "schema/ledger.graphqls" "schema/notifications.graphqls" "schema/policy.graphqls" "schema/regions.graphqls" "schema/reports.graphqls" "schema/security.graphqls" "schema/seminars.graphqls" "schema/summaries.graphqls" "schema/tasks.graphqls" "schema/work.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -7836,6 +8135,7 @@ extend type Mutation {
 	{Name: "schema/notifications.graphqls", Input: sourceData("schema/notifications.graphqls"), BuiltIn: false},
 	{Name: "schema/policy.graphqls", Input: sourceData("schema/policy.graphqls"), BuiltIn: false},
 	{Name: "schema/regions.graphqls", Input: sourceData("schema/regions.graphqls"), BuiltIn: false},
+	{Name: "schema/reports.graphqls", Input: sourceData("schema/reports.graphqls"), BuiltIn: false},
 	{Name: "schema/security.graphqls", Input: sourceData("schema/security.graphqls"), BuiltIn: false},
 	{Name: "schema/seminars.graphqls", Input: sourceData("schema/seminars.graphqls"), BuiltIn: false},
 	{Name: "schema/summaries.graphqls", Input: sourceData("schema/summaries.graphqls"), BuiltIn: false},
@@ -8406,6 +8706,86 @@ func (ec *executionContext) childFields_CheckInResult(ctx context.Context, field
 		return ec.fieldContext_CheckInResult_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CheckInResult", field.Name)
+}
+
+func (ec *executionContext) childFields_ClosedChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_ClosedChange_rule(ctx, field)
+	case "item":
+		return ec.fieldContext_ClosedChange_item(ctx, field)
+	case "closed":
+		return ec.fieldContext_ClosedChange_closed(ctx, field)
+	case "now":
+		return ec.fieldContext_ClosedChange_now(ctx, field)
+	case "closedMessage":
+		return ec.fieldContext_ClosedChange_closedMessage(ctx, field)
+	case "message":
+		return ec.fieldContext_ClosedChange_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ClosedChange", field.Name)
+}
+
+func (ec *executionContext) childFields_ComplianceReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orgUnit":
+		return ec.fieldContext_ComplianceReport_orgUnit(ctx, field)
+	case "year":
+		return ec.fieldContext_ComplianceReport_year(ctx, field)
+	case "quarter":
+		return ec.fieldContext_ComplianceReport_quarter(ctx, field)
+	case "period":
+		return ec.fieldContext_ComplianceReport_period(ctx, field)
+	case "cadres":
+		return ec.fieldContext_ComplianceReport_cadres(ctx, field)
+	case "totals":
+		return ec.fieldContext_ComplianceReport_totals(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_ComplianceReport_closedAt(ctx, field)
+	case "closedBy":
+		return ec.fieldContext_ComplianceReport_closedBy(ctx, field)
+	case "policyVersions":
+		return ec.fieldContext_ComplianceReport_policyVersions(ctx, field)
+	case "rows":
+		return ec.fieldContext_ComplianceReport_rows(ctx, field)
+	case "exportUrl":
+		return ec.fieldContext_ComplianceReport_exportUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComplianceReport", field.Name)
+}
+
+func (ec *executionContext) childFields_ComplianceRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_ComplianceRow_user(ctx, field)
+	case "rules":
+		return ec.fieldContext_ComplianceRow_rules(ctx, field)
+	case "changedSinceClosing":
+		return ec.fieldContext_ComplianceRow_changedSinceClosing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComplianceRow", field.Name)
+}
+
+func (ec *executionContext) childFields_ComplianceRowConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ComplianceRowConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ComplianceRowConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ComplianceRowConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComplianceRowConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ComplianceRowEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ComplianceRowEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ComplianceRowEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComplianceRowEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ConsistencyProof(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9664,6 +10044,28 @@ func (ec *executionContext) childFields_RuleResult(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type RuleResult", field.Name)
 }
 
+func (ec *executionContext) childFields_RuleTotals(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_RuleTotals_rule(ctx, field)
+	case "item":
+		return ec.fieldContext_RuleTotals_item(ctx, field)
+	case "cadres":
+		return ec.fieldContext_RuleTotals_cadres(ctx, field)
+	case "met":
+		return ec.fieldContext_RuleTotals_met(ctx, field)
+	case "onTrack":
+		return ec.fieldContext_RuleTotals_onTrack(ctx, field)
+	case "atRisk":
+		return ec.fieldContext_RuleTotals_atRisk(ctx, field)
+	case "missed":
+		return ec.fieldContext_RuleTotals_missed(ctx, field)
+	case "exempt":
+		return ec.fieldContext_RuleTotals_exempt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleTotals", field.Name)
+}
+
 func (ec *executionContext) childFields_Seminar(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -10326,6 +10728,44 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_ComplianceReport_rows_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "onlyFailing",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["onlyFailing"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "rule",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rule"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_DispatchTask_progress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10503,6 +10943,36 @@ func (ec *executionContext) field_Mutation_checkIn_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_closeQuarter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnitId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnitId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "quarter",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quarter"] = arg2
 	return args, nil
 }
 
@@ -11879,6 +12349,36 @@ func (ec *executionContext) field_Query_checkIns_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_complianceReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnitId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnitId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "quarter",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quarter"] = arg2
 	return args, nil
 }
 
@@ -17974,6 +18474,683 @@ func (ec *executionContext) _CheckInResult_replayed(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_CheckInResult_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CheckInResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ClosedChange_rule(ctx context.Context, field graphql.CollectedField, obj *report.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClosedChange_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClosedChange_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClosedChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ClosedChange_item(ctx context.Context, field graphql.CollectedField, obj *report.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClosedChange_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClosedChange_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClosedChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ClosedChange_closed(ctx context.Context, field graphql.CollectedField, obj *report.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClosedChange_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v compliance.Status) graphql.Marshaler {
+			return ec.marshalNRuleStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClosedChange_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClosedChange", field, false, false, "RuleStatus")
+}
+
+func (ec *executionContext) _ClosedChange_now(ctx context.Context, field graphql.CollectedField, obj *report.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClosedChange_now(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Now, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v compliance.Status) graphql.Marshaler {
+			return ec.marshalNRuleStatus2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClosedChange_now(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClosedChange", field, false, false, "RuleStatus")
+}
+
+func (ec *executionContext) _ClosedChange_closedMessage(ctx context.Context, field graphql.CollectedField, obj *report.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClosedChange_closedMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedMessage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClosedChange_closedMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClosedChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ClosedChange_message(ctx context.Context, field graphql.CollectedField, obj *report.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClosedChange_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClosedChange_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClosedChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ComplianceReport_orgUnit(ctx context.Context, field graphql.CollectedField, obj *report.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceReport_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ComplianceReport().OrgUnit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceReport_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceReport_year(ctx context.Context, field graphql.CollectedField, obj *report.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceReport_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceReport_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ComplianceReport_quarter(ctx context.Context, field graphql.CollectedField, obj *report.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceReport_quarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceReport_quarter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ComplianceReport_period(ctx context.Context, field graphql.CollectedField, obj *report.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceReport_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceReport_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceReport", field, true, false, "String")
+}
+
+func (ec *executionContext) _ComplianceReport_cadres(ctx context.Context, field graphql.CollectedField, obj *report.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceReport_cadres(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ComplianceReport().Cadres(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceReport_cadres(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceReport", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ComplianceReport_totals(ctx context.Context, field graphql.CollectedField, obj *report.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceReport_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ComplianceReport().Totals(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*report.Totals) graphql.Marshaler {
+			return ec.marshalNRuleTotals2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐTotalsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceReport_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleTotals(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceReport_closedAt(ctx context.Context, field graphql.CollectedField, obj *report.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceReport_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ComplianceReport().ClosedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceReport_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceReport", field, true, true, "Time")
+}
+
+func (ec *executionContext) _ComplianceReport_closedBy(ctx context.Context, field graphql.CollectedField, obj *report.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceReport_closedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ComplianceReport().ClosedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceReport_closedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceReport_policyVersions(ctx context.Context, field graphql.CollectedField, obj *report.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceReport_policyVersions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ComplianceReport().PolicyVersions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceReport_policyVersions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceReport", field, true, true, "String")
+}
+
+func (ec *executionContext) _ComplianceReport_rows(ctx context.Context, field graphql.CollectedField, obj *report.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceReport_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ComplianceReport().Rows(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["onlyFailing"].(*bool), fc.Args["rule"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ComplianceRowConnection) graphql.Marshaler {
+			return ec.marshalNComplianceRowConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐComplianceRowConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceReport_rows(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceRowConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ComplianceReport_rows_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceReport_exportUrl(ctx context.Context, field graphql.CollectedField, obj *report.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceReport_exportUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ComplianceReport().ExportURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceReport_exportUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceReport", field, true, true, "String")
+}
+
+func (ec *executionContext) _ComplianceRow_user(ctx context.Context, field graphql.CollectedField, obj *report.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceRow_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceRow_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceRow_rules(ctx context.Context, field graphql.CollectedField, obj *report.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceRow_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rules, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []compliance.Result) graphql.Marshaler {
+			return ec.marshalNRuleResult2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceRow_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceRow_changedSinceClosing(ctx context.Context, field graphql.CollectedField, obj *report.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceRow_changedSinceClosing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedSinceClosing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []report.Change) graphql.Marshaler {
+			return ec.marshalNClosedChange2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceRow_changedSinceClosing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ClosedChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceRowConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ComplianceRowConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceRowConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ComplianceRowEdge) graphql.Marshaler {
+			return ec.marshalNComplianceRowEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐComplianceRowEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceRowConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceRowConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceRowEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceRowConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ComplianceRowConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceRowConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceRowConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceRowConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceRowConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ComplianceRowConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceRowConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceRowConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceRowConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ComplianceRowEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ComplianceRowEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceRowEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.Row) graphql.Marshaler {
+			return ec.marshalNComplianceRow2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐRow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceRowEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceRowEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceRowEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ComplianceRowEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceRowEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceRowEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceRowEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _ConsistencyProof_from(ctx context.Context, field graphql.CollectedField, obj *model.ConsistencyProof) (ret graphql.Marshaler) {
@@ -25569,6 +26746,50 @@ func (ec *executionContext) fieldContext_Mutation_importRegions(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_closeQuarter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeQuarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseQuarter(ctx, fc.Args["orgUnitId"].(int64), fc.Args["year"].(int), fc.Args["quarter"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.Report) graphql.Marshaler {
+			return ec.marshalNComplianceReport2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeQuarter(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeQuarter_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_openSeminar(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30260,6 +31481,50 @@ func (ec *executionContext) fieldContext_Query_locate(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_complianceReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_complianceReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ComplianceReport(ctx, fc.Args["orgUnitId"].(int64), fc.Args["year"].(int), fc.Args["quarter"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.Report) graphql.Marshaler {
+			return ec.marshalNComplianceReport2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_complianceReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_complianceReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_securityAudit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32593,6 +33858,190 @@ func (ec *executionContext) _RuleResult_gaps(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_RuleResult_gaps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RuleResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleTotals_rule(ctx context.Context, field graphql.CollectedField, obj *report.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleTotals_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleTotals_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleTotals", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleTotals_item(ctx context.Context, field graphql.CollectedField, obj *report.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleTotals_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleTotals_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleTotals", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleTotals_cadres(ctx context.Context, field graphql.CollectedField, obj *report.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleTotals_cadres(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cadres, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleTotals_cadres(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleTotals_met(ctx context.Context, field graphql.CollectedField, obj *report.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleTotals_met(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Met, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleTotals_met(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleTotals_onTrack(ctx context.Context, field graphql.CollectedField, obj *report.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleTotals_onTrack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnTrack, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleTotals_onTrack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleTotals_atRisk(ctx context.Context, field graphql.CollectedField, obj *report.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleTotals_atRisk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AtRisk, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleTotals_atRisk(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleTotals_missed(ctx context.Context, field graphql.CollectedField, obj *report.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleTotals_missed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleTotals_missed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleTotals_exempt(ctx context.Context, field graphql.CollectedField, obj *report.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleTotals_exempt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exempt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleTotals_exempt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleTotals", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Seminar_id(ctx context.Context, field graphql.CollectedField, obj *models.Seminar) (ret graphql.Marshaler) {
@@ -42118,6 +43567,279 @@ func (ec *executionContext) _CheckInResult(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var closedChangeImplementors = []string{"ClosedChange"}
+
+func (ec *executionContext) _ClosedChange(ctx context.Context, sel ast.SelectionSet, obj *report.Change) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, closedChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ClosedChange")
+		case "rule":
+			out.Values[i] = ec._ClosedChange_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "item":
+			out.Values[i] = ec._ClosedChange_item(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closed":
+			out.Values[i] = ec._ClosedChange_closed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "now":
+			out.Values[i] = ec._ClosedChange_now(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closedMessage":
+			out.Values[i] = ec._ClosedChange_closedMessage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._ClosedChange_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complianceReportImplementors = []string{"ComplianceReport"}
+
+func (ec *executionContext) _ComplianceReport(ctx context.Context, sel ast.SelectionSet, obj *report.Report) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complianceReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComplianceReport")
+		case "orgUnit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceReport_orgUnit(ctx, field, obj)
+				})
+		case "year":
+			out.Values[i] = ec._ComplianceReport_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quarter":
+			out.Values[i] = ec._ComplianceReport_quarter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "period":
+			out.Values[i] = ec._ComplianceReport_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cadres":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceReport_cadres(ctx, field, obj)
+				})
+		case "totals":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceReport_totals(ctx, field, obj)
+				})
+		case "closedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceReport_closedAt(ctx, field, obj)
+				})
+		case "closedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceReport_closedBy(ctx, field, obj)
+				})
+		case "policyVersions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceReport_policyVersions(ctx, field, obj)
+				})
+		case "rows":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceReport_rows(ctx, field, obj)
+				})
+		case "exportUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceReport_exportUrl(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complianceRowImplementors = []string{"ComplianceRow"}
+
+func (ec *executionContext) _ComplianceRow(ctx context.Context, sel ast.SelectionSet, obj *report.Row) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complianceRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComplianceRow")
+		case "user":
+			out.Values[i] = ec._ComplianceRow_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rules":
+			out.Values[i] = ec._ComplianceRow_rules(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changedSinceClosing":
+			out.Values[i] = ec._ComplianceRow_changedSinceClosing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complianceRowConnectionImplementors = []string{"ComplianceRowConnection"}
+
+func (ec *executionContext) _ComplianceRowConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ComplianceRowConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complianceRowConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComplianceRowConnection")
+		case "edges":
+			out.Values[i] = ec._ComplianceRowConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ComplianceRowConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ComplianceRowConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complianceRowEdgeImplementors = []string{"ComplianceRowEdge"}
+
+func (ec *executionContext) _ComplianceRowEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ComplianceRowEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complianceRowEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComplianceRowEdge")
+		case "node":
+			out.Values[i] = ec._ComplianceRowEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ComplianceRowEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var consistencyProofImplementors = []string{"ConsistencyProof"}
 
 func (ec *executionContext) _ConsistencyProof(ctx context.Context, sel ast.SelectionSet, obj *model.ConsistencyProof) graphql.Marshaler {
@@ -45144,6 +46866,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "closeQuarter":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeQuarter(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "openSeminar":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_openSeminar(ctx, field)
@@ -46531,6 +48260,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_locate(ctx, field)
 				})
+		case "complianceReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_complianceReport(ctx, field)
+				})
 		case "securityAudit":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -47163,6 +48898,74 @@ func (ec *executionContext) _RuleResult(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._RuleResult_gaps(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleTotalsImplementors = []string{"RuleTotals"}
+
+func (ec *executionContext) _RuleTotals(ctx context.Context, sel ast.SelectionSet, obj *report.Totals) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleTotalsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleTotals")
+		case "rule":
+			out.Values[i] = ec._RuleTotals_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "item":
+			out.Values[i] = ec._RuleTotals_item(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cadres":
+			out.Values[i] = ec._RuleTotals_cadres(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "met":
+			out.Values[i] = ec._RuleTotals_met(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "onTrack":
+			out.Values[i] = ec._RuleTotals_onTrack(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "atRisk":
+			out.Values[i] = ec._RuleTotals_atRisk(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missed":
+			out.Values[i] = ec._RuleTotals_missed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exempt":
+			out.Values[i] = ec._RuleTotals_exempt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -50138,6 +51941,74 @@ func (ec *executionContext) marshalNCheckInStatus2githubᚗcomᚋhenanᚑyouth�
 	return res
 }
 
+func (ec *executionContext) marshalNClosedChange2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐChange(ctx context.Context, sel ast.SelectionSet, v report.Change) graphql.Marshaler {
+	return ec._ClosedChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNClosedChange2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []report.Change) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNClosedChange2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNComplianceReport2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐReport(ctx context.Context, sel ast.SelectionSet, v *report.Report) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComplianceReport!")
+		return graphql.Null
+	}
+	return ec._ComplianceReport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNComplianceRow2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐRow(ctx context.Context, sel ast.SelectionSet, v *report.Row) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComplianceRow!")
+		return graphql.Null
+	}
+	return ec._ComplianceRow(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNComplianceRowConnection2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐComplianceRowConnection(ctx context.Context, sel ast.SelectionSet, v *model.ComplianceRowConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComplianceRowConnection!")
+		return graphql.Null
+	}
+	return ec._ComplianceRowConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNComplianceRowEdge2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐComplianceRowEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ComplianceRowEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComplianceRowEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐComplianceRowEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNComplianceRowEdge2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐComplianceRowEdge(ctx context.Context, sel ast.SelectionSet, v *model.ComplianceRowEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComplianceRowEdge!")
+		return graphql.Null
+	}
+	return ec._ComplianceRowEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNConsistencyProof2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋgraphᚋmodelᚐConsistencyProof(ctx context.Context, sel ast.SelectionSet, v *model.ConsistencyProof) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ConsistencyProof!")
@@ -51736,6 +53607,26 @@ func (ec *executionContext) marshalNRuleNumber2ᚕgithubᚗcomᚋhenanᚑyouth�
 	return ret
 }
 
+func (ec *executionContext) marshalNRuleResult2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐResult(ctx context.Context, sel ast.SelectionSet, v compliance.Result) graphql.Marshaler {
+	return ec._RuleResult(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRuleResult2ᚕgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐResultᚄ(ctx context.Context, sel ast.SelectionSet, v []compliance.Result) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRuleResult2githubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNRuleResult2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋcomplianceᚐResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*compliance.Result) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -51773,6 +53664,30 @@ func (ec *executionContext) marshalNRuleStatus2githubᚗcomᚋhenanᚑyouthᚋon
 		graphql.AddInvalidNullFromMarshaler(ctx, "RuleStatus!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNRuleTotals2ᚕᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐTotalsᚄ(ctx context.Context, sel ast.SelectionSet, v []*report.Totals) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRuleTotals2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐTotals(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRuleTotals2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋreportᚐTotals(ctx context.Context, sel ast.SelectionSet, v *report.Totals) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RuleTotals!")
+		return graphql.Null
+	}
+	return ec._RuleTotals(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSeminar2ᚖgithubᚗcomᚋhenanᚑyouthᚋonsiteᚋmodelsᚐSeminar(ctx context.Context, sel ast.SelectionSet, v *models.Seminar) graphql.Marshaler {

@@ -30,6 +30,7 @@ import (
 	"github.com/henan-youth/onsite/policy"
 	"github.com/henan-youth/onsite/presence"
 	"github.com/henan-youth/onsite/regions"
+	"github.com/henan-youth/onsite/report"
 	"github.com/henan-youth/onsite/seminar"
 	"github.com/henan-youth/onsite/store"
 	"github.com/henan-youth/onsite/summary"
@@ -51,6 +52,7 @@ type app struct {
 	tasks    *tasks.Service   // R10
 	policies *policy.Service  // the versioned policy of the rules (verdicts.go)
 	verdicts *verdict.Service // every rule's verdict per cadre
+	reports  *report.Service  // units' compliance reports, closings, appraisals, spreadsheets
 	makeups  *makeup.Service  // make-up requests (补卡)
 	absences *absence.Service // approved absences
 	access   *accesslog.Log   // who read a cadre's data (inspect.go)
@@ -202,7 +204,7 @@ func (a *app) routes() http.Handler {
 	deps := graph.Deps{
 		Store: a.store, Accounts: a.accounts, Tokens: a.tokens, Regions: a.regions, CheckIns: a.checkins, Ledger: a.ledger,
 		Activities: a.acts, Seminars: a.seminars, Tasks: a.tasks, Summaries: a.summaries, Notify: a.notify,
-		Policies: a.policies, Verdicts: a.verdicts, MakeUps: a.makeups, Absences: a.absences, Rules: compliance.DefaultPolicy(),
+		Policies: a.policies, Verdicts: a.verdicts, Reports: a.reports, MakeUps: a.makeups, Absences: a.absences, Rules: compliance.DefaultPolicy(),
 		Inspect: a.inspect, Access: a.access, Log: a.log, Metrics: reg, Dev: a.cfg.Dev,
 		RequestTimeout: a.cfg.RequestTimeout, MaxUploadBytes: a.cfg.MaxUploadBytes, Documents: a.docs,
 	}
@@ -211,6 +213,7 @@ func (a *app) routes() http.Handler {
 	mux.Handle("GET /photos/{sha256}", graph.PhotoHandler(deps))
 	mux.Handle("GET /task-photos/{sha256}", graph.TaskPhotoHandler(deps))
 	mux.Handle("GET /inspect/spot-checks/{id}/document", graph.SpotCheckDocumentHandler(deps))
+	mux.Handle("GET /export/compliance.xlsx", graph.ComplianceExportHandler(deps))
 	a.ledgerRoutes(mux)
 	mux.Handle("/", console.Handler()) // the web console (GET and HEAD); its pages call /graphql
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })

@@ -10,6 +10,7 @@ import (
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/policy"
 	"github.com/henan-youth/onsite/presence"
+	"github.com/henan-youth/onsite/report"
 	"github.com/henan-youth/onsite/store"
 	"github.com/henan-youth/onsite/verdict"
 )
@@ -24,6 +25,7 @@ func openVerdicts(ctx context.Context, a *app) error {
 	facts := storeFacts{a.store, a.checkins.Policy.Location}
 	a.verdicts = &verdict.Service{Store: a.store, Regions: a.regions, DayRule: a.checkins.Policy,
 		Activities: activityCounts{a.acts}, Absences: facts, Documents: facts, Talks: facts, Now: a.checkins.Now}
+	a.reports = &report.Service{Store: a.store, Verdicts: a.verdicts, Location: a.checkins.Policy.Location, Now: a.checkins.Now}
 	return nil
 }
 
@@ -34,13 +36,14 @@ type storeFacts struct {
 	loc   *time.Location
 }
 
-// Absences returns userID's absences, not withdrawn, touching [first, last].
-func (f storeFacts) Absences(ctx context.Context, p *authz.Principal, userID int64, first, last presence.Date) ([]compliance.Absence, error) {
-	rows, err := f.store.ApprovedAbsences(ctx, p, []int64{userID}, first.String(), last.String())
+// Absences returns, by user, the absences, not withdrawn, of users
+// touching [first, last].
+func (f storeFacts) Absences(ctx context.Context, p *authz.Principal, users []int64, first, last presence.Date) (map[int64][]compliance.Absence, error) {
+	rows, err := f.store.ApprovedAbsences(ctx, p, users, first.String(), last.String())
 	if err != nil {
 		return nil, err
 	}
-	out := make([]compliance.Absence, 0, len(rows))
+	out := map[int64][]compliance.Absence{}
 	for _, r := range rows {
 		a := compliance.Absence{Kind: compliance.AbsenceKind(r.Kind)}
 		if a.From, err = presence.ParseDate(r.FromDate); err == nil {
@@ -49,20 +52,24 @@ func (f storeFacts) Absences(ctx context.Context, p *authz.Principal, userID int
 		if err != nil {
 			return nil, models.Wrap(models.CodeInternal, err, "a stored absence")
 		}
-		out = append(out, a)
+		out[r.UserID] = append(out[r.UserID], a)
 	}
 	return out, nil
 }
 
-// Documents returns the state of userID's work summary of q and annual
-// report of q's year.
-func (f storeFacts) Documents(ctx context.Context, p *authz.Principal, userID int64, q compliance.Quarter) (compliance.Documents, error) {
-	states, err := f.store.DocumentStates(ctx, p, []int64{userID}, q.Year, q.Q)
+// Documents returns, for every one of users, the state of its work summary
+// of q and annual report of q's year.
+func (f storeFacts) Documents(ctx context.Context, p *authz.Principal, users []int64, q compliance.Quarter) (map[int64]compliance.Documents, error) {
+	states, err := f.store.DocumentStates(ctx, p, users, q.Year, q.Q)
 	if err != nil {
-		return compliance.Documents{}, err
+		return nil, err
 	}
-	return compliance.Documents{Summary: f.document(states[userID][models.SummaryQuarterly]),
-		AnnualReport: f.document(states[userID][models.SummaryAnnual])}, nil
+	out := make(map[int64]compliance.Documents, len(users))
+	for _, u := range users {
+		out[u] = compliance.Documents{Summary: f.document(states[u][models.SummaryQuarterly]),
+			AnnualReport: f.document(states[u][models.SummaryAnnual])}
+	}
+	return out, nil
 }
 
 // document is a stored document's state as R8 reads it: a draft never
@@ -83,44 +90,31 @@ func (f storeFacts) document(st store.DocumentState) compliance.Document {
 	return d
 }
 
-// Talks returns the dates of userID's seminar talks in [first, last].
-func (f storeFacts) Talks(ctx context.Context, p *authz.Principal, userID int64, first, last presence.Date) ([]presence.Date, error) {
-	talks, err := f.store.TalkDates(ctx, p, []int64{userID}, first.String(), last.String())
+// Talks returns, by user, the dates of users' seminar talks in [first, last].
+func (f storeFacts) Talks(ctx context.Context, p *authz.Principal, users []int64, first, last presence.Date) (map[int64][]presence.Date, error) {
+	talks, err := f.store.TalkDates(ctx, p, users, first.String(), last.String())
 	if err != nil {
 		return nil, err
 	}
-	out := make([]presence.Date, 0, len(talks[userID]))
-	for _, t := range talks[userID] {
-		d, err := presence.ParseDate(t)
-		if err != nil {
-			return nil, models.Wrap(models.CodeInternal, err, "a stored talk date")
+	out := make(map[int64][]presence.Date, len(talks))
+	for u, dates := range talks {
+		for _, t := range dates {
+			d, err := presence.ParseDate(t)
+			if err != nil {
+				return nil, models.Wrap(models.CodeInternal, err, "a stored talk date")
+			}
+			out[u] = append(out[u], d)
 		}
-		out = append(out, d)
 	}
 	return out, nil
 }
 
 // activityCounts gives the verdicts the counting activities that the
-// youth-work summaries count (activity.Service.Summary).
+// youth-work summaries count (activity.Service.RuleCounts).
 type activityCounts struct{ acts *activity.Service }
 
-// ActivityCounts returns userID's counting activities per kind in q and its
-// counting lectures in q's year, with the refusals of activity.Summary.
-func (a activityCounts) ActivityCounts(ctx context.Context, p *authz.Principal, userID int64, q compliance.Quarter) (compliance.ActivityCounts, error) {
-	rules := compliance.DefaultPolicy() // only the summaries' required numbers depend on it
-	sm, err := a.acts.Summary(ctx, p, rules, userID, q.Year, q.Q)
-	if err != nil {
-		return compliance.ActivityCounts{}, err
-	}
-	out := compliance.ActivityCounts{Quarter: map[models.ActivityKind]int{}}
-	for _, k := range sm.Kinds {
-		out.Quarter[k.Kind] = k.Counting
-	}
-	if q.Q != 4 { // a summary's lectures run to its quarter's end: the year's are Q4's
-		if sm, err = a.acts.Summary(ctx, p, rules, userID, q.Year, 4); err != nil {
-			return compliance.ActivityCounts{}, err
-		}
-	}
-	out.YearLectures = sm.Lectures.Counting
-	return out, nil
+// ActivityCounts returns, by user, the counting activities per kind in q
+// and counting lectures in q's year, with the refusals of RuleCounts.
+func (a activityCounts) ActivityCounts(ctx context.Context, p *authz.Principal, users []int64, q compliance.Quarter) (map[int64]compliance.ActivityCounts, error) {
+	return a.acts.RuleCounts(ctx, p, users, q)
 }

@@ -220,6 +220,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		authz.ReadInspections:  {D: authz.All},
 		authz.WriteInspections: {D: authz.All},
 		authz.ReadAccessLog:    {C: authz.Self, D: authz.All},
+		// A unit's report: those who read every cadre's verdicts in it;
+		// closing a quarter: its supervisors and the system administrator.
+		authz.ReadCompliance: {S: authz.Subtree, D: authz.All, A: authz.All},
+		authz.CloseQuarter:   {S: authz.Subtree, A: authz.All},
 	}
 	for _, op := range authz.AllOps() {
 		var admins []models.Role

@@ -54,7 +54,7 @@ func migrations() []migration {
 		{46, "corrections: make-up requests with photos and decisions, approved absences and withdrawals", func(tx *gorm.DB) error {
 			return tx.Migrator().AutoMigrate(corrections()...)
 		}},
-	}, inspectionSteps()...)
+	}, append(inspectionSteps(), migration{60, "quarter closings and the verdicts they froze", migrateClosings})...)
 }
 
 // baselineVersion is the version of the baseline step.

@@ -311,3 +311,25 @@ func isDuplicate(err error) bool { return models.CodeOf(mapErr(err)) == models.C
 func notFound(what string, id any) error {
 	return models.E(models.CodeNotFound, "%s %v not found", what, id)
 }
+
+// Observe calls fn with the context and SQL of every statement the store
+// sends, after it ran: for tests and diagnostics that count round trips.
+// It fails with INTERNAL when the callbacks cannot be registered.
+func (s *Store) Observe(fn func(ctx context.Context, sql string)) error {
+	seen := func(db *gorm.DB) { fn(db.Statement.Context, db.Statement.SQL.String()) }
+	cb := s.db.Callback()
+	name := fmt.Sprintf("onsite:observe:%p", &fn)
+	for _, err := range []error{
+		cb.Query().After("gorm:query").Register(name, seen),
+		cb.Row().After("gorm:row").Register(name, seen),
+		cb.Raw().After("gorm:raw").Register(name, seen),
+		cb.Create().After("gorm:create").Register(name, seen),
+		cb.Update().After("gorm:update").Register(name, seen),
+		cb.Delete().After("gorm:delete").Register(name, seen),
+	} {
+		if err != nil {
+			return models.Wrap(models.CodeInternal, err, "observing statements")
+		}
+	}
+	return nil
+}

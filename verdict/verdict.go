@@ -17,33 +17,40 @@ import (
 	"github.com/henan-youth/onsite/store"
 )
 
-// ActivitySource counts a cadre's counting activities (R6, R7).
+// The sources read for many cadres at once, each with a number of
+// statements that does not grow with them, so that a unit's report
+// (Unit) reads a page of cadres as one cadre's verdicts read one.
+
+// ActivitySource counts cadres' counting activities (R6, R7).
 type ActivitySource interface {
-	// ActivityCounts returns userID's counting activities per kind in q,
-	// and its counting lectures in q's year; the errors of the reads it
-	// makes.
-	ActivityCounts(ctx context.Context, p *authz.Principal, userID int64, q compliance.Quarter) (compliance.ActivityCounts, error)
+	// ActivityCounts returns, by user, the counting activities per kind
+	// in q and the counting lectures in q's year of those of users p may
+	// read; the errors of the reads it makes.
+	ActivityCounts(ctx context.Context, p *authz.Principal, users []int64, q compliance.Quarter) (map[int64]compliance.ActivityCounts, error)
 }
 
-// AbsenceSource lists a cadre's approved absences.
+// AbsenceSource lists cadres' approved absences.
 type AbsenceSource interface {
-	// Absences returns userID's approved absences touching [first, last];
-	// the errors of the reads it makes.
-	Absences(ctx context.Context, p *authz.Principal, userID int64, first, last presence.Date) ([]compliance.Absence, error)
+	// Absences returns, by user, the approved absences touching
+	// [first, last] of those of users p may read; the errors of the reads
+	// it makes.
+	Absences(ctx context.Context, p *authz.Principal, users []int64, first, last presence.Date) (map[int64][]compliance.Absence, error)
 }
 
-// DocumentSource reads a cadre's work summary and annual report (R8).
+// DocumentSource reads cadres' work summaries and annual reports (R8).
 type DocumentSource interface {
-	// Documents returns the state of userID's work summary of q and report
-	// of q's year; the errors of the reads it makes.
-	Documents(ctx context.Context, p *authz.Principal, userID int64, q compliance.Quarter) (compliance.Documents, error)
+	// Documents returns, by user, the state of the work summary of q and
+	// the report of q's year of those of users p may read; the errors of
+	// the reads it makes.
+	Documents(ctx context.Context, p *authz.Principal, users []int64, q compliance.Quarter) (map[int64]compliance.Documents, error)
 }
 
-// TalkSource lists a cadre's seminar talks (R9).
+// TalkSource lists cadres' seminar talks (R9).
 type TalkSource interface {
-	// Talks returns the dates of userID's seminar talks in [first, last];
-	// the errors of the reads it makes.
-	Talks(ctx context.Context, p *authz.Principal, userID int64, first, last presence.Date) ([]presence.Date, error)
+	// Talks returns, by user, the dates of the seminar talks in
+	// [first, last] of those of users p may read; the errors of the reads
+	// it makes.
+	Talks(ctx context.Context, p *authz.Principal, users []int64, first, last presence.Date) (map[int64][]presence.Date, error)
 }
 
 // Service computes verdicts. The sources are optional: a rule whose facts
@@ -86,96 +93,39 @@ func (s *Service) R2(ctx context.Context, p *authz.Principal, userID int64, year
 }
 
 // facts reads the facts of userID's year around q; all, or only R2's.
+// The cadre is read first, so one p may not read is NOT_FOUND.
 func (s *Service) facts(ctx context.Context, p *authz.Principal, userID int64, q compliance.Quarter, all bool) (compliance.Facts, error) {
-	if !q.Valid() || q.Year < 2000 || q.Year > 2100 {
-		return compliance.Facts{}, models.E(models.CodeInvalid, "quarter must be 1–4 of a year between 2000 and 2100")
-	}
-	first, last := compliance.Quarter{Year: q.Year, Q: 1}.FirstDate(), compliance.Quarter{Year: q.Year, Q: 4}.LastDate()
-	if !all {
-		first, last = q.FirstDate(), q.LastDate()
+	if err := validQuarter(q); err != nil {
+		return compliance.Facts{}, err
 	}
 	user, err := s.Store.User(ctx, p, userID)
 	if err != nil {
 		return compliance.Facts{}, err
 	}
-	f := compliance.Facts{Today: presence.DateOf(s.Now(), s.DayRule.Location), GrassrootsDept: user.GrassrootsDept,
-		SchoolWorkGroup: user.SchoolWorkGroup, DayRule: s.DayRule}
-	days, err := s.Store.Days(ctx, p, userID, first.String(), last.String())
+	byUser, err := s.read(ctx, p, []*models.User{user}, q, all)
 	if err != nil {
 		return compliance.Facts{}, err
 	}
-	for _, d := range days {
-		date, err := presence.ParseDate(d.Date)
-		if err != nil {
-			return compliance.Facts{}, models.Wrap(models.CodeInternal, err, "a stored day")
-		}
-		f.Days = append(f.Days, compliance.Day{DayStat: presence.DayStat{RegionID: d.RegionID, Date: date, Accepted: d.Accepted,
-			First: d.FirstAt, Last: d.LastAt}, MadeUp: d.MadeUp}) // by its check-ins, or else made up: compliance tells them apart
-	}
-	if f.Assignments, err = s.assignments(ctx, p, userID, first, last); err != nil {
-		return compliance.Facts{}, err
-	}
-	units, rows, err := s.Store.PolicyPath(ctx, p, user.OrgUnitID)
-	if err != nil {
-		return compliance.Facts{}, err
-	}
-	path, versions, err := compliance.FromRows(units, rows)
-	if err == nil {
-		f.Policies, err = compliance.BuildTimeline(path, versions)
-	}
-	if err != nil {
-		return compliance.Facts{}, err
-	}
-	if s.Absences != nil {
-		if f.Absences, err = s.Absences.Absences(ctx, p, userID, first, last); err != nil {
-			return compliance.Facts{}, err
-		}
-	}
-	if all {
-		err = s.optional(ctx, p, userID, q, first, last, &f)
-	}
-	return f, err
+	return byUser[userID], nil
 }
 
-// optional reads the facts of the rules whose sources are wired.
-func (s *Service) optional(ctx context.Context, p *authz.Principal, userID int64, q compliance.Quarter, first, last presence.Date, f *compliance.Facts) error {
-	if s.Activities != nil {
-		counts, err := s.Activities.ActivityCounts(ctx, p, userID, q)
-		if err != nil {
-			return err
-		}
-		f.Activities = &counts
-	}
-	if s.Documents != nil {
-		docs, err := s.Documents.Documents(ctx, p, userID, q)
-		if err != nil {
-			return err
-		}
-		f.Documents = &docs
-	}
-	if s.Talks != nil {
-		talks, err := s.Talks.Talks(ctx, p, userID, first, last)
-		if err != nil {
-			return err
-		}
-		f.Talks = &compliance.Talks{Dates: talks}
+// validQuarter refuses a quarter the rules cannot judge (INVALID).
+func validQuarter(q compliance.Quarter) error {
+	if !q.Valid() || q.Year < 2000 || q.Year > 2100 {
+		return models.E(models.CodeInvalid, "quarter must be 1–4 of a year between 2000 and 2100")
 	}
 	return nil
 }
 
-// assignments reads userID's assignments in [first, last] with their
-// regions' names.
-func (s *Service) assignments(ctx context.Context, p *authz.Principal, userID int64, first, last presence.Date) ([]compliance.Assignment, error) {
-	rows, err := s.Store.AssignmentsIn(ctx, p, userID, first.String(), last.String())
-	if err != nil {
-		return nil, err
-	}
+// assignments converts a cadre's stored assignments, naming their regions.
+func (s *Service) assignments(rows []*models.Assignment) ([]compliance.Assignment, error) {
 	out := make([]compliance.Assignment, 0, len(rows))
 	for _, a := range rows {
 		ca := compliance.Assignment{RegionID: a.RegionID, Purpose: a.Purpose}
 		if r := s.Regions.Get(a.RegionID); r != nil {
 			ca.RegionName = r.Name
 		}
+		var err error
 		if ca.From, err = presence.ParseDate(a.ValidFrom); err == nil && a.ValidTo != "" {
 			ca.To, err = presence.ParseDate(a.ValidTo)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/henan-youth/onsite/anomaly"
 	"github.com/henan-youth/onsite/geofence"
 	"github.com/henan-youth/onsite/models"
+	"github.com/henan-youth/onsite/report"
 	"github.com/henan-youth/onsite/spotcheck"
 )
 
@@ -216,6 +217,17 @@ type CheckInInput struct {
 	Altitude     *float64 `json:"altitude,omitempty"`
 	Speed        *float64 `json:"speed,omitempty"`
 	Provider     *string  `json:"provider,omitempty"`
+}
+
+type ComplianceRowConnection struct {
+	Edges      []*ComplianceRowEdge `json:"edges"`
+	PageInfo   *PageInfo            `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+type ComplianceRowEdge struct {
+	Node   *report.Row `json:"node"`
+	Cursor string      `json:"cursor"`
 }
 
 type ConsistencyProof struct {

@@ -18,7 +18,7 @@ const reportQuery = `query($o: ID!, $y: Int!, $q: Int!, $first: Int, $after: Str
       totalCount pageInfo { hasNextPage endCursor }
       edges { cursor node { user { id username }
         rules { rule item period from to status policyVersion message messageEn coveredDays periodDays daysLeft madeUpDays
-          met achievable days qualifyingTrips gaps region { name } numbers { name label value required full } }
+          met achievable days qualifyingTrips gaps due region { name } numbers { name label value required full } }
         changedSinceClosing { rule item closed now closedMessage message } } }
     }
   } }`

@@ -16,6 +16,9 @@ const QUERIES = {
     user { id username displayName } photos { url takenOnDay } } } } }`,
 };
 
+// Each kind's list, as the queue names it.
+const LISTS = { checkin: 'review.checkins', activity: 'review.activities', makeup: 'review.makeups', summary: 'review.summaries' };
+
 let items = [];
 let selected = 0;
 let keyHandler = null;
@@ -34,7 +37,7 @@ export async function render(view) {
         const conn = Object.values(data)[0];
         items.push(...conn.edges.map((e) => ({ kind, node: e.node })));
       } catch (e) {
-        notes.append(h('div', t('review.' + kind + 's'), '：', errorBox(e)));
+        notes.append(h('div', t(LISTS[kind]), '：', errorBox(e)));
       }
     }
     try {
@@ -86,7 +89,7 @@ function drawList(list, detail) {
   selected = Math.min(selected, items.length - 1);
   fill(list, items.map((it, i) => h('li' + (i === selected ? '.sel' : ''), { dataset: { kind: it.kind, id: it.node.id,
     region: it.node.region ? '1' : '' }, onclick: () => select(i, list, detail) },
-  h('div', it.node.user.displayName, ' (', it.node.user.username, ')'), h('div.what', t('review.' + it.kind + 's'), ' · ', title(it)))));
+  h('div', it.node.user.displayName, ' (', it.node.user.username, ')'), h('div.what', t(LISTS[it.kind]), ' · ', title(it)))));
   showDetail(detail, list);
 }
 

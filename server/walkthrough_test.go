@@ -115,7 +115,7 @@ func TestWalkthrough(t *testing.T) {
 	// The operations the walkthrough is there to show; dropping one from the
 	// README fails here rather than going unnoticed.
 	for _, op := range []string{"login(", "createOrgUnit(", "createUser(", "createWorkGroup(", "assign(", "locate(",
-		"checkIn(", "reviewCheckIn(", "myDays(", "approveDevice(", "syncCheckIns(", "syncActivities(", "activity(",
+		"checkIn(", "reviewCheckIn(", "myDays(", "syncCheckIns(", "syncActivities(", "activity(",
 		"openFollowUp(", "youthWork(", "submitSummary(", "reviewSummary(", "notifications(", "verdicts(", "openSeminar(",
 		"recordSeminarTalk("} {
 		if !strings.Contains(script, op) {

@@ -154,7 +154,7 @@ type AuthPayload struct {
 	RefreshToken string       `json:"refreshToken"`
 	User         *models.User `json:"user"`
 	// True when the password was set by an administrator (createUser, resetPassword) or has
-	// expired. Until it is changed, this session serves only changePassword, logout and
+	// expired. Until it is changed, the sign-in serves only changePassword, logout and
 	// logoutEverywhere; everything else fails with PASSWORD_CHANGE_REQUIRED. After
 	// changePassword, sign in again with the new password.
 	MustChangePassword bool `json:"mustChangePassword"`

@@ -34,3 +34,22 @@ type ClosedVerdict struct {
 	ClosedAt      time.Time `gorm:"not null"`
 	ClosedBy      int64     `gorm:"not null"`
 }
+
+// StoredVerdict is a cadre's verdicts of a quarter as last computed: from
+// the facts the cadre had at FactsVersion (User.FactsVersion), on the basis
+// Basis (the date judged on, the policy in force, the rules' build). It
+// holds while both still match; a report serves it instead of judging
+// again, and judges anew, and stores, the cadres whose ones do not hold.
+// Derived data, never evidence: deleting every row loses nothing.
+type StoredVerdict struct {
+	UserID       int64  `gorm:"primaryKey;autoIncrement:false"`
+	Year         int    `gorm:"primaryKey;autoIncrement:false"`
+	Quarter      int    `gorm:"primaryKey;autoIncrement:false"`
+	FactsVersion int64  `gorm:"not null"`
+	Basis        string `gorm:"size:200;not null"`
+	// Brief is each verdict's rule, item, status and policy version, what
+	// totals and filters read, kept apart from Results so that a unit's
+	// totals read a few bytes per cadre.
+	Brief   string `gorm:"type:text;not null"`
+	Results string `gorm:"type:text;not null"` // JSON of the verdicts ([]compliance.Result)
+}

@@ -83,6 +83,11 @@ type User struct {
 	// LoginGeneration is bumped by an unlock; login limits are keyed by it,
 	// so an unlock on one server ends the lockout on every server.
 	LoginGeneration int64 `gorm:"not null;default:0"`
+	// FactsVersion is bumped in the transaction of every change to what the
+	// cadre's verdicts read (days, assignments, absences, activities and
+	// their rulings, summaries and reports, seminar talks, the unit and the
+	// flags above), so a stored verdict of an older version no longer holds.
+	FactsVersion int64 `gorm:"not null;default:0"`
 }
 
 // DeviceStatus is the state of a device binding.

@@ -26,7 +26,8 @@ func (s *Service) Close(ctx context.Context, p *authz.Principal, unitID int64, y
 		return nil, models.E(models.CodeConflict, "%s is closed already for org unit %d or a unit above it", r.Period(), unitID)
 	}
 	r.mu.Lock()
-	err = r.everyone(ctx)
+	err = r.evaluate(ctx, r.Cadres, true)
+	r.all = err == nil
 	r.mu.Unlock()
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"github.com/henan-youth/onsite/compliance"
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/store"
+	"github.com/henan-youth/onsite/verdict"
 )
 
 // The spreadsheets are written with excelize's StreamWriter: rows go to
@@ -68,9 +69,8 @@ func (s *Service) fillCompliance(ctx context.Context, b *book, r *Report) error 
 		}
 		sheets[rule] = &ruleSheet{sw: sw, row: 1, bold: b.bold}
 	}
-	acc := &Report{Cadres: nil, results: map[int64][]compliance.Result{}}
 	versions := map[string]bool{}
-	err := s.judge(ctx, r.p, r.Cadres, r.Year, r.Quarter, func(j judged) error {
+	err := s.judge(ctx, r.p, r.Cadres, r.Year, r.Quarter, true, func(j judged) error {
 		for _, u := range j.users {
 			for _, res := range j.results[u.ID] {
 				versions[res.PolicyVersion] = res.PolicyVersion != ""
@@ -82,8 +82,7 @@ func (s *Service) fillCompliance(ctx context.Context, b *book, r *Report) error 
 			}
 		}
 		// Totals count the batch, then forget it.
-		acc.Cadres, acc.results = j.users, j.results
-		b.add(acc.totals())
+		b.add(totalsOf(j.users, func(id int64) []verdict.Brief { return verdict.BriefOf(j.results[id]) }))
 		return nil
 	})
 	if err != nil {

@@ -64,10 +64,11 @@ type Change struct {
 	ClosedMessage, Message string
 }
 
-// Report is a quarter's report on an org unit's subtree. The verdicts of
-// all its cadres are computed when first asked for (totals, filters,
-// policy versions), in batches; a page of rows alone reads only its
-// cadres.
+// Report is a quarter's report on an org unit's subtree. The briefs of
+// all its cadres' verdicts are read when first asked for (totals, filters,
+// policy versions): stored ones that hold, the others judged in batches
+// (verdict.Service.Briefs); a page of rows reads its cadres' verdicts
+// only.
 type Report struct {
 	Unit          *models.OrgUnit
 	Year, Quarter int
@@ -77,9 +78,10 @@ type Report struct {
 	s  *Service
 	p  *authz.Principal
 	mu sync.Mutex
-	// results holds the verdicts computed so far, by user; all says every
-	// cadre's are in it.
+	// results holds the verdicts read or judged so far, by user; briefs
+	// the briefs of the others; all says every cadre is in one of them.
 	results map[int64][]compliance.Result
+	briefs  map[int64][]verdict.Brief
 	all     bool
 }
 
@@ -111,19 +113,20 @@ func (s *Service) Report(ctx context.Context, p *authz.Principal, unitID int64, 
 		return nil, err
 	}
 	return &Report{Unit: unit, Year: year, Quarter: quarter, Cadres: cadres, Closing: closing, s: s, p: p,
-		results: map[int64][]compliance.Result{}}, nil
+		results: map[int64][]compliance.Result{}, briefs: map[int64][]verdict.Brief{}}, nil
 }
 
-// evaluate computes the verdicts of those of users not yet computed, in
-// batches of Service.Batch.
-func (r *Report) evaluate(ctx context.Context, users []*models.User) error {
+// evaluate reads or judges the verdicts of those of users not yet read, in
+// batches of Service.Batch; stored is false for users known to have no
+// stored verdict that holds.
+func (r *Report) evaluate(ctx context.Context, users []*models.User, stored bool) error {
 	var todo []*models.User
 	for _, u := range users {
 		if _, ok := r.results[u.ID]; !ok {
 			todo = append(todo, u)
 		}
 	}
-	return r.s.judge(ctx, r.p, todo, r.Year, r.Quarter, func(j judged) error {
+	return r.s.judge(ctx, r.p, todo, r.Year, r.Quarter, stored, func(j judged) error {
 		for id, res := range j.results {
 			r.results[id] = res
 		}
@@ -131,16 +134,30 @@ func (r *Report) evaluate(ctx context.Context, users []*models.User) error {
 	})
 }
 
-// everyone computes every cadre's verdicts once.
+// everyone reads the briefs of every cadre's verdicts once, judging those
+// without stored ones that hold.
 func (r *Report) everyone(ctx context.Context) error {
 	if r.all {
 		return nil
 	}
-	if err := r.evaluate(ctx, r.Cadres); err != nil {
+	briefs, stale, err := r.s.Verdicts.Briefs(ctx, r.p, r.Unit, r.Cadres, r.Year, r.Quarter)
+	if err != nil {
+		return err
+	}
+	r.briefs = briefs
+	if err := r.evaluate(ctx, stale, false); err != nil {
 		return err
 	}
 	r.all = true
 	return nil
+}
+
+// brief returns the briefs of user id's verdicts.
+func (r *Report) brief(id int64) []verdict.Brief {
+	if res, ok := r.results[id]; ok {
+		return verdict.BriefOf(res)
+	}
+	return r.briefs[id]
 }
 
 // Totals returns the verdicts of every cadre counted per rule and item, in
@@ -151,13 +168,14 @@ func (r *Report) Totals(ctx context.Context) ([]Totals, error) {
 	if err := r.everyone(ctx); err != nil {
 		return nil, err
 	}
-	return r.totals(), nil
+	return totalsOf(r.Cadres, r.brief), nil
 }
 
-func (r *Report) totals() []Totals {
+// totalsOf counts the verdicts of users, as brief gives them.
+func totalsOf(users []*models.User, brief func(int64) []verdict.Brief) []Totals {
 	byKey := map[[2]string]*Totals{}
-	for _, u := range r.Cadres {
-		for _, res := range r.results[u.ID] {
+	for _, u := range users {
+		for _, res := range brief(u.ID) {
 			t := byKey[[2]string{res.Rule, res.Item}]
 			if t == nil {
 				t = &Totals{Rule: res.Rule, Item: res.Item}
@@ -210,7 +228,7 @@ func (r *Report) PolicyVersions(ctx context.Context) ([]string, error) {
 	seen := map[string]bool{}
 	out := []string{}
 	for _, u := range r.Cadres {
-		for _, res := range r.results[u.ID] {
+		for _, res := range r.brief(u.ID) {
 			if res.PolicyVersion != "" && !seen[res.PolicyVersion] {
 				seen[res.PolicyVersion] = true
 				out = append(out, res.PolicyVersion)
@@ -230,7 +248,7 @@ type Filter struct {
 	Rule string
 }
 
-func (f Filter) keeps(results []compliance.Result) bool {
+func (f Filter) keeps(results []verdict.Brief) bool {
 	for _, res := range results {
 		if f.Rule != "" && res.Rule != f.Rule {
 			continue
@@ -268,7 +286,7 @@ func (r *Report) Rows(ctx context.Context, f Filter, page store.Page) ([]Row, st
 	var kept []*models.User
 	total := 0
 	for _, u := range r.Cadres {
-		if filtered && !f.keeps(r.results[u.ID]) {
+		if filtered && !f.keeps(r.brief(u.ID)) {
 			continue
 		}
 		total++
@@ -287,9 +305,9 @@ func (r *Report) Rows(ctx context.Context, f Filter, page store.Page) ([]Row, st
 	return rows, info, total, err
 }
 
-// rows evaluates users and compares them with their frozen verdicts.
+// rows reads users' verdicts and compares them with their frozen ones.
 func (r *Report) rows(ctx context.Context, users []*models.User) ([]Row, error) {
-	if err := r.evaluate(ctx, users); err != nil {
+	if err := r.evaluate(ctx, users, true); err != nil {
 		return nil, err
 	}
 	var frozen map[int64][]*models.ClosedVerdict
@@ -361,18 +379,42 @@ type judged struct {
 }
 
 // judge calls fn with the verdicts of users for (year, quarter), a batch
-// at a time and in order; the next batch is read while fn handles one, so
-// the database and the rules run side by side. It stops at the first
-// error, fn's or a read's.
-func (s *Service) judge(ctx context.Context, p *authz.Principal, users []*models.User, year, quarter int, fn func(judged) error) error {
+// at a time and in order: stored ones that hold and the others judged
+// (verdict.Service.Judge), or, unless stored, all judged (Unit). The next
+// batch is read while fn handles one, so the database and the rules run
+// side by side. It stops at the first error, fn's or a read's.
+func (s *Service) judge(ctx context.Context, p *authz.Principal, users []*models.User, year, quarter int, stored bool, fn func(judged) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// Judged verdicts are stored by a goroutine of their own, a batch
+	// behind, so the database writes one batch while the next is judged.
+	toStore := make(chan []*models.StoredVerdict, 1)
+	storeErr := make(chan error, 1)
+	go func() {
+		var err error
+		for rows := range toStore {
+			if err == nil {
+				err = s.Store.StoreVerdicts(ctx, rows)
+			}
+		}
+		storeErr <- err
+	}()
 	next := make(chan judged, 1)
 	go func() {
 		defer close(next)
+		defer close(toStore)
 		for start := 0; start < len(users); start += s.batch() {
 			batch := users[start:min(start+s.batch(), len(users))]
-			res, err := s.Verdicts.Unit(ctx, p, batch, year, quarter)
+			var res map[int64][]compliance.Result
+			var err error
+			if stored {
+				res, err = s.Verdicts.Judge(ctx, p, batch, year, quarter)
+			} else {
+				var rows []*models.StoredVerdict
+				if res, rows, err = s.Verdicts.UnitToStore(ctx, p, batch, year, quarter); err == nil {
+					toStore <- rows
+				}
+			}
 			select {
 			case next <- judged{users: batch, results: res, err: err}:
 			case <-ctx.Done():
@@ -390,6 +432,9 @@ func (s *Service) judge(ctx context.Context, p *authz.Principal, users []*models
 		if err := fn(j); err != nil {
 			return err
 		}
+	}
+	if err := <-storeErr; err != nil {
+		return err
 	}
 	return ctx.Err()
 }

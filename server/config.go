@@ -64,6 +64,9 @@ type config struct {
 	UnregisteredOpen  []models.Role // roles that may send unregistered documents, when restricted
 	UnregisteredLimit bool          // restrict unregistered documents to UnregisteredOpen
 	ShutdownDrain     time.Duration
+	// CheckStoredVerdicts judges again every stored verdict served
+	// (verdict.Service.Check).
+	CheckStoredVerdicts bool
 }
 
 // parseConfig reads the environment through getenv, then the flags in args.
@@ -117,6 +120,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	c.MemoryLimit = e.size("ONSITE_MEMORY_LIMIT", defLimit)
 	fs.StringVar(&c.TrustedDocuments, "trusted-documents", e.str("ONSITE_TRUSTED_DOCUMENTS", ""), "registered documents: a JSON manifest from SHA-256 to document (ONSITE_TRUSTED_DOCUMENTS)")
 	unregistered := fs.String("unregistered-documents", e.str("ONSITE_UNREGISTERED_DOCUMENTS", "all"), "who may send documents not registered: all, none, or roles such as SUPERVISOR,DISCIPLINE,ADMIN (ONSITE_UNREGISTERED_DOCUMENTS)")
+	fs.BoolVar(&c.CheckStoredVerdicts, "check-stored-verdicts", e.boolean("ONSITE_CHECK_STORED_VERDICTS", false), "judge again every stored verdict a report serves and fail when it differs; slow, a diagnostic (ONSITE_CHECK_STORED_VERDICTS)")
 	fs.DurationVar(&c.ShutdownDrain, "shutdown-drain", e.duration("ONSITE_SHUTDOWN_DRAIN", 2*time.Second), "on SIGTERM, how long answers close their connections and /readyz says 503 before the rest shut down (ONSITE_SHUTDOWN_DRAIN)")
 	if err := errors.Join(e.errs...); err != nil {
 		return c, err

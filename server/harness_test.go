@@ -108,6 +108,7 @@ func start(t testing.TB, b storetest.Backend, options ...option) *testServer {
 		"ONSITE_CONTACT_KEY_FILE":        filepath.Join(t.TempDir(), "contact-key.pem"),
 		"ONSITE_BLOB_DIR":                filepath.Join(t.TempDir(), "blobs"),
 		"ONSITE_METRICS_ADDR":            "127.0.0.1:0",
+		"ONSITE_CHECK_STORED_VERDICTS":   "true",
 	}, opts: runOptions{now: time.Now}}
 	for _, o := range options {
 		o(c)

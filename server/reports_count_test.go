@@ -6,8 +6,10 @@ import (
 	"strconv"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/henan-youth/onsite/authz"
+	"github.com/henan-youth/onsite/internal/testclock"
 	"github.com/henan-youth/onsite/models"
 	"github.com/henan-youth/onsite/report"
 	"github.com/henan-youth/onsite/store"
@@ -18,10 +20,13 @@ type countedKey struct{}
 
 // TestReportStatementsDoNotGrow: a report's totals and a page of its rows
 // read the facts of its cadres with as many statements for a unit of 10
-// cadres as for one of 60, and for a page of 5 rows as for one of 50.
+// cadres as for one of 60, and for a page of 5 rows as for one of 50:
+// judged anew (a new day, so no stored verdict holds), and then again with
+// the verdicts just stored.
 func TestReportStatementsDoNotGrow(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b storetest.Backend) {
-		s := start(t, b, withClock(at(2026, 11, 20, 9, 0)))
+		clock := testclock.New(at(2026, 11, 20, 9, 0))
+		s := start(t, b, withTestClock(clock), withEnv("ONSITE_CHECK_STORED_VERDICTS=false"))
 		w := setupField(t, s)
 		small, _ := w.createUnit(t, s, w.unit, "410201", "十人团委", "sup-10")
 		large, _ := w.createUnit(t, s, w.unit, "410202", "六十人团委", "sup-60")
@@ -62,15 +67,26 @@ func TestReportStatementsDoNotGrow(t *testing.T) {
 			}
 			return n.Load()
 		}
+		cases := []struct {
+			name  string
+			unit  string
+			first int
+		}{{"10 cadres, page 5", small, 5}, {"60 cadres, page 5", large, 5}, {"60 cadres, page 50", large, 50}}
 		for _, totals := range []bool{false, true} {
-			got := map[string]int64{
-				"10 cadres, page 5":  count(small, 5, totals),
-				"60 cadres, page 5":  count(large, 5, totals),
-				"60 cadres, page 50": count(large, 50, totals),
+			judged, stored := map[string]int64{}, map[string]int64{}
+			for _, c := range cases {
+				clock.Advance(24 * time.Hour)
+				judged[c.name] = count(c.unit, c.first, totals)
+				stored[c.name] = count(c.unit, c.first, totals)
 			}
-			t.Logf("totals %v: statements %v", totals, got)
-			if got["10 cadres, page 5"] != got["60 cadres, page 5"] || got["60 cadres, page 5"] != got["60 cadres, page 50"] {
-				t.Errorf("totals %v: statements %v, want the same count", totals, got)
+			t.Logf("totals %v: statements judged %v, stored %v", totals, judged, stored)
+			for _, got := range []map[string]int64{judged, stored} {
+				if got[cases[0].name] != got[cases[1].name] || got[cases[1].name] != got[cases[2].name] {
+					t.Errorf("totals %v: statements %v, want the same count", totals, got)
+				}
+			}
+			if stored[cases[0].name] >= judged[cases[0].name] {
+				t.Errorf("totals %v: %d statements with stored verdicts, %d judging anew: want fewer", totals, stored[cases[0].name], judged[cases[0].name])
 			}
 		}
 	})

@@ -2,6 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"sync"
 	"time"
 
 	"github.com/henan-youth/onsite/activity"
@@ -23,11 +29,36 @@ func openVerdicts(ctx context.Context, a *app) error {
 		return err
 	}
 	facts := storeFacts{a.store, a.checkins.Policy.Location}
+	build, err := buildDigest()
+	if err != nil {
+		return err
+	}
 	a.verdicts = &verdict.Service{Store: a.store, Regions: a.regions, DayRule: a.checkins.Policy,
-		Activities: activityCounts{a.acts}, Absences: facts, Documents: facts, Talks: facts, Now: a.checkins.Now}
+		Activities: activityCounts{a.acts}, Absences: facts, Documents: facts, Talks: facts, Now: a.checkins.Now,
+		Build: build, Check: a.cfg.CheckStoredVerdicts}
 	a.reports = &report.Service{Store: a.store, Verdicts: a.verdicts, Location: a.checkins.Policy.Location, Now: a.checkins.Now}
 	return nil
 }
+
+// buildDigest names the server's build for the stored verdicts: the first
+// bytes of the SHA-256 of its executable, read once per process, so a
+// stored verdict of another build of the rules is judged again.
+var buildDigest = sync.OnceValues(func() (string, error) {
+	path, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("naming the build: %w", err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("naming the build: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("naming the build: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8]), nil
+})
 
 // storeFacts gives the verdicts the facts read straight from the store:
 // approved absences, the state of the R8 documents, and seminar talks.

@@ -116,8 +116,10 @@ func (s *Store) activityPrior(tx *gorm.DB, userID int64, clientIDs []string, cor
 func (t *ActivityTx) Commit(news []NewActivity) error {
 	err := func() error {
 		leaves := make([]models.Leaf, 0, len(news))
+		users := make([]int64, 0, len(news))
 		for _, n := range news {
 			leaves = append(leaves, n.Leaf)
+			users = append(users, n.Activity.UserID)
 			if err := t.tx.Create(n.Activity).Error; err != nil {
 				return err
 			}
@@ -143,6 +145,9 @@ func (t *ActivityTx) Commit(news []NewActivity) error {
 					return err
 				}
 			}
+		}
+		if err := touchFacts(t.tx, users...); err != nil {
+			return err
 		}
 		if err := writeLeaves(t.tx, leaves); err != nil {
 			return err
@@ -430,6 +435,9 @@ func (s *Store) ReviewActivity(ctx context.Context, p *authz.Principal, rev *mod
 			if isDuplicate(err) {
 				return models.E(models.CodeConflict, "activity %d has already been reviewed (overturnActivity supersedes a ruling)", a.ID)
 			}
+			return err
+		}
+		if err := touchFacts(tx, a.UserID); err != nil {
 			return err
 		}
 		return writeLeaves(tx, []models.Leaf{leaf})

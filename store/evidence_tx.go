@@ -236,7 +236,11 @@ func dayWrites(dry *gorm.DB, changed []models.PresenceDay) ([]stmt, error) {
 	slices.SortFunc(days, func(a, c models.PresenceDay) int { // a stable lock order
 		return cmp.Or(cmp.Compare(a.UserID, c.UserID), strings.Compare(a.Date, c.Date), cmp.Compare(a.RegionID, c.RegionID))
 	})
-	var out []stmt
+	touched := make([]int64, 0, len(changed))
+	for _, d := range changed {
+		touched = append(touched, d.UserID)
+	}
+	out := []stmt{touchFactsStmt(touched)}
 	if len(gone) > 0 {
 		out = append(out, stmt{sql: "DELETE FROM presence_days WHERE (user_id, date, region_id) IN " + tuples(len(gone)/3, 3), args: gone})
 	}

@@ -54,7 +54,8 @@ func migrations() []migration {
 		{46, "corrections: make-up requests with photos and decisions, approved absences and withdrawals", func(tx *gorm.DB) error {
 			return tx.Migrator().AutoMigrate(corrections()...)
 		}},
-	}, append(inspectionSteps(), migration{60, "quarter closings and the verdicts they froze", migrateClosings})...)
+	}, append(inspectionSteps(), migration{60, "quarter closings and the verdicts they froze", migrateClosings},
+		migration{61, "facts versions of cadres and their stored verdicts", migrateStoredVerdicts})...)
 }
 
 // baselineVersion is the version of the baseline step.

@@ -17,9 +17,10 @@ import (
 // callers defer it), so what it read stays true until it commits. On MySQL
 // it runs at READ COMMITTED, as every per-cadre writer does (txPerCadre).
 type RecordTx struct {
-	s    *Store
-	tx   *gorm.DB
-	done bool
+	s      *Store
+	tx     *gorm.DB
+	userID int64
+	done   bool
 }
 
 // RecordWrites is what a RecordTx commits: its new rows (each set has its
@@ -47,7 +48,7 @@ func (s *Store) beginRecord(ctx context.Context, userID int64) (*RecordTx, error
 	if tx.Error != nil {
 		return nil, mapErr(tx.Error)
 	}
-	t := &RecordTx{s: s, tx: tx}
+	t := &RecordTx{s: s, tx: tx, userID: userID}
 	q := tx.Model(&models.User{}).Select("users.id").Where("users.id = ?", userID)
 	if s.driver == DriverMySQL {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
@@ -94,6 +95,9 @@ func (t *RecordTx) Commit(w RecordWrites) error {
 }
 
 func (t *RecordTx) write(w RecordWrites) error {
+	if err := touchFacts(t.tx, t.userID); err != nil {
+		return err
+	}
 	var rows []any // in order: the photos name the request
 	if w.MakeUp != nil {
 		rows = append(rows, w.MakeUp)

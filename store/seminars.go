@@ -374,6 +374,9 @@ func (s *Store) RecordTalk(ctx context.Context, p *authz.Principal, talk *models
 		if err := tx.Create(talk).Error; err != nil {
 			return err
 		}
+		if err := touchFacts(tx, talk.SpeakerID); err != nil {
+			return err
+		}
 		l := insertLeaves([]models.Leaf{leaf}, s.db.Config.NowFunc())
 		out = talk
 		return tx.Exec(l.sql, l.args...).Error

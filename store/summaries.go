@@ -182,6 +182,9 @@ func (s *Store) SubmitSummary(ctx context.Context, p *authz.Principal, v *models
 			"draft_support", "draft_saved_at", "updated_at").Updates(sm).Error; err != nil {
 			return err
 		}
+		if err := touchFacts(tx, sm.UserID); err != nil {
+			return err
+		}
 		to, err := s.reviewersOf(tx, v.UserID, v.Kind)
 		if err != nil {
 			return err
@@ -304,6 +307,9 @@ func (s *Store) ReviewSummary(ctx context.Context, p *authz.Principal, r *models
 			locked.Status = models.SummaryAccepted
 		}
 		if err := tx.Model(locked).Select("status", "updated_at").Updates(locked).Error; err != nil {
+			return err
+		}
+		if err := touchFacts(tx, locked.UserID); err != nil {
 			return err
 		}
 		sm = locked

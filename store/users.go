@@ -179,6 +179,7 @@ func (s *Store) UpdateUser(ctx context.Context, p *authz.Principal, id int64, in
 		}
 		before := u
 		in.apply(&u)
+		u.FactsVersion++ // the unit and the flags are facts of the cadre's verdicts
 		// The columns of sign-in state are written only by the statements
 		// that change them, never by a Save of the whole row.
 		if err := tx.Omit("password_hash", "auth_version", "auth_changed_at", "must_change_password", "password_changed_at",

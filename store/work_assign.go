@@ -173,7 +173,10 @@ func insertAssignment(tx *gorm.DB, a *models.Assignment) error {
 	var clash models.Assignment
 	err := q.Order("assignments.valid_from, assignments.id").Take(&clash).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return tx.Create(a).Error
+		if err := tx.Create(a).Error; err != nil {
+			return err
+		}
+		return touchFacts(tx, a.UserID)
 	}
 	if err != nil {
 		return err

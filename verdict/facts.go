@@ -10,54 +10,53 @@ import (
 )
 
 // Unit returns the verdicts of quarter q of year of each of users (read
-// for the caller, e.g. by store.ReportCadres), by user id, exactly as Cadre
-// returns one cadre's: the same facts, read for all of them at once with a
-// number of statements that does not grow with them. Facts p may not read
-// are absent, as Cadre's reads leave them. INVALID for a bad quarter;
-// UNAVAILABLE when the database fails.
+// for the caller before any of their facts, e.g. by store.ReportCadres), by
+// user id, exactly as Cadre returns one cadre's: judged from the same
+// facts, read for all of them at once with a number of statements that
+// does not grow with them, and stored (Judge serves them while they hold).
+// INVALID for a bad quarter; UNAVAILABLE when the database fails.
 func (s *Service) Unit(ctx context.Context, p *authz.Principal, users []*models.User, year, quarter int) (map[int64][]compliance.Result, error) {
-	q := compliance.Quarter{Year: year, Q: quarter}
-	if err := validQuarter(q); err != nil {
-		return nil, err
-	}
-	facts, err := s.read(ctx, p, users, q, true)
+	out, rows, err := s.UnitToStore(ctx, p, users, year, quarter)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[int64][]compliance.Result, len(users))
-	for _, u := range users {
-		out[u.ID] = compliance.Evaluate(facts[u.ID], q)
+	return out, s.Store.StoreVerdicts(ctx, rows)
+}
+
+// UnitToStore is Unit leaving the store to the caller: it returns the
+// verdicts and the rows that store them (store.StoreVerdicts), so a report
+// stores one batch while it judges the next.
+func (s *Service) UnitToStore(ctx context.Context, p *authz.Principal, users []*models.User, year, quarter int) (map[int64][]compliance.Result, []*models.StoredVerdict, error) {
+	q := compliance.Quarter{Year: year, Q: quarter}
+	if err := validQuarter(q); err != nil {
+		return nil, nil, err
 	}
-	return out, nil
+	bases, timelines, err := s.bases(ctx, p, unitsOf(users))
+	if err != nil {
+		return nil, nil, err
+	}
+	out, rows, err := s.judgeOnly(ctx, p, users, q, bases, timelines)
+	if out == nil {
+		out = map[int64][]compliance.Result{}
+	}
+	return out, rows, err
 }
 
 // read reads the facts of users' year around q (all, or only R2's: the
-// quarter's days, assignments, policy and absences), by user.
-func (s *Service) read(ctx context.Context, p *authz.Principal, users []*models.User, q compliance.Quarter, all bool) (map[int64]compliance.Facts, error) {
+// quarter's days, assignments, policy and absences), by user; timelines
+// holds the policy of each of their units.
+func (s *Service) read(ctx context.Context, p *authz.Principal, users []*models.User, q compliance.Quarter, all bool, timelines map[int64]compliance.Timeline) (map[int64]compliance.Facts, error) {
 	first, last := compliance.Quarter{Year: q.Year, Q: 1}.FirstDate(), compliance.Quarter{Year: q.Year, Q: 4}.LastDate()
 	if !all {
 		first, last = q.FirstDate(), q.LastDate()
 	}
-	ids := make([]int64, len(users))
-	units := []int64{}
-	seen := map[int64]bool{}
-	for i, u := range users {
-		ids[i] = u.ID
-		if !seen[u.OrgUnitID] {
-			seen[u.OrgUnitID] = true
-			units = append(units, u.OrgUnitID)
-		}
-	}
+	ids := idsOf(users)
 	today := presence.DateOf(s.Now(), s.DayRule.Location)
 	days, err := s.Store.DaysOf(ctx, p, ids, first.String(), last.String())
 	if err != nil {
 		return nil, err
 	}
 	assignments, err := s.Store.AssignmentsOf(ctx, p, ids, first.String(), last.String())
-	if err != nil {
-		return nil, err
-	}
-	timelines, err := s.timelines(ctx, p, units)
 	if err != nil {
 		return nil, err
 	}
@@ -96,23 +95,29 @@ func (s *Service) read(ctx context.Context, p *authz.Principal, users []*models.
 	return out, err
 }
 
-// timelines reads the policy of each of units on every date.
-func (s *Service) timelines(ctx context.Context, p *authz.Principal, units []int64) (map[int64]compliance.Timeline, error) {
+// policies reads the policy of each of units on every date, and its
+// stamp: the newest version id on the unit's path, which a new version
+// anywhere on it changes.
+func (s *Service) policies(ctx context.Context, p *authz.Principal, units []int64) (map[int64]compliance.Timeline, map[int64]int64, error) {
 	paths, versions, err := s.Store.PolicyPaths(ctx, p, units)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make(map[int64]compliance.Timeline, len(units))
+	stamps := make(map[int64]int64, len(units))
 	for _, unit := range units {
 		path, vs, err := compliance.FromRows(paths[unit], versions[unit])
 		if err == nil {
 			out[unit], err = compliance.BuildTimeline(path, vs)
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		for _, v := range versions[unit] {
+			stamps[unit] = max(stamps[unit], v.ID)
 		}
 	}
-	return out, nil
+	return out, stamps, nil
 }
 
 // optional reads the facts of the rules whose sources are wired into out.

@@ -65,6 +65,14 @@ type Service struct {
 	Documents  DocumentSource
 	Talks      TalkSource
 	Now        func() time.Time
+	// Build names the build of the rules; a stored verdict of another
+	// build is judged again. The server sets it to a digest of its
+	// executable.
+	Build string
+	// Check judges again every stored verdict served and refuses
+	// (INTERNAL) one that differs: a diagnostic for a write path that
+	// changes facts without bumping their version. Slow; tests set it.
+	Check bool
 }
 
 // Cadre returns userID's verdicts for quarter q of year, as
@@ -74,39 +82,40 @@ type Service struct {
 // quarter; UNAVAILABLE when the database fails.
 func (s *Service) Cadre(ctx context.Context, p *authz.Principal, userID int64, year, quarter int) ([]compliance.Result, error) {
 	q := compliance.Quarter{Year: year, Q: quarter}
-	f, err := s.facts(ctx, p, userID, q, true)
-	if err != nil {
-		return nil, err
-	}
-	return compliance.Evaluate(f, q), nil
-}
-
-// R2 returns userID's R2 verdict for quarter q of year alone, with the
-// refusals of Cadre.
-func (s *Service) R2(ctx context.Context, p *authz.Principal, userID int64, year, quarter int) (compliance.Result, error) {
-	q := compliance.Quarter{Year: year, Q: quarter}
-	f, err := s.facts(ctx, p, userID, q, false)
-	if err != nil {
-		return compliance.Result{}, err
-	}
-	return compliance.EvaluateR2(f, q), nil
-}
-
-// facts reads the facts of userID's year around q; all, or only R2's.
-// The cadre is read first, so one p may not read is NOT_FOUND.
-func (s *Service) facts(ctx context.Context, p *authz.Principal, userID int64, q compliance.Quarter, all bool) (compliance.Facts, error) {
 	if err := validQuarter(q); err != nil {
-		return compliance.Facts{}, err
+		return nil, err
 	}
 	user, err := s.Store.User(ctx, p, userID)
 	if err != nil {
-		return compliance.Facts{}, err
+		return nil, err
 	}
-	byUser, err := s.read(ctx, p, []*models.User{user}, q, all)
+	out, err := s.Judge(ctx, p, []*models.User{user}, year, quarter)
 	if err != nil {
-		return compliance.Facts{}, err
+		return nil, err
 	}
-	return byUser[userID], nil
+	return out[userID], nil
+}
+
+// R2 returns userID's R2 verdict for quarter q of year alone, judged from
+// R2's facts only (never stored), with the refusals of Cadre.
+func (s *Service) R2(ctx context.Context, p *authz.Principal, userID int64, year, quarter int) (compliance.Result, error) {
+	q := compliance.Quarter{Year: year, Q: quarter}
+	if err := validQuarter(q); err != nil {
+		return compliance.Result{}, err
+	}
+	user, err := s.Store.User(ctx, p, userID)
+	if err != nil {
+		return compliance.Result{}, err
+	}
+	timelines, _, err := s.policies(ctx, p, []int64{user.OrgUnitID})
+	if err != nil {
+		return compliance.Result{}, err
+	}
+	byUser, err := s.read(ctx, p, []*models.User{user}, q, false, timelines)
+	if err != nil {
+		return compliance.Result{}, err
+	}
+	return compliance.EvaluateR2(byUser[userID], q), nil
 }
 
 // validQuarter refuses a quarter the rules cannot judge (INVALID).

@@ -122,7 +122,9 @@ func BenchmarkComplianceReport(b *testing.B) {
 		exec("UPDATE users SET facts_version = facts_version + 1 WHERE org_unit_id = ? AND id % 10 = ?", unitID, i)
 		tc := report()
 		te, size := export()
-		ratio := func(d time.Duration) string { return fmt.Sprintf("%v (%.2f× bare)", d.Round(time.Millisecond), float64(d)/float64(tb)) }
+		ratio := func(d time.Duration) string {
+			return fmt.Sprintf("%v (%.2f× bare)", d.Round(time.Millisecond), float64(d)/float64(tb))
+		}
 		b.Logf("run %d: bare SELECT %v (%d days); report judged anew %s, stored %s, 1,000 changed %s; export %s, %d bytes",
 			i+1, tb.Round(time.Millisecond), n, ratio(tj), ratio(ts), ratio(tc), ratio(te), size)
 		b.ReportMetric(float64(tb.Milliseconds()), "bare-ms")

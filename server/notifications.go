@@ -20,7 +20,8 @@ func (a *app) openSummaries(log *slog.Logger, now func() time.Time) {
 		Policy: summary.DefaultPolicy(), Now: now}
 	a.scheduler = &notify.Scheduler{Store: a.store, Holder: notify.NewHolder(), Log: log,
 		Jobs: []notify.Job{{Name: "summary reminders", Run: a.summaries.Remind},
-			{Name: "overdue key work", Run: func(ctx context.Context) error { _, err := a.tasks.RemindOverdue(ctx); return err }}}}
+			{Name: "overdue key work", Run: func(ctx context.Context) error { _, err := a.tasks.RemindOverdue(ctx); return err }},
+			{Name: "stored verdicts", Run: a.reports.Refresh}}}
 }
 
 // startNotifications runs the delivery of notifications to this server's

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"database/sql"
+	"strconv"
 	"testing"
 
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/store/storetest"
 )
 
@@ -52,6 +55,42 @@ func TestStoredVerdictsHoldOnlyWithTheirFacts(t *testing.T) {
 		}
 		if resp := s.report(t, w.sup, w.unit, 2026, 4, map[string]any{"first": 1}); resp.Code() != "INTERNAL" {
 			t.Errorf("a day behind the store's back, checked: %s, want INTERNAL", resp.Raw)
+		}
+	})
+}
+
+// TestRefreshStoresVerdicts: the scheduler's job stores the verdicts of
+// today's quarter of every cadre whose stored ones do not hold, under the
+// cadre's facts version, and again after a check-in changes them.
+func TestRefreshStoresVerdicts(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+		s := start(t, b, withClock(at(2026, 11, 1, 9, 0)))
+		w := setupField(t, s)
+		tok, idText := w.cadre(t, s, "cadre-a")
+		id, _ := strconv.ParseInt(idText, 10, 64)
+		ctx := context.Background()
+		stored := func() (stored, current int64) {
+			t.Helper()
+			if err := s.app.reports.Refresh(ctx); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := s.app.store.StoredVerdicts(ctx, []int64{id}, 2026, 4, true)
+			if err != nil || rows[id] == nil {
+				t.Fatalf("stored verdicts of cadre-a: %v, %v", rows, err)
+			}
+			u, err := s.app.store.User(ctx, authz.System("test"), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rows[id].FactsVersion, u.FactsVersion
+		}
+		if got, want := stored(); got != want {
+			t.Errorf("stored at facts version %d, the cadre's is %d", got, want)
+		}
+		before, _ := stored()
+		s.onSite(t, tok, "a", lankaoGCJ, 2)
+		if got, want := stored(); got != want || got == before {
+			t.Errorf("after a day's check-ins: stored at facts version %d (before %d), the cadre's is %d", got, before, want)
 		}
 	})
 }

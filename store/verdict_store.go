@@ -121,3 +121,12 @@ func (s *Store) StoreVerdicts(ctx context.Context, verdicts []*models.StoredVerd
 	}
 	return nil
 }
+
+// RootUnits returns the ids of the org units without a parent, in id
+// order: the subtrees that together hold every cadre. UNAVAILABLE when the
+// database fails.
+func (s *Store) RootUnits(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	err := s.db.WithContext(ctx).Model(&models.OrgUnit{}).Where("parent_id IS NULL").Order("id").Pluck("id", &ids).Error
+	return ids, mapErr(err)
+}

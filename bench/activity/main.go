@@ -3,13 +3,18 @@
 // forums with one photo of -photo-bytes (a fresh one each time, so the
 // content-addressed store writes every one) as fast as answered, then the
 // same cadres sending check-ins for as long. It prints throughput and
-// latency of both and their ratio (docs/performance.md).
+// latency of both and their ratio (docs/performance.md). With -store-dir,
+// on the server's host, it first measures the photo store alone as the
+// baseline: as many writers storing fresh photos of the same size in a
+// local-directory store there (blob.Dir.Put: SHA-256, a synced file, its
+// directory synced) with no HTTP and no database.
 //
-//	go run ./bench/activity -url http://127.0.0.1:8080 -admin-password … -cadres 50 -duration 20s
+//	go run ./bench/activity -url http://127.0.0.1:8080 -admin-password … -cadres 50 -duration 20s -store-dir /tmp/store-baseline
 package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"flag"
@@ -24,6 +29,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/henan-youth/onsite/blob"
 )
 
 // lankao is a point inside 兰考县 (GCJ-02).
@@ -35,8 +42,15 @@ func main() {
 	cadres := flag.Int("cadres", 50, "concurrent cadres")
 	duration := flag.Duration("duration", 20*time.Second, "length of each phase")
 	photoBytes := flag.Int("photo-bytes", 2<<20, "size of the photo sent with each activity")
+	storeDir := flag.String("store-dir", "", "measure the photo store alone in this directory first (emptied after)")
 	flag.Parse()
 	c := &client{url: *url, http: &http.Client{Timeout: 60 * time.Second}}
+	if *storeDir != "" {
+		if err := storeBaseline(*storeDir, *cadres, *duration, *photoBytes); err != nil {
+			fmt.Fprintln(os.Stderr, "activity bench:", err)
+			os.Exit(1)
+		}
+	}
 	if err := run(c, *adminPW, *cadres, *duration, *photoBytes); err != nil {
 		fmt.Fprintln(os.Stderr, "activity bench:", err)
 		os.Exit(1)
@@ -70,6 +84,24 @@ func run(c *client, adminPW string, n int, d time.Duration, photoBytes int) erro
 		return fmt.Errorf("%d and %d requests failed; first: %v", acts.errs, checks.errs, firstErr(acts, checks))
 	}
 	return nil
+}
+
+// storeBaseline stores fresh photos with n writers in a local-directory
+// store at dir for d and prints their throughput and latency.
+func storeBaseline(dir string, n int, d time.Duration, photoBytes int) error {
+	store, err := blob.OpenDir(dir)
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	base := photo(photoBytes)
+	r := phase(make([]string, n), d, func(_, _ int, _ string) error {
+		_, _, err := store.Put(context.Background(), bytes.NewReader(unique(base)), 8<<20)
+		return err
+	})
+	fmt.Printf("%-24s %8d %8d %10v %10v %8.1f\n", "store alone (Dir.Put)", len(r.lat), r.errs, r.pct(0.5).Round(100*time.Microsecond),
+		r.pct(0.99).Round(100*time.Microsecond), float64(len(r.lat))/d.Seconds())
+	return firstErr(r)
 }
 
 // result is one phase's latencies and errors.

@@ -27,11 +27,7 @@ func (s *Service) Unit(ctx context.Context, p *authz.Principal, users []*models.
 // verdicts and the rows that store them (store.StoreVerdicts), so a report
 // stores one batch while it judges the next.
 func (s *Service) UnitToStore(ctx context.Context, p *authz.Principal, users []*models.User, year, quarter int) (map[int64][]compliance.Result, []*models.StoredVerdict, error) {
-	q := compliance.Quarter{Year: year, Q: quarter}
-	if err := validQuarter(q); err != nil {
-		return nil, nil, err
-	}
-	bases, timelines, err := s.bases(ctx, p, unitsOf(users))
+	q, bases, timelines, err := s.prepare(ctx, p, users, year, quarter)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -84,18 +84,25 @@ func holds(v *models.StoredVerdict, u *models.User, basis string) bool {
 	return v != nil && v.FactsVersion == u.FactsVersion && v.Basis == basis
 }
 
-// stamps returns the basis of the verdicts of each of units today.
-func (s *Service) bases(ctx context.Context, p *authz.Principal, units []int64) (map[int64]string, map[int64]compliance.Timeline, error) {
+// prepare refuses a bad quarter (INVALID) and reads what judging users'
+// verdicts of it needs besides their facts: the basis of each of their
+// units' verdicts today and the policy of each on every date.
+func (s *Service) prepare(ctx context.Context, p *authz.Principal, users []*models.User, year, quarter int) (compliance.Quarter, map[int64]string, map[int64]compliance.Timeline, error) {
+	q := compliance.Quarter{Year: year, Q: quarter}
+	if err := validQuarter(q); err != nil {
+		return q, nil, nil, err
+	}
+	units := unitsOf(users)
 	timelines, stamps, err := s.policies(ctx, p, units)
 	if err != nil {
-		return nil, nil, err
+		return q, nil, nil, err
 	}
 	today := presence.DateOf(s.Now(), s.DayRule.Location)
-	out := make(map[int64]string, len(units))
+	bases := make(map[int64]string, len(units))
 	for _, u := range units {
-		out[u] = s.basis(today, stamps[u])
+		bases[u] = s.basis(today, stamps[u])
 	}
-	return out, timelines, nil
+	return q, bases, timelines, nil
 }
 
 // Judge returns the verdicts of quarter (year, quarter) of each of users
@@ -105,11 +112,7 @@ func (s *Service) bases(ctx context.Context, p *authz.Principal, units []int64) 
 // statements when all hold, and a fixed number more when some do not.
 // The refusals of Unit.
 func (s *Service) Judge(ctx context.Context, p *authz.Principal, users []*models.User, year, quarter int) (map[int64][]compliance.Result, error) {
-	q := compliance.Quarter{Year: year, Q: quarter}
-	if err := validQuarter(q); err != nil {
-		return nil, err
-	}
-	bases, timelines, err := s.bases(ctx, p, unitsOf(users))
+	q, bases, timelines, err := s.prepare(ctx, p, users, year, quarter)
 	if err != nil {
 		return nil, err
 	}
@@ -149,11 +152,7 @@ func (s *Service) Judge(ctx context.Context, p *authz.Principal, users []*models
 // and the others, to be judged (Unit). A fixed number of statements
 // whatever the size of the unit. The refusals of Unit.
 func (s *Service) Briefs(ctx context.Context, p *authz.Principal, unit *models.OrgUnit, users []*models.User, year, quarter int) (map[int64][]Brief, []*models.User, error) {
-	q := compliance.Quarter{Year: year, Q: quarter}
-	if err := validQuarter(q); err != nil {
-		return nil, nil, err
-	}
-	bases, timelines, err := s.bases(ctx, p, unitsOf(users))
+	q, bases, timelines, err := s.prepare(ctx, p, users, year, quarter)
 	if err != nil {
 		return nil, nil, err
 	}

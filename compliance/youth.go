@@ -26,23 +26,34 @@ func (c *cadre) freeDates(p period, s scope) int {
 	return free
 }
 
+// openOverDispatch starts rule's verdict over p for a rule counted over the
+// dispatch scope (R6, R7, R9): with the policy in force and the scope, or,
+// done, exempt before the plan began or when the scope exempts the period.
+func (c *cadre) openOverDispatch(rule string, p period) (r Result, pol Policy, s scope, done bool) {
+	eff, begun := c.policyFor(p)
+	r = newResult(rule, p, eff, c.Today)
+	if !begun {
+		return r.exempt("行动方案自 2022 年 3 月起施行，该期不考核", "the action plan applies from March 2022"), pol, s, true
+	}
+	pol = eff.Policy
+	s = c.dispatchScope(p, pol.Exceptions)
+	r.CoveredDays = s.covered
+	zh, en := p.label(c.Today)
+	if why, whyEN, ok := s.exemption(zh, en); ok {
+		return r.exempt(why, whyEN), pol, s, true
+	}
+	return r, pol, s, false
+}
+
 // r6 is R6 for quarter q (每季度分别组织1次普通青年座谈交流会和1次基层团干部座谈交流会，
 // 至少一对一访谈10名以上普通青年和10名以上基层团干部), from the counting activities.
 // Any number of activities fit in one on-site day, so R6 can still be met
 // while one date in scope is left.
 func (c *cadre) r6(q Quarter) Result {
 	p := quarterPeriod(q)
-	eff, begun := c.policyFor(p)
-	r := newResult("R6", p, eff, c.Today)
-	if !begun {
-		return r.exempt("行动方案自 2022 年 3 月起施行，该期不考核", "the action plan applies from March 2022")
-	}
-	pol := eff.Policy
-	s := c.dispatchScope(p, pol.Exceptions)
-	r.CoveredDays = s.covered
-	zh, en := p.label(c.Today)
-	if why, whyEN, ok := s.exemption(zh, en); ok {
-		return r.exempt(why, whyEN)
+	r, pol, s, done := c.openOverDispatch("R6", p)
+	if done {
+		return r
 	}
 	kind := func(k models.ActivityKind, name, label, unit, verb, one, many string) Number {
 		full := pol.Required(k)
@@ -67,17 +78,9 @@ func (c *cadre) r6(q Quarter) Result {
 // Like R6, it can still be met while one date in scope is left.
 func (c *cadre) r7(year int) Result {
 	p := yearPeriod(year)
-	eff, begun := c.policyFor(p)
-	r := newResult("R7", p, eff, c.Today)
-	if !begun {
-		return r.exempt("行动方案自 2022 年 3 月起施行，该期不考核", "the action plan applies from March 2022")
-	}
-	pol := eff.Policy
-	s := c.dispatchScope(p, pol.Exceptions)
-	r.CoveredDays = s.covered
-	zh, en := p.label(c.Today)
-	if why, whyEN, ok := s.exemption(zh, en); ok {
-		return r.exempt(why, whyEN)
+	r, pol, s, done := c.openOverDispatch("R7", p)
+	if done {
+		return r
 	}
 	r.Numbers = []Number{count("lectures", "理论宣讲", "theory lectures", "次", c.Activities.YearLectures,
 		s.require(pol.LecturesPerYear), pol.LecturesPerYear,
@@ -91,17 +94,9 @@ func (c *cadre) r7(year int) Result {
 // in scope left are at least the talks short.
 func (c *cadre) r9(year, half int) Result {
 	p := halfPeriod(year, half)
-	eff, begun := c.policyFor(p)
-	r := newResult("R9", p, eff, c.Today)
-	if !begun {
-		return r.exempt("行动方案自 2022 年 3 月起施行，该期不考核", "the action plan applies from March 2022")
-	}
-	pol := eff.Policy
-	s := c.dispatchScope(p, pol.Exceptions)
-	r.CoveredDays = s.covered
-	zh, en := p.label(c.Today)
-	if why, whyEN, ok := s.exemption(zh, en); ok {
-		return r.exempt(why, whyEN)
+	r, pol, s, done := c.openOverDispatch("R9", p)
+	if done {
+		return r
 	}
 	talks := 0
 	for _, d := range c.Talks.Dates {

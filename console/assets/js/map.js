@@ -30,8 +30,13 @@ async function presences(cadres, year, quarter) {
   return out;
 }
 
+// Only the latest render fills the page: an answer to an earlier one (a
+// quarter picked while the last was loading) is dropped.
+let generation = 0;
+
 export async function render(view) {
   delete view.dataset.ready;
+  const mine = ++generation;
   const me = currentUser();
   const { year, quarter } = currentPeriod();
   const mapEl = h('div.map#map');
@@ -60,6 +65,7 @@ export async function render(view) {
       byCounty.set(p.county.id, list);
     }
     const counties = await all(COUNTIES, {}, (d) => d.regions, 3);
+    if (mine !== generation) return;
     const coloured = L.featureGroup().addTo(map);
     for (const county of counties) {
       const list = byCounty.get(county.id) || [];

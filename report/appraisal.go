@@ -105,7 +105,7 @@ func (a *Appraisal) rows(ctx context.Context, users []*models.User) ([]Appraisal
 	}
 	v := a.s.Verdicts
 	for q := 1; q <= 4; q++ {
-		results, err := v.Unit(ctx, a.p, users, a.Year, q)
+		results, err := v.Judge(ctx, a.p, users, a.Year, q)
 		if err != nil {
 			return nil, err
 		}

@@ -411,7 +411,7 @@ func (s *Service) judge(ctx context.Context, p *authz.Principal, users []*models
 				res, err = s.Verdicts.Judge(ctx, p, batch, year, quarter)
 			} else {
 				var rows []*models.StoredVerdict
-				if res, rows, err = s.Verdicts.UnitToStore(ctx, p, batch, year, quarter); err == nil {
+				if res, rows, err = s.Verdicts.Unit(ctx, p, batch, year, quarter); err == nil {
 					toStore <- rows
 				}
 			}

@@ -13,20 +13,11 @@ import (
 // for the caller before any of their facts, e.g. by store.ReportCadres), by
 // user id, exactly as Cadre returns one cadre's: judged from the same
 // facts, read for all of them at once with a number of statements that
-// does not grow with them, and stored (Judge serves them while they hold).
+// does not grow with them. With them come the rows that store them
+// (store.StoreVerdicts; Judge serves them while they hold), left to the
+// caller so that a report stores one batch while it judges the next.
 // INVALID for a bad quarter; UNAVAILABLE when the database fails.
-func (s *Service) Unit(ctx context.Context, p *authz.Principal, users []*models.User, year, quarter int) (map[int64][]compliance.Result, error) {
-	out, rows, err := s.UnitToStore(ctx, p, users, year, quarter)
-	if err != nil {
-		return nil, err
-	}
-	return out, s.Store.StoreVerdicts(ctx, rows)
-}
-
-// UnitToStore is Unit leaving the store to the caller: it returns the
-// verdicts and the rows that store them (store.StoreVerdicts), so a report
-// stores one batch while it judges the next.
-func (s *Service) UnitToStore(ctx context.Context, p *authz.Principal, users []*models.User, year, quarter int) (map[int64][]compliance.Result, []*models.StoredVerdict, error) {
+func (s *Service) Unit(ctx context.Context, p *authz.Principal, users []*models.User, year, quarter int) (map[int64][]compliance.Result, []*models.StoredVerdict, error) {
 	q, bases, timelines, err := s.prepare(ctx, p, users, year, quarter)
 	if err != nil {
 		return nil, nil, err

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/chromedp/cdproto/browser"
@@ -185,6 +186,25 @@ func (s *consoleSite) quarterReport(t *testing.T) {
 		vars).into(t, &closed)
 	if closed.ComplianceReport.ClosedAt == nil {
 		t.Error("the API does not say the quarter is closed")
+	}
+
+	// A correction after closing: an approved absence over the whole
+	// quarter exempts the failing cadre; its row shows the change beside
+	// the frozen verdict.
+	first := time.Date(year, time.Month(3*quarter-2), 1, 0, 0, 0, 0, time.UTC)
+	s.post(t, token, `mutation($in: AbsenceInput!) { recordAbsence(input: $in) { absence { id } } }`, map[string]any{"in": map[string]any{
+		"clientId": "console-report-absence", "userId": cadre.User.ID, "kind": "TRAINING",
+		"from": first.Format(time.DateOnly), "to": first.AddDate(0, 3, -1).Format(time.DateOnly)}}).into(t, &struct{}{})
+	do(t, ctx, "all cadres again", chromedp.Click(chromedp.ID("only-failing")), chromedp.WaitVisible(chromedp.CSS(`#view[data-ready="report"]`)),
+		chromedp.SetValue(chromedp.ID("rule-filter"), ""), chromedp.WaitVisible(chromedp.CSS(`#view[data-ready="report"]`)))
+	s.reportRows(t, ctx)
+	row := fmt.Sprintf(`#report-table tr[data-user=%q]`, cadre.User.Username)
+	if !eval[bool](t, ctx, `!!document.querySelector('`+row+` .changed-mark')`) {
+		t.Errorf("%s's row does not say it changed since closing", cadre.User.Username)
+	}
+	changed := eval[string](t, ctx, `(document.querySelector('`+row+` td.cell.changed[data-rule="`+rule+`"]') || {}).title || ''`)
+	if !strings.Contains(changed, sentence) {
+		t.Errorf("%s's %s cell, changed since closing, says %q; want the frozen sentence %q beside the new one", cadre.User.Username, rule, changed, sentence)
 	}
 }
 

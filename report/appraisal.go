@@ -64,31 +64,13 @@ func (s *Service) Appraisal(ctx context.Context, p *authz.Principal, unitID int6
 // total. Each page reads its cadres' four quarters with a fixed number of
 // statements. INVALID for a malformed cursor or page size.
 func (a *Appraisal) Rows(ctx context.Context, page store.Page) ([]AppraisalRow, store.PageInfo, int, error) {
-	if page.First <= 0 || page.First > store.MaxPageSize {
-		return nil, store.PageInfo{}, 0, models.E(models.CodeInvalid, "first must be 1–%d", store.MaxPageSize)
+	after, err := checkPage(page)
+	if err != nil {
+		return nil, store.PageInfo{}, 0, err
 	}
-	var after int64
-	if page.After != "" {
-		var err error
-		if after, err = store.ParseCursor(page.After); err != nil {
-			return nil, store.PageInfo{}, 0, err
-		}
-	}
-	var kept []*models.User
-	for _, u := range a.Cadres {
-		if u.ID > after && len(kept) <= page.First {
-			kept = append(kept, u)
-		}
-	}
-	info := store.PageInfo{HasNextPage: len(kept) > page.First}
-	if info.HasNextPage {
-		kept = kept[:page.First]
-	}
-	if len(kept) > 0 {
-		info.EndCursor = store.Cursor(kept[len(kept)-1].ID)
-	}
+	kept, info, total := pageOf(a.Cadres, after, page.First, func(*models.User) bool { return true })
 	rows, err := a.rows(ctx, kept)
-	return rows, info, len(a.Cadres), err
+	return rows, info, total, err
 }
 
 // rows reads users' year: the verdicts of its four quarters, the counting

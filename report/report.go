@@ -265,15 +265,9 @@ func (f Filter) keeps(results []verdict.Brief) bool {
 // Without a filter only the page's cadres are evaluated. INVALID for a
 // malformed cursor or page size.
 func (r *Report) Rows(ctx context.Context, f Filter, page store.Page) ([]Row, store.PageInfo, int, error) {
-	if page.First <= 0 || page.First > store.MaxPageSize {
-		return nil, store.PageInfo{}, 0, models.E(models.CodeInvalid, "first must be 1–%d", store.MaxPageSize)
-	}
-	var after int64
-	if page.After != "" {
-		var err error
-		if after, err = store.ParseCursor(page.After); err != nil {
-			return nil, store.PageInfo{}, 0, err
-		}
+	after, err := checkPage(page)
+	if err != nil {
+		return nil, store.PageInfo{}, 0, err
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -283,26 +277,45 @@ func (r *Report) Rows(ctx context.Context, f Filter, page store.Page) ([]Row, st
 			return nil, store.PageInfo{}, 0, err
 		}
 	}
+	kept, info, total := pageOf(r.Cadres, after, page.First, func(u *models.User) bool { return !filtered || f.keeps(r.brief(u.ID)) })
+	rows, err := r.rows(ctx, kept)
+	return rows, info, total, err
+}
+
+// checkPage refuses a page size outside 1–store.MaxPageSize or a malformed
+// cursor (INVALID) and returns the user id the cursor names (0: none).
+func checkPage(page store.Page) (int64, error) {
+	if page.First <= 0 || page.First > store.MaxPageSize {
+		return 0, models.E(models.CodeInvalid, "first must be 1–%d", store.MaxPageSize)
+	}
+	if page.After == "" {
+		return 0, nil
+	}
+	return store.ParseCursor(page.After)
+}
+
+// pageOf returns the first first of users (in id order) after user id
+// after that keep keeps, the page's info, and how many keep keeps in all.
+func pageOf(users []*models.User, after int64, first int, keep func(*models.User) bool) ([]*models.User, store.PageInfo, int) {
 	var kept []*models.User
 	total := 0
-	for _, u := range r.Cadres {
-		if filtered && !f.keeps(r.brief(u.ID)) {
+	for _, u := range users {
+		if !keep(u) {
 			continue
 		}
 		total++
-		if u.ID > after && len(kept) <= page.First {
+		if u.ID > after && len(kept) <= first {
 			kept = append(kept, u)
 		}
 	}
-	info := store.PageInfo{HasNextPage: len(kept) > page.First}
+	info := store.PageInfo{HasNextPage: len(kept) > first}
 	if info.HasNextPage {
-		kept = kept[:page.First]
+		kept = kept[:first]
 	}
 	if len(kept) > 0 {
 		info.EndCursor = store.Cursor(kept[len(kept)-1].ID)
 	}
-	rows, err := r.rows(ctx, kept)
-	return rows, info, total, err
+	return kept, info, total
 }
 
 // rows reads users' verdicts and compares them with their frozen ones.

@@ -34,14 +34,9 @@ func AppraisalExportHandler(d Deps) http.Handler {
 // exportHandler reads the integer parameters named, builds the workbook
 // and writes it.
 func exportHandler(d Deps, params []string, build func(ctx context.Context, p *authz.Principal, v []int64) (*excelize.File, string, error)) http.Handler {
-	d.defaults()
-	return middleware(d, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return withCaller(d, func(w http.ResponseWriter, r *http.Request, p *authz.Principal) {
 		ctx := r.Context()
-		p, err := principal(ctx)
-		if err != nil {
-			writeError(w, http.StatusUnauthorized, models.CodeUnauthenticated, "sign in first")
-			return
-		}
+		var err error
 		values := make([]int64, len(params))
 		for i, name := range params {
 			if values[i], err = strconv.ParseInt(r.URL.Query().Get(name), 10, 64); err != nil {
@@ -70,5 +65,5 @@ func exportHandler(d Deps, params []string, build func(ctx context.Context, p *a
 		if err := f.Write(w); err != nil {
 			d.Log.ErrorContext(ctx, "export: writing", "request_id", RequestID(ctx), "err", err)
 		}
-	}))
+	})
 }

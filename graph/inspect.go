@@ -9,6 +9,7 @@ import (
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/henan-youth/onsite/anomaly"
+	"github.com/henan-youth/onsite/authz"
 	"github.com/henan-youth/onsite/graph/model"
 	"github.com/henan-youth/onsite/inspect"
 	"github.com/henan-youth/onsite/models"
@@ -131,14 +132,8 @@ func documentPath(id int64) string {
 // with the same bearer token as /graphql, for verify-spot-check on an
 // inspector's own machine. 404 for a draw the caller may not see.
 func SpotCheckDocumentHandler(d Deps) http.Handler {
-	d.defaults()
-	return middleware(d, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return withCaller(d, func(w http.ResponseWriter, r *http.Request, p *authz.Principal) {
 		ctx := r.Context()
-		p, err := principal(ctx)
-		if err != nil {
-			writeError(w, http.StatusUnauthorized, models.CodeUnauthenticated, "sign in first")
-			return
-		}
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		var doc *spotcheck.Document
 		if err == nil {
@@ -163,5 +158,5 @@ func SpotCheckDocumentHandler(d Deps) http.Handler {
 		h.Set("Cache-Control", "private, no-store")
 		h.Set("Content-Disposition", "attachment; filename=\"spot-check-"+strconv.FormatInt(id, 10)+".json\"")
 		json.NewEncoder(w).Encode(doc)
-	}))
+	})
 }

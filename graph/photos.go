@@ -30,14 +30,8 @@ func TaskPhotoHandler(d Deps) http.Handler { return photoHandler(d, d.Tasks.Serv
 
 // photoHandler serves the photo serve returns for the path's hash.
 func photoHandler(d Deps, serve func(ctx context.Context, p *authz.Principal, sha string) ([]byte, string, error)) http.Handler {
-	d.defaults()
-	return middleware(d, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return withCaller(d, func(w http.ResponseWriter, r *http.Request, p *authz.Principal) {
 		ctx := r.Context()
-		p, err := principal(ctx)
-		if err != nil {
-			writeError(w, http.StatusUnauthorized, models.CodeUnauthenticated, "sign in first")
-			return
-		}
 		data, ctype, err := serve(ctx, p, r.PathValue("sha256"))
 		if err != nil {
 			code := models.CodeOf(err)
@@ -56,5 +50,20 @@ func photoHandler(d Deps, serve func(ctx context.Context, p *authz.Principal, sh
 		h.Set("Cache-Control", "private, no-store")
 		h.Set("X-Content-Type-Options", "nosniff")
 		w.Write(data)
+	})
+}
+
+// withCaller is a handler behind the API's middleware (limits, deadline,
+// access log) that answers 401 without a signed-in caller and otherwise
+// calls fn with it: the prologue of every endpoint outside /graphql.
+func withCaller(d Deps, fn func(w http.ResponseWriter, r *http.Request, p *authz.Principal)) http.Handler {
+	d.defaults()
+	return middleware(d, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := principal(r.Context())
+		if err != nil {
+			writeError(w, http.StatusUnauthorized, models.CodeUnauthenticated, "sign in first")
+			return
+		}
+		fn(w, r, p)
 	}))
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/henan-youth/onsite/authz"
@@ -120,24 +119,14 @@ func (s *Service) Judge(ctx context.Context, p *authz.Principal, users []*models
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[int64][]compliance.Result, len(users))
-	var stale []*models.User
-	for _, u := range users {
-		v := stored[u.ID]
-		if !holds(v, u, bases[u.OrgUnitID]) {
-			stale = append(stale, u)
-			continue
-		}
-		res, err := decodeResults([]byte(v.Results))
-		if err != nil {
-			return nil, err
-		}
-		out[u.ID] = res
+	out, held, stale, err := partition(users, stored, bases, func(v *models.StoredVerdict) ([]compliance.Result, error) {
+		return decodeResults([]byte(v.Results))
+	})
+	if err == nil && s.Check {
+		err = s.check(ctx, p, held, q, timelines, func(id int64) any { return out[id] }, func(r []compliance.Result) any { return r })
 	}
-	if s.Check {
-		if err := s.check(ctx, p, out, users, q, bases, timelines); err != nil {
-			return nil, err
-		}
+	if err != nil {
+		return nil, err
 	}
 	judged, err := s.judge(ctx, p, stale, q, bases, timelines)
 	for id, res := range judged {
@@ -160,33 +149,37 @@ func (s *Service) Briefs(ctx context.Context, p *authz.Principal, unit *models.O
 	if err != nil {
 		return nil, nil, err
 	}
-	out := make(map[int64][]Brief, len(users))
-	var stale, held []*models.User
+	out, held, stale, err := partition(users, stored, bases, func(v *models.StoredVerdict) ([]Brief, error) {
+		return decodeBrief(v.Brief)
+	})
+	if err == nil && s.Check {
+		err = s.check(ctx, p, held, q, timelines, func(id int64) any { return out[id] }, func(r []compliance.Result) any { return BriefOf(r) })
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, stale, nil
+}
+
+// partition splits users into those whose stored verdict (in stored) holds
+// on their unit's basis, decoded, and the others.
+func partition[T any](users []*models.User, stored map[int64]*models.StoredVerdict, bases map[int64]string, decode func(*models.StoredVerdict) (T, error)) (map[int64]T, []*models.User, []*models.User, error) {
+	out := make(map[int64]T, len(users))
+	var held, stale []*models.User
 	for _, u := range users {
 		v := stored[u.ID]
 		if !holds(v, u, bases[u.OrgUnitID]) {
 			stale = append(stale, u)
 			continue
 		}
-		b, err := decodeBrief(v.Brief)
+		d, err := decode(v)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		out[u.ID] = b
+		out[u.ID] = d
 		held = append(held, u)
 	}
-	if s.Check && len(held) > 0 {
-		fresh, err := s.compute(ctx, p, held, q, timelines)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, u := range held {
-			if want := BriefOf(fresh[u.ID]); !reflect.DeepEqual(out[u.ID], want) {
-				return nil, nil, models.E(models.CodeInternal, "the stored verdict brief of user %d no longer holds: %v, judged again %v", u.ID, out[u.ID], want)
-			}
-		}
-	}
-	return out, stale, nil
+	return out, held, stale, nil
 }
 
 // judge computes the verdicts of users and stores them.
@@ -233,16 +226,11 @@ func (s *Service) compute(ctx context.Context, p *authz.Principal, users []*mode
 	return out, nil
 }
 
-// check judges again the users whose verdicts were served from store and
-// refuses (INTERNAL) one that differs: a write that changed a cadre's
-// facts without bumping its version.
-func (s *Service) check(ctx context.Context, p *authz.Principal, served map[int64][]compliance.Result, users []*models.User, q compliance.Quarter, bases map[int64]string, timelines map[int64]compliance.Timeline) error {
-	var held []*models.User
-	for _, u := range users {
-		if _, ok := served[u.ID]; ok {
-			held = append(held, u)
-		}
-	}
+// check judges held again, whose verdicts were served from store as
+// served gives them, and refuses (INTERNAL) one that differs from view of
+// its verdicts judged now: a write that changed a cadre's facts without
+// bumping its version.
+func (s *Service) check(ctx context.Context, p *authz.Principal, held []*models.User, q compliance.Quarter, timelines map[int64]compliance.Timeline, served func(id int64) any, view func([]compliance.Result) any) error {
 	if len(held) == 0 {
 		return nil
 	}
@@ -252,13 +240,13 @@ func (s *Service) check(ctx context.Context, p *authz.Principal, served map[int6
 	}
 	for _, u := range held {
 		// Compared as stored: the numbers' sentence builders are not.
-		got, err1 := json.Marshal(served[u.ID])
-		want, err2 := json.Marshal(fresh[u.ID])
+		got, err1 := json.Marshal(served(u.ID))
+		want, err2 := json.Marshal(view(fresh[u.ID]))
 		if err := errors.Join(err1, err2); err != nil {
 			return models.Wrap(models.CodeInternal, err, "comparing stored verdicts")
 		}
 		if string(got) != string(want) {
-			return models.E(models.CodeInternal, "the stored verdicts of user %d (basis %s) no longer hold: %s, judged again %s", u.ID, bases[u.OrgUnitID], got, want)
+			return models.E(models.CodeInternal, "the stored verdicts of user %d no longer hold: %s, judged again %s", u.ID, got, want)
 		}
 	}
 	return nil

@@ -73,18 +73,27 @@ func (s *seeder) makeUps(ctx context.Context) error {
 	return nil
 }
 
+// dayDates returns c's days in q and the set of their dates.
+func (s *seeder) dayDates(ctx context.Context, c *cadre, q period) ([]*models.PresenceDay, map[string]bool, error) {
+	rows, err := s.d.Store.Days(ctx, s.sys, c.user.ID, q.start, q.last().Format(time.DateOnly))
+	if err != nil {
+		return nil, nil, err
+	}
+	taken := map[string]bool{}
+	for _, r := range rows {
+		taken[r.Date] = true
+	}
+	return rows, taken, nil
+}
+
 // freeDay returns a date of q with no check-in of c that follows one of
 // its counted days at its county, early enough that its request and the
 // decision on it have happened by the demo's last day; the zero time when
 // there is none.
 func (s *seeder) freeDay(ctx context.Context, c *cadre, q period) (time.Time, error) {
-	rows, err := s.d.Store.Days(ctx, s.sys, c.user.ID, q.start, q.last().Format(time.DateOnly))
+	rows, taken, err := s.dayDates(ctx, c, q)
 	if err != nil {
 		return time.Time{}, err
-	}
-	taken := map[string]bool{}
-	for _, r := range rows {
-		taken[r.Date] = true
 	}
 	limit := time.Date(s.o.Today.In(s.loc).Year(), s.o.Today.In(s.loc).Month(), s.o.Today.In(s.loc).Day()-3, 0, 0, 0, 0, s.loc)
 	var free []time.Time
@@ -153,13 +162,9 @@ func (s *seeder) absences(ctx context.Context) error {
 // a date the seed picks in its first weeks, on which c has no day; the
 // zero time when there are none.
 func (s *seeder) freeSpan(ctx context.Context, c *cadre, q period, n int) (time.Time, error) {
-	rows, err := s.d.Store.Days(ctx, s.sys, c.user.ID, q.start, q.last().Format(time.DateOnly))
+	_, taken, err := s.dayDates(ctx, c, q)
 	if err != nil {
 		return time.Time{}, err
-	}
-	taken := map[string]bool{}
-	for _, r := range rows {
-		taken[r.Date] = true
 	}
 	for from := q.first.AddDate(0, 0, s.rng.IntN(15)); !from.AddDate(0, 0, n-1).After(q.last()); from = from.AddDate(0, 0, 1) {
 		free := true

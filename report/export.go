@@ -222,19 +222,7 @@ func (b *book) add(ts []Totals) {
 }
 
 // sortedTotals returns the totals in rule then item order.
-func (b *book) sortedTotals() []Totals {
-	out := make([]Totals, 0, len(b.totals))
-	for _, t := range b.totals {
-		out = append(out, *t)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Rule != out[j].Rule {
-			return ruleOrder(out[i].Rule) < ruleOrder(out[j].Rule)
-		}
-		return out[i].Item < out[j].Item
-	})
-	return out
-}
+func (b *book) sortedTotals() []Totals { return sorted(b.totals) }
 
 // summary writes the compliance summary sheet: the totals, then meta.
 func (b *book) summary(meta [][2]string) error {

@@ -196,6 +196,11 @@ func totalsOf(users []*models.User, brief func(int64) []verdict.Brief) []Totals 
 			}
 		}
 	}
+	return sorted(byKey)
+}
+
+// sorted returns the totals by (rule, item) in rule then item order.
+func sorted(byKey map[[2]string]*Totals) []Totals {
 	out := make([]Totals, 0, len(byKey))
 	for _, t := range byKey {
 		out = append(out, *t)
